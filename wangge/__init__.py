@@ -1,0 +1,1 @@
+"""wangge (网格): the information platform for grid-based community governance."""

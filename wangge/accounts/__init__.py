@@ -1,0 +1,1 @@
+"""Users, their role assignments on the area tree, API tokens and the append-only audit log."""

@@ -1,0 +1,141 @@
+"""Users, role assignments (role + area node = scope), API tokens and the audit log."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wangge.areas.models import AreaNode
+from wangge.lib.models import TimeStamped
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+    COMMUNITY_STAFF = "community_staff", _("Community committee staff")
+    GRID_SECRETARY = "grid_secretary", _("Grid secretary")
+    GRID_LEADER = "grid_leader", _("Grid leader")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    MEMBER = "member", _("Member")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    DEPARTMENT = "department", _("Functional department")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    RESIDENT_UNIT = "resident_unit", _("Resident unit")
+    SOCIAL_ORG = "social_org", _("Social organisation")
+    RESIDENT = "resident", _("Resident")
+
+
+# Roles that may read residents' personal data (masked) in their scope and reveal it with a reason.
+PERSONAL_DATA_ROLES = {
+    Role.DISTRICT_ADMIN,
+    Role.COMMUNITY_STAFF,
+    Role.GRID_SECRETARY,
+    Role.GRID_LEADER,
+    Role.GRID_WORKER,
+}
+
+
+class RoleAssignment(TimeStamped):
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    area = models.ForeignKey(AreaNode, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class ApiToken(TimeStamped):
+    """A REST bearer token. Only its SHA-256 is stored; the token is shown once on creation."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", _("Personal data viewed")
+    PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
+    EXPORTED = "exported", _("Exported")
+    TOKEN_CREATED = "token_created", _("API token created")
+    GRIDS_IMPORTED = "grids_imported", _("Grid boundaries imported")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """Append-only: rows are inserted and never changed or deleted through the ORM."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    district = models.ForeignKey(
+        AreaNode, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Kept as text so a failed login for a name that is no user is still recorded.
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "Who looked at this person?" and "what did this user do?"
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object"),
+            models.Index(fields=["actor", "at"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events cannot be deleted.")

@@ -1,0 +1,49 @@
+"""Scope: which part of the area tree a user may see. The one place scope is decided.
+
+A role assignment names an area node; the user sees that node's subtree. Every app's
+`queries.visible_*` builds its filter with `scope_q`, naming the field that holds the
+ancestor id at each level; a level the model has no field for grants nothing on it.
+"""
+
+from django.db.models import Q
+
+from wangge.accounts.models import RoleAssignment, User
+from wangge.areas.models import Level
+
+# For models that carry the fixed ancestor columns district/community/grid.
+DISTRICT_COMMUNITY_GRID = {Level.DISTRICT: "district", Level.COMMUNITY: "community", Level.GRID: "grid"}
+
+
+def assignments_of(user: User) -> list[RoleAssignment]:
+    """The user's role assignments, loaded once per request/user object."""
+    cached: list[RoleAssignment] | None = getattr(user, "_wangge_assignments", None)
+    if cached is None:
+        if not user.is_authenticated:
+            cached = []
+        else:
+            cached = list(RoleAssignment.objects.filter(user=user).select_related("area"))
+        user._wangge_assignments = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def forget_assignments(user: User) -> None:
+    if hasattr(user, "_wangge_assignments"):
+        del user._wangge_assignments
+
+
+def scope_q(user: User, field_for_level: dict[str, str], prefix: str = "") -> Q:
+    """A filter matching rows inside the user's scope; matches nothing without an assignment."""
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    condition = Q(pk__in=[])
+    for assignment in assignments_of(user):
+        field = field_for_level.get(assignment.area.level)
+        if field is not None:
+            condition |= Q(**{f"{prefix}{field}_id": assignment.area_id})
+    return condition
+
+
+def has_role(user: User, *roles: str) -> bool:
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return any(a.role in roles for a in assignments_of(user))

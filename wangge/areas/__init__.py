@@ -1,0 +1,1 @@
+"""The area tree: district → community → grid → building group → building → household."""

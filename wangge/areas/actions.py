@@ -1,0 +1,300 @@
+"""Every change to the area tree and to grid boundaries goes through these functions."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely import unary_union
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from wangge.accounts.models import AuditAction, User
+from wangge.accounts.audit import record
+from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, child_level
+from wangge.lib.errors import DomainError
+from wangge.lib.geo import area_m2, polygon_from_geojson
+
+
+def _fill_ancestors(node: AreaNode, parent: AreaNode | None) -> None:
+    for level in ANCESTOR_LEVELS:
+        setattr(node, f"{level}_id", getattr(parent, f"{level}_id") if parent else None)
+
+
+def create_district(acting_user: User | None, *, name: str, code: str) -> AreaNode:
+    with transaction.atomic():
+        node = AreaNode.objects.create(level=Level.DISTRICT, name=name, code=code)
+        node.district_id = node.pk
+        node.save(update_fields=["district"])
+    return node
+
+
+def create_area(
+    acting_user: User | None,
+    *,
+    parent: AreaNode,
+    name: str,
+    code: str,
+    lng: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+) -> AreaNode:
+    """Add one node under `parent`; its level is the one below the parent's."""
+    return bulk_create_areas(acting_user, [(parent, {"name": name, "code": code, "lng": lng, "lat": lat,
+                                                     "address": address})])[0]
+
+
+def bulk_create_areas(
+    acting_user: User | None, rows: Sequence[tuple[AreaNode, dict[str, Any]]], *, batch_size: int = 2000
+) -> list[AreaNode]:
+    """Add many nodes at once (imports, the demo); each row is (saved parent, field values)."""
+    nodes = []
+    for parent, values in rows:
+        level = child_level(parent.level)
+        if level is None:
+            raise DomainError("area_no_children", _("A household cannot contain other areas."))
+        if not values.get("name") or not values.get("code"):
+            raise DomainError("area_name_required", _("Every area needs a name and a code."))
+        node = AreaNode(level=level, parent=parent, **values)
+        _fill_ancestors(node, parent)
+        nodes.append(node)
+    with transaction.atomic():
+        AreaNode.objects.bulk_create(nodes, batch_size=batch_size)
+        own = [n for n in nodes if n.level in ANCESTOR_LEVELS]
+        for node in own:
+            setattr(node, f"{node.level}_id", node.pk)
+        for level in {n.level for n in own}:
+            AreaNode.objects.bulk_update([n for n in own if n.level == level], [level], batch_size=batch_size)
+    return nodes
+
+
+def set_grid_boundaries(
+    acting_user: User | None, boundaries: Iterable[tuple[AreaNode, BaseGeometry]], *, at: dt.datetime | None = None
+) -> int:
+    """Start a new generation of each grid's boundary from `at`, closing the current one."""
+    at = at or timezone.now()
+    rows = list(boundaries)
+    if any(grid.level != Level.GRID for grid, _geometry in rows):
+        raise DomainError("not_a_grid", _("Boundaries belong to grids only."))
+    with transaction.atomic():
+        grid_ids = [grid.pk for grid, _geometry in rows]
+        current = {
+            b.grid_id: b for b in GridBoundary.objects.select_for_update().filter(grid_id__in=grid_ids, valid_to__isnull=True)
+        }
+        for b in current.values():
+            b.valid_to = at
+            b.updated_at = timezone.now()
+        GridBoundary.objects.bulk_update(list(current.values()), ["valid_to", "updated_at"])
+        last_generation = {}
+        for b in GridBoundary.objects.filter(grid_id__in=grid_ids).order_by("grid_id", "-generation"):
+            last_generation.setdefault(b.grid_id, b.generation)
+        GridBoundary.objects.bulk_create(
+            [
+                GridBoundary(
+                    district_id=grid.district_id,
+                    grid=grid,
+                    generation=last_generation.get(grid.pk, 0) + 1,
+                    geometry=mapping(geometry),
+                    area_m2=round(area_m2(geometry), 1),
+                    valid_from=at,
+                )
+                for grid, geometry in rows
+            ]
+        )
+        transaction.on_commit(_bump_index_version)
+    return len(rows)
+
+
+def _bump_index_version() -> None:
+    from wangge.areas import locate
+
+    locate.invalidate()
+
+
+# --- grid import ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportProblem:
+    code: str
+    message: str
+    feature: str = ""
+    area_m2: float | None = None
+    at: tuple[float, float] | None = None
+
+
+@dataclass
+class GridImportReport:
+    features: int = 0
+    new: list[str] = field(default_factory=list)
+    redrawn: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    not_in_file: list[str] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+    overlaps: list[ImportProblem] = field(default_factory=list)
+    gaps: list[ImportProblem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def can_commit(self) -> bool:
+        return not self.errors and not self.overlaps
+
+    def as_dict(self) -> dict[str, Any]:
+        def problems(items: list[ImportProblem]) -> list[dict[str, Any]]:
+            return [p.__dict__ for p in items]
+
+        return {
+            "features": self.features,
+            "new": self.new,
+            "redrawn": self.redrawn,
+            "unchanged": self.unchanged,
+            "not_in_file": self.not_in_file,
+            "errors": problems(self.errors),
+            "overlaps": problems(self.overlaps),
+            "gaps": problems(self.gaps),
+            "committed": self.committed,
+        }
+
+
+def import_grids(
+    acting_user: User | None,
+    *,
+    district: AreaNode,
+    data: object,
+    commit: bool = False,
+    allow_gaps: bool = False,
+    at: dt.datetime | None = None,
+) -> GridImportReport:
+    """Check a GeoJSON FeatureCollection of grids against the district and, with `commit`, apply it.
+
+    Each feature needs properties `code` (the grid's code) and, for a new grid, `community`
+    (its community's code) and `name`. Nothing is written unless `commit` is set and the file
+    has no errors and no overlaps (and no gaps, unless `allow_gaps`).
+    """
+    report = GridImportReport()
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
+        data.get("features"), list
+    ):
+        report.errors.append(ImportProblem("not_a_feature_collection", _("The file is not a GeoJSON FeatureCollection.")))
+        return report
+    features = data["features"]
+    report.features = len(features)
+    grids = {g.code: g for g in AreaNode.objects.filter(district=district, level=Level.GRID)}
+    communities = {c.code: c for c in AreaNode.objects.filter(district=district, level=Level.COMMUNITY)}
+    current = {
+        b.grid_id: b for b in GridBoundary.objects.filter(district=district, valid_to__isnull=True)
+    }
+    parsed: dict[str, tuple[BaseGeometry, dict[str, Any]]] = {}
+    for position, feature in enumerate(features, start=1):
+        label = _("feature %(number)d") % {"number": position}
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            report.errors.append(ImportProblem("not_a_feature", _("This item is not a GeoJSON Feature."), label))
+            continue
+        props = feature.get("properties") or {}
+        code = str(props.get("code") or "").strip()
+        if not code:
+            report.errors.append(ImportProblem("grid_code_missing", _("The feature has no grid code (property “code”)."), label))
+            continue
+        label = code
+        if code in parsed:
+            report.errors.append(ImportProblem("grid_code_repeated", _("The grid code appears more than once."), label))
+            continue
+        try:
+            geometry = polygon_from_geojson(feature.get("geometry"))
+        except DomainError as error:
+            report.errors.append(ImportProblem(error.code, error.message, label))
+            continue
+        if code not in grids:
+            community_code = str(props.get("community") or "").strip()
+            if community_code not in communities:
+                report.errors.append(
+                    ImportProblem("unknown_community", _("A new grid needs the code of an existing community (property “community”)."), label)
+                )
+                continue
+            if not str(props.get("name") or "").strip():
+                report.errors.append(ImportProblem("grid_name_missing", _("A new grid needs a name (property “name”)."), label))
+                continue
+            report.new.append(code)
+        else:
+            old = current.get(grids[code].pk)
+            if old is not None and polygon_from_geojson(old.geometry).equals_exact(geometry, 1e-9):
+                report.unchanged.append(code)
+            else:
+                report.redrawn.append(code)
+        parsed[code] = (geometry, props)
+    report.not_in_file = sorted(code for code, grid in grids.items() if code not in parsed and grid.pk in current)
+
+    # Topology of the district as it would be after the import.
+    layout: dict[str, BaseGeometry] = {
+        code: polygon_from_geojson(current[grid.pk].geometry) for code, grid in grids.items() if grid.pk in current
+    }
+    layout.update({code: geometry for code, (geometry, _props) in parsed.items()})
+    _check_topology(layout, report)
+
+    if commit and report.can_commit and (allow_gaps or not report.gaps):
+        at = at or timezone.now()
+        with transaction.atomic():
+            rows = [
+                (communities[str(parsed[code][1]["community"]).strip()],
+                 {"name": str(parsed[code][1]["name"]).strip(), "code": code})
+                for code in report.new
+            ]
+            for node in bulk_create_areas(acting_user, rows):
+                grids[node.code] = node
+            changed = report.new + report.redrawn
+            set_grid_boundaries(acting_user, [(grids[code], parsed[code][0]) for code in changed], at=at)
+            record(acting_user, AuditAction.GRIDS_IMPORTED, district_id=district.pk, obj=district,
+                   detail={"new": len(report.new), "redrawn": len(report.redrawn)})
+        report.committed = True
+    return report
+
+
+def _check_topology(layout: dict[str, BaseGeometry], report: GridImportReport) -> None:
+    import shapely
+
+    tolerance = settings.GRID_TOPOLOGY_TOLERANCE_M2
+    codes = sorted(layout)
+    geometries = [layout[c] for c in codes]
+    tree = shapely.STRtree(geometries)
+    left, right = tree.query(geometries, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        overlap = geometries[i].intersection(geometries[j])
+        size = area_m2(overlap)
+        if size > tolerance:
+            point = overlap.representative_point()
+            report.overlaps.append(
+                ImportProblem(
+                    "grids_overlap",
+                    _("Grids %(a)s and %(b)s overlap by %(area).1f m².") % {"a": codes[i], "b": codes[j], "area": size},
+                    f"{codes[i]} / {codes[j]}",
+                    round(size, 1),
+                    (round(point.x, 6), round(point.y, 6)),
+                )
+            )
+    union = unary_union(geometries) if geometries else None
+    if union is None or union.is_empty:
+        return
+    polygons = getattr(union, "geoms", [union])
+    from shapely.geometry import Polygon
+
+    for polygon in polygons:
+        for ring in polygon.interiors:
+            hole = Polygon(ring)
+            size = area_m2(hole)
+            if size > tolerance:
+                point = hole.representative_point()
+                report.gaps.append(
+                    ImportProblem(
+                        "gap_between_grids",
+                        _("A gap of %(area).1f m² inside the district belongs to no grid.") % {"area": size},
+                        "",
+                        round(size, 1),
+                        (round(point.x, 6), round(point.y, 6)),
+                    )
+                )

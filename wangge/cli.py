@@ -1,0 +1,16 @@
+"""The `wangge` console script: every Django management command plus the platform's own
+(`demo`, `serve`, `worker`, `grids`, `token`, `workdays` …)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wangge.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Shared fixtures: a small district and personas from two different grids."""
+
+import pytest
+
+from wangge.accounts import actions as account_actions
+from wangge.accounts.models import Role, User
+from wangge.areas.tests.factories import SmallDistrict, build_small_district
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def small(db) -> SmallDistrict:
+    return build_small_district()
+
+
+def make_persona(username: str, role: str, area) -> User:
+    user = account_actions.create_user(None, username=username, password=PASSWORD, display_name=username)
+    account_actions.assign_role(None, user=user, role=role, area=area)
+    return user
+
+
+@pytest.fixture
+def worker_a(small) -> User:
+    """Grid worker of the first grid (community 1)."""
+    return make_persona("worker_a", Role.GRID_WORKER, small.grids[0])
+
+
+@pytest.fixture
+def worker_b(small) -> User:
+    """Grid worker of the third grid (community 2)."""
+    return make_persona("worker_b", Role.GRID_WORKER, small.grids[2])
+
+
+@pytest.fixture
+def community_staff(small) -> User:
+    return make_persona("staff_1", Role.COMMUNITY_STAFF, small.communities[0])
+
+
+@pytest.fixture
+def district_admin(small) -> User:
+    return make_persona("admin_d", Role.DISTRICT_ADMIN, small.district)
+
+
+@pytest.fixture
+def no_role_user(db) -> User:
+    return account_actions.create_user(None, username="nobody", password=PASSWORD)

@@ -1,0 +1,1 @@
+"""The reference-district generator behind `wangge demo`."""

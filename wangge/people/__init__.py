@@ -1,0 +1,1 @@
+"""Persons and their personal data, household membership, member and worker profiles."""

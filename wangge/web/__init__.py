@@ -1,0 +1,1 @@
+"""Server-rendered web pages: login, district map, community and grid pages, coverage."""
