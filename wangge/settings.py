@@ -17,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("WANGGE_VAR_DIR", str(BASE_DIR.parent / "var")))
 
 DEBUG = env_bool("WANGGE_DEBUG", False)
-_DEV_SECRET = "dev-only-secret-key-change-me-in-every-deployment-0123456789"
+_DEV_SECRET = "dev-only-secret-key-change-me-in-every-deployment-0123456789"  # noqa: S105
 SECRET_KEY = env_str("WANGGE_SECRET_KEY", _DEV_SECRET)
 PRODUCTION = env_bool("WANGGE_PRODUCTION", False)
 if PRODUCTION and SECRET_KEY == _DEV_SECRET:
@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "wangge.areas",
     "wangge.orgs",
     "wangge.people",
+    "wangge.calendars",
     "wangge.api",
     "wangge.demo",
     "wangge.web",
@@ -116,6 +117,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates var/ for the SQLite database
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -13,13 +13,16 @@ from wangge.areas.models import AreaNode
 from wangge.lib.errors import DomainError
 
 
-def create_user(acting_user: User | None, *, username: str, password: str, display_name: str = "") -> User:
+def create_user(acting_user: User | None, *, username: str, password: str | None, display_name: str = "") -> User:
+    """A new user; with `password=None` the account gets an unusable password until one is set."""
     if User.objects.filter(username=username).exists():
         raise DomainError("username_taken", _("This user name is already taken."))
     return User.objects.create_user(username=username, password=password, display_name=display_name)
 
 
-def assign_role(acting_user: User | None, *, user: User, role: str, area: AreaNode, ip_address: str | None = None) -> RoleAssignment:
+def assign_role(
+    acting_user: User | None, *, user: User, role: str, area: AreaNode, ip_address: str | None = None
+) -> RoleAssignment:
     if role not in Role.values:
         raise DomainError("unknown_role", _("Unknown role."))
     with transaction.atomic():
@@ -27,16 +30,28 @@ def assign_role(acting_user: User | None, *, user: User, role: str, area: AreaNo
             user=user, role=role, area=area, defaults={"district_id": area.district_id}
         )
         if created:
-            record(acting_user, AuditAction.ROLE_GRANTED, obj=user, district_id=area.district_id,
-                   ip_address=ip_address, detail={"role": role, "area": area.pk})
+            record(
+                acting_user,
+                AuditAction.ROLE_GRANTED,
+                obj=user,
+                district_id=area.district_id,
+                ip_address=ip_address,
+                detail={"role": role, "area": area.pk},
+            )
     forget_assignments(user)
     return assignment
 
 
 def revoke_role(acting_user: User | None, *, assignment: RoleAssignment, ip_address: str | None = None) -> None:
     with transaction.atomic():
-        record(acting_user, AuditAction.ROLE_REVOKED, obj=assignment.user, district_id=assignment.district_id,
-               ip_address=ip_address, detail={"role": assignment.role, "area": assignment.area_id})
+        record(
+            acting_user,
+            AuditAction.ROLE_REVOKED,
+            obj=assignment.user,
+            district_id=assignment.district_id,
+            ip_address=ip_address,
+            detail={"role": assignment.role, "area": assignment.area_id},
+        )
         assignment.delete()
     forget_assignments(assignment.user)
 

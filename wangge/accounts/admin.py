@@ -28,7 +28,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
     fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ["display_name"]}))  # type: ignore[misc]
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not RoleAssignment:
             super().save_formset(request, form, formset, change)
             return
@@ -39,8 +39,13 @@ class UserAdmin(BaseUserAdmin):
             if data.get("DELETE") and data.get("id"):
                 actions.revoke_role(request.user, assignment=data["id"], ip_address=client_ip(request))
             elif not data.get("id") and data.get("role") and data.get("area"):
-                actions.assign_role(request.user, user=form.instance, role=data["role"], area=data["area"],
-                                    ip_address=client_ip(request))
+                actions.assign_role(
+                    request.user,
+                    user=form.instance,
+                    role=data["role"],
+                    area=data["area"],
+                    ip_address=client_ip(request),
+                )
 
 
 @admin.register(AuditEvent)

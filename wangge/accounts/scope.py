@@ -5,13 +5,15 @@ A role assignment names an area node; the user sees that node's subtree. Every a
 ancestor id at each level; a level the model has no field for grants nothing on it.
 """
 
+from collections.abc import Mapping
+
 from django.db.models import Q
 
 from wangge.accounts.models import RoleAssignment, User
-from wangge.areas.models import Level
+from wangge.areas.models import AreaNode, Level
 
 # For models that carry the fixed ancestor columns district/community/grid.
-DISTRICT_COMMUNITY_GRID = {Level.DISTRICT: "district", Level.COMMUNITY: "community", Level.GRID: "grid"}
+DISTRICT_COMMUNITY_GRID: dict[str, str] = {Level.DISTRICT: "district", Level.COMMUNITY: "community", Level.GRID: "grid"}
 
 
 def assignments_of(user: User) -> list[RoleAssignment]:
@@ -31,7 +33,7 @@ def forget_assignments(user: User) -> None:
         del user._wangge_assignments
 
 
-def scope_q(user: User, field_for_level: dict[str, str], prefix: str = "") -> Q:
+def scope_q(user: User, field_for_level: Mapping[str, str], prefix: str = "") -> Q:
     """A filter matching rows inside the user's scope; matches nothing without an assignment."""
     if user.is_authenticated and user.is_superuser:
         return Q()
@@ -47,3 +49,17 @@ def has_role(user: User, *roles: str) -> bool:
     if user.is_authenticated and user.is_superuser:
         return True
     return any(a.role in roles for a in assignments_of(user))
+
+
+def covers(area: AreaNode, node: AreaNode) -> bool:
+    """Whether `node` is `area` or lies in its subtree (no query: uses the ancestor columns)."""
+    if area.level == Level.HOUSEHOLD:
+        return node.pk == area.pk
+    return getattr(node, f"{area.level}_id") == area.pk
+
+
+def has_role_over(user: User, node: AreaNode, *roles: str) -> bool:
+    """Whether the user holds one of `roles` through an assignment whose scope contains `node`."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return any(a.role in roles and covers(a.area, node) for a in assignments_of(user))

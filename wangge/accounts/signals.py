@@ -23,5 +23,9 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     # The user name is kept (it is how lockouts are investigated); the password never is.
-    record(None, AuditAction.LOGIN_FAILED, ip_address=client_ip(request),
-           actor_name=str(credentials.get("username", ""))[:150])
+    record(
+        None,
+        AuditAction.LOGIN_FAILED,
+        ip_address=client_ip(request),
+        actor_name=str(credentials.get("username", ""))[:150],
+    )

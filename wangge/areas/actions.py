@@ -13,23 +13,25 @@ from shapely import unary_union
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from wangge.accounts.models import AuditAction, User
 from wangge.accounts.audit import record
+from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, child_level
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import area_m2, polygon_from_geojson
 
 
-def _fill_ancestors(node: AreaNode, parent: AreaNode | None) -> None:
+def _fill_ancestors(node: AreaNode, parent: AreaNode) -> None:
     for level in ANCESTOR_LEVELS:
-        setattr(node, f"{level}_id", getattr(parent, f"{level}_id") if parent else None)
+        setattr(node, f"{level}_id", getattr(parent, f"{level}_id"))
 
 
 def create_district(acting_user: User | None, *, name: str, code: str) -> AreaNode:
     with transaction.atomic():
-        node = AreaNode.objects.create(level=Level.DISTRICT, name=name, code=code)
+        # The district points at itself; foreign keys are checked at commit, so a placeholder
+        # id is replaced by the node's own id before anything can see it.
+        node = AreaNode.objects.create(level=Level.DISTRICT, name=name, code=code, district_id=0)
         node.district_id = node.pk
-        node.save(update_fields=["district"])
+        AreaNode.objects.filter(pk=node.pk).update(district_id=node.pk)
     return node
 
 
@@ -44,8 +46,9 @@ def create_area(
     address: str = "",
 ) -> AreaNode:
     """Add one node under `parent`; its level is the one below the parent's."""
-    return bulk_create_areas(acting_user, [(parent, {"name": name, "code": code, "lng": lng, "lat": lat,
-                                                     "address": address})])[0]
+    return bulk_create_areas(
+        acting_user, [(parent, {"name": name, "code": code, "lng": lng, "lat": lat, "address": address})]
+    )[0]
 
 
 def bulk_create_areas(
@@ -83,13 +86,14 @@ def set_grid_boundaries(
     with transaction.atomic():
         grid_ids = [grid.pk for grid, _geometry in rows]
         current = {
-            b.grid_id: b for b in GridBoundary.objects.select_for_update().filter(grid_id__in=grid_ids, valid_to__isnull=True)
+            b.grid_id: b
+            for b in GridBoundary.objects.select_for_update().filter(grid_id__in=grid_ids, valid_to__isnull=True)
         }
         for b in current.values():
             b.valid_to = at
             b.updated_at = timezone.now()
         GridBoundary.objects.bulk_update(list(current.values()), ["valid_to", "updated_at"])
-        last_generation = {}
+        last_generation: dict[int, int] = {}
         for b in GridBoundary.objects.filter(grid_id__in=grid_ids).order_by("grid_id", "-generation"):
             last_generation.setdefault(b.grid_id, b.generation)
         GridBoundary.objects.bulk_create(
@@ -176,18 +180,20 @@ def import_grids(
     has no errors and no overlaps (and no gaps, unless `allow_gaps`).
     """
     report = GridImportReport()
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-        data.get("features"), list
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
     ):
-        report.errors.append(ImportProblem("not_a_feature_collection", _("The file is not a GeoJSON FeatureCollection.")))
+        report.errors.append(
+            ImportProblem("not_a_feature_collection", _("The file is not a GeoJSON FeatureCollection."))
+        )
         return report
     features = data["features"]
     report.features = len(features)
     grids = {g.code: g for g in AreaNode.objects.filter(district=district, level=Level.GRID)}
     communities = {c.code: c for c in AreaNode.objects.filter(district=district, level=Level.COMMUNITY)}
-    current = {
-        b.grid_id: b for b in GridBoundary.objects.filter(district=district, valid_to__isnull=True)
-    }
+    current = {b.grid_id: b for b in GridBoundary.objects.filter(district=district, valid_to__isnull=True)}
     parsed: dict[str, tuple[BaseGeometry, dict[str, Any]]] = {}
     for position, feature in enumerate(features, start=1):
         label = _("feature %(number)d") % {"number": position}
@@ -197,7 +203,9 @@ def import_grids(
         props = feature.get("properties") or {}
         code = str(props.get("code") or "").strip()
         if not code:
-            report.errors.append(ImportProblem("grid_code_missing", _("The feature has no grid code (property “code”)."), label))
+            report.errors.append(
+                ImportProblem("grid_code_missing", _("The feature has no grid code (property “code”)."), label)
+            )
             continue
         label = code
         if code in parsed:
@@ -212,11 +220,17 @@ def import_grids(
             community_code = str(props.get("community") or "").strip()
             if community_code not in communities:
                 report.errors.append(
-                    ImportProblem("unknown_community", _("A new grid needs the code of an existing community (property “community”)."), label)
+                    ImportProblem(
+                        "unknown_community",
+                        _("A new grid needs the code of an existing community (property “community”)."),
+                        label,
+                    )
                 )
                 continue
             if not str(props.get("name") or "").strip():
-                report.errors.append(ImportProblem("grid_name_missing", _("A new grid needs a name (property “name”)."), label))
+                report.errors.append(
+                    ImportProblem("grid_name_missing", _("A new grid needs a name (property “name”)."), label)
+                )
                 continue
             report.new.append(code)
         else:
@@ -239,16 +253,23 @@ def import_grids(
         at = at or timezone.now()
         with transaction.atomic():
             rows = [
-                (communities[str(parsed[code][1]["community"]).strip()],
-                 {"name": str(parsed[code][1]["name"]).strip(), "code": code})
+                (
+                    communities[str(parsed[code][1]["community"]).strip()],
+                    {"name": str(parsed[code][1]["name"]).strip(), "code": code},
+                )
                 for code in report.new
             ]
             for node in bulk_create_areas(acting_user, rows):
                 grids[node.code] = node
             changed = report.new + report.redrawn
             set_grid_boundaries(acting_user, [(grids[code], parsed[code][0]) for code in changed], at=at)
-            record(acting_user, AuditAction.GRIDS_IMPORTED, district_id=district.pk, obj=district,
-                   detail={"new": len(report.new), "redrawn": len(report.redrawn)})
+            record(
+                acting_user,
+                AuditAction.GRIDS_IMPORTED,
+                district_id=district.pk,
+                obj=district,
+                detail={"new": len(report.new), "redrawn": len(report.redrawn)},
+            )
         report.committed = True
     return report
 

@@ -26,7 +26,9 @@ def invalidate() -> None:
 
 
 def _stamp() -> tuple[object, ...]:
-    row = GridBoundary.objects.filter(valid_to__isnull=True).aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    row = GridBoundary.objects.filter(valid_to__isnull=True).aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id")
+    )
     return (row["n"], row["last"], row["top"])
 
 

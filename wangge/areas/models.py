@@ -38,8 +38,9 @@ class AreaNode(TimeStamped):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     # Ancestor columns: the subtree of node N at level L is `L_id = N`.
+    # A district node's `district` is itself.
     district = models.ForeignKey(
-        "self", verbose_name=_("district"), null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "self", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     community = models.ForeignKey(
         "self", verbose_name=_("community"), null=True, on_delete=models.PROTECT, related_name="+", db_index=False

@@ -26,8 +26,13 @@ from wangge.people.models import MemberProfile
 
 def _unit(area: AreaNode, kind: str, name: str, **extra: object) -> OrgUnit:
     return OrgUnit(
-        district_id=area.district_id, area=area, kind=kind, name=name,
-        community_id=area.community_id, grid_id=area.grid_id, **extra,
+        district_id=area.district_id,
+        area=area,
+        kind=kind,
+        name=name,
+        community_id=area.community_id,
+        grid_id=area.grid_id,
+        **extra,
     )
 
 
@@ -53,7 +58,7 @@ def lay_vertical_units(acting_user: User | None, rows: Sequence[tuple[AreaNode, 
         with transaction.atomic():
             for level in LEVELS:
                 units = [
-                    _unit(area, VERTICAL_KIND_FOR_LEVEL[level], name, parent_id=unit_of_area.get(area.parent_id))
+                    _unit(area, VERTICAL_KIND_FOR_LEVEL[level], name, parent_id=unit_of_area.get(area.parent_id or 0))
                     for area, name in rows
                     if area.level == level
                 ]
@@ -103,10 +108,17 @@ def set_level_name(acting_user: User | None, *, district: AreaNode, kind: str, n
     return row
 
 
-def create_resident_unit(acting_user: User | None, *, area: AreaNode, name: str, kind: str = "", address: str = "") -> ResidentUnit:
+def create_resident_unit(
+    acting_user: User | None, *, area: AreaNode, name: str, kind: str = "", address: str = ""
+) -> ResidentUnit:
     return ResidentUnit.objects.create(
-        district_id=area.district_id, area=area, community_id=area.community_id, grid_id=area.grid_id,
-        name=name, kind=kind, address=address,
+        district_id=area.district_id,
+        area=area,
+        community_id=area.community_id,
+        grid_id=area.grid_id,
+        name=name,
+        kind=kind,
+        address=address,
     )
 
 
@@ -122,10 +134,13 @@ def create_zone(
     return zone
 
 
-def mark_demonstration_household(acting_user: User | None, *, household: AreaNode, since: dt.date) -> DemonstrationHousehold:
+def mark_demonstration_household(
+    acting_user: User | None, *, household: AreaNode, since: dt.date
+) -> DemonstrationHousehold:
     if household.level != Level.HOUSEHOLD:
         raise DomainError("not_a_household", _("Only a household can be a demonstration household."))
     row, _created = DemonstrationHousehold.objects.get_or_create(
-        household=household, defaults={"district_id": household.district_id, "grid_id": household.grid_id, "since": since}
+        household=household,
+        defaults={"district_id": household.district_id, "grid_id": household.grid_id, "since": since},
     )
     return row

@@ -80,12 +80,22 @@ def _has_unit(level: str) -> Exists:
 
 
 def _gaps(kind: str, nodes: QuerySet[AreaNode]) -> list[Gap]:
-    rows = nodes.select_related("community", "grid").order_by("code").only(
-        "id", "code", "name", "community_id", "community__name", "grid_id", "grid__name"
+    rows = (
+        nodes.select_related("community", "grid")
+        .order_by("code")
+        .only("id", "code", "name", "community_id", "community__name", "grid_id", "grid__name")
     )
     return [
-        Gap(kind, n.pk, n.code, n.name, n.community_id, n.community.name if n.community else "",
-            n.grid_id, n.grid.name if n.grid else "")
+        Gap(
+            kind,
+            n.pk,
+            n.code,
+            n.name,
+            n.community_id,
+            n.community.name if n.community else "",
+            n.grid_id,
+            n.grid.name if n.grid else "",
+        )
         for n in rows
     ]
 
@@ -94,24 +104,29 @@ def coverage_report(user: User, within: AreaNode | None = None) -> CoverageRepor
     """Gaps in the user's scope (narrowed to `within`'s subtree when given)."""
     nodes = visible_areas(user)
     if within is not None:
-        nodes = nodes.filter(pk__in=subtree(within).values("pk")) if within.level == Level.HOUSEHOLD else nodes.filter(
-            **{f"{within.level}_id": within.pk}
+        nodes = (
+            nodes.filter(pk__in=subtree(within).values("pk"))
+            if within.level == Level.HOUSEHOLD
+            else nodes.filter(**{f"{within.level}_id": within.pk})
         )
     covered_directly = Exists(ZoneArea.objects.filter(area=OuterRef("pk")))
     covered_by_building = Exists(ZoneArea.objects.filter(area=OuterRef("building_id")))
     gaps = (
         _gaps(GapKind.GRID_WITHOUT_UNIT, nodes.filter(level=Level.GRID).exclude(_has_unit(Level.GRID)))
-        + _gaps(GapKind.GROUP_WITHOUT_UNIT,
-                nodes.filter(level=Level.BUILDING_GROUP).exclude(_has_unit(Level.BUILDING_GROUP)))
+        + _gaps(
+            GapKind.GROUP_WITHOUT_UNIT,
+            nodes.filter(level=Level.BUILDING_GROUP).exclude(_has_unit(Level.BUILDING_GROUP)),
+        )
         + _gaps(GapKind.BUILDING_WITHOUT_MEMBER, nodes.filter(level=Level.BUILDING).exclude(covered_directly))
-        + _gaps(GapKind.HOUSEHOLD_WITHOUT_MEMBER,
-                nodes.filter(level=Level.HOUSEHOLD).exclude(Q(covered_directly) | Q(covered_by_building)))
+        + _gaps(
+            GapKind.HOUSEHOLD_WITHOUT_MEMBER,
+            nodes.filter(level=Level.HOUSEHOLD).exclude(Q(covered_directly) | Q(covered_by_building)),
+        )
     )
     communities: dict[int, CoverageLine] = {}
     grids: dict[int, CoverageLine] = {}
     for node in nodes.filter(level__in=[Level.COMMUNITY, Level.GRID]).select_related("community").order_by("code"):
-        line = CoverageLine(node.pk, node.code, node.name, node.level,
-                            node.community.name if node.community else "")
+        line = CoverageLine(node.pk, node.code, node.name, node.level, node.community.name if node.community else "")
         (communities if node.level == Level.COMMUNITY else grids)[node.pk] = line
     totals: dict[str, int] = defaultdict(int)
     for gap in gaps:
@@ -119,5 +134,6 @@ def coverage_report(user: User, within: AreaNode | None = None) -> CoverageRepor
         for index, key in ((communities, gap.community_id), (grids, gap.grid_id)):
             if key in index:
                 index[key].counts[gap.kind] += 1
-    return CoverageReport(gaps, list(communities.values()), list(grids.values()),
-                          {kind: totals[kind] for kind in GapKind.ALL})
+    return CoverageReport(
+        gaps, list(communities.values()), list(grids.values()), {kind: totals[kind] for kind in GapKind.ALL}
+    )

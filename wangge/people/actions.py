@@ -99,23 +99,29 @@ def reveal_personal_data(
     if len(reason.strip()) < 4:
         raise DomainError("reveal_reason_required", _("State why you need to see this person's data."))
     with transaction.atomic():
-        record(acting_user, AuditAction.PERSONAL_DATA_REVEALED, obj=person, district_id=person.district_id,
-               ip_address=ip_address, detail={"reason": reason.strip(), "fields": ["id_number", "phone"]})
+        record(
+            acting_user,
+            AuditAction.PERSONAL_DATA_REVEALED,
+            obj=person,
+            district_id=person.district_id,
+            ip_address=ip_address,
+            detail={"reason": reason.strip(), "fields": ["id_number", "phone"]},
+        )
     return {
-        "id_number": decrypt(person.id_number_encrypted) if person.id_number_encrypted else "",
-        "phone": decrypt(person.phone_encrypted) if person.phone_encrypted else "",
+        "id_number": decrypt(bytes(person.id_number_encrypted)) if person.id_number_encrypted else "",
+        "phone": decrypt(bytes(person.phone_encrypted)) if person.phone_encrypted else "",
     }
 
 
-def register_members(
-    acting_user: User | None, rows: Sequence[tuple[Person, str, AreaNode]]
-) -> list[MemberProfile]:
+def register_members(acting_user: User | None, rows: Sequence[tuple[Person, str, AreaNode]]) -> list[MemberProfile]:
     """Member profiles for (person, kind, home community)."""
     profiles = []
     for person, kind, community in rows:
         if community.level != Level.COMMUNITY:
             raise DomainError("home_community_level", _("A member's home community must be a community."))
-        profiles.append(MemberProfile(district_id=person.district_id, person=person, kind=kind, home_community=community))
+        profiles.append(
+            MemberProfile(district_id=person.district_id, person=person, kind=kind, home_community=community)
+        )
     with transaction.atomic():
         MemberProfile.objects.bulk_create(profiles, batch_size=2000)
     return profiles
@@ -130,8 +136,14 @@ def add_workers(acting_user: User | None, rows: Sequence[tuple[Person, str, Area
         if area.level not in (Level.COMMUNITY, Level.GRID):
             raise DomainError("worker_area_level", _("A community worker works in a community or a grid."))
         profiles.append(
-            WorkerProfile(district_id=person.district_id, person=person, kind=kind, area=area,
-                          community_id=area.community_id, grid_id=area.grid_id)
+            WorkerProfile(
+                district_id=person.district_id,
+                person=person,
+                kind=kind,
+                area=area,
+                community_id=area.community_id,
+                grid_id=area.grid_id,
+            )
         )
     with transaction.atomic():
         WorkerProfile.objects.bulk_create(profiles, batch_size=2000)

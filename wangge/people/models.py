@@ -20,11 +20,21 @@ class Gender(models.TextChoices):
 class Person(TimeStamped):
     district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
-        AreaNode, verbose_name=_("community"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        AreaNode,
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         db_index=False,
     )
     grid = models.ForeignKey(
-        AreaNode, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        AreaNode,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
@@ -69,7 +79,9 @@ class Relation(models.TextChoices):
 
 class HouseholdMember(TimeStamped):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="households")
-    household = models.ForeignKey(AreaNode, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members")
+    household = models.ForeignKey(
+        AreaNode, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
+    )
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices, default=Relation.OTHER)
 
     class Meta:
@@ -96,7 +108,11 @@ class MemberProfile(TimeStamped):
         AreaNode, verbose_name=_("home community"), on_delete=models.PROTECT, related_name="+"
     )
     org_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("organisation unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        "orgs.OrgUnit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
 

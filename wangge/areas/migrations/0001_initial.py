@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('building', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.areanode', verbose_name='building')),
                 ('building_group', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.areanode', verbose_name='building group')),
                 ('community', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.areanode', verbose_name='community')),
-                ('district', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.areanode', verbose_name='district')),
+                ('district', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.areanode', verbose_name='district')),
                 ('grid', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.areanode', verbose_name='grid')),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.areanode', verbose_name='parent')),
             ],

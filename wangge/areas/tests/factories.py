@@ -35,21 +35,24 @@ def build_small_district(code: str = "T") -> SmallDistrict:
         d.communities.append(community)
         for g in range(2):
             index = c * 2 + g
-            grid = actions.create_area(None, parent=community, name=f"社区{c + 1}第{g + 1}网格",
-                                       code=f"{community.code}-G{g + 1}")
+            grid = actions.create_area(
+                None, parent=community, name=f"社区{c + 1}第{g + 1}网格", code=f"{community.code}-G{g + 1}"
+            )
             d.grids.append(grid)
             group = actions.create_area(None, parent=grid, name=f"{grid.name}1号楼群", code=f"{grid.code}-Q1")
             d.building_groups.append(group)
             square = grid_square(index)
             for b in range(2):
                 lng, lat = square.centroid.x + (b - 0.5) * STEP / 4, square.centroid.y
-                building = actions.create_area(None, parent=group, name=f"{grid.name}{b + 1}号楼",
-                                               code=f"{grid.code}-B{b + 1}", lng=lng, lat=lat)
+                building = actions.create_area(
+                    None, parent=group, name=f"{grid.name}{b + 1}号楼", code=f"{grid.code}-B{b + 1}", lng=lng, lat=lat
+                )
                 d.buildings.append(building)
                 for h in range(3):
                     d.households.append(
-                        actions.create_area(None, parent=building, name=f"{building.name}{h + 1}01室",
-                                            code=f"{building.code}-H{h + 1}")
+                        actions.create_area(
+                            None, parent=building, name=f"{building.name}{h + 1}01室", code=f"{building.code}-H{h + 1}"
+                        )
                     )
     actions.set_grid_boundaries(None, [(grid, grid_square(i)) for i, grid in enumerate(d.grids)])
     return d

@@ -1,0 +1,63 @@
+"""Work-calendar rows: only the dates that differ from Monday–Friday, and the years published.
+
+Rows with no district are the national calendar (seeded from chinese-calendar); a district's
+own rows override them (a local holiday, a correction before the package is updated).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wangge.areas.models import AreaNode
+from wangge.lib.models import TimeStamped
+
+
+class CalendarDay(TimeStamped):
+    district = models.ForeignKey(
+        AreaNode,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty for the national calendar."),
+    )
+    date = models.DateField(_("date"))
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "date"], name="calendar_day_unique"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(district__isnull=True), name="calendar_national_day_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class CalendarYear(TimeStamped):
+    """A year whose holidays and make-up days have been published and entered."""
+
+    district = models.ForeignKey(
+        AreaNode, verbose_name=_("district"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("published year")
+        verbose_name_plural = _("published years")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="calendar_year_unique"),
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(district__isnull=True), name="calendar_national_year_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
