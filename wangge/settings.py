@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "wangge.orgs",
     "wangge.people",
     "wangge.calendars",
+    "wangge.cases",
     "wangge.api",
     "wangge.demo",
     "wangge.web",

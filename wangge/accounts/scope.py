@@ -5,7 +5,7 @@ A role assignment names an area node; the user sees that node's subtree. Every a
 ancestor id at each level; a level the model has no field for grants nothing on it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from django.db.models import Q
 
@@ -33,12 +33,20 @@ def forget_assignments(user: User) -> None:
         del user._wangge_assignments
 
 
-def scope_q(user: User, field_for_level: Mapping[str, str], prefix: str = "") -> Q:
-    """A filter matching rows inside the user's scope; matches nothing without an assignment."""
+def scope_q(
+    user: User, field_for_level: Mapping[str, str], prefix: str = "", roles: Collection[str] | None = None
+) -> Q:
+    """A filter matching rows inside the user's scope; matches nothing without an assignment.
+
+    With `roles`, only assignments of those roles count (e.g. a department's district-wide
+    assignment does not open every case of the district to it).
+    """
     if user.is_authenticated and user.is_superuser:
         return Q()
     condition = Q(pk__in=[])
     for assignment in assignments_of(user):
+        if roles is not None and assignment.role not in roles:
+            continue
         field = field_for_level.get(assignment.area.level)
         if field is not None:
             condition |= Q(**{f"{prefix}{field}_id": assignment.area_id})

@@ -1,0 +1,639 @@
+"""Every change to a case goes through these functions: filing, each step of the workflow,
+co-handling, extensions, urging, supervision, return visits and the overdue sweep.
+
+Each action runs in one transaction, locks the case row, refuses a stale `version` (someone
+else acted meanwhile), checks the transition against `workflow.TRANSITIONS`, writes the
+timeline event and leaves notifications to be sent after commit.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.accounts.models import User
+from wangge.areas.locate import locate_grid
+from wangge.areas.models import AreaNode, Level
+from wangge.cases.models import (
+    Case,
+    CaseEvent,
+    CaseSequence,
+    Category,
+    Channel,
+    CoHandling,
+    CoHandlingState,
+    EventKind,
+    Extension,
+    ExtensionState,
+    HandlingUnit,
+    Notification,
+    QuestionType,
+    ReturnVisit,
+    Satisfaction,
+    Supervision,
+    SupervisionLevel,
+    SupervisionParty,
+)
+from wangge.cases.queries import compute_due_at, route
+from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, State, check
+from wangge.lib.crypto import encrypt
+from wangge.lib.errors import DomainError
+from wangge.lib.idnumber import mask_phone
+
+MAX_DESCRIPTION = 4000
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _event(
+    case: Case, actor: User | None, kind: str, *, note: str = "", public: bool = False, **data: Any
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor=actor if actor and actor.is_authenticated else None,
+        kind=kind,
+        note=note,
+        public=public,
+        data=data,
+    )
+
+
+def _locked(case: Case, version: int | None) -> Case:
+    """The case row locked for this transaction; a stale `version` is refused."""
+    current = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+    if version is not None and current.version != version:
+        raise DomainError(
+            "stale_version",
+            _("Someone else changed this case meanwhile. Reload it and try again."),
+            status=409,
+        )
+    return current
+
+
+def _move(case: Case, actor: User | None, name: str, *, note: str = "", public: bool = True, **data: Any) -> None:
+    transition = check(case.state, name)
+    event_data = {k: v for k, v in data.items() if v is not None}
+    CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor=actor if actor and actor.is_authenticated else None,
+        kind=EventKind.TRANSITION,
+        transition=name,
+        from_state=case.state,
+        to_state=transition.target,
+        note=note,
+        public=public,
+        data=event_data,
+    )
+    case.state = transition.target
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.version = F("version") + 1  # type: ignore[assignment]
+    case.save(update_fields=["state", "version", "updated_at", *fields])
+    case.refresh_from_db(fields=["version"])
+
+
+def _notify(users: Iterable[User], case: Case, text: str) -> None:
+    """In-app notices now; e-mail copies through the task queue once the transaction commits."""
+    recipients = {u.pk: u for u in users if u is not None}
+    if not recipients:
+        return
+    Notification.objects.bulk_create([Notification(user=u, case=case, text=text) for u in recipients.values()])
+    ids = [u.pk for u in recipients.values() if u.email]
+    if ids:
+        from wangge.cases.tasks import send_case_email
+
+        transaction.on_commit(lambda: send_case_email.enqueue(ids, case.number, text))
+
+
+def _unit_staff(unit: HandlingUnit | None) -> list[User]:
+    return list(unit.users.all()) if unit is not None else []
+
+
+def _require_reason(text: str, code: str) -> str:
+    if len(text.strip()) < 2:
+        raise DomainError(code, _("Please give a reason."))
+    return text.strip()
+
+
+# --- filing ---------------------------------------------------------------------------------
+
+
+def _next_number(district: AreaNode, day: dt.date) -> str:
+    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(district=district, day=day)
+    CaseSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
+    sequence.refresh_from_db()
+    return f"{district.code}-{day:%Y%m%d}-{sequence.last:04d}"
+
+
+def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for question in category.questions.all():
+        value = answers.get(question.code)
+        if value in (None, "", []):
+            if question.required:
+                raise DomainError("answer_required", _("Please answer “%(question)s”.") % {"question": question.label})
+            continue
+        keys = {c["key"] for c in question.choices}
+        try:
+            if question.datatype == QuestionType.NUMBER:
+                value = float(value)
+            elif question.datatype == QuestionType.DATE:
+                value = dt.date.fromisoformat(str(value)).isoformat()
+            elif question.datatype == QuestionType.SINGLE:
+                if str(value) not in keys:
+                    raise ValueError
+                value = str(value)
+            elif question.datatype == QuestionType.MULTIPLE:
+                values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+                if not set(values) <= keys:
+                    raise ValueError
+                value = values
+            else:
+                value = str(value)[:1000]
+        except (TypeError, ValueError):
+            raise DomainError(
+                "answer_invalid", _("The answer to “%(question)s” is not valid.") % {"question": question.label}
+            ) from None
+        cleaned[question.code] = value
+    return cleaned
+
+
+def file_case(
+    acting_user: User | None,
+    *,
+    district: AreaNode,
+    category: Category,
+    channel: str,
+    description: str,
+    lng: float | None = None,
+    lat: float | None = None,
+    crs: str = "wgs84",
+    address: str = "",
+    building: AreaNode | None = None,
+    reporter_name: str = "",
+    reporter_contact: str = "",
+    answers: dict[str, Any] | None = None,
+) -> Case:
+    """A new case in state `reported`, with its number and its grid (from point, building or address)."""
+    if category.district_id != district.pk or not category.active or category.parent_id is None:
+        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+    if channel not in Channel.values:
+        raise DomainError("unknown_channel", _("Unknown channel."))
+    description = description.strip()
+    if not description:
+        raise DomainError("description_required", _("Please describe the problem."))
+    if len(description) > MAX_DESCRIPTION:
+        raise DomainError(
+            "description_too_long",
+            _("The description is too long: at most %(max)d characters.") % {"max": MAX_DESCRIPTION},
+        )
+    grid: AreaNode | None = None
+    if lng is not None and lat is not None:
+        grid = locate_grid(lng, lat, crs)
+        from wangge.lib.geo import to_wgs84
+
+        lng, lat = to_wgs84(lng, lat, crs)
+    elif building is None and address.strip():
+        building = AreaNode.objects.filter(district=district, level=Level.BUILDING, address=address.strip()).first()
+        if building is None:
+            raise DomainError("address_unknown", _("This address is not known; pick the place on the map instead."))
+    if building is not None:
+        if building.level != Level.BUILDING or building.district_id != district.pk:
+            raise DomainError("not_a_building", _("Choose a building of this district."))
+        grid = grid or AreaNode.objects.get(pk=building.grid_id)
+        if lng is None and building.lng is not None:
+            lng, lat = building.lng, building.lat
+    if grid is None:
+        raise DomainError("location_required", _("Give the place: a point on the map, a building or an address."))
+    if grid.district_id != district.pk:
+        raise DomainError("outside_district", _("This place lies outside the district."))
+    cleaned = _clean_answers(category, answers or {})
+    with transaction.atomic():
+        now = timezone.now()
+        case = Case.objects.create(
+            district=district,
+            number=_next_number(district, timezone.localdate(now)),
+            category=category,
+            channel=channel,
+            description=description,
+            answers=cleaned,
+            lng=lng,
+            lat=lat,
+            address=address.strip(),
+            building=building,
+            community_id=grid.community_id,
+            grid=grid,
+            reporter=acting_user if channel == Channel.WEB and acting_user else None,
+            reporter_name=reporter_name.strip()[:100],
+            reporter_contact_encrypted=encrypt(reporter_contact.strip()) if reporter_contact.strip() else None,
+            reporter_contact_masked=mask_phone(reporter_contact.strip()) if reporter_contact.strip() else "",
+            filed_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        )
+        _event(case, acting_user, EventKind.FILED, public=True, channel=channel)
+    return case
+
+
+# --- the workflow -----------------------------------------------------------------------------
+
+
+def accept(acting_user: User, case: Case, *, version: int | None = None, note: str = "") -> Case:
+    """受理挂牌: start the clock (deadline from the category's time limit) and route the case."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        _move(case, acting_user, "accept", note=note)
+        case.accepted_at = timezone.now()
+        case.due_at = compute_due_at(case.category, case.accepted_at, case.district_id)
+        case.unit = route(case)
+        _event(case, acting_user, EventKind.ROUTED, unit=case.unit.pk, unit_name=case.unit.name)
+        _save(case, "accepted_at", "due_at", "unit")
+    return case
+
+
+def reject(acting_user: User, case: Case, *, reason: str, version: int | None = None) -> Case:
+    reason = _require_reason(reason, "reason_required")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _move(case, acting_user, "reject", note=reason)
+        case.closed_at = timezone.now()
+        _save(case, "closed_at")
+        _notify(
+            [case.reporter] if case.reporter else [],
+            case,
+            _("Your report %(number)s was not accepted.") % {"number": case.number},
+        )
+    return case
+
+
+def dispatch(acting_user: User, case: Case, *, unit: HandlingUnit | None = None, version: int | None = None) -> Case:
+    """派遣 to the routed unit, or to another one the dispatcher picks."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        target = unit or case.unit or route(case)
+        if target.district_id != case.district_id:
+            raise DomainError("unit_outside_district", _("Choose a unit of this district."))
+        _move(case, acting_user, "dispatch", unit=target.pk, unit_name=target.name)
+        case.unit = target
+        _save(case, "unit")
+        _notify(_unit_staff(target), case, _("Case %(number)s was dispatched to you.") % {"number": case.number})
+    return case
+
+
+def _simple(name: str, *, reason_code: str | None = None, notify_dispatch: bool = False) -> Any:
+    def action(acting_user: User, case: Case, *, version: int | None = None, note: str = "") -> Case:
+        if reason_code:
+            _require_reason(note, reason_code)
+        with transaction.atomic():
+            case = _locked(case, version)
+            _move(case, acting_user, name, note=note.strip())
+            _save(case)
+        return case
+
+    action.__name__ = name
+    return action
+
+
+start = _simple("start")
+hold = _simple("hold", reason_code="reason_required")
+resume = _simple("resume")
+
+
+def return_to_dispatch(acting_user: User, case: Case, *, reason: str, version: int | None = None) -> Case:
+    """退回: the unit says the case is not theirs; dispatch routes it again."""
+    reason = _require_reason(reason, "reason_required")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _move(case, acting_user, "return_to_dispatch", note=reason, public=False, unit=case.unit_id)
+        from wangge.cases.queries import dispatch_unit
+
+        case.unit = dispatch_unit(case.district_id)
+        _save(case, "unit")
+    return case
+
+
+def handle(acting_user: User, case: Case, *, result: str, version: int | None = None) -> Case:
+    """办结: needs every co-handler finished or released."""
+    result = _require_reason(result, "result_required")
+    with transaction.atomic():
+        case = _locked(case, version)
+        check(case.state, "handle")
+        if case.co_handlings.filter(state=CoHandlingState.OPEN).exists():
+            raise DomainError("co_handlers_open", _("Co-handling units are still working on this case."), status=409)
+        _move(case, acting_user, "handle", note=result)
+        case.handled_at = timezone.now()
+        _save(case, "handled_at")
+    return case
+
+
+def verify(acting_user: User, case: Case, *, passed: bool, note: str = "", version: int | None = None) -> Case:
+    """核查: passed → verified (closed off at once when no return visit is needed); failed → back to the unit."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        if passed:
+            _move(case, acting_user, "verify", note=note)
+            if not case.category.return_visit_required:
+                _move(case, acting_user, "close")
+                case.closed_at = timezone.now()
+            _save(case, "closed_at")
+        else:
+            _require_reason(note, "reason_required")
+            _move(case, acting_user, "send_back", note=note, public=False)
+            _save(case)
+            _notify(
+                _unit_staff(case.unit),
+                case,
+                _("Case %(number)s was sent back after checking.") % {"number": case.number},
+            )
+    return case
+
+
+def record_visit(
+    acting_user: User, case: Case, *, result: str, comment: str = "", by_phone: bool = False, version: int | None = None
+) -> Case:
+    """回访: satisfied or basically satisfied → closed off; unsatisfied → reopened where the category says so."""
+    if result not in Satisfaction.values:
+        raise DomainError("unknown_satisfaction", _("Choose satisfied, basically satisfied or unsatisfied."))
+    with transaction.atomic():
+        case = _locked(case, version)
+        _move(case, acting_user, "record_visit", note=comment, result=result, by_phone=by_phone)
+        ReturnVisit.objects.create(
+            case=case,
+            by=acting_user,
+            by_phone=by_phone,
+            result=result,
+            comment=comment.strip(),
+            unit=case.unit,
+            grid=case.grid,
+            category=case.category,
+        )
+        if result == Satisfaction.UNSATISFIED and case.category.reopen_when_unsatisfied:
+            _move(case, acting_user, "reopen", note=comment)
+            case.handled_at = None
+            _notify(
+                _unit_staff(case.unit),
+                case,
+                _("Case %(number)s was reopened after an unsatisfied return visit.") % {"number": case.number},
+            )
+        else:
+            _move(case, acting_user, "close")
+            case.closed_at = timezone.now()
+        _save(case, "handled_at", "closed_at")
+    return case
+
+
+def close(acting_user: User, case: Case, *, version: int | None = None, note: str = "") -> Case:
+    """销号 after a return visit recorded without closing (kept for staff who close by hand)."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.state == State.VERIFIED and case.category.return_visit_required:
+            raise DomainError(
+                "return_visit_required", _("This category needs a return visit before closing."), status=409
+            )
+        _move(case, acting_user, "close", note=note)
+        case.closed_at = timezone.now()
+        _save(case, "closed_at")
+    return case
+
+
+def merge(acting_user: User, duplicate: Case, *, into: Case, version: int | None = None) -> Case:
+    """Merge a duplicate report into an open case; its reporter follows the surviving case."""
+    if duplicate.pk == into.pk or into.state not in OPEN_STATES or into.district_id != duplicate.district_id:
+        raise DomainError("merge_target_invalid", _("Merge into another open case of this district."))
+    with transaction.atomic():
+        duplicate = _locked(duplicate, version)
+        _move(duplicate, acting_user, "merge", into=into.number)
+        duplicate.merged_into = into
+        duplicate.closed_at = timezone.now()
+        _save(duplicate, "merged_into", "closed_at")
+        _event(into, acting_user, EventKind.MERGED, public=True, duplicate=duplicate.number)
+        _notify(
+            [duplicate.reporter] if duplicate.reporter else [],
+            duplicate,
+            _("Your report %(number)s is handled together with %(other)s.")
+            % {"number": duplicate.number, "other": into.number},
+        )
+    return duplicate
+
+
+# --- re-routing -----------------------------------------------------------------------------
+
+
+def change_category(acting_user: User, case: Case, *, category: Category, version: int | None = None) -> Case:
+    """A new category re-applies the routing rules (and the time limit, when not yet accepted)."""
+    if category.district_id != case.district_id or category.parent_id is None:
+        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.state not in (State.REPORTED, State.ACCEPTED, State.RETURNED):
+            raise DomainError(
+                "too_late_to_reclassify", _("The category can only change before the case is dispatched."), status=409
+            )
+        old = case.category
+        case.category = category
+        _event(
+            case,
+            acting_user,
+            EventKind.NOTE,
+            note=_("Category changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name},
+        )
+        if case.state != State.REPORTED:
+            case.unit = route(case)
+            _event(case, acting_user, EventKind.ROUTED, unit=case.unit.pk, unit_name=case.unit.name)
+        _save(case, "category", "unit")
+    return case
+
+
+# --- coordination ---------------------------------------------------------------------------
+
+
+def add_co_handler(
+    acting_user: User, case: Case, *, unit: HandlingUnit, task: str, days: int, version: int | None = None
+) -> CoHandling:
+    """多方协调: a co-handling unit with its own sub-task and time limit in working days."""
+    task = _require_reason(task, "task_required")
+    if days < 1:
+        raise DomainError("time_limit_invalid", _("The time limit must be at least one working day."))
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.state not in OPEN_STATES or case.state in (
+            State.REPORTED,
+            State.HANDLED,
+            State.VERIFIED,
+            State.VISITED,
+        ):
+            raise DomainError(
+                "transition_not_allowed",
+                _("Co-handling units join a case between acceptance and handling."),
+                status=409,
+            )
+        if unit.pk == case.unit_id or unit.district_id != case.district_id:
+            raise DomainError("co_handler_invalid", _("Choose another unit of this district as co-handler."))
+        from wangge.calendars.queries import calendar_for
+
+        calendar = calendar_for(case.district_id)
+        local = timezone.localtime()
+        due = calendar.end_of_working_day(calendar.add_working_days(local.date(), days), local.tzinfo)  # type: ignore[arg-type]
+        co, created = CoHandling.objects.get_or_create(case=case, unit=unit, defaults={"task": task, "due_at": due})
+        if not created:
+            raise DomainError("co_handler_exists", _("This unit already co-handles the case."))
+        _event(case, acting_user, EventKind.CO_HANDLER_ADDED, unit=unit.pk, unit_name=unit.name, task=task)
+        _save(case)
+        _notify(
+            _unit_staff(unit), case, _("Your unit is asked to co-handle case %(number)s.") % {"number": case.number}
+        )
+    return co
+
+
+def finish_co_handling(acting_user: User, co: CoHandling, *, result: str, released: bool = False) -> CoHandling:
+    result = _require_reason(result, "result_required")
+    with transaction.atomic():
+        co = CoHandling.objects.select_for_update().select_related("case", "unit").get(pk=co.pk)
+        if co.state != CoHandlingState.OPEN:
+            raise DomainError("co_handling_closed", _("This co-handling task is already finished."), status=409)
+        co.state = CoHandlingState.RELEASED if released else CoHandlingState.FINISHED
+        co.result = result
+        co.finished_at = timezone.now()
+        co.save()
+        kind = EventKind.CO_HANDLER_RELEASED if released else EventKind.CO_HANDLER_FINISHED
+        _event(co.case, acting_user, kind, note=result, unit=co.unit_id, unit_name=co.unit.name)
+        Case.objects.filter(pk=co.case_id).update(version=F("version") + 1, updated_at=timezone.now())
+    return co
+
+
+# --- extensions -----------------------------------------------------------------------------
+
+
+def request_extension(
+    acting_user: User, case: Case, *, days: int, reason: str, version: int | None = None
+) -> Extension:
+    if not reason.strip():
+        raise DomainError("extension_reason_required", _("An extension needs a reason."))
+    if not 1 <= days <= 60:
+        raise DomainError("extension_days_invalid", _("An extension is 1 to 60 working days."))
+    with transaction.atomic():
+        case = _locked(case, version)
+        if case.state not in EXTENSION_STATES:
+            raise DomainError(
+                "transition_not_allowed", _("An extension can only be asked while the unit holds the case."), status=409
+            )
+        if case.extensions.filter(state=ExtensionState.REQUESTED).exists():
+            raise DomainError(
+                "extension_pending", _("An extension request is already waiting for a decision."), status=409
+            )
+        extension = Extension.objects.create(case=case, requested_by=acting_user, days=days, reason=reason.strip())
+        _event(case, acting_user, EventKind.EXTENSION_REQUESTED, note=reason.strip(), days=days)
+        _save(case)
+    return extension
+
+
+def decide_extension(acting_user: User, extension: Extension, *, approve: bool, note: str = "") -> Extension:
+    """Approve (a new deadline from the calendar, counted from the old one) or refuse."""
+    with transaction.atomic():
+        extension = Extension.objects.select_for_update().get(pk=extension.pk)
+        if extension.state != ExtensionState.REQUESTED:
+            raise DomainError("extension_decided", _("This extension request was already decided."), status=409)
+        case = _locked(extension.case, None)
+        extension.decided_by, extension.decided_at = acting_user, timezone.now()
+        if approve:
+            from wangge.calendars.queries import calendar_for
+
+            calendar = calendar_for(case.district_id)
+            old = timezone.localtime(case.due_at or timezone.now())
+            extension.old_due_at = case.due_at
+            case.due_at = calendar.end_of_working_day(calendar.add_working_days(old.date(), extension.days), old.tzinfo)  # type: ignore[arg-type]
+            extension.new_due_at = case.due_at
+            case.overdue = False
+            extension.state = ExtensionState.APPROVED
+            _event(case, acting_user, EventKind.EXTENSION_APPROVED, note=note, due_at=case.due_at.isoformat())
+        else:
+            extension.state = ExtensionState.REFUSED
+            _event(case, acting_user, EventKind.EXTENSION_REFUSED, note=note)
+        extension.save()
+        _save(case, "due_at", "overdue")
+        _notify(
+            [extension.requested_by],
+            case,
+            _("Your extension request for %(number)s was decided.") % {"number": case.number},
+        )
+    return extension
+
+
+# --- urging and supervision -----------------------------------------------------------------
+
+
+def urge(acting_user: User, case: Case, *, note: str = "") -> None:
+    """催办: a reminder to the responsible unit, recorded on the timeline."""
+    if case.state not in OPEN_STATES:
+        raise DomainError("case_closed", _("This case is already closed."), status=409)
+    with transaction.atomic():
+        _event(case, acting_user, EventKind.URGED, note=note.strip())
+        _notify(_unit_staff(case.unit), case, _("Case %(number)s has been urged.") % {"number": case.number})
+
+
+_LEVEL_ORDER = {SupervisionLevel.YELLOW: 1, SupervisionLevel.RED: 2}
+
+
+def supervise(acting_user: User, case: Case, *, body: str, level: str, note: str = "") -> Supervision:
+    """督办: opens the case's one supervision, or joins the existing one (raising its level if asked)."""
+    if level not in SupervisionLevel.values:
+        raise DomainError("unknown_supervision_level", _("The supervision level is yellow or red."))
+    body = _require_reason(body, "supervising_body_required")
+    if case.state not in OPEN_STATES:
+        raise DomainError("case_closed", _("This case is already closed."), status=409)
+    with transaction.atomic():
+        case = _locked(case, None)
+        supervision, created = Supervision.objects.select_for_update().get_or_create(
+            case=case, defaults={"district_id": case.district_id, "level": level, "opened_by": acting_user}
+        )
+        if not created and _LEVEL_ORDER[level] > _LEVEL_ORDER[SupervisionLevel(supervision.level)]:
+            supervision.level = level
+            supervision.save(update_fields=["level", "updated_at"])
+        party, joined = SupervisionParty.objects.get_or_create(
+            supervision=supervision,
+            body=body,
+            defaults={"user": acting_user, "joined_at": timezone.now(), "note": note},
+        )
+        _event(
+            case, acting_user, EventKind.SUPERVISED, note=note, body=body, level=supervision.level, joined=not created
+        )
+        _notify(_unit_staff(case.unit), case, _("Case %(number)s is under supervision.") % {"number": case.number})
+    return supervision
+
+
+# --- the overdue sweep ----------------------------------------------------------------------
+
+
+def sweep_overdue(now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Mark open cases past their deadline as overdue and notify the unit.
+
+    Each case is claimed with a compare-and-set update (`overdue` False → True), so two workers
+    running at once never both act on the same case. Returns how many this call marked.
+    """
+    now = now or timezone.now()
+    marked = 0
+    candidates = list(
+        Case.objects.filter(overdue=False, due_at__lte=now, state__in=OPEN_STATES)
+        .exclude(state__in=[State.HANDLED, State.VERIFIED, State.VISITED])
+        .values_list("pk", flat=True)[:batch]
+    )
+    for pk in candidates:
+        with transaction.atomic():
+            if not Case.objects.filter(pk=pk, overdue=False).update(overdue=True, overdue_marked_at=now):
+                continue  # another worker claimed it
+            case = Case.objects.select_related("unit").get(pk=pk)
+            _event(case, None, EventKind.OVERDUE)
+            _notify(_unit_staff(case.unit), case, _("Case %(number)s is overdue.") % {"number": case.number})
+            marked += 1
+    return marked
+
+
+def due_soon_threshold() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "CASE_DUE_SOON_HOURS", 24))

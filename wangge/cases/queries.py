@@ -1,0 +1,84 @@
+"""Reading cases within a user's scope; routing; nearby open cases; the case's calendar."""
+
+import datetime as dt
+import math
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from wangge.accounts.models import Role, User
+from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, scope_q
+from wangge.calendars.queries import calendar_for
+from wangge.cases.models import Case, Category, HandlingUnit, RoutingRule, TimeLimitUnit, UnitKind
+from wangge.cases.workflow import OPEN_STATES
+from wangge.lib.geo import distance_m
+
+
+# Roles that see every case of their area; others see cases through their unit or as reporter.
+AREA_CASE_ROLES = {
+    Role.DISTRICT_ADMIN,
+    Role.COMMUNITY_STAFF,
+    Role.GRID_SECRETARY,
+    Role.GRID_LEADER,
+    Role.GRID_WORKER,
+    Role.SUPERVISOR,
+}
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases in the user's area scope, routed to or co-handled by a unit of theirs, or reported by them."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    condition = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=AREA_CASE_ROLES) | Q(reporter=user)
+    unit_ids = list(user.units.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    if unit_ids:
+        condition |= Q(unit_id__in=unit_ids) | Q(co_handlings__unit_id__in=unit_ids)
+    return Case.objects.filter(condition).distinct() if unit_ids else Case.objects.filter(condition)
+
+
+def dispatch_unit(district_id: int) -> HandlingUnit:
+    """The district dispatch queue: where a case nobody's rules match goes, never nowhere."""
+    unit, _created = HandlingUnit.objects.get_or_create(
+        district_id=district_id, kind=UnitKind.DISPATCH, defaults={"name": "区级派遣中心"}
+    )
+    return unit
+
+
+def route(case: Case) -> HandlingUnit:
+    """The responsible unit by the first matching rule (lowest priority number), else dispatch."""
+    categories = [case.category_id, case.category.parent_id]
+    for rule in (
+        RoutingRule.objects.filter(district_id=case.district_id)
+        .select_related("unit", "area")
+        .order_by("priority", "id")
+    ):
+        if rule.category_id is not None and rule.category_id not in categories:
+            continue
+        if rule.area is not None and getattr(case, f"{rule.area.level}_id", None) != rule.area_id:
+            continue  # the case is not inside the rule's area (a case knows its district … building)
+        return rule.unit
+    return dispatch_unit(case.district_id)
+
+
+def compute_due_at(category: Category, accepted_at: dt.datetime, district_id: int) -> dt.datetime:
+    """The deadline from the category's time limit on the district's work calendar."""
+    calendar = calendar_for(district_id)
+    local = timezone.localtime(accepted_at)
+    if category.time_limit_unit == TimeLimitUnit.WORKING_HOURS:
+        return calendar.add_working_hours(local, category.time_limit)
+    day = calendar.add_working_days(local.date(), category.time_limit)
+    return calendar.end_of_working_day(day, local.tzinfo)  # type: ignore[arg-type]
+
+
+def nearby_open_cases(category: Category, lng: float, lat: float, radius_m: float, limit: int = 5) -> list[Case]:
+    """Open cases of the same category within `radius_m`, nearest first (possible duplicates)."""
+    dlat = radius_m / 111_000
+    dlng = radius_m / (111_000 * max(math.cos(math.radians(lat)), 0.01))
+    candidates = Case.objects.filter(
+        category=category,
+        state__in=OPEN_STATES,
+        lat__range=(lat - dlat, lat + dlat),
+        lng__range=(lng - dlng, lng + dlng),
+    ).only("id", "number", "lng", "lat", "state", "description", "created_at")[:200]
+    near = [(distance_m((lng, lat), (c.lng, c.lat)), c) for c in candidates if c.lng is not None and c.lat is not None]
+    return [c for d, c in sorted(near, key=lambda x: x[0]) if d <= radius_m][:limit]
