@@ -13,7 +13,6 @@ from wangge.cases.models import Case, Category, HandlingUnit, RoutingRule, TimeL
 from wangge.cases.workflow import OPEN_STATES
 from wangge.lib.geo import distance_m
 
-
 # Roles that see every case of their area; others see cases through their unit or as reporter.
 AREA_CASE_ROLES = {
     Role.DISTRICT_ADMIN,
