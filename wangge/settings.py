@@ -116,6 +116,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_ROOT = Path(env_str("WANGGE_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files are served only through views that check scope, never under a public URL.
+MEDIA_URL = "/media/"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates var/ for the SQLite database
@@ -124,6 +128,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+DEFAULT_FROM_EMAIL = env_str("WANGGE_FROM_EMAIL", "wangge@localhost")
+EMAIL_BACKEND = env_str("WANGGE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+CASE_DUE_SOON_HOURS = env_int("WANGGE_CASE_DUE_SOON_HOURS", 24)
+CASE_DUPLICATE_RADIUS_M = env_int("WANGGE_CASE_DUPLICATE_RADIUS_M", 50)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

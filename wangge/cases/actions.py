@@ -15,11 +15,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from wangge.accounts.models import User
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import (
+    Attachment,
     Case,
     CaseEvent,
     CaseSequence,
@@ -118,9 +120,17 @@ def _unit_staff(unit: HandlingUnit | None) -> list[User]:
     return list(unit.users.all()) if unit is not None else []
 
 
+_REQUIRED_TEXT = {
+    "reason_required": _lazy("Please give a reason."),
+    "result_required": _lazy("Please describe the result."),
+    "task_required": _lazy("Please describe the co-handling task."),
+    "supervising_body_required": _lazy("Please name the supervising body."),
+}
+
+
 def _require_reason(text: str, code: str) -> str:
-    if len(text.strip()) < 2:
-        raise DomainError(code, _("Please give a reason."))
+    if not text.strip():
+        raise DomainError(code, _REQUIRED_TEXT[code])
     return text.strip()
 
 
@@ -637,3 +647,32 @@ def sweep_overdue(now: dt.datetime | None = None, batch: int = 500) -> int:
 
 def due_soon_threshold() -> dt.timedelta:
     return dt.timedelta(hours=getattr(settings, "CASE_DUE_SOON_HOURS", 24))
+
+
+# --- photos ---------------------------------------------------------------------------------
+
+
+def attach_photo(
+    acting_user: User | None, case: Case, *, upload: Any, public: bool = True, event: CaseEvent | None = None
+) -> Attachment:
+    """Attach a photo: content-checked, re-encoded, metadata stripped."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from wangge.lib.images import clean_image
+
+    data, width, height = clean_image(upload)
+    with transaction.atomic():
+        attachment = Attachment(
+            case=case,
+            event=event,
+            uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,
+            width=width,
+            height=height,
+            size=len(data),
+            public=public,
+        )
+        attachment.file.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=False)
+        attachment.save()
+    return attachment

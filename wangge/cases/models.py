@@ -474,3 +474,33 @@ class CaseSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+class Attachment(TimeStamped):
+    """A photo on a case: checked by content, re-encoded as JPEG without metadata (no GPS)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        CaseEvent, verbose_name=_("event"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    public = models.BooleanField(_("seen by the reporter"), default=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["case_id", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name

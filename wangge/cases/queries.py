@@ -9,7 +9,7 @@ from django.utils import timezone
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, scope_q
 from wangge.calendars.queries import calendar_for
-from wangge.cases.models import Case, Category, HandlingUnit, RoutingRule, TimeLimitUnit, UnitKind
+from wangge.cases.models import Case, Category, HandlingUnit, ReturnVisit, RoutingRule, TimeLimitUnit, UnitKind
 from wangge.cases.workflow import OPEN_STATES
 from wangge.lib.geo import distance_m
 
@@ -81,3 +81,53 @@ def nearby_open_cases(category: Category, lng: float, lat: float, radius_m: floa
     ).only("id", "number", "lng", "lat", "state", "description", "created_at")[:200]
     near = [(distance_m((lng, lat), (c.lng, c.lat)), c) for c in candidates if c.lng is not None and c.lat is not None]
     return [c for d, c in sorted(near, key=lambda x: x[0]) if d <= radius_m][:limit]
+
+
+def satisfaction_rates(visits: QuerySet[ReturnVisit], by: str) -> list[dict[str, object]]:
+    """Return-visit results grouped by `unit`, `grid` or `category`: counts and the rate of
+    satisfied plus basically satisfied answers (one query)."""
+    from django.db.models import Count
+
+    from wangge.cases.models import Satisfaction
+
+    if by not in ("unit", "grid", "category"):
+        raise ValueError(by)
+    rows = (
+        visits.values(f"{by}_id", f"{by}__name")
+        .annotate(
+            total=Count("id"),
+            satisfied=Count("id", filter=Q(result=Satisfaction.SATISFIED)),
+            basically=Count("id", filter=Q(result=Satisfaction.BASICALLY)),
+            unsatisfied=Count("id", filter=Q(result=Satisfaction.UNSATISFIED)),
+        )
+        .order_by(f"{by}__name")
+    )
+    return [
+        {
+            "id": row[f"{by}_id"],
+            "name": row[f"{by}__name"],
+            "total": row["total"],
+            "satisfied": row["satisfied"],
+            "basically": row["basically"],
+            "unsatisfied": row["unsatisfied"],
+            "rate": (row["satisfied"] + row["basically"]) / row["total"] if row["total"] else None,
+        }
+        for row in rows
+    ]
+
+
+def with_flags(cases: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Annotate `due_soon` (deadline within CASE_DUE_SOON_HOURS, not yet overdue) for lists."""
+    from django.conf import settings
+    from django.db.models import BooleanField, Value, When
+    from django.db.models import Case as When_
+
+    now = now or timezone.now()
+    soon = now + dt.timedelta(hours=settings.CASE_DUE_SOON_HOURS)
+    return cases.annotate(
+        due_soon=When_(
+            When(overdue=False, due_at__gt=now, due_at__lte=soon, state__in=list(OPEN_STATES), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )

@@ -237,3 +237,30 @@ def test_cases_are_scoped_by_grid_and_by_unit(small, catalogue, dept_a, dept_b, 
     assert list(visible_cases(worker_b)) == [in_b]
     assert list(visible_cases(dept_a)) == [in_a]
     assert list(visible_cases(dept_b)) == []
+
+
+def test_satisfaction_rates_per_unit_grid_and_category(small, catalogue, dept_a, district_admin):
+    from wangge.cases.models import ReturnVisit
+    from wangge.cases.queries import satisfaction_rates
+
+    for result in ["satisfied", "basically", "unsatisfied", "satisfied"]:
+        case = actions.verify(
+            district_admin,
+            actions.handle(dept_a, _to_in_progress(small, catalogue, dept_a, district_admin), result="好"),
+            passed=True,
+        )
+        actions.record_visit(district_admin, case, result=result)
+    (by_unit,) = satisfaction_rates(ReturnVisit.objects.all(), "unit")
+    assert (by_unit["name"], by_unit["total"], by_unit["unsatisfied"], by_unit["rate"]) == ("城市管理局", 4, 1, 0.75)
+    assert satisfaction_rates(ReturnVisit.objects.all(), "grid")[0]["name"] == small.grids[0].name
+    assert satisfaction_rates(ReturnVisit.objects.all(), "category")[0]["rate"] == 0.75
+
+
+def test_due_soon_flag(small, catalogue, dept_a, district_admin):
+    from wangge.cases.queries import with_flags
+
+    case = _to_in_progress(small, catalogue, dept_a, district_admin)
+    flags = lambda now: with_flags(Case.objects.filter(pk=case.pk), now).get().due_soon  # noqa: E731
+    assert not flags(case.due_at - dt.timedelta(hours=25))
+    assert flags(case.due_at - dt.timedelta(hours=23))
+    assert not flags(case.due_at + dt.timedelta(minutes=1))
