@@ -122,6 +122,8 @@ MEDIA_URL = "/media/"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Site-wide static files (stylesheet, vendored Leaflet and htmx); apps add their own static/.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates var/ for the SQLite database
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,6 +5,21 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from wangge.accounts.scope import assignments_of
+
+
+def _roles(request: HttpRequest) -> list[dict[str, str]]:
+    """The user's roles with the area each one covers (no query when the view loaded them already)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return [{"role": str(a.get_role_display()), "area": a.area.name} for a in assignments_of(user)]
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"MAP_TILE_URL": settings.MAP_TILE_URL, "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION}
+    return {
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        # A callable: evaluated only by templates that show it.
+        "user_roles": lambda: _roles(request),
+    }

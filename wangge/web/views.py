@@ -1,10 +1,206 @@
 """Web pages. Thin: load in scope, call an action or a query, render."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from wangge.accounts.audit import client_ip, record
+from wangge.accounts.models import AuditAction
+from wangge.accounts.scope import assignments_of
+from wangge.areas.models import LEVELS, AreaNode, Level
+from wangge.areas.queries import visible_areas
+from wangge.lib.geo import CRS_CHOICES
+from wangge.orgs.coverage import GapKind, coverage_report
+from wangge.web import exports, pages
+
+GAPS_PER_PAGE = 200
+
+TOTAL_LABELS = {
+    Level.COMMUNITY: _lazy("Communities"),
+    Level.GRID: _lazy("Grids"),
+    Level.BUILDING: _lazy("Buildings"),
+    Level.HOUSEHOLD: _lazy("Households"),
+}
+
+# Column headings for the coverage tables: short enough for a phone.
+SHORT_GAP_LABELS = {
+    GapKind.GRID_WITHOUT_UNIT: _lazy("Grids without unit"),
+    GapKind.GROUP_WITHOUT_UNIT: _lazy("Groups without branch"),
+    GapKind.BUILDING_WITHOUT_MEMBER: _lazy("Buildings without member"),
+    GapKind.HOUSEHOLD_WITHOUT_MEMBER: _lazy("Households without member"),
+}
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def scoped_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required; a user without any role assignment gets the "no role yet" page (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not pages.has_scope(request.user):  # type: ignore[arg-type]
+            return render(request, "web/no_role.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _display_crs(request: HttpRequest) -> str:
+    crs = request.GET.get("crs") or settings.MAP_TILE_CRS
+    if crs not in CRS_CHOICES:
+        raise Http404
+    return crs
+
+
+def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "error": _("The map could not be loaded. Reload the page to try again."),
+        **extra,
+    }
+
+
+@require_GET
+@scoped_page
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    nodes = visible_areas(user)  # type: ignore[arg-type]
+    scope = pages.top_scope(user)  # type: ignore[arg-type]
+    side_level = Level.COMMUNITY if scope.level == Level.DISTRICT else Level.GRID
+    shown = [lvl for lvl in pages.COUNTED_LEVELS if LEVELS.index(lvl) > LEVELS.index(scope.level)]
+    totals = pages.area_totals(nodes)
+    context = {
+        "scope": scope,
+        "totals": [(TOTAL_LABELS[lvl], totals[lvl]) for lvl in shown],
+        "side_level": side_level,
+        "side_rows": pages.nodes_with_counts(nodes, side_level),
+        "map_config": _map_config(request, geojson_url=reverse("map_grids")),
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_GET
+@never_cache
+@scoped_page
+def grids_geojson(request: HttpRequest) -> HttpResponse:
+    crs = request.GET.get("crs") or settings.MAP_TILE_CRS
+    if crs not in CRS_CHOICES:
+        return JsonResponse(
+            {"code": "bad_crs", "message": _("Unknown coordinate system; use wgs84, gcj02 or bd09.")}, status=400
+        )
+    data = pages.grids_feature_collection(request.user, crs)  # type: ignore[arg-type]
+    return JsonResponse(data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@scoped_page
+def area(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    node = get_object_or_404(visible_areas(user), pk=pk)  # type: ignore[arg-type]
+    context: dict[str, Any] = {"node": node, "crumbs": pages.breadcrumb(user, node)}  # type: ignore[arg-type]
+    if node.level in (Level.DISTRICT, Level.COMMUNITY):
+        child = Level.COMMUNITY if node.level == Level.DISTRICT else Level.GRID
+        nodes = visible_areas(user).filter(**{f"{node.level}_id": node.pk})  # type: ignore[arg-type]
+        context |= {"child_level": child, "rows": pages.nodes_with_counts(nodes, child)}
+        return render(request, "web/area_parent.html", context)
+    if node.level == Level.GRID:
+        context |= pages.grid_detail(node, _display_crs(request))
+        context["map_config"] = _map_config(request)
+        return render(request, "web/area_grid.html", context)
+    if node.level == Level.BUILDING_GROUP:
+        context |= pages.building_group_detail(node)
+        return render(request, "web/area_building_group.html", context)
+    # Building or household: pages that list residents' (masked) personal data.
+    with_residents = pages.can_read_personal_data(user, node)  # type: ignore[arg-type]
+    if node.level == Level.BUILDING:
+        households = AreaNode.objects.filter(building_id=node.pk, level=Level.HOUSEHOLD)
+        context |= pages.households_detail(households, node, with_residents)
+        context["unit"], context["unit_label"] = pages.building_unit(node)
+        template = "web/area_building.html"
+    else:
+        context |= pages.households_detail(AreaNode.objects.filter(pk=node.pk), None, with_residents)
+        template = "web/area_household.html"
+    context["with_residents"] = with_residents
+    if with_residents:
+        record(
+            user,  # type: ignore[arg-type]
+            AuditAction.PERSONAL_DATA_VIEWED,
+            obj=node,
+            district_id=node.district_id,
+            ip_address=client_ip(request),
+            detail={"page": node.level, "residents": context["resident_count"]},
+        )
+    return render(request, template, context)
+
+
+def _within(request: HttpRequest) -> AreaNode | None:
+    raw = request.GET.get("area")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(visible_areas(request.user), pk=int(raw))  # type: ignore[arg-type]
+
+
+@require_GET
+@scoped_page
+def coverage(request: HttpRequest) -> HttpResponse:
+    within = _within(request)
+    report = coverage_report(request.user, within)  # type: ignore[arg-type]
+    page = Paginator(report.gaps, GAPS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "within": within,
+        "crumbs": pages.breadcrumb(request.user, within) if within else [],  # type: ignore[arg-type]
+        "report": report,
+        "kinds": [(GapKind.LABELS[k], SHORT_GAP_LABELS[k], report.totals[k]) for k in GapKind.ALL],
+        "page": page,
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "web/coverage.html#gap-list", context)
+    return render(request, "web/coverage.html", context)
+
+
+@require_GET
+@scoped_page
+def coverage_xlsx(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    within = _within(request)
+    report = coverage_report(user, within)  # type: ignore[arg-type]
+    content = exports.coverage_workbook(report, within)
+    district_id = within.district_id if within else next((a.district_id for a in assignments_of(user)), None)  # type: ignore[arg-type]
+    record(
+        user,  # type: ignore[arg-type]
+        AuditAction.EXPORTED,
+        obj=within,
+        district_id=district_id,
+        ip_address=client_ip(request),
+        detail={
+            "export": "coverage",
+            "format": "xlsx",
+            "area": within.pk if within else None,
+            "gaps": len(report.gaps),
+        },
+    )
+    filename = f"wangge-coverage-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,114 @@
+/* Maps of the web app (Leaflet). Configuration comes from <script type="application/json">
+   blocks written by the server; coordinates arrive already converted to the tiles' system.
+   Element states for tests and styling: data-state="loading|ready|error", data-features=N. */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text; // never HTML: names come from data entry
+    return span;
+  }
+
+  function baseMap(el, config) {
+    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false });
+    if (config.tile_url) {
+      L.tileLayer(config.tile_url, { attribution: config.attribution || "", maxZoom: 19 }).addTo(map);
+    }
+    return map;
+  }
+
+  // Few shapes: names stay on the map (phones have no hover); many: names on hover only.
+  var PERMANENT_LABELS_UP_TO = 40;
+
+  function fail(el, config) {
+    el.dataset.state = "error";
+    var p = document.createElement("p");
+    p.className = "map-error";
+    p.textContent = config.error || "Map error";
+    el.appendChild(p);
+  }
+
+  function fit(map, layer, count) {
+    if (count) {
+      map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+    } else {
+      map.setView([36.65, 117.0], 11);
+    }
+  }
+
+  function districtMap(el, config) {
+    var map = baseMap(el, config);
+    fetch(config.geojson_url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var permanent = data.features.length <= PERMANENT_LABELS_UP_TO;
+        var layer = L.geoJSON(data, {
+          style: function (feature) {
+            return { color: feature.properties.color, weight: 2, fillOpacity: 0.3 };
+          },
+          onEachFeature: function (feature, item) {
+            var p = feature.properties;
+            if (permanent) {
+              item.bindTooltip(label(p.name), { permanent: true, direction: "center", className: "grid-label" });
+            } else {
+              item.bindTooltip(label(p.name + (p.community ? " · " + p.community : "")), { sticky: true });
+            }
+            item.on("click", function () { window.location.href = p.url; });
+          },
+        }).addTo(map);
+        fit(map, layer, data.features.length);
+        el.dataset.features = String(data.features.length);
+        el.dataset.state = "ready";
+      })
+      .catch(function () { fail(el, config); });
+    return map;
+  }
+
+  function gridMap(el, config) {
+    var map = baseMap(el, config);
+    var data = readJson(el.dataset.source) || { outline: null, points: [] };
+    var group = L.featureGroup().addTo(map);
+    if (data.outline) {
+      L.geoJSON(data.outline, { style: { color: "#b71c1c", weight: 2, fillOpacity: 0.08 } }).addTo(group);
+    }
+    data.points.forEach(function (point) {
+      var marker = L.circleMarker([point.lnglat[1], point.lnglat[0]], {
+        radius: 8, color: "#1f4e79", weight: 2, fillColor: "#4a90d9", fillOpacity: 0.9,
+      });
+      marker.bindTooltip(label(point.name), { direction: "top", offset: [0, -8] });
+      marker.on("click", function () { window.location.href = point.url; });
+      marker.addTo(group);
+    });
+    fit(map, group, data.points.length + (data.outline ? 1 : 0));
+    el.dataset.features = String(data.points.length);
+    el.dataset.state = "ready";
+    return map;
+  }
+
+  function start() {
+    if (typeof L === "undefined") return;
+    document.querySelectorAll("[data-map]").forEach(function (el) {
+      var config = readJson(el.dataset.config) || {};
+      try {
+        el._wanggeMap = el.dataset.map === "grid" ? gridMap(el, config) : districtMap(el, config);
+      } catch (error) {
+        fail(el, config);
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
