@@ -5,6 +5,15 @@ from ninja import Router
 
 def routers() -> list[tuple[str, Router]]:
     from wangge.areas.api import router as areas_router
+    from wangge.calendars.api import router as workdays_router
+    from wangge.cases.api import router as cases_router
+    from wangge.orgs.api import coverage_router
     from wangge.orgs.api import router as orgs_router
 
-    return [("/areas", areas_router), ("/orgs", orgs_router)]
+    return [
+        ("/areas", areas_router),
+        ("/orgs", orgs_router),
+        ("/coverage", coverage_router),
+        ("/workdays", workdays_router),
+        ("/cases", cases_router),
+    ]

@@ -200,7 +200,8 @@ def import_grids(
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             report.errors.append(ImportProblem("not_a_feature", _("This item is not a GeoJSON Feature."), label))
             continue
-        props = feature.get("properties") or {}
+        props = feature.get("properties")
+        props = props if isinstance(props, dict) else {}
         code = str(props.get("code") or "").strip()
         if not code:
             report.errors.append(
@@ -240,6 +241,14 @@ def import_grids(
             else:
                 report.redrawn.append(code)
         parsed[code] = (geometry, props)
+    # A new grid's code must not be taken by another kind of node (codes are unique in a district).
+    taken = set(AreaNode.objects.filter(district=district, code__in=report.new).values_list("code", flat=True))
+    for code in sorted(taken):
+        report.errors.append(
+            ImportProblem("grid_code_taken", _("This code already belongs to another area of the district."), code)
+        )
+        report.new.remove(code)
+        del parsed[code]
     report.not_in_file = sorted(code for code, grid in grids.items() if code not in parsed and grid.pk in current)
 
     # Topology of the district as it would be after the import.

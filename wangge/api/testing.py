@@ -1,0 +1,39 @@
+"""Helpers for tests of the REST API: clients that authenticate as a persona, error checks."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from wangge.accounts.actions import create_api_token
+from wangge.accounts.models import User
+
+
+def bearer_client(user: User, **headers: str) -> Client:
+    """A test client sending a fresh bearer token of `user`."""
+    token = create_api_token(None, user=user, name="test")
+    return Client(headers={"Authorization": f"Bearer {token}", **headers})
+
+
+def session_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The response is the API's error body with this status and code; returns the body."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    assert body["message"], body
+    return body
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Production-strength hashing costs seconds per persona on a loaded machine; tests need none of it.
+
+    Made autouse in a test package by importing it into the package's conftest.py.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,86 @@
+"""Authentication of every REST endpoint: bearer tokens, sessions, 401 `unauthenticated`."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from wangge.accounts.actions import create_api_token
+from wangge.accounts.models import ApiToken
+from wangge.api.testing import assert_error, bearer_client, session_client
+
+# Every endpoint, as a function of the small district (ids differ between runs).
+ENDPOINTS = {
+    "areas": lambda d: "/api/v1/areas",
+    "area": lambda d: f"/api/v1/areas/{d.grids[0].pk}",
+    "locate": lambda d: "/api/v1/areas/locate?lng=117.005&lat=36.605",
+    "units": lambda d: "/api/v1/orgs/units",
+    "unit": lambda d: f"/api/v1/orgs/units/{d.unit.pk}",
+    "coverage": lambda d: "/api/v1/coverage",
+}
+
+
+@pytest.fixture
+def district(small):
+    from wangge.orgs.tests.factories import lay_units
+
+    small.unit = next(u for u in lay_units(small) if u.area_id == small.grids[0].pk)
+    return small
+
+
+def test_every_endpoint_of_areas_orgs_and_coverage_is_tested(db):
+    from wangge.api.api import api
+
+    prefixes = ("/api/v1/areas", "/api/v1/orgs", "/api/v1/coverage")
+    paths = {p for p in api.get_openapi_schema()["paths"] if p.startswith(prefixes)}
+    assert len(paths) == len(ENDPOINTS)
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_without_credentials_answers_401(district, name):
+    assert_error(Client().get(ENDPOINTS[name](district)), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_a_bearer_token_works(district, worker_a, name):
+    response = bearer_client(worker_a).get(ENDPOINTS[name](district))
+    assert response.status_code == 200, response.content
+    assert ApiToken.objects.get(user=worker_a).last_used_at is not None
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_a_session_works(district, worker_a, name):
+    assert session_client(worker_a).get(ENDPOINTS[name](district)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_a_revoked_token_answers_401(district, worker_a, name):
+    client = bearer_client(worker_a)
+    ApiToken.objects.filter(user=worker_a).update(revoked_at=timezone.now())
+    assert_error(client.get(ENDPOINTS[name](district)), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_a_wrong_token_answers_401(district, name):
+    client = Client(headers={"Authorization": "Bearer wg_not-a-token"})
+    assert_error(client.get(ENDPOINTS[name](district)), 401, "unauthenticated")
+
+
+def test_the_token_of_a_deactivated_user_answers_401(district, worker_a):
+    client = bearer_client(worker_a)
+    worker_a.is_active = False
+    worker_a.save(update_fields=["is_active"])
+    assert_error(client.get("/api/v1/areas"), 401, "unauthenticated")
+
+
+def test_the_token_acts_as_its_own_user_only(district, worker_a, worker_b):
+    token = create_api_token(None, user=worker_b)
+    client = session_client(worker_a)
+    # The bearer token is checked first: the request acts as worker_b, whatever the session says.
+    response = client.get("/api/v1/areas?level=grid", headers={"Authorization": f"Bearer {token}"})
+    assert [a["id"] for a in response.json()["items"]] == [district.grids[2].pk]
+
+
+def test_errors_are_translated(district):
+    response = Client().get("/api/v1/areas", headers={"Accept-Language": "en"})
+    body = assert_error(response, 401, "unauthenticated")
+    assert "bearer token" in body["message"]

@@ -1,0 +1,543 @@
+"""REST endpoints of the case chain (挂牌销号): file, list, read, follow the timeline, and take
+every step of the workflow.
+
+Scope: a case is read through `wangge.cases.queries.visible_cases`; one outside it answers 404
+`not_found`, exactly like one that does not exist, and is absent from lists. Permission: a
+case the caller sees but may not act on answers 403 `forbidden` (`wangge.cases.policy`).
+State: a step the case's state does not allow answers 409 `transition_not_allowed`, a stale
+`version` 409 `stale_version` (both from the actions). The views are thin: load in scope, ask
+the policy, call the action in `wangge.cases.actions`, answer the case as it now is.
+"""
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, UploadedFile
+from ninja.pagination import paginate
+
+from wangge.accounts.models import User
+from wangge.accounts.scope import assignments_of
+from wangge.api.schemas import Pagination, errors
+from wangge.areas.models import AreaNode
+from wangge.cases import actions, policy
+from wangge.cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    CoHandling,
+    Extension,
+    ExtensionState,
+    HandlingUnit,
+    ReturnVisit,
+    SupervisionParty,
+)
+from wangge.cases.queries import nearby_open_cases, satisfaction_rates, visible_cases, with_flags
+from wangge.cases.schemas import (
+    CaseDetailOut,
+    CaseFilter,
+    CaseItemOut,
+    CategoryIn,
+    CoHandlerIn,
+    DecideIn,
+    DispatchIn,
+    ExtensionIn,
+    FileIn,
+    FinishIn,
+    HandleIn,
+    MergeIn,
+    NearbyOut,
+    NoteIn,
+    PhotoOut,
+    ReasonIn,
+    SatisfactionOut,
+    SuperviseIn,
+    TimelineOut,
+    UrgeIn,
+    VerifyIn,
+    VisitIn,
+)
+from wangge.cases.workflow import allowed
+from wangge.lib.errors import DomainError
+from wangge.lib.geo import check_coordinates, distance_m, to_wgs84
+
+router = Router(tags=["cases"])
+
+STEP_ERRORS = errors(400, 403, 404, 409)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _forbidden() -> DomainError:
+    return DomainError("forbidden", _("You can see this case, but this step is not yours to take."), status=403)
+
+
+def _require(user: User, step: str, case: Case, **kwargs: Any) -> None:
+    if not policy.can(user, step, case, **kwargs):
+        raise _forbidden()
+
+
+def _user_districts(user: User) -> set[int] | None:
+    """The districts the user holds a role in; None for a superuser (every district)."""
+    if user.is_superuser:
+        return None
+    return {a.district_id for a in assignments_of(user)}
+
+
+def _category(user: User, ref: int | str, *, district_id: int | None = None) -> Category:
+    """A category (not a group) of the user's districts, by id or code; 400 `unknown_category`."""
+    categories = Category.objects.filter(parent__isnull=False, active=True)
+    if district_id is not None:
+        categories = categories.filter(district_id=district_id)
+    districts = _user_districts(user)
+    if districts is not None:
+        categories = categories.filter(district_id__in=districts)
+    if isinstance(ref, int):
+        match = Q(pk=ref)
+    else:  # a code; in a query string an id arrives as text too
+        ref = ref.strip()
+        match = Q(code=ref) | Q(pk=int(ref)) if ref.isdigit() else Q(code=ref)
+    found = list(categories.filter(match)[:2])
+    if len(found) != 1:
+        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+    return found[0]
+
+
+def _case_in_scope(user: User, case_id: int) -> Case:
+    return get_object_or_404(visible_cases(user).select_related("category"), pk=case_id)
+
+
+def _detail(user: User, case_id: int) -> Case:
+    """The case with everything the detail shows, in a fixed number of queries.
+
+    Not scoped: callers have checked the scope (or just filed or acted on the case)."""
+    case = (
+        with_flags(Case.objects.all())
+        .select_related("category", "grid", "community", "building", "unit", "merged_into", "supervision")
+        .prefetch_related(
+            Prefetch("co_handlings", queryset=CoHandling.objects.select_related("unit")),
+            Prefetch("extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")),
+            Prefetch("supervision__parties", queryset=SupervisionParty.objects.order_by("joined_at")),
+            "attachments",
+        )
+        .get(pk=case_id)
+    )
+    co_handlings = list(case.co_handlings.all())
+    public_only = policy.reporter_only(user, case, co_handlings)
+    extensions = list(case.extensions.all())
+    pending = any(e.state == ExtensionState.REQUESTED for e in extensions)
+    for co in co_handlings:
+        co.can_finish = policy.may_finish(user, co, case)  # type: ignore[attr-defined]
+        co.can_release = policy.may_release(user, co, case)  # type: ignore[attr-defined]
+    for extension in extensions:
+        extension.can_decide = policy.may_decide(user, extension.state, case)  # type: ignore[attr-defined]
+    supervision = getattr(case, "supervision", None)
+    photos = [p for p in case.attachments.all() if p.public or not public_only]
+    case.allowed_steps = allowed(case.state)  # type: ignore[attr-defined]
+    case.your_steps = policy.steps_for(user, case, pending_extension=pending)  # type: ignore[attr-defined]
+    case.co_handlings_list = [] if public_only else co_handlings  # type: ignore[attr-defined]
+    case.extensions_list = [] if public_only else extensions  # type: ignore[attr-defined]
+    case.supervision_or_none = None if public_only else supervision  # type: ignore[attr-defined]
+    case.photos = photos  # type: ignore[attr-defined]
+    return case
+
+
+def _act(request: HttpRequest, case_id: int, step: str, run: Callable[[User, Case], object]) -> Case:
+    """Load the case in scope (404), ask the policy (403), run the action, answer the case."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    _require(user, step, case)
+    run(user, case)
+    return _detail(user, case.pk)
+
+
+# --- filing, listing, reading -------------------------------------------------------------------
+
+
+@router.post("", response={201: CaseDetailOut, **errors(400, 403, 404)}, summary="File a case")
+def file_case(request: HttpRequest, payload: FileIn) -> Any:
+    """A new case in state `reported`, through the channel `api`.
+
+    The place is a point (`lng`/`lat` in `crs`), a `building` id or a known `address`; the
+    grid is found from it. Errors: 400 `unknown_category`, `description_required`,
+    `description_too_long`, `answer_required`, `answer_invalid`, `location_required`,
+    `coordinates_out_of_range`, `not_a_building`, `address_unknown`, `outside_district`;
+    403 `forbidden` for a caller without a role in the category's district; 404
+    `outside_every_grid` for a point no grid contains.
+    """
+    user = _user(request)
+    if _user_districts(user) == set():
+        raise DomainError("forbidden", _("Only people with a role in a district can file cases there."), status=403)
+    category = _category(user, payload.category)
+    if not policy.can_file(user, category.district_id):
+        raise _forbidden()
+    building = None
+    if payload.building is not None:
+        building = AreaNode.objects.filter(pk=payload.building).first()
+        if building is None:
+            raise DomainError("not_a_building", _("Choose a building of this district."))
+    case = actions.file_case(
+        user,
+        district=category.district,
+        category=category,
+        channel=Channel.API,
+        description=payload.description,
+        lng=payload.lng,
+        lat=payload.lat,
+        crs=payload.crs,
+        address=payload.address,
+        building=building,
+        reporter_name=payload.reporter_name,
+        reporter_contact=payload.reporter_contact,
+        answers=payload.answers,
+    )
+    return 201, _detail(user, case.pk)
+
+
+def _filtered(cases: QuerySet[Case], filters: CaseFilter) -> QuerySet[Case]:
+    if filters.state:
+        cases = cases.filter(state__in=filters.state.split(","))
+    if filters.category is not None:
+        cases = cases.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
+    if filters.grid is not None:
+        cases = cases.filter(grid_id=filters.grid)
+    if filters.unit is not None:
+        cases = cases.filter(unit_id=filters.unit)
+    if filters.overdue is not None:
+        cases = cases.filter(overdue=filters.overdue)
+    if filters.due_soon is not None:
+        cases = cases.filter(due_soon=filters.due_soon)  # type: ignore[misc]  # annotated by with_flags
+    for bound, lookup in ((filters.created_after, "gte"), (filters.created_before, "lt")):
+        if bound is not None:
+            aware = bound if timezone.is_aware(bound) else timezone.make_aware(bound)
+            cases = cases.filter(**{f"created_at__{lookup}": aware})
+    return cases
+
+
+@router.get("", response={200: list[CaseItemOut], **errors()}, summary="List cases in your scope")
+@paginate(Pagination)
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
+    """Cases you see, newest first: your area's cases, your unit's, those you reported.
+
+    `created_after` is inclusive, `created_before` exclusive."""
+    cases = with_flags(visible_cases(_user(request))).select_related("category", "grid", "unit")
+    return _filtered(cases, filters).order_by("-created_at", "-id")
+
+
+@router.get("/nearby", response={200: NearbyOut, **errors(400)}, summary="Open cases nearby (possible duplicates)")
+def nearby(
+    request: HttpRequest,
+    lng: float = Query(..., description="Longitude in `crs`."),
+    lat: float = Query(..., description="Latitude in `crs`."),
+    category: str = Query(..., description="The category's id or code."),
+    crs: Literal["wgs84", "gcj02", "bd09"] = Query("wgs84", description="Coordinate system of the point."),
+    limit: int = Query(5, ge=1, le=20),
+) -> Any:
+    """Open cases of the same category within CASE_DUPLICATE_RADIUS_M of the point, nearest first,
+    among the cases you see. Ask before filing, to merge a duplicate instead."""
+    user = _user(request)
+    found = _category(user, category)
+    check_coordinates(lng, lat)
+    wgs_lng, wgs_lat = to_wgs84(lng, lat, crs)
+    radius = float(settings.CASE_DUPLICATE_RADIUS_M)
+    near = nearby_open_cases(found, wgs_lng, wgs_lat, radius, limit=200)
+    seen = set(visible_cases(user).filter(pk__in=[c.pk for c in near]).values_list("pk", flat=True))
+    items = [
+        {
+            "id": c.pk,
+            "number": c.number,
+            "state": c.state,
+            "state_label": str(c.get_state_display()),
+            "description": c.description,
+            "distance_m": round(distance_m((wgs_lng, wgs_lat), (c.lng, c.lat)), 1),  # type: ignore[arg-type]
+            "lng": c.lng,
+            "lat": c.lat,
+            "created_at": c.created_at,
+        }
+        for c in near
+        if c.pk in seen
+    ][:limit]
+    return {"radius_m": radius, "items": items}
+
+
+@router.get("/satisfaction", response={200: SatisfactionOut, **errors()}, summary="Return-visit satisfaction")
+def satisfaction(
+    request: HttpRequest, by: Literal["unit", "grid", "category"] = Query("unit", description="How to group.")
+) -> Any:
+    """Return-visit results on the cases you see, grouped by unit, grid or category."""
+    visits = ReturnVisit.objects.filter(case__in=visible_cases(_user(request)).values("pk"))
+    return {"by": by, "rows": satisfaction_rates(visits, by)}
+
+
+@router.get("/{int:case_id}", response={200: CaseDetailOut, **errors(404)}, summary="Read one case")
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    """The case with the steps you may take now, co-handlings, extensions, supervision and photos.
+
+    The reporter's contact is only ever shown masked. A caller who sees the case only as its
+    reporter gets the public part: no co-handlings, extensions or supervision, public photos."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    return _detail(user, case.pk)
+
+
+@router.get("/{int:case_id}/timeline", response={200: TimelineOut, **errors(404)}, summary="A case's timeline")
+def timeline(request: HttpRequest, case_id: int) -> Any:
+    """Every event, oldest first. The reporter (seeing the case only as reporter) gets the public
+    events, without the names of the staff who acted."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    public_only = policy.reporter_only(user, case)
+    events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+    if public_only:
+        events = events.filter(public=True)
+    items = []
+    for event in events:
+        items.append(
+            {
+                "id": event.pk,
+                "at": event.at,
+                "actor": None if public_only or event.actor is None else str(event.actor),
+                "kind": event.kind,
+                "kind_label": str(event.get_kind_display()),
+                "transition": event.transition,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "note": event.note,
+                "public": event.public,
+                "data": {} if public_only else event.data,
+            }
+        )
+    return {"case": case, "items": items}
+
+
+# --- the workflow -------------------------------------------------------------------------------
+
+
+@router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Accept and tag (受理挂牌)")
+def accept(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    """Starts the clock and routes the case to its responsible unit. Dispatch only."""
+    return _act(
+        request, case_id, "accept", lambda u, c: actions.accept(u, c, version=payload.version, note=payload.note)
+    )
+
+
+@router.post("/{int:case_id}/reject", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Do not accept")
+def reject(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
+    return _act(
+        request, case_id, "reject", lambda u, c: actions.reject(u, c, reason=payload.reason, version=payload.version)
+    )
+
+
+@router.post("/{int:case_id}/dispatch", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Dispatch (派遣)")
+def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn) -> Any:
+    """To the routed unit, or to `unit` (400 `unknown_unit` for a unit not of the case's district)."""
+
+    def run(user: User, case: Case) -> object:
+        unit = None
+        if payload.unit is not None:
+            unit = HandlingUnit.objects.filter(pk=payload.unit, district_id=case.district_id).first()
+            if unit is None:
+                raise DomainError("unknown_unit", _("Choose a handling unit of this district."))
+        return actions.dispatch(user, case, unit=unit, version=payload.version)
+
+    return _act(request, case_id, "dispatch", run)
+
+
+@router.post("/{int:case_id}/start", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Start handling")
+def start(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return _act(request, case_id, "start", lambda u, c: actions.start(u, c, version=payload.version, note=payload.note))
+
+
+@router.post("/{int:case_id}/return", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Return to dispatch (退回)")
+def return_to_dispatch(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
+    """The unit says the case is not theirs. After this the unit may no longer see the case."""
+    return _act(
+        request,
+        case_id,
+        "return",
+        lambda u, c: actions.return_to_dispatch(u, c, reason=payload.reason, version=payload.version),
+    )
+
+
+@router.post("/{int:case_id}/hold", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Put on hold")
+def hold(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
+    return _act(request, case_id, "hold", lambda u, c: actions.hold(u, c, version=payload.version, note=payload.reason))
+
+
+@router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Resume after a hold")
+def resume(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return _act(
+        request, case_id, "resume", lambda u, c: actions.resume(u, c, version=payload.version, note=payload.note)
+    )
+
+
+@router.post("/{int:case_id}/handle", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Report handled (办结)")
+def handle(request: HttpRequest, case_id: int, payload: HandleIn) -> Any:
+    """409 `co_handlers_open` while a co-handling unit is still working."""
+    return _act(
+        request, case_id, "handle", lambda u, c: actions.handle(u, c, result=payload.result, version=payload.version)
+    )
+
+
+@router.post("/{int:case_id}/verify", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Check the result (核查)")
+def verify(request: HttpRequest, case_id: int, payload: VerifyIn) -> Any:
+    """Passed: verified (closed at once where the category needs no return visit). Not passed
+    (a `note` is required): back to the unit."""
+    return _act(
+        request,
+        case_id,
+        "verify",
+        lambda u, c: actions.verify(u, c, passed=payload.passed, note=payload.note, version=payload.version),
+    )
+
+
+@router.post(
+    "/{int:case_id}/visit", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Record the return visit (回访)"
+)
+def visit(request: HttpRequest, case_id: int, payload: VisitIn) -> Any:
+    """Satisfied or basically satisfied closes the case; unsatisfied reopens it where the
+    category says so. Dispatch, or the reporter for their own case."""
+    return _act(
+        request,
+        case_id,
+        "visit",
+        lambda u, c: actions.record_visit(
+            u, c, result=payload.result, comment=payload.comment, by_phone=payload.by_phone, version=payload.version
+        ),
+    )
+
+
+@router.post("/{int:case_id}/close", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Close off (销号)")
+def close(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    """409 `return_visit_required` when the category needs a return visit first."""
+    return _act(request, case_id, "close", lambda u, c: actions.close(u, c, version=payload.version, note=payload.note))
+
+
+@router.post("/{int:case_id}/merge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Merge as a duplicate")
+def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
+    """Into another open case you see (404 `not_found` for one you do not; 400
+    `merge_target_invalid` for a closed one, the same case or another district's)."""
+
+    def run(user: User, case: Case) -> object:
+        into = get_object_or_404(visible_cases(user), pk=payload.into)
+        return actions.merge(user, case, into=into, version=payload.version)
+
+    return _act(request, case_id, "merge", run)
+
+
+@router.post("/{int:case_id}/category", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Change the category")
+def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> Any:
+    """Re-applies the routing rules; only before the case is dispatched (409 `too_late_to_reclassify`)."""
+
+    def run(user: User, case: Case) -> object:
+        category = _category(user, payload.category, district_id=case.district_id)
+        return actions.change_category(user, case, category=category, version=payload.version)
+
+    return _act(request, case_id, "category", run)
+
+
+# --- coordination, extensions, urging, supervision, photos ----------------------------------------
+
+
+@router.post(
+    "/{int:case_id}/co-handlers", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Add a co-handling unit"
+)
+def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> Any:
+    """多方协调: another unit of the district with its own task and time limit in working days."""
+
+    def run(user: User, case: Case) -> object:
+        unit = HandlingUnit.objects.filter(pk=payload.unit, district_id=case.district_id).first()
+        if unit is None:
+            raise DomainError("unknown_unit", _("Choose a handling unit of this district."))
+        return actions.add_co_handler(
+            user, case, unit=unit, task=payload.task, days=payload.days, version=payload.version
+        )
+
+    return _act(request, case_id, "co-handlers", run)
+
+
+@router.post(
+    "/{int:case_id}/co-handlings/{int:co_id}/finish",
+    response={200: CaseDetailOut, **STEP_ERRORS},
+    summary="Finish or release a co-handling",
+)
+def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: FinishIn) -> Any:
+    """The co-handling unit's staff finish their task; dispatch may instead release the unit
+    (`released: true`). 409 `co_handling_closed` when it is already finished."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    co = get_object_or_404(CoHandling.objects.filter(case=case), pk=co_id)
+    if payload.released:
+        _require(user, "co-handling-release", case)
+    else:
+        _require(user, "co-handling-finish", case, co_handling=co)
+    actions.finish_co_handling(user, co, result=payload.result, released=payload.released)
+    return _detail(user, case.pk)
+
+
+@router.post("/{int:case_id}/extension", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Ask for more time")
+def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> Any:
+    """The responsible unit asks for extra working days (1–60) with a reason; one request at a time
+    (409 `extension_pending`)."""
+    return _act(
+        request,
+        case_id,
+        "extension",
+        lambda u, c: actions.request_extension(u, c, days=payload.days, reason=payload.reason, version=payload.version),
+    )
+
+
+@router.post(
+    "/{int:case_id}/extensions/{int:extension_id}/decide",
+    response={200: CaseDetailOut, **STEP_ERRORS},
+    summary="Approve or refuse an extension",
+)
+def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payload: DecideIn) -> Any:
+    """Approval moves the deadline on the work calendar. 409 `extension_decided` when already decided."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    extension = get_object_or_404(Extension.objects.filter(case=case), pk=extension_id)
+    _require(user, "extension-decide", case)
+    actions.decide_extension(user, extension, approve=payload.approve, note=payload.note)
+    return _detail(user, case.pk)
+
+
+@router.post("/{int:case_id}/urge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Urge the unit (催办)")
+def urge(request: HttpRequest, case_id: int, payload: UrgeIn) -> Any:
+    return _act(request, case_id, "urge", lambda u, c: actions.urge(u, c, note=payload.note))
+
+
+@router.post("/{int:case_id}/supervise", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Supervise (督办)")
+def supervise(request: HttpRequest, case_id: int, payload: SuperviseIn) -> Any:
+    """Opens the case's one supervision, or joins it as another supervising body."""
+    return _act(
+        request,
+        case_id,
+        "supervise",
+        lambda u, c: actions.supervise(u, c, body=payload.body, level=payload.level, note=payload.note),
+    )
+
+
+@router.post("/{int:case_id}/photos", response={201: PhotoOut, **errors(400, 403, 404)}, summary="Attach a photo")
+def attach_photo(
+    request: HttpRequest,
+    case_id: int,
+    file: File[UploadedFile],
+    public: Form[bool] = True,
+) -> Any:
+    """Multipart `file` (JPEG, PNG, WebP, GIF; at most 10 MB), re-encoded as JPEG without its
+    metadata. 400 `not_an_image`, `image_too_large`. `public: false` hides it from the reporter."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    _require(user, "photos", case)
+    if policy.reporter_only(user, case):
+        public = True  # the reporter's own photo: they must be able to see it
+    return 201, actions.attach_photo(user, case, upload=file, public=public)

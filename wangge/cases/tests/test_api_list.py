@@ -1,0 +1,134 @@
+"""REST: GET /api/v1/cases — the items, the filters, newest first, paginated, and a number of
+queries that does not grow with the rows."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from wangge.api.testing import (
+    assert_error,
+    bearer_client,
+    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
+)
+from wangge.cases import actions
+from wangge.cases.models import Case
+from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_1, ok
+from wangge.cases.workflow import State
+
+
+def _file(small, catalogue, code="SZ01", point=IN_GRID_0):
+    return actions.file_case(
+        None,
+        district=small.district,
+        category=catalogue[code],
+        channel="patrol",
+        description="问题",
+        lng=point[0],
+        lat=point[1],
+        answers={"since": "today"} if code == "SZ01" else {},
+    )
+
+
+def _ids(client, **params):
+    return [c["id"] for c in ok(client.get("/api/v1/cases", params))["items"]]
+
+
+def test_the_items_carry_the_documented_fields(small, catalogue, district_admin, dept_a):
+    case = actions.accept(district_admin, _file(small, catalogue))
+    body = ok(bearer_client(district_admin, **{"Accept-Language": "en"}).get("/api/v1/cases"))
+    assert body["count"] == 1
+    (item,) = body["items"]
+    assert item == {
+        "id": case.pk,
+        "number": case.number,
+        "state": "accepted",
+        "state_label": "Accepted and tagged",
+        "category": {"id": catalogue["SZ01"].pk, "name": "路灯不亮"},
+        "grid": {"id": small.grids[0].pk, "name": small.grids[0].name},
+        "unit": {"id": case.unit_id, "name": "城市管理局"},
+        "due_at": item["due_at"],
+        "overdue": False,
+        "due_soon": False,
+        "created_at": item["created_at"],
+        "version": case.version,
+    }
+    assert dt.datetime.fromisoformat(item["due_at"]) == case.due_at
+    assert "description" not in item and "reporter_contact_masked" not in item
+
+
+def test_newest_first_and_paginated(small, catalogue, district_admin):
+    cases = [_file(small, catalogue) for _ in range(5)]
+    client = bearer_client(district_admin)
+    assert _ids(client) == [c.pk for c in reversed(cases)]
+    page = ok(client.get("/api/v1/cases", {"limit": 2, "offset": 1}))
+    assert page["count"] == 5 and [c["id"] for c in page["items"]] == [cases[3].pk, cases[2].pk]
+    assert_error(client.get("/api/v1/cases", {"limit": 501}), 422, "invalid_input")
+
+
+def test_filters(small, catalogue, district_admin, dept_a):
+    client = bearer_client(district_admin)
+    light = actions.accept(district_admin, _file(small, catalogue))
+    road = _file(small, catalogue, "SZ02", point=IN_GRID_1)
+    rubbish = actions.dispatch(district_admin, actions.accept(district_admin, _file(small, catalogue, "HJ01")))
+    assert _ids(client, state="accepted") == [light.pk]
+    assert _ids(client, state="reported,dispatched") == [rubbish.pk, road.pk]
+    assert _ids(client, category=catalogue["SZ02"].pk) == [road.pk]
+    assert _ids(client, category=catalogue["SZ"].pk) == [road.pk, light.pk]  # the group
+    assert _ids(client, grid=small.grids[1].pk) == [road.pk]
+    assert _ids(client, unit=light.unit_id) == [light.pk]
+    now = timezone.now()
+    Case.objects.filter(pk=light.pk).update(overdue=True, due_at=now - dt.timedelta(hours=1))
+    Case.objects.filter(pk=rubbish.pk).update(due_at=now + dt.timedelta(hours=2))
+    assert _ids(client, overdue=True) == [light.pk]
+    assert _ids(client, overdue=False) == [rubbish.pk, road.pk]
+    assert _ids(client, due_soon=True) == [rubbish.pk]
+    assert ok(client.get("/api/v1/cases", {"due_soon": True}))["items"][0]["due_soon"] is True
+    Case.objects.filter(pk=road.pk).update(created_at=dt.datetime(2025, 1, 10, 12, tzinfo=dt.UTC))
+    assert _ids(client, created_before="2025-01-11T00:00:00+08:00") == [road.pk]
+    assert _ids(client, created_after="2025-01-11T00:00:00") == [rubbish.pk, light.pk]
+    assert _ids(client, created_after="2025-01-10T20:00:00", created_before="2025-01-10T21:00:00") == [road.pk]
+
+
+@pytest.mark.parametrize("state", ["open", "REPORTED", ",", "reported,closed,gone"])
+def test_an_unknown_state_is_invalid_input(small, district_admin, state):
+    body = assert_error(bearer_client(district_admin).get("/api/v1/cases", {"state": state}), 422, "invalid_input")
+    assert body["fields"] == ["state"]
+
+
+def test_trailing_commas_in_the_state_list_are_ignored(small, catalogue, district_admin):
+    case = _file(small, catalogue)
+    assert _ids(bearer_client(district_admin), state="reported,,") == [case.pk]
+
+
+@pytest.mark.parametrize("persona", ["district_admin", "dept_a", "worker_a"])
+def test_the_list_costs_a_fixed_number_of_queries(request, small, catalogue, district_admin, dept_a, persona):
+    user = request.getfixturevalue(persona)
+    client = bearer_client(user)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/cases").status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        actions.accept(district_admin, _file(small, catalogue))
+    before = count()
+    for code in ["SZ01", "SZ02", "SZ03", "SZ04"] * 3:
+        case = actions.accept(district_admin, _file(small, catalogue, code, point=IN_GRID_0))
+        if code == "SZ02":
+            actions.dispatch(district_admin, case)
+    assert len(_ids(client)) == 14  # all in grid 0, all routed to dept_a's unit
+    assert count() == before <= 7
+
+
+def test_states_are_all_listed_in_the_schema(db):
+    from django.test import Client
+
+    document = Client().get("/api/v1/openapi.json").json()
+    item = document["components"]["schemas"]["CaseItemOut"]
+    state = item["properties"]["state"]
+    schema = document["components"]["schemas"][state["$ref"].split("/")[-1]] if "$ref" in state else state
+    assert set(schema["enum"]) == set(State.values)

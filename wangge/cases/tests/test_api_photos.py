@@ -1,0 +1,80 @@
+"""REST: POST /api/v1/cases/{id}/photos — a multipart photo, checked by content, re-encoded;
+anything else refused with nothing written; only on cases the caller sees."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from wangge.api.testing import (
+    assert_error,
+    bearer_client,
+    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
+)
+from wangge.cases.models import Attachment
+from wangge.cases.tests.test_api_chain import IN_GRID_2, filed, ok, read
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _upload(content: bytes, name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/png")
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 30, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_photo_is_attached_and_listed(small, catalogue, worker_a):
+    client = bearer_client(worker_a)
+    case = filed(client)
+    body = ok(client.post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png())}), 201)
+    stored = Attachment.objects.get()
+    assert body == {
+        "id": stored.pk,
+        "width": 64,
+        "height": 48,
+        "size": stored.size,
+        "public": True,
+        "created_at": body["created_at"],
+    }
+    assert stored.file.name.endswith(".jpg") and stored.uploaded_by == worker_a
+    assert [p["id"] for p in read(client, case)["photos"]] == [stored.pk]
+
+
+def test_a_photo_can_be_kept_from_the_reporter(small, catalogue, worker_a):
+    client = bearer_client(worker_a)
+    case = filed(client)
+    body = ok(client.post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png()), "public": "false"}), 201)
+    assert body["public"] is False
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"%PDF-1.4 not an image", b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"\x89PNG\r\n\x1a\n" + b"\0" * 50],
+)
+def test_anything_but_an_image_is_refused(small, catalogue, worker_a, content):
+    client = bearer_client(worker_a)
+    case = filed(client)
+    response = client.post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(content, "x.png")})
+    assert_error(response, 400, "not_an_image")
+    assert not Attachment.objects.exists()
+
+
+def test_the_file_is_required(small, catalogue, worker_a):
+    client = bearer_client(worker_a)
+    case = filed(client)
+    assert_error(client.post(f"/api/v1/cases/{case['id']}/photos", {}), 422, "invalid_input")
+
+
+def test_not_on_a_case_out_of_scope(small, catalogue, worker_a, worker_b):
+    case = filed(bearer_client(worker_b), point=IN_GRID_2)
+    response = bearer_client(worker_a).post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png())})
+    assert_error(response, 404, "not_found")
+    assert not Attachment.objects.exists()
