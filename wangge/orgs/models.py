@@ -16,7 +16,7 @@ class UnitKind(models.TextChoices):
     COMMUNITY_COMMITTEE = "community_committee", _("Community committee")
     GRID_BRANCH = "grid_branch", _("Grid general branch")
     BUILDING_GROUP_BRANCH = "building_group_branch", _("Building-group branch")
-    BUILDING_CELL = "building_cell", _("Building group")
+    BUILDING_CELL = "building_cell", _("Building party group")
     MERCHANTS_BRANCH = "merchants_branch", _("Merchants' joint branch")
     SECTOR_BRANCH = "sector_branch", _("Sector branch")
     TEMPORARY_BRANCH = "temporary_branch", _("Temporary branch")

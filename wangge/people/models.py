@@ -37,7 +37,7 @@ class Person(TimeStamped):
         related_name="+",
         db_index=False,
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     id_number_encrypted = models.BinaryField(_("ID number (encrypted)"), null=True, editable=False)

@@ -1,0 +1,298 @@
+"""The reference district, checked from every side.
+
+The module builds it once, inside a transaction rolled back at the end. On a small CI machine
+the small scale takes most of a minute to write (the ORM's cost per row), so the module
+writes a lighter district of the same shape (38 communities, 181 grids, the same gaps and
+accounts; about 2,000 households) and checks the small scale's plan without a database.
+"""
+
+import io
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+import shapely
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from shapely.geometry import Point
+
+from wangge.accounts.models import Role, RoleAssignment, User
+from wangge.areas import locate
+from wangge.areas.actions import import_grids
+from wangge.areas.models import AreaNode, GridBoundary, Level
+from wangge.demo.generator import (
+    DEFAULT_PASSWORD,
+    SCALES,
+    DemoResult,
+    ScaleSpec,
+    build_reference_district,
+    database_fingerprint,
+    plan_district,
+)
+from wangge.demo.geometry import GRIDS, district_layout
+from wangge.lib.crypto import blind_index, decrypt
+from wangge.lib.geo import IndexedArea, PointIndex, polygon_from_geojson
+from wangge.lib.idnumber import birth_date_of, normalise_id_number
+from wangge.orgs.coverage import GapKind, coverage_report
+from wangge.orgs.models import DemonstrationHousehold, OrgUnit, ResidentUnit, UnitKind
+from wangge.people.models import Gender, MemberKind, MemberProfile, Person, WorkerKind, WorkerProfile
+
+# The demo's passwords are hashed once with Django's PBKDF2 (seconds on a small machine); the
+# tests do not need that strength.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Same shape as the small scale, fewer floors: one or two groups of one or two buildings per grid.
+LIGHT = ScaleSpec(households=2_000, groups_per_grid=(1, 2), buildings_per_group=(1, 2), units=(1, 1), floors=(2, 4))
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> DemoResult:
+    """The reference district (LIGHT size), built once inside a transaction rolled back after the module."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_reference_district("small", spec=LIGHT)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            locate.invalidate()
+
+
+def current_polygons(result: DemoResult) -> dict[str, object]:
+    return {
+        code: polygon_from_geojson(geometry)
+        for code, geometry in GridBoundary.objects.filter(district=result.district, valid_to__isnull=True).values_list(
+            "grid__code", "geometry"
+        )
+    }
+
+
+def test_counts_match_the_reference_district(demo):
+    counts = demo.counts
+    assert counts["communities"] == 38
+    assert counts["grids"] == GRIDS == 181
+    assert abs(counts["households"] - LIGHT.households) <= 10
+    assert 2.7 <= counts["persons"] / counts["households"] <= 3.3
+    grids_per_community = Counter(
+        AreaNode.objects.filter(district=demo.district, level=Level.GRID).values_list("community_id", flat=True)
+    )
+    assert sorted(Counter(grids_per_community.values()).items()) == [(4, 9), (5, 29)]
+    # Every building group has buildings, every building households, every household residents.
+    for level in (Level.GRID, Level.BUILDING_GROUP, Level.BUILDING):
+        parents = set(AreaNode.objects.filter(district=demo.district, level=level).values_list("pk", flat=True))
+        with_children = set(
+            AreaNode.objects.filter(district=demo.district, parent_id__in=parents).values_list("parent_id", flat=True)
+        )
+        assert parents == with_children, level
+    empty = AreaNode.objects.filter(district=demo.district, level=Level.HOUSEHOLD, members__isnull=True)
+    assert not empty.exists()
+    assert counts["members"] > 0 and set(MemberProfile.objects.values_list("kind", flat=True)) == set(MemberKind.values)
+
+
+def test_the_small_and_full_scales_have_the_planned_size():
+    plan = plan_district("small")
+    assert (len(plan.communities), len(plan.grids)) == (38, 181)
+    assert abs(len(plan.households) - SCALES["small"].households) <= 10
+    assert 2.7 <= len(plan.persons) / len(plan.households) <= 3.3
+    assert {kind: len(codes) for kind, codes in plan.gaps.items()} == {
+        GapKind.GRID_WITHOUT_UNIT: 2,
+        GapKind.GROUP_WITHOUT_UNIT: 3,
+        GapKind.BUILDING_WITHOUT_MEMBER: 4,
+        GapKind.HOUSEHOLD_WITHOUT_MEMBER: 6,
+    }
+    full = SCALES["full"]
+    per_building = (sum(full.units) / 2) * (sum(full.floors) / 2) * full.flats_per_floor
+    buildings = 181 * (sum(full.groups_per_grid) / 2) * (sum(full.buildings_per_group) / 2)
+    assert 0.8 <= per_building * buildings / full.households <= 1.2
+
+
+def test_names_and_codes_are_hierarchical(demo):
+    nodes = list(AreaNode.objects.filter(district=demo.district).select_related("parent"))
+    assert len({n.code for n in nodes}) == len(nodes)
+    for node in nodes:
+        if node.parent is not None and node.parent.level != Level.DISTRICT:
+            assert node.code.startswith(node.parent.code + "-"), node.code
+    grid = next(n for n in nodes if n.level == Level.GRID)
+    assert grid.name.startswith(grid.parent.name) and grid.name.endswith("网格")
+    assert all(n.name.endswith("室") and "单元" in n.name for n in nodes if n.level == Level.HOUSEHOLD)
+    assert all(n.name.endswith("号楼") for n in nodes if n.level == Level.BUILDING)
+
+
+def test_grid_polygons_tile_the_district_without_overlaps_or_gaps(demo):
+    polygons = current_polygons(demo)
+    assert len(polygons) == 181
+    assert all(p.geom_type == "Polygon" and p.is_valid for p in polygons.values())
+    features = [
+        {"type": "Feature", "properties": {"code": code}, "geometry": shapely.geometry.mapping(polygon)}
+        for code, polygon in polygons.items()
+    ]
+    report = import_grids(None, district=demo.district, data={"type": "FeatureCollection", "features": features})
+    assert (report.errors, report.overlaps, report.gaps) == ([], [], [])
+    assert len(report.unchanged) == 181 and not report.committed
+    union = shapely.union_all(list(polygons.values()))
+    assert union.geom_type == "Polygon" and not list(union.interiors)
+
+
+def test_every_building_lies_in_its_grid_and_the_point_index_finds_it(demo):
+    polygons = {
+        grid_id: polygon_from_geojson(geometry)
+        for grid_id, geometry in GridBoundary.objects.filter(district=demo.district, valid_to__isnull=True).values_list(
+            "grid_id", "geometry"
+        )
+    }
+    buildings = list(
+        AreaNode.objects.filter(district=demo.district, level=Level.BUILDING).values_list("grid_id", "lng", "lat")
+    )
+    assert all(polygons[grid].contains(Point(lng, lat)) for grid, lng, lat in buildings)
+    grids, lngs, lats = (np.array(column) for column in zip(*buildings, strict=True))
+    assert (locate.locate_many(lngs, lats) == grids).all()
+    for grid, lng, lat in random.Random(1).sample(buildings, 5):
+        assert locate.locate_grid(lng, lat).pk == grid
+
+
+def test_the_coverage_report_finds_exactly_the_planted_gaps(demo):
+    admin = User.objects.get(username="district_admin")
+    report = coverage_report(admin)
+    found = {kind: set() for kind in GapKind.ALL}
+    for gap in report.gaps:
+        found[gap.kind].add(gap.code)
+    assert found == demo.gaps
+    assert {kind: len(codes) for kind, codes in found.items()} == {
+        GapKind.GRID_WITHOUT_UNIT: 2,
+        GapKind.GROUP_WITHOUT_UNIT: 3,
+        GapKind.BUILDING_WITHOUT_MEMBER: 4,
+        GapKind.HOUSEHOLD_WITHOUT_MEMBER: 6,
+    }
+    # The gap households lie in the gap buildings; the first grid's team has a gap to show.
+    buildings = {code.rsplit("-", 2)[0] for code in found[GapKind.HOUSEHOLD_WITHOUT_MEMBER]}
+    assert buildings <= found[GapKind.BUILDING_WITHOUT_MEMBER]
+    worker = User.objects.get(username="grid_worker")
+    assert coverage_report(worker).total >= 3
+
+
+def test_id_numbers_and_phones_are_valid_and_consistent(demo):
+    persons = list(Person.objects.filter(district=demo.district).order_by("id")[::29])
+    assert len(persons) > 100
+    for person in persons:
+        number = decrypt(person.id_number_encrypted)
+        assert normalise_id_number(number) == number
+        assert birth_date_of(number) == person.birth_date
+        assert int(number[16]) % 2 == (1 if person.gender == Gender.MALE else 0)
+        assert person.id_number_index == blind_index(number)
+        assert person.id_number_masked == f"{number[:3]}{'*' * 11}{number[-4:]}"
+        if person.phone_encrypted:
+            phone = decrypt(person.phone_encrypted)
+            assert len(phone) == 11 and phone.startswith("1")
+    assert sum(1 for p in persons if p.phone_encrypted) > len(persons) / 3
+    assert Person.objects.filter(district=demo.district, id_number_index="").count() == 0
+
+
+def test_same_seed_gives_the_same_district(demo):
+    assert database_fingerprint(demo.district) == demo.fingerprint
+    assert plan_district("small", 2014, spec=LIGHT).fingerprint() == demo.fingerprint
+    other = district_layout(2015)
+    same = district_layout(2014)
+    polygons = current_polygons(demo)
+    assert [g.polygon.wkb for g in same.grids] == [
+        polygons[code].wkb for code in sorted(polygons, key=lambda c: (c.split("-")[1], int(c.split("-G")[1])))
+    ]
+    assert [g.polygon.wkb for g in other.grids] != [g.polygon.wkb for g in same.grids]
+
+
+def test_one_account_per_role_with_a_meaningful_scope(demo):
+    assignments = {a.user.username: a for a in RoleAssignment.objects.select_related("user", "area")}
+    by_role = Counter(a.role for a in assignments.values())
+    assert set(by_role) == set(Role.values)
+    assert by_role[Role.GRID_WORKER] == 2
+    expected_level = {
+        "district_admin": Level.DISTRICT,
+        "community_staff": Level.COMMUNITY,
+        "grid_secretary": Level.GRID,
+        "grid_leader": Level.GRID,
+        "grid_worker": Level.GRID,
+        "grid_worker2": Level.GRID,
+        "member": Level.BUILDING,
+        "volunteer": Level.COMMUNITY,
+        "department": Level.DISTRICT,
+        "supervisor": Level.DISTRICT,
+        "resident_unit": Level.GRID,
+        "social_org": Level.COMMUNITY,
+        "resident": Level.HOUSEHOLD,
+    }
+    assert {name: a.area.level for name, a in assignments.items()} == expected_level
+    assert assignments["grid_worker"].area.community_id != assignments["grid_worker2"].area.community_id
+    assert assignments["grid_secretary"].area_id == assignments["grid_worker"].area_id
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and not RoleAssignment.objects.filter(user=admin).exists()
+    assert admin.check_password(DEFAULT_PASSWORD)
+    listed = {a.username: a for a in demo.accounts}
+    assert set(listed) == {"admin", *expected_level}
+    assert all(a.password == DEFAULT_PASSWORD for a in listed.values())
+    assert listed["grid_worker"].scope_path.count(" / ") == 2
+    assert listed["grid_worker"].scope_path.startswith(demo.district.name + " / ")
+
+
+def test_organisation_workers_and_resident_units(demo):
+    units = Counter(OrgUnit.objects.filter(district=demo.district).values_list("kind", flat=True))
+    assert units[UnitKind.COMMUNITY_COMMITTEE] == 38
+    assert units[UnitKind.GRID_BRANCH] == 181 - 2
+    assert units[UnitKind.BUILDING_GROUP_BRANCH] == demo.counts["building_groups"] - 3
+    assert units[UnitKind.BUILDING_CELL] == demo.counts["buildings"]
+    assert min(units[k] for k in (UnitKind.MERCHANTS_BRANCH, UnitKind.SECTOR_BRANCH, UnitKind.TEMPORARY_BRANCH)) >= 3
+    temporary = OrgUnit.objects.filter(district=demo.district, kind=UnitKind.TEMPORARY_BRANCH)
+    assert all(u.opens_on for u in temporary) and any(u.closes_on for u in temporary)
+    assert (
+        OrgUnit.objects.filter(kind=UnitKind.SECTOR_BRANCH).exclude(sector="").count() == units[UnitKind.SECTOR_BRANCH]
+    )
+    workers = Counter(WorkerProfile.objects.filter(district=demo.district).values_list("kind", flat=True))
+    assert (
+        workers[WorkerKind.GRID_SECRETARY] == workers[WorkerKind.GRID_LEADER] == workers[WorkerKind.GRID_WORKER] == 181
+    )
+    assert workers[WorkerKind.FULL_TIME] == 3 * 38
+    assert workers[WorkerKind.CIVIL_AFFAIRS] == workers[WorkerKind.SOCIAL_SECURITY] == 38
+    resident_units = ResidentUnit.objects.filter(district=demo.district)
+    assert len({u.grid_id for u in resident_units}) >= 38
+    assert {u.kind for u in resident_units} >= {"学校", "医院", "企业"}
+    assert DemonstrationHousehold.objects.filter(district=demo.district).count() >= 38
+
+
+def test_running_the_command_again_only_prints_and_serves(demo, monkeypatch):
+    calls = []
+    monkeypatch.setattr("wangge.demo.management.commands.demo.call_command", lambda *a, **k: calls.append((a, k)))
+    out = io.StringIO()
+    call_command("demo", "--port", "8123", stdout=out)
+    text = out.getvalue()
+    assert AreaNode.objects.filter(level=Level.DISTRICT).count() == 1
+    for account in demo.accounts:
+        assert account.username in text
+    assert DEFAULT_PASSWORD in text and f"{demo.counts['households']:,}" in text and "181" in text
+    assert calls == [(("runserver", "127.0.0.1:8123"), {"use_reloader": False})]
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_point_index_agrees_with_a_bare_strtree_on_the_district_layout():
+    """Random points, every vertex and every edge midpoint: same grid as a plain STRtree query,
+    the lowest key where a point lies on a shared edge."""
+    polygons = [g.polygon for g in district_layout(2014).grids]
+    keys = np.arange(len(polygons), 0, -1)  # keys descending, so "lowest key" is not "first polygon"
+    index = PointIndex([IndexedArea(int(k), p) for k, p in zip(keys, polygons, strict=True)])
+    rng = np.random.default_rng(5)
+    minx, miny, maxx, maxy = shapely.total_bounds(np.array(polygons))
+    vertices = np.concatenate([shapely.get_coordinates(p) for p in polygons])
+    midpoints = np.concatenate([(c[:-1] + c[1:]) / 2 for c in (shapely.get_coordinates(p) for p in polygons)])
+    xs = np.r_[rng.uniform(minx - 0.002, maxx + 0.002, 20_000), vertices[:, 0], midpoints[:, 0]]
+    ys = np.r_[rng.uniform(miny - 0.002, maxy + 0.002, 20_000), vertices[:, 1], midpoints[:, 1]]
+    tree = shapely.STRtree(np.array(polygons, dtype=object))
+    point_idx, area_idx = tree.query(shapely.points(xs, ys), predicate="intersects")
+    expected = np.full(len(xs), -1)
+    for point, area in zip(point_idx.tolist(), area_idx.tolist(), strict=True):
+        expected[point] = keys[area] if expected[point] < 0 else min(expected[point], keys[area])
+    assert (index.locate_many(xs, ys) == expected).all()
+    assert [index.locate(float(x), float(y)) or -1 for x, y in zip(xs[::50], ys[::50], strict=True)] == list(
+        expected[::50]
+    )
