@@ -47,7 +47,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = [".".join(str(p) for p in error.get("loc", [])[1:]) for error in exc.errors]
     return error_response(
-        request, 422, "invalid_input", _("Some parameters are missing or invalid: %(fields)s.") % {"fields": ", ".join(fields)},
+        request,
+        422,
+        "invalid_input",
+        _("Some parameters are missing or invalid: %(fields)s.") % {"fields": ", ".join(fields)},
         fields=fields,
     )
 

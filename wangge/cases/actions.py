@@ -219,7 +219,7 @@ def file_case(
     if building is not None:
         if building.level != Level.BUILDING or building.district_id != district.pk:
             raise DomainError("not_a_building", _("Choose a building of this district."))
-        grid = grid or AreaNode.objects.get(pk=building.grid_id)
+        grid = grid or AreaNode.objects.get(pk=building.grid_id or 0)
         if lng is None and building.lng is not None:
             lng, lat = building.lng, building.lat
     if grid is None:
@@ -603,7 +603,7 @@ def supervise(acting_user: User, case: Case, *, body: str, level: str, note: str
         supervision, created = Supervision.objects.select_for_update().get_or_create(
             case=case, defaults={"district_id": case.district_id, "level": level, "opened_by": acting_user}
         )
-        if not created and _LEVEL_ORDER[level] > _LEVEL_ORDER[SupervisionLevel(supervision.level)]:
+        if not created and _LEVEL_ORDER[SupervisionLevel(level)] > _LEVEL_ORDER[SupervisionLevel(supervision.level)]:
             supervision.level = level
             supervision.save(update_fields=["level", "updated_at"])
         party, joined = SupervisionParty.objects.get_or_create(

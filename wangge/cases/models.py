@@ -503,4 +503,4 @@ class Attachment(TimeStamped):
         ordering = ["case_id", "id"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""

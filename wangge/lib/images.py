@@ -25,11 +25,11 @@ def clean_image(upload: BinaryIO) -> tuple[bytes, int, int]:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ACCEPTED_FORMATS:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.format not in ACCEPTED_FORMATS:
                 raise UnidentifiedImageError
-            image = ImageOps.exif_transpose(image)  # keep the orientation, then drop the EXIF
-            image = image.convert("RGB")
+            # Keep the orientation, then drop every piece of metadata by re-encoding.
+            image = ImageOps.exif_transpose(opened).convert("RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=85, optimize=True)

@@ -25,7 +25,9 @@ def msgfmt():
 def test_every_message_is_translated(msgfmt):
     result = subprocess.run(
         [msgfmt, "--check-format", "--statistics", "-o", os.devnull, str(PO)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
