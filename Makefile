@@ -39,7 +39,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd wangge && ../$(BIN)/wangge makemessages -l zh_Hans --no-obsolete && ../$(BIN)/wangge compilemessages -l zh_Hans
+	cd wangge && ../$(BIN)/wangge makemessages -l zh_Hans --no-obsolete -i "*/tests/*" && ../$(BIN)/wangge compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var

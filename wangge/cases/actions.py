@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import User
 from wangge.areas.locate import locate_grid
@@ -121,10 +121,10 @@ def _unit_staff(unit: HandlingUnit | None) -> list[User]:
 
 
 _REQUIRED_TEXT = {
-    "reason_required": _lazy("Please give a reason."),
-    "result_required": _lazy("Please describe the result."),
-    "task_required": _lazy("Please describe the co-handling task."),
-    "supervising_body_required": _lazy("Please name the supervising body."),
+    "reason_required": gettext_lazy("Please give a reason."),
+    "result_required": gettext_lazy("Please describe the result."),
+    "task_required": gettext_lazy("Please describe the co-handling task."),
+    "supervising_body_required": gettext_lazy("Please name the supervising body."),
 }
 
 

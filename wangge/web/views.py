@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -29,18 +29,18 @@ from wangge.web import exports, pages
 GAPS_PER_PAGE = 200
 
 TOTAL_LABELS = {
-    Level.COMMUNITY: _lazy("Communities"),
-    Level.GRID: _lazy("Grids"),
-    Level.BUILDING: _lazy("Buildings"),
-    Level.HOUSEHOLD: _lazy("Households"),
+    Level.COMMUNITY: gettext_lazy("Communities"),
+    Level.GRID: gettext_lazy("Grids"),
+    Level.BUILDING: gettext_lazy("Buildings"),
+    Level.HOUSEHOLD: gettext_lazy("Households"),
 }
 
 # Column headings for the coverage tables: short enough for a phone.
 SHORT_GAP_LABELS = {
-    GapKind.GRID_WITHOUT_UNIT: _lazy("Grids without unit"),
-    GapKind.GROUP_WITHOUT_UNIT: _lazy("Groups without branch"),
-    GapKind.BUILDING_WITHOUT_MEMBER: _lazy("Buildings without member"),
-    GapKind.HOUSEHOLD_WITHOUT_MEMBER: _lazy("Households without member"),
+    GapKind.GRID_WITHOUT_UNIT: gettext_lazy("Grids without unit"),
+    GapKind.GROUP_WITHOUT_UNIT: gettext_lazy("Groups without branch"),
+    GapKind.BUILDING_WITHOUT_MEMBER: gettext_lazy("Buildings without member"),
+    GapKind.HOUSEHOLD_WITHOUT_MEMBER: gettext_lazy("Households without member"),
 }
 
 
