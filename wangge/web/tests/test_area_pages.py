@@ -98,8 +98,8 @@ def test_grid_page_shows_fused_organisation_members_and_workers(client, worker_a
     assert [(line.label, line.depth) for line in context["unit_lines"]] == [
         ("Grid general branch", 0),
         ("Building-group branch", 1),
-        ("Building group", 2),
-        ("Building group", 2),
+        ("Building party group", 2),
+        ("Building party group", 2),
     ]
     assert [g["node"] for g in context["groups"]] == [small.building_groups[0]]
     assert [b.n_children for b in context["groups"][0]["buildings"]] == [3, 3]
