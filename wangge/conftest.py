@@ -7,6 +7,13 @@ from wangge.accounts.models import Role, User
 from wangge.areas.tests.factories import SmallDistrict, build_small_district
 
 PASSWORD = "correct-horse-9"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Production-strength hashing costs seconds per persona on a slow machine; tests need none of it."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from wangge.accounts.actions import create_api_token
@@ -28,12 +27,3 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code, body
     assert body["message"], body
     return body
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Production-strength hashing costs seconds per persona on a loaded machine; tests need none of it.
-
-    Made autouse in a test package by importing it into the package's conftest.py.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,11 +18,15 @@ def visible_areas(user: User) -> QuerySet[AreaNode]:
     return AreaNode.objects.filter(condition)
 
 
-def subtree(node: AreaNode) -> QuerySet[AreaNode]:
-    """The node and everything under it: one indexed equality."""
+def subtree_q(node: AreaNode) -> Q:
+    """Filter for the node and everything under it: one indexed equality."""
     if node.level == Level.HOUSEHOLD:
-        return AreaNode.objects.filter(pk=node.pk)
-    return AreaNode.objects.filter(**{f"{node.level}_id": node.pk})
+        return Q(pk=node.pk)
+    return Q(**{f"{node.level}_id": node.pk})
+
+
+def subtree(node: AreaNode) -> QuerySet[AreaNode]:
+    return AreaNode.objects.filter(subtree_q(node))
 
 
 def current_boundaries(district_id: int) -> QuerySet[GridBoundary]:

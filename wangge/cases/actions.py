@@ -297,7 +297,7 @@ def dispatch(acting_user: User, case: Case, *, unit: HandlingUnit | None = None,
     return case
 
 
-def _simple(name: str, *, reason_code: str | None = None, notify_dispatch: bool = False) -> Any:
+def _simple(name: str, *, reason_code: str | None = None) -> Any:
     def action(acting_user: User, case: Case, *, version: int | None = None, note: str = "") -> Case:
         if reason_code:
             _require_reason(note, reason_code)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
-from wangge.areas.queries import subtree, visible_areas
+from wangge.areas.queries import subtree_q, visible_areas
 from wangge.orgs.models import VERTICAL_KIND_FOR_LEVEL, OrgUnit, ZoneArea
 
 
@@ -104,11 +104,7 @@ def coverage_report(user: User, within: AreaNode | None = None) -> CoverageRepor
     """Gaps in the user's scope (narrowed to `within`'s subtree when given)."""
     nodes = visible_areas(user)
     if within is not None:
-        nodes = (
-            nodes.filter(pk__in=subtree(within).values("pk"))
-            if within.level == Level.HOUSEHOLD
-            else nodes.filter(**{f"{within.level}_id": within.pk})
-        )
+        nodes = nodes.filter(subtree_q(within))
     covered_directly = Exists(ZoneArea.objects.filter(area=OuterRef("pk")))
     covered_by_building = Exists(ZoneArea.objects.filter(area=OuterRef("building_id")))
     gaps = (

@@ -12,7 +12,6 @@ from wangge.accounts.models import Role
 from wangge.api.testing import (
     assert_error,
     bearer_client,
-    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
 )
 from wangge.cases.models import Case, CoHandling, Extension, HandlingUnit, ReturnVisit, Supervision
 from wangge.conftest import make_persona

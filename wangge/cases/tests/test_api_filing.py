@@ -6,7 +6,6 @@ import pytest
 from wangge.api.testing import (
     assert_error,
     bearer_client,
-    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
 )
 from wangge.cases.models import Case, CaseEvent, CaseSequence
 from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, file_via_api, filed

@@ -11,7 +11,6 @@ from django.utils import timezone
 from wangge.api.testing import (
     assert_error,
     bearer_client,
-    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
 )
 from wangge.cases import actions
 from wangge.cases.models import Case

@@ -10,7 +10,6 @@ from PIL import Image
 from wangge.api.testing import (
     assert_error,
     bearer_client,
-    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
 )
 from wangge.cases.models import Attachment
 from wangge.cases.tests.test_api_chain import IN_GRID_2, filed, ok, read

@@ -6,7 +6,6 @@ import pytest
 from wangge.api.testing import (
     assert_error,
     bearer_client,
-    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
 )
 from wangge.cases import actions
 from wangge.cases.models import HandlingUnit

@@ -10,7 +10,6 @@ from PIL import Image
 
 from wangge.api.testing import (
     bearer_client,
-    fast_password_hashing,  # noqa: F401  (autouse: cheap personas)
 )
 from wangge.cases import actions
 from wangge.cases.models import HandlingUnit

@@ -22,6 +22,7 @@ from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.areas import locate
 from wangge.areas.actions import import_grids
 from wangge.areas.models import AreaNode, GridBoundary, Level
+from wangge.conftest import FAST_HASHERS
 from wangge.demo.generator import (
     DEFAULT_PASSWORD,
     SCALES,
@@ -41,7 +42,6 @@ from wangge.people.models import Gender, MemberKind, MemberProfile, Person, Work
 
 # The demo's passwords are hashed once with Django's PBKDF2 (seconds on a small machine); the
 # tests do not need that strength.
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Same shape as the small scale, fewer floors: one or two groups of one or two buildings per grid.
 LIGHT = ScaleSpec(households=2_000, groups_per_grid=(1, 2), buildings_per_group=(1, 2), units=(1, 1), floors=(2, 4))

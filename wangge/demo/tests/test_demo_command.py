@@ -24,9 +24,8 @@ PASSWORD = "another-demo-pass-2026"
 
 @pytest.fixture
 def served(monkeypatch, settings) -> list[tuple[tuple, dict]]:
-    """The small scale made tiny, fast password hashing, and runserver recorded instead of run."""
+    """The small scale made tiny, and runserver recorded instead of run."""
     monkeypatch.setitem(generator.SCALES, "small", TINY)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     calls: list[tuple[tuple, dict]] = []
     real = demo_command.call_command
 

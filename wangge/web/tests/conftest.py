@@ -26,12 +26,6 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Production-strength hashing costs seconds per user on slow machines; tests need none of it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def zh(msgid: str) -> str:
     """The Simplified Chinese text for `msgid` (the msgid itself while it is untranslated)."""
     with translation.override("zh-hans"):
