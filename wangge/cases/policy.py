@@ -18,14 +18,11 @@ case's *state* allows the step is not decided here but by the action (409).
 
 from collections.abc import Collection
 
-from wangge.accounts.models import Role, User
+from wangge.accounts.models import User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of
 from wangge.cases.models import Case, CoHandling, CoHandlingState, ExtensionState
-from wangge.cases.queries import AREA_CASE_ROLES
+from wangge.cases.queries import AREA_CASE_ROLES, DISPATCH_ROLES, SUPERVISE_ROLES
 from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, TRANSITIONS, State
-
-DISPATCH_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF})
-SUPERVISE_ROLES = frozenset({Role.SUPERVISOR, Role.DISTRICT_ADMIN})
 
 DISPATCH_STEPS = frozenset(
     {

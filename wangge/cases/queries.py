@@ -1,16 +1,31 @@
-"""Reading cases within a user's scope; routing; nearby open cases; the case's calendar."""
+"""Reading cases: scope, the worklists of each role, the public board; routing; nearby open
+cases; deadlines on the district's work calendar."""
 
 import datetime as dt
 import math
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Role, User
-from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, scope_q
+from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role, scope_q
 from wangge.calendars.queries import calendar_for
-from wangge.cases.models import Case, Category, HandlingUnit, ReturnVisit, RoutingRule, TimeLimitUnit, UnitKind
-from wangge.cases.workflow import OPEN_STATES
+from wangge.cases.models import (
+    Case,
+    Category,
+    CoHandling,
+    CoHandlingState,
+    Extension,
+    ExtensionState,
+    HandlingUnit,
+    ReturnVisit,
+    RoutingRule,
+    Supervision,
+    TimeLimitUnit,
+    UnitKind,
+)
+from wangge.cases.workflow import OPEN_STATES, State
 from wangge.lib.geo import distance_m
 
 # Roles that see every case of their area; others see cases through their unit or as reporter.
@@ -22,6 +37,17 @@ AREA_CASE_ROLES = {
     Role.GRID_WORKER,
     Role.SUPERVISOR,
 }
+# Roles that accept, dispatch, verify and close cases of their area; roles that supervise.
+DISPATCH_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF})
+SUPERVISE_ROLES = frozenset({Role.SUPERVISOR, Role.DISTRICT_ADMIN})
+# Grid roles: their worklist is the open cases of their grid (or wider area).
+GRID_ROLES = frozenset({Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER})
+
+# States in which a case waits for dispatch (accept, dispatch again, verify) or for its unit.
+DISPATCH_QUEUE_STATES = frozenset({State.REPORTED, State.ACCEPTED, State.RETURNED, State.REOPENED, State.HANDLED})
+UNIT_QUEUE_STATES = frozenset({State.DISPATCHED, State.IN_PROGRESS, State.ON_HOLD})
+# States shown on the public board: tagged (accepted) onwards, never what was not accepted.
+PUBLIC_STATES = frozenset(s.value for s in State) - {State.REPORTED, State.REJECTED, State.DUPLICATE}
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -130,4 +156,91 @@ def with_flags(cases: QuerySet[Case], now: dt.datetime | None = None) -> QuerySe
             default=Value(False),
             output_field=BooleanField(),
         )
+    )
+
+
+# --- worklists --------------------------------------------------------------------------------
+
+
+class Worklist(TextChoices):
+    GRID = "grid", _("My area's open cases")
+    INBOX = "inbox", _("My unit's inbox")
+    DISPATCH = "dispatch", _("Dispatch queue")
+    SUPERVISION = "supervision", _("Supervision queue")
+    VISITS = "visits", _("Return-visit queue")
+    MINE = "mine", _("Cases I reported")
+
+
+def worklists_for(user: User) -> list[str]:
+    """The worklists that mean something to the user, in the order a menu shows them."""
+    unit_ids = list(user.units.values_list("pk", flat=True)) if user.is_authenticated else []  # type: ignore[attr-defined]
+    names = []
+    if has_role(user, *DISPATCH_ROLES):
+        names += [Worklist.DISPATCH, Worklist.VISITS]
+    if unit_ids:
+        names.append(Worklist.INBOX)
+    if has_role(user, *GRID_ROLES, *DISPATCH_ROLES):
+        names.append(Worklist.GRID)
+    if has_role(user, *SUPERVISE_ROLES):
+        names.append(Worklist.SUPERVISION)
+    names.append(Worklist.MINE)
+    return names
+
+
+def worklist(user: User, name: str) -> QuerySet[Case]:
+    """The cases waiting on the user in worklist `name`, most urgent first. A fixed number of
+    queries however many cases there are; every list stays inside `visible_cases`.
+
+    - grid: open cases of the user's area (grid roles and dispatch), by deadline;
+    - inbox: cases with the user's unit (dispatched, in progress, on hold) or an open
+      co-handling of it, by deadline;
+    - dispatch: cases of the user's area waiting on dispatch (to accept, dispatch again or
+      verify) or with a pending extension request, oldest first;
+    - supervision: open cases of the user's area that are overdue or under supervision;
+    - visits: verified cases whose category needs a return visit, and the user's own
+      verified reports, oldest handled first;
+    - mine: the cases the user reported or filed, newest first.
+    """
+    if not user.is_authenticated:
+        return Case.objects.none()
+    cases = Case.objects.all()
+    by_deadline = ("due_at", "id")
+    if name == Worklist.GRID:
+        area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=GRID_ROLES | DISPATCH_ROLES)
+        return cases.filter(area, state__in=OPEN_STATES).order_by(*by_deadline)
+    if name == Worklist.INBOX:
+        unit_ids = list(user.units.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        co_handled = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids, state=CoHandlingState.OPEN)
+        return cases.filter(
+            Q(unit_id__in=unit_ids, state__in=UNIT_QUEUE_STATES) | Q(Exists(co_handled), state__in=OPEN_STATES)
+        ).order_by(*by_deadline)
+    if name == Worklist.DISPATCH:
+        area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=DISPATCH_ROLES)
+        pending = Extension.objects.filter(case=OuterRef("pk"), state=ExtensionState.REQUESTED)
+        return (
+            cases.filter(area).filter(Q(state__in=DISPATCH_QUEUE_STATES) | Exists(pending)).order_by("created_at", "id")
+        )
+    if name == Worklist.SUPERVISION:
+        area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=SUPERVISE_ROLES)
+        supervised = Supervision.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
+        return (
+            cases.filter(area, state__in=OPEN_STATES)
+            .filter(Q(overdue=True) | Exists(supervised))
+            .order_by(*by_deadline)
+        )
+    if name == Worklist.VISITS:
+        area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=DISPATCH_ROLES)
+        return cases.filter(
+            (area & Q(category__return_visit_required=True)) | Q(reporter=user), state=State.VERIFIED
+        ).order_by("handled_at", "id")
+    if name == Worklist.MINE:
+        return cases.filter(Q(reporter=user) | Q(filed_by=user)).order_by("-created_at", "-id")
+    raise ValueError(name)
+
+
+def public_board(district_id: int) -> QuerySet[Case]:
+    """The district's public board (挂牌公示): tagged cases of public categories, newest first.
+    Callers show number, category, state, due date, and the place only where the category allows."""
+    return Case.objects.filter(district_id=district_id, category__public=True, state__in=PUBLIC_STATES).order_by(
+        "-accepted_at", "-id"
     )
