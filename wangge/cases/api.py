@@ -9,7 +9,6 @@ State: a step the case's state does not allow answers 409 `transition_not_allowe
 the policy, call the action in `wangge.cases.actions`, answer the case as it now is.
 """
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.conf import settings
@@ -18,23 +17,20 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, UploadedFile
+from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
-from wangge.accounts.scope import assignments_of
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
-from wangge.cases import actions, policy
+from wangge.cases import actions, policy, steps
 from wangge.cases.models import (
     Case,
     CaseEvent,
-    Category,
     Channel,
     CoHandling,
     Extension,
     ExtensionState,
-    HandlingUnit,
     ReturnVisit,
     SupervisionParty,
 )
@@ -76,41 +72,6 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def _forbidden() -> DomainError:
-    return DomainError("forbidden", _("You can see this case, but this step is not yours to take."), status=403)
-
-
-def _require(user: User, step: str, case: Case, **kwargs: Any) -> None:
-    if not policy.can(user, step, case, **kwargs):
-        raise _forbidden()
-
-
-def _user_districts(user: User) -> set[int] | None:
-    """The districts the user holds a role in; None for a superuser (every district)."""
-    if user.is_superuser:
-        return None
-    return {a.district_id for a in assignments_of(user)}
-
-
-def _category(user: User, ref: int | str, *, district_id: int | None = None) -> Category:
-    """A category (not a group) of the user's districts, by id or code; 400 `unknown_category`."""
-    categories = Category.objects.filter(parent__isnull=False, active=True)
-    if district_id is not None:
-        categories = categories.filter(district_id=district_id)
-    districts = _user_districts(user)
-    if districts is not None:
-        categories = categories.filter(district_id__in=districts)
-    if isinstance(ref, int):
-        match = Q(pk=ref)
-    else:  # a code; in a query string an id arrives as text too
-        ref = ref.strip()
-        match = Q(code=ref) | Q(pk=int(ref)) if ref.isdigit() else Q(code=ref)
-    found = list(categories.filter(match)[:2])
-    if len(found) != 1:
-        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
-    return found[0]
-
-
 def _case_in_scope(user: User, case_id: int) -> Case:
     return get_object_or_404(visible_cases(user).select_related("category"), pk=case_id)
 
@@ -150,12 +111,12 @@ def _detail(user: User, case_id: int) -> Case:
     return case
 
 
-def _act(request: HttpRequest, case_id: int, step: str, run: Callable[[User, Case], object]) -> Case:
-    """Load the case in scope (404), ask the policy (403), run the action, answer the case."""
+def _act(request: HttpRequest, case_id: int, step: str, payload: Schema) -> Case:
+    """Load the case in scope (404), take the step (403 from the policy, 409 from the action),
+    answer the case as it now is."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
-    _require(user, step, case)
-    run(user, case)
+    steps.take(user, case, step, payload)
     return _detail(user, case.pk)
 
 
@@ -174,11 +135,11 @@ def file_case(request: HttpRequest, payload: FileIn) -> Any:
     `outside_every_grid` for a point no grid contains.
     """
     user = _user(request)
-    if _user_districts(user) == set():
+    if steps.user_districts(user) == set():
         raise DomainError("forbidden", _("Only people with a role in a district can file cases there."), status=403)
-    category = _category(user, payload.category)
+    category = steps.find_category(user, payload.category)
     if not policy.can_file(user, category.district_id):
-        raise _forbidden()
+        raise steps.forbidden()
     building = None
     if payload.building is not None:
         building = AreaNode.objects.filter(pk=payload.building).first()
@@ -244,7 +205,7 @@ def nearby(
     """Open cases of the same category within CASE_DUPLICATE_RADIUS_M of the point, nearest first,
     among the cases you see. Ask before filing, to merge a duplicate instead."""
     user = _user(request)
-    found = _category(user, category)
+    found = steps.find_category(user, category)
     check_coordinates(lng, lat)
     wgs_lng, wgs_lat = to_wgs84(lng, lat, crs)
     radius = float(settings.CASE_DUPLICATE_RADIUS_M)
@@ -324,79 +285,52 @@ def timeline(request: HttpRequest, case_id: int) -> Any:
 @router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Accept and tag (受理挂牌)")
 def accept(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
     """Starts the clock and routes the case to its responsible unit. Dispatch only."""
-    return _act(
-        request, case_id, "accept", lambda u, c: actions.accept(u, c, version=payload.version, note=payload.note)
-    )
+    return _act(request, case_id, "accept", payload)
 
 
 @router.post("/{int:case_id}/reject", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Do not accept")
 def reject(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
-    return _act(
-        request, case_id, "reject", lambda u, c: actions.reject(u, c, reason=payload.reason, version=payload.version)
-    )
+    return _act(request, case_id, "reject", payload)
 
 
 @router.post("/{int:case_id}/dispatch", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Dispatch (派遣)")
 def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn) -> Any:
     """To the routed unit, or to `unit` (400 `unknown_unit` for a unit not of the case's district)."""
-
-    def run(user: User, case: Case) -> object:
-        unit = None
-        if payload.unit is not None:
-            unit = HandlingUnit.objects.filter(pk=payload.unit, district_id=case.district_id).first()
-            if unit is None:
-                raise DomainError("unknown_unit", _("Choose a handling unit of this district."))
-        return actions.dispatch(user, case, unit=unit, version=payload.version)
-
-    return _act(request, case_id, "dispatch", run)
+    return _act(request, case_id, "dispatch", payload)
 
 
 @router.post("/{int:case_id}/start", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Start handling")
 def start(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return _act(request, case_id, "start", lambda u, c: actions.start(u, c, version=payload.version, note=payload.note))
+    return _act(request, case_id, "start", payload)
 
 
 @router.post("/{int:case_id}/return", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Return to dispatch (退回)")
 def return_to_dispatch(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
     """The unit says the case is not theirs. After this the unit may no longer see the case."""
-    return _act(
-        request,
-        case_id,
-        "return",
-        lambda u, c: actions.return_to_dispatch(u, c, reason=payload.reason, version=payload.version),
-    )
+    return _act(request, case_id, "return", payload)
 
 
 @router.post("/{int:case_id}/hold", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Put on hold")
 def hold(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
-    return _act(request, case_id, "hold", lambda u, c: actions.hold(u, c, version=payload.version, note=payload.reason))
+    return _act(request, case_id, "hold", payload)
 
 
 @router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Resume after a hold")
 def resume(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return _act(
-        request, case_id, "resume", lambda u, c: actions.resume(u, c, version=payload.version, note=payload.note)
-    )
+    return _act(request, case_id, "resume", payload)
 
 
 @router.post("/{int:case_id}/handle", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Report handled (办结)")
 def handle(request: HttpRequest, case_id: int, payload: HandleIn) -> Any:
     """409 `co_handlers_open` while a co-handling unit is still working."""
-    return _act(
-        request, case_id, "handle", lambda u, c: actions.handle(u, c, result=payload.result, version=payload.version)
-    )
+    return _act(request, case_id, "handle", payload)
 
 
 @router.post("/{int:case_id}/verify", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Check the result (核查)")
 def verify(request: HttpRequest, case_id: int, payload: VerifyIn) -> Any:
     """Passed: verified (closed at once where the category needs no return visit). Not passed
     (a `note` is required): back to the unit."""
-    return _act(
-        request,
-        case_id,
-        "verify",
-        lambda u, c: actions.verify(u, c, passed=payload.passed, note=payload.note, version=payload.version),
-    )
+    return _act(request, case_id, "verify", payload)
 
 
 @router.post(
@@ -405,43 +339,26 @@ def verify(request: HttpRequest, case_id: int, payload: VerifyIn) -> Any:
 def visit(request: HttpRequest, case_id: int, payload: VisitIn) -> Any:
     """Satisfied or basically satisfied closes the case; unsatisfied reopens it where the
     category says so. Dispatch, or the reporter for their own case."""
-    return _act(
-        request,
-        case_id,
-        "visit",
-        lambda u, c: actions.record_visit(
-            u, c, result=payload.result, comment=payload.comment, by_phone=payload.by_phone, version=payload.version
-        ),
-    )
+    return _act(request, case_id, "visit", payload)
 
 
 @router.post("/{int:case_id}/close", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Close off (销号)")
 def close(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
     """409 `return_visit_required` when the category needs a return visit first."""
-    return _act(request, case_id, "close", lambda u, c: actions.close(u, c, version=payload.version, note=payload.note))
+    return _act(request, case_id, "close", payload)
 
 
 @router.post("/{int:case_id}/merge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Merge as a duplicate")
 def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
     """Into another open case you see (404 `not_found` for one you do not; 400
     `merge_target_invalid` for a closed one, the same case or another district's)."""
-
-    def run(user: User, case: Case) -> object:
-        into = get_object_or_404(visible_cases(user), pk=payload.into)
-        return actions.merge(user, case, into=into, version=payload.version)
-
-    return _act(request, case_id, "merge", run)
+    return _act(request, case_id, "merge", payload)
 
 
 @router.post("/{int:case_id}/category", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Change the category")
 def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> Any:
     """Re-applies the routing rules; only before the case is dispatched (409 `too_late_to_reclassify`)."""
-
-    def run(user: User, case: Case) -> object:
-        category = _category(user, payload.category, district_id=case.district_id)
-        return actions.change_category(user, case, category=category, version=payload.version)
-
-    return _act(request, case_id, "category", run)
+    return _act(request, case_id, "category", payload)
 
 
 # --- coordination, extensions, urging, supervision, photos ----------------------------------------
@@ -452,16 +369,7 @@ def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> 
 )
 def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> Any:
     """多方协调: another unit of the district with its own task and time limit in working days."""
-
-    def run(user: User, case: Case) -> object:
-        unit = HandlingUnit.objects.filter(pk=payload.unit, district_id=case.district_id).first()
-        if unit is None:
-            raise DomainError("unknown_unit", _("Choose a handling unit of this district."))
-        return actions.add_co_handler(
-            user, case, unit=unit, task=payload.task, days=payload.days, version=payload.version
-        )
-
-    return _act(request, case_id, "co-handlers", run)
+    return _act(request, case_id, "co-handlers", payload)
 
 
 @router.post(
@@ -474,12 +382,7 @@ def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: 
     (`released: true`). 409 `co_handling_closed` when it is already finished."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
-    co = get_object_or_404(CoHandling.objects.filter(case=case), pk=co_id)
-    if payload.released:
-        _require(user, "co-handling-release", case)
-    else:
-        _require(user, "co-handling-finish", case, co_handling=co)
-    actions.finish_co_handling(user, co, result=payload.result, released=payload.released)
+    steps.finish_co_handling(user, case, co_id, payload)
     return _detail(user, case.pk)
 
 
@@ -487,12 +390,7 @@ def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: 
 def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> Any:
     """The responsible unit asks for extra working days (1–60) with a reason; one request at a time
     (409 `extension_pending`)."""
-    return _act(
-        request,
-        case_id,
-        "extension",
-        lambda u, c: actions.request_extension(u, c, days=payload.days, reason=payload.reason, version=payload.version),
-    )
+    return _act(request, case_id, "extension", payload)
 
 
 @router.post(
@@ -504,26 +402,19 @@ def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payl
     """Approval moves the deadline on the work calendar. 409 `extension_decided` when already decided."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
-    extension = get_object_or_404(Extension.objects.filter(case=case), pk=extension_id)
-    _require(user, "extension-decide", case)
-    actions.decide_extension(user, extension, approve=payload.approve, note=payload.note)
+    steps.decide_extension(user, case, extension_id, payload)
     return _detail(user, case.pk)
 
 
 @router.post("/{int:case_id}/urge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Urge the unit (催办)")
 def urge(request: HttpRequest, case_id: int, payload: UrgeIn) -> Any:
-    return _act(request, case_id, "urge", lambda u, c: actions.urge(u, c, note=payload.note))
+    return _act(request, case_id, "urge", payload)
 
 
 @router.post("/{int:case_id}/supervise", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Supervise (督办)")
 def supervise(request: HttpRequest, case_id: int, payload: SuperviseIn) -> Any:
     """Opens the case's one supervision, or joins it as another supervising body."""
-    return _act(
-        request,
-        case_id,
-        "supervise",
-        lambda u, c: actions.supervise(u, c, body=payload.body, level=payload.level, note=payload.note),
-    )
+    return _act(request, case_id, "supervise", payload)
 
 
 @router.post("/{int:case_id}/photos", response={201: PhotoOut, **errors(400, 403, 404)}, summary="Attach a photo")
@@ -537,7 +428,8 @@ def attach_photo(
     metadata. 400 `not_an_image`, `image_too_large`. `public: false` hides it from the reporter."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
-    _require(user, "photos", case)
+    if not policy.can(user, "photos", case):
+        raise steps.forbidden()
     if policy.reporter_only(user, case):
         public = True  # the reporter's own photo: they must be able to see it
     return 201, actions.attach_photo(user, case, upload=file, public=public)
