@@ -242,7 +242,7 @@ def file_case(
             building=building,
             community_id=grid.community_id,
             grid=grid,
-            reporter=acting_user if channel == Channel.WEB and acting_user else None,
+            reporter=acting_user if channel in (Channel.WEB, Channel.API) and acting_user else None,
             reporter_name=reporter_name.strip()[:100],
             reporter_contact_encrypted=encrypt(reporter_contact.strip()) if reporter_contact.strip() else None,
             reporter_contact_masked=mask_phone(reporter_contact.strip()) if reporter_contact.strip() else "",

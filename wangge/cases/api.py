@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from wangge.cases.models import (
     ReturnVisit,
     SupervisionParty,
 )
-from wangge.cases.queries import nearby_open_cases, satisfaction_rates, visible_cases, with_flags
+from wangge.cases.queries import nearby_open_cases, satisfaction_rates, visible_cases, with_flags, worklist
 from wangge.cases.schemas import (
     CaseDetailOut,
     CaseFilter,
@@ -186,10 +186,14 @@ def _filtered(cases: QuerySet[Case], filters: CaseFilter) -> QuerySet[Case]:
 @router.get("", response={200: list[CaseItemOut], **errors()}, summary="List cases in your scope")
 @paginate(Pagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
-    """Cases you see, newest first: your area's cases, your unit's, those you reported.
+    """Cases you see, newest first: your area's cases, your unit's, those you reported; or, with
+    `queue`, one of your worklists in its own order.
 
     `created_after` is inclusive, `created_before` exclusive."""
-    cases = with_flags(visible_cases(_user(request))).select_related("category", "grid", "unit")
+    user = _user(request)
+    if filters.queue:
+        return _filtered(with_flags(worklist(user, filters.queue)).select_related("category", "grid", "unit"), filters)
+    cases = with_flags(visible_cases(user)).select_related("category", "grid", "unit")
     return _filtered(cases, filters).order_by("-created_at", "-id")
 
 
@@ -433,3 +437,20 @@ def attach_photo(
     if policy.reporter_only(user, case):
         public = True  # the reporter's own photo: they must be able to see it
     return 201, actions.attach_photo(user, case, upload=file, public=public)
+
+
+@router.get(
+    "/{int:case_id}/photos/{int:photo_id}",
+    response={200: None, **errors(404)},
+    summary="Download a photo",
+    openapi_extra={"responses": {200: {"description": "The photo.", "content": {"image/jpeg": {}}}}},
+)
+def photo(request: HttpRequest, case_id: int, photo_id: int) -> Any:
+    """The re-encoded JPEG. 404 for a case outside your scope, or a photo hidden from you (a
+    reporter sees only the photos marked public)."""
+    user = _user(request)
+    case = _case_in_scope(user, case_id)
+    attachment = get_object_or_404(policy.visible_photos(user, case), pk=photo_id)
+    response = FileResponse(attachment.file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -18,9 +18,11 @@ case's *state* allows the step is not decided here but by the action (409).
 
 from collections.abc import Collection
 
+from django.db.models import QuerySet
+
 from wangge.accounts.models import User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of
-from wangge.cases.models import Case, CoHandling, CoHandlingState, ExtensionState
+from wangge.cases.models import Attachment, Case, CoHandling, CoHandlingState, ExtensionState
 from wangge.cases.queries import AREA_CASE_ROLES, DISPATCH_ROLES, SUPERVISE_ROLES
 from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, TRANSITIONS, State
 
@@ -142,13 +144,20 @@ def reporter_only(user: User, case: Case, co_handlings: Collection[CoHandling] |
     if case.reporter_id is None or case.reporter_id != user.pk:
         return False
     mine = unit_ids(user)
+    if in_area_scope(user, case, AREA_CASE_ROLES) or case.unit_id in mine:
+        return False
+    if not mine:
+        return True
     if co_handlings is None:
         co_handlings = list(case.co_handlings.all())
-    return not (
-        in_area_scope(user, case, AREA_CASE_ROLES)
-        or case.unit_id in mine
-        or any(co.unit_id in mine for co in co_handlings)
-    )
+    return not any(co.unit_id in mine for co in co_handlings)
+
+
+def visible_photos(user: User, case: Case) -> QuerySet[Attachment]:
+    """The photos of a case the user (who sees the case) may look at: the public ones only for
+    a user who sees the case only as its reporter."""
+    photos = Attachment.objects.filter(case=case)
+    return photos.filter(public=True) if reporter_only(user, case) else photos
 
 
 def possible_now(step: str, case: Case, *, pending_extension: bool = False) -> bool:

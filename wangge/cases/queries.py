@@ -199,7 +199,7 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
     - supervision: open cases of the user's area that are overdue or under supervision;
     - visits: verified cases whose category needs a return visit, and the user's own
       verified reports, oldest handled first;
-    - mine: the cases the user reported or filed, newest first.
+    - mine: the cases the user reported, newest first.
     """
     if not user.is_authenticated:
         return Case.objects.none()
@@ -234,7 +234,7 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
             (area & Q(category__return_visit_required=True)) | Q(reporter=user), state=State.VERIFIED
         ).order_by("handled_at", "id")
     if name == Worklist.MINE:
-        return cases.filter(Q(reporter=user) | Q(filed_by=user)).order_by("-created_at", "-id")
+        return cases.filter(reporter=user).order_by("-created_at", "-id")
     raise ValueError(name)
 
 

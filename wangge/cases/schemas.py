@@ -17,6 +17,7 @@ from wangge.cases.models import (
     Supervision,
     SupervisionLevel,
 )
+from wangge.cases.queries import Worklist
 from wangge.cases.workflow import State
 
 Crs = Literal["wgs84", "gcj02", "bd09"]
@@ -244,6 +245,12 @@ class SatisfactionOut(Schema):
 
 
 class CaseFilter(Schema):
+    queue: Worklist | None = Field(
+        None,
+        description="A worklist instead of everything you see: `grid` (open cases of your area), "
+        "`inbox` (your unit's), `dispatch`, `supervision`, `visits` (waiting for a return visit), "
+        "`mine` (reported by you). Each comes in its own order, most urgent first.",
+    )
     state: str | None = Field(None, description="Comma-separated states, e.g. `dispatched,in_progress`.")
     category: int | None = Field(None, description="A category, or a group with all its categories.")
     grid: int | None = None

@@ -27,6 +27,8 @@ def test_the_openapi_document_loads_and_every_path_has_response_schemas(db):
             for status in [*successes, "401", "422"]:
                 if status == "204":
                     continue
+                if "image/jpeg" in responses[status].get("content", {}):  # a photo download
+                    continue
                 schema = responses[status]["content"]["application/json"]["schema"]
                 assert _resolve(document, schema["$ref"])["properties"], (where, status)
             for status, answer in responses.items():

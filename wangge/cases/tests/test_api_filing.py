@@ -8,7 +8,7 @@ from wangge.api.testing import (
     bearer_client,
 )
 from wangge.cases.models import Case, CaseEvent, CaseSequence
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, file_via_api, filed
+from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, file_via_api, filed, ok
 from wangge.lib.crypto import decrypt
 from wangge.lib.geo import from_wgs84
 
@@ -40,7 +40,7 @@ def test_the_case_as_filed(small, catalogue, worker_a):
     assert case["answers"] == {"since": "week", "lamp_count": 3.0}
     assert case["unit"] is None and case["due_at"] is None and case["overdue"] is False
     assert case["allowed_steps"] == ["accept", "reject", "merge"]
-    assert stored.filed_by == worker_a and stored.reporter is None
+    assert stored.filed_by == worker_a and stored.reporter == worker_a  # a user filing on their own account reports
     assert CaseEvent.objects.filter(case=stored, kind="filed", data={"channel": "api"}).exists()
 
 
@@ -68,10 +68,13 @@ def test_filing_by_code_building_or_address(small, catalogue, worker_b):
 
 
 def test_a_worker_may_file_outside_its_grid_within_the_district(small, catalogue, worker_a):
-    # Patrols cross grid borders; the case belongs to the grid it lies in (and is not the worker's to follow).
-    case = filed(bearer_client(worker_a), point=IN_GRID_2)
+    # Patrols cross grid borders; the case belongs to the grid it lies in. The worker follows it as
+    # its reporter (the public part, no steps but photos) and it is not in the worker's grid list.
+    client = bearer_client(worker_a)
+    case = filed(client, point=IN_GRID_2)
     assert case["grid"]["id"] == small.grids[2].pk
-    assert_error(bearer_client(worker_a).get(f"/api/v1/cases/{case['id']}"), 404, "not_found")
+    assert ok(client.get(f"/api/v1/cases/{case['id']}"))["your_steps"] == ["photos"]
+    assert ok(client.get("/api/v1/cases?queue=grid"))["items"] == []
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ EXPECTED = {
     ("post", "/api/v1/cases/{case_id}/co-handlings/{co_id}/finish"): "200",
     ("post", "/api/v1/cases/{case_id}/extensions/{extension_id}/decide"): "200",
     ("post", "/api/v1/cases/{case_id}/photos"): "201",
+    ("get", "/api/v1/cases/{case_id}/photos/{photo_id}"): "200",  # a JPEG, not JSON
     **{
         ("post", f"/api/v1/cases/{{case_id}}/{name}"): "200"
         for name in [
@@ -59,7 +60,9 @@ def test_every_cases_operation_is_documented_with_schemas(db):
         where = f"{method.upper()} {path}"
         assert operation.get("summary") and operation.get("security"), where
         responses = operation["responses"]
-        for status in (success, "401", "422"):
+        if path.endswith("{photo_id}"):
+            assert "image/jpeg" in responses[success]["content"], where
+        for status in (success, "401", "422") if not path.endswith("{photo_id}") else ("401", "422"):
             schema = responses[status]["content"]["application/json"]["schema"]
             assert _resolve(document, schema["$ref"])["properties"], (where, status)
         for status, answer in responses.items():

@@ -77,3 +77,29 @@ def test_not_on_a_case_out_of_scope(small, catalogue, worker_a, worker_b):
     response = bearer_client(worker_a).post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png())})
     assert_error(response, 404, "not_found")
     assert not Attachment.objects.exists()
+
+
+def test_a_photo_is_downloaded_only_in_scope(small, catalogue, worker_a, worker_b):
+    client = bearer_client(worker_a)
+    case = filed(client)
+    photo = ok(client.post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png())}), 201)
+    url = f"/api/v1/cases/{case['id']}/photos/{photo['id']}"
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+    assert_error(bearer_client(worker_b).get(url), 404, "not_found")
+
+
+def test_the_reporter_downloads_public_photos_only(small, catalogue, worker_a):
+    from wangge.accounts.models import Role
+    from wangge.conftest import make_persona
+
+    resident = make_persona("resident", Role.RESIDENT, small.households[0])
+    reporter = bearer_client(resident)
+    case = filed(reporter)
+    staff = bearer_client(worker_a)
+    public = ok(staff.post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png())}), 201)
+    hidden = ok(staff.post(f"/api/v1/cases/{case['id']}/photos", {"file": _upload(_png()), "public": "false"}), 201)
+    assert reporter.get(f"/api/v1/cases/{case['id']}/photos/{public['id']}").status_code == 200
+    assert_error(reporter.get(f"/api/v1/cases/{case['id']}/photos/{hidden['id']}"), 404, "not_found")
+    assert staff.get(f"/api/v1/cases/{case['id']}/photos/{hidden['id']}").status_code == 200
