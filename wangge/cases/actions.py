@@ -7,10 +7,12 @@ timeline event and leaves notifications to be sent after commit.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -46,6 +48,7 @@ from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, State, check
 from wangge.lib.crypto import encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import mask_phone
+from wangge.lib.images import clean_image
 
 MAX_DESCRIPTION = 4000
 
@@ -192,8 +195,10 @@ def file_case(
     reporter_name: str = "",
     reporter_contact: str = "",
     answers: dict[str, Any] | None = None,
+    photos: Iterable[Any] = (),
 ) -> Case:
-    """A new case in state `reported`, with its number and its grid (from point, building or address)."""
+    """A new case in state `reported`, with its number and its grid (from point, building or
+    address), and its photos (all checked before anything is written)."""
     if category.district_id != district.pk or not category.active or category.parent_id is None:
         raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
     if channel not in Channel.values:
@@ -227,6 +232,7 @@ def file_case(
     if grid.district_id != district.pk:
         raise DomainError("outside_district", _("This place lies outside the district."))
     cleaned = _clean_answers(category, answers or {})
+    images = [clean_image(photo) for photo in photos]
     with transaction.atomic():
         now = timezone.now()
         case = Case.objects.create(
@@ -248,7 +254,9 @@ def file_case(
             reporter_contact_masked=mask_phone(reporter_contact.strip()) if reporter_contact.strip() else "",
             filed_by=acting_user if acting_user and acting_user.is_authenticated else None,
         )
-        _event(case, acting_user, EventKind.FILED, public=True, channel=channel)
+        event = _event(case, acting_user, EventKind.FILED, public=True, channel=channel)
+        for image in images:
+            _store_photo(acting_user, case, image, public=True, event=event)
     return case
 
 
@@ -656,23 +664,24 @@ def attach_photo(
     acting_user: User | None, case: Case, *, upload: Any, public: bool = True, event: CaseEvent | None = None
 ) -> Attachment:
     """Attach a photo: content-checked, re-encoded, metadata stripped."""
-    import uuid
-
-    from django.core.files.base import ContentFile
-
-    from wangge.lib.images import clean_image
-
-    data, width, height = clean_image(upload)
+    image = clean_image(upload)
     with transaction.atomic():
-        attachment = Attachment(
-            case=case,
-            event=event,
-            uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,
-            width=width,
-            height=height,
-            size=len(data),
-            public=public,
-        )
-        attachment.file.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=False)
-        attachment.save()
+        return _store_photo(acting_user, case, image, public=public, event=event)
+
+
+def _store_photo(
+    acting_user: User | None, case: Case, image: tuple[bytes, int, int], *, public: bool, event: CaseEvent | None
+) -> Attachment:
+    data, width, height = image
+    attachment = Attachment(
+        case=case,
+        event=event,
+        uploaded_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        width=width,
+        height=height,
+        size=len(data),
+        public=public,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=False)
+    attachment.save()
     return attachment

@@ -12,7 +12,7 @@ the policy, call the action in `wangge.cases.actions`, answer the case as it now
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,15 +24,11 @@ from wangge.accounts.models import User
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy, steps
+from wangge.cases.detail import case_detail, timeline_items
 from wangge.cases.models import (
     Case,
-    CaseEvent,
     Channel,
-    CoHandling,
-    Extension,
-    ExtensionState,
     ReturnVisit,
-    SupervisionParty,
 )
 from wangge.cases.queries import nearby_open_cases, satisfaction_rates, visible_cases, with_flags, worklist
 from wangge.cases.schemas import (
@@ -59,7 +55,6 @@ from wangge.cases.schemas import (
     VerifyIn,
     VisitIn,
 )
-from wangge.cases.workflow import allowed
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import check_coordinates, distance_m, to_wgs84
 
@@ -76,48 +71,13 @@ def _case_in_scope(user: User, case_id: int) -> Case:
     return get_object_or_404(visible_cases(user).select_related("category"), pk=case_id)
 
 
-def _detail(user: User, case_id: int) -> Case:
-    """The case with everything the detail shows, in a fixed number of queries.
-
-    Not scoped: callers have checked the scope (or just filed or acted on the case)."""
-    case = (
-        with_flags(Case.objects.all())
-        .select_related("category", "grid", "community", "building", "unit", "merged_into", "supervision")
-        .prefetch_related(
-            Prefetch("co_handlings", queryset=CoHandling.objects.select_related("unit")),
-            Prefetch("extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")),
-            Prefetch("supervision__parties", queryset=SupervisionParty.objects.order_by("joined_at")),
-            "attachments",
-        )
-        .get(pk=case_id)
-    )
-    co_handlings = list(case.co_handlings.all())
-    public_only = policy.reporter_only(user, case, co_handlings)
-    extensions = list(case.extensions.all())
-    pending = any(e.state == ExtensionState.REQUESTED for e in extensions)
-    for co in co_handlings:
-        co.can_finish = policy.may_finish(user, co, case)  # type: ignore[attr-defined]
-        co.can_release = policy.may_release(user, co, case)  # type: ignore[attr-defined]
-    for extension in extensions:
-        extension.can_decide = policy.may_decide(user, extension.state, case)  # type: ignore[attr-defined]
-    supervision = getattr(case, "supervision", None)
-    photos = [p for p in case.attachments.all() if p.public or not public_only]
-    case.allowed_steps = allowed(case.state)  # type: ignore[attr-defined]
-    case.your_steps = policy.steps_for(user, case, pending_extension=pending)  # type: ignore[attr-defined]
-    case.co_handlings_list = [] if public_only else co_handlings  # type: ignore[attr-defined]
-    case.extensions_list = [] if public_only else extensions  # type: ignore[attr-defined]
-    case.supervision_or_none = None if public_only else supervision  # type: ignore[attr-defined]
-    case.photos = photos  # type: ignore[attr-defined]
-    return case
-
-
 def _act(request: HttpRequest, case_id: int, step: str, payload: Schema) -> Case:
     """Load the case in scope (404), take the step (403 from the policy, 409 from the action),
     answer the case as it now is."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.take(user, case, step, payload)
-    return _detail(user, case.pk)
+    return case_detail(user, case.pk)
 
 
 # --- filing, listing, reading -------------------------------------------------------------------
@@ -160,7 +120,7 @@ def file_case(request: HttpRequest, payload: FileIn) -> Any:
         reporter_contact=payload.reporter_contact,
         answers=payload.answers,
     )
-    return 201, _detail(user, case.pk)
+    return 201, case_detail(user, case.pk)
 
 
 def _filtered(cases: QuerySet[Case], filters: CaseFilter) -> QuerySet[Case]:
@@ -250,7 +210,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     reporter gets the public part: no co-handlings, extensions or supervision, public photos."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
-    return _detail(user, case.pk)
+    return case_detail(user, case.pk)
 
 
 @router.get("/{int:case_id}/timeline", response={200: TimelineOut, **errors(404)}, summary="A case's timeline")
@@ -259,27 +219,7 @@ def timeline(request: HttpRequest, case_id: int) -> Any:
     events, without the names of the staff who acted."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
-    public_only = policy.reporter_only(user, case)
-    events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
-    if public_only:
-        events = events.filter(public=True)
-    items = []
-    for event in events:
-        items.append(
-            {
-                "id": event.pk,
-                "at": event.at,
-                "actor": None if public_only or event.actor is None else str(event.actor),
-                "kind": event.kind,
-                "kind_label": str(event.get_kind_display()),
-                "transition": event.transition,
-                "from_state": event.from_state,
-                "to_state": event.to_state,
-                "note": event.note,
-                "public": event.public,
-                "data": {} if public_only else event.data,
-            }
-        )
+    items = timeline_items(user, case)
     return {"case": case, "items": items}
 
 
@@ -387,7 +327,7 @@ def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: 
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.finish_co_handling(user, case, co_id, payload)
-    return _detail(user, case.pk)
+    return case_detail(user, case.pk)
 
 
 @router.post("/{int:case_id}/extension", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Ask for more time")
@@ -407,7 +347,7 @@ def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payl
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.decide_extension(user, case, extension_id, payload)
-    return _detail(user, case.pk)
+    return case_detail(user, case.pk)
 
 
 @router.post("/{int:case_id}/urge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Urge the unit (催办)")
