@@ -1,10 +1,13 @@
-"""Shared fixtures: a small district and personas from two different grids."""
+"""Shared fixtures: a small district, personas from two different grids, the case catalogue and
+two departments with staff."""
 
 import pytest
 
 from wangge.accounts import actions as account_actions
 from wangge.accounts.models import Role, User
 from wangge.areas.tests.factories import SmallDistrict, build_small_district
+from wangge.cases.catalogue import install_default_catalogue
+from wangge.cases.models import Category, HandlingUnit, RoutingRule
 
 PASSWORD = "correct-horse-9"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -52,3 +55,26 @@ def district_admin(small) -> User:
 @pytest.fixture
 def no_role_user(db) -> User:
     return account_actions.create_user(None, username="nobody", password=PASSWORD)
+
+
+@pytest.fixture
+def catalogue(small):
+    install_default_catalogue(small.district)
+    return {c.code: c for c in Category.objects.filter(district=small.district)}
+
+
+@pytest.fixture
+def dept_a(small, catalogue):
+    unit = HandlingUnit.objects.get(district=small.district, name="城市管理局")
+    user = make_persona("dept_a", Role.DEPARTMENT, small.district)
+    unit.users.add(user)
+    RoutingRule.objects.create(district=small.district, priority=10, category=catalogue["SZ"], unit=unit)
+    return user
+
+
+@pytest.fixture
+def dept_b(small, catalogue):
+    unit = HandlingUnit.objects.get(district=small.district, name="民政局")
+    user = make_persona("dept_b", Role.DEPARTMENT, small.district)
+    unit.users.add(user)
+    return user

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import views
+from wangge.web import cases, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -13,4 +13,15 @@ urlpatterns = [
     path("areas/<int:pk>/", views.area, name="area"),
     path("coverage/", views.coverage, name="coverage"),
     path("coverage.xlsx", views.coverage_xlsx, name="coverage_xlsx"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/new/questions/", cases.case_questions, name="case_questions"),
+    path("cases/map/", cases.case_map, name="case_map"),
+    path("cases/map.geojson", cases.case_map_data, name="case_map_data"),
+    path("cases/<int:pk>/", cases.case, name="case"),
+    path("cases/<int:pk>/steps/<slug:step>/", cases.case_step, name="case_step"),
+    path("cases/<int:pk>/co-handlings/<int:co_id>/finish/", cases.co_handling_finish, name="co_handling_finish"),
+    path("cases/<int:pk>/extensions/<int:extension_id>/decide/", cases.extension_decide, name="extension_decide"),
+    path("board/", cases.board, name="board"),
+    path("board.geojson", cases.board_data, name="board_data"),
 ]

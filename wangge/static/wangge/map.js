@@ -94,12 +94,81 @@
     return map;
   }
 
+  var FLAG_COLOURS = { overdue: "#c62828", due_soon: "#ef8f00", "": "#1f6fb8" };
+
+  // Cases as points (worklists' map and the public board); a point opens its case when it has a url.
+  function casesMap(el, config) {
+    var map = baseMap(el, config);
+    fetch(config.geojson_url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var group = L.featureGroup().addTo(map);
+        data.features.forEach(function (feature) {
+          var p = feature.properties;
+          var c = feature.geometry.coordinates;
+          var colour = FLAG_COLOURS[p.flag || ""];
+          var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 });
+          marker.bindTooltip(label(p.number + " · " + p.category + " · " + p.state), { direction: "top", offset: [0, -6] });
+          if (p.url) marker.on("click", function () { window.location.href = p.url; });
+          marker.addTo(group);
+        });
+        if (data.features.length) {
+          map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 17 });
+        } else if (config.bounds) {
+          map.fitBounds(config.bounds);
+        } else {
+          fit(map, group, 0);
+        }
+        el.dataset.features = String(data.features.length);
+        el.dataset.state = "ready";
+      })
+      .catch(function () { fail(el, config); });
+    return map;
+  }
+
+  // Pick a point: a tap sets the marker and the form's hidden lng/lat (in the tiles' system).
+  function pickMap(el, config) {
+    var map = baseMap(el, config);
+    var lng = document.getElementById("lng");
+    var lat = document.getElementById("lat");
+    var picked = document.getElementById("picked");
+    var marker = null;
+    function place(latlng) {
+      if (marker) marker.setLatLng(latlng);
+      else marker = L.marker(latlng, { keyboard: false }).addTo(map);
+      lng.value = latlng.lng.toFixed(6);
+      lat.value = latlng.lat.toFixed(6);
+      if (picked && config.picked_text) picked.textContent = config.picked_text;
+    }
+    if (config.bounds) map.fitBounds(config.bounds);
+    else map.setView([36.65, 117.0], 13);
+    if (lng.value && lat.value) place(L.latLng(parseFloat(lat.value), parseFloat(lng.value)));
+    map.on("click", function (event) { place(event.latlng); });
+    el.dataset.state = "ready";
+    return map;
+  }
+
+  // One case's place.
+  function pointMap(el, config) {
+    var map = baseMap(el, config);
+    var latlng = [config.point[1], config.point[0]];
+    L.circleMarker(latlng, { radius: 9, color: "#fff", weight: 2, fillColor: "#b71c1c", fillOpacity: 0.95 }).addTo(map);
+    map.setView(latlng, 17);
+    el.dataset.state = "ready";
+    return map;
+  }
+
+  var KINDS = { grid: gridMap, district: districtMap, cases: casesMap, pick: pickMap, point: pointMap };
+
   function start() {
     if (typeof L === "undefined") return;
     document.querySelectorAll("[data-map]").forEach(function (el) {
       var config = readJson(el.dataset.config) || {};
       try {
-        el._wanggeMap = el.dataset.map === "grid" ? gridMap(el, config) : districtMap(el, config);
+        el._wanggeMap = KINDS[el.dataset.map](el, config);
       } catch (error) {
         fail(el, config);
       }

@@ -1,0 +1,464 @@
+"""Web pages of the case chain: worklists, filing, the case with the steps the user may take,
+the map of cases, and the public board (挂牌公示, no login, no personal data).
+
+Thin: scope comes from `wangge.cases.queries` (404 outside it), permission and the action from
+`wangge.cases.steps` (the same code the API runs); errors come back as translated messages.
+"""
+
+from typing import Any
+
+import pydantic
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Max, Min, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wangge.accounts.models import User
+from wangge.accounts.scope import has_role
+from wangge.areas.models import AreaNode, Level
+from wangge.cases import actions, policy, steps
+from wangge.cases.detail import case_detail, timeline_items
+from wangge.cases.models import Case, Category, Channel, HandlingUnit, Satisfaction, SupervisionLevel
+from wangge.cases.queries import (
+    AREA_CASE_ROLES,
+    Worklist,
+    nearby_open_cases,
+    public_board,
+    visible_cases,
+    with_flags,
+    worklist,
+    worklists_for,
+)
+from wangge.cases.schemas import DecideIn, FinishIn
+from wangge.cases.workflow import OPEN_STATES, State
+from wangge.lib.errors import DomainError
+from wangge.lib.geo import from_wgs84
+from wangge.web.views import _map_config, scoped_page
+
+CASES_PER_PAGE = 30
+MAP_POINTS = 2000
+
+STEP_LABELS = {
+    "accept": gettext_lazy("Accept and tag"),
+    "reject": gettext_lazy("Do not accept"),
+    "merge": gettext_lazy("Merge as a duplicate"),
+    "category": gettext_lazy("Change the category"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "start": gettext_lazy("Start handling"),
+    "hold": gettext_lazy("Put on hold"),
+    "resume": gettext_lazy("Resume"),
+    "return": gettext_lazy("Return: not ours"),
+    "handle": gettext_lazy("Report handled"),
+    "co-handlers": gettext_lazy("Add a co-handling unit"),
+    "extension": gettext_lazy("Ask for more time"),
+    "verify": gettext_lazy("Check the result"),
+    "visit": gettext_lazy("Record the return visit"),
+    "close": gettext_lazy("Close off"),
+    "urge": gettext_lazy("Urge"),
+    "supervise": gettext_lazy("Supervise"),
+    "photos": gettext_lazy("Add a photo"),
+}
+# Channels staff file through; residents always file through the web.
+STAFF_CHANNELS = [Channel.PATROL, Channel.VISIT, Channel.PHONE]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _districts(user: User) -> QuerySet[AreaNode]:
+    districts = steps.user_districts(user)
+    nodes = AreaNode.objects.filter(level=Level.DISTRICT)
+    return nodes if districts is None else nodes.filter(pk__in=districts)
+
+
+def _categories(user: User) -> list[Category]:
+    districts = steps.user_districts(user)
+    categories = Category.objects.filter(parent__isnull=False, active=True).select_related("parent")
+    if districts is not None:
+        categories = categories.filter(district_id__in=districts)
+    return list(categories.order_by("district_id", "parent__order", "order", "code"))
+
+
+def _groups(user: User) -> list[Category]:
+    districts = steps.user_districts(user)
+    groups = Category.objects.filter(parent__isnull=True)
+    return list(groups if districts is None else groups.filter(district_id__in=districts))
+
+
+def _filter(cases: QuerySet[Case], params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
+    """The list filters shared by the worklists, the case map and the board."""
+    chosen = {key: params.get(key, "") for key in ("state", "category", "flag")}
+    if chosen["state"] == "open":
+        cases = cases.filter(state__in=OPEN_STATES)
+    elif chosen["state"] == "closed":
+        cases = cases.filter(state=State.CLOSED)
+    elif chosen["state"] in State.values:
+        cases = cases.filter(state=chosen["state"])
+    if chosen["category"].isdigit():
+        category = int(chosen["category"])
+        cases = cases.filter(Q(category_id=category) | Q(category__parent_id=category))
+    if chosen["flag"] == "overdue":
+        cases = cases.filter(overdue=True)
+    elif chosen["flag"] == "due_soon":
+        cases = cases.filter(due_soon=True)  # type: ignore[misc]  # annotated by with_flags
+    return cases, chosen
+
+
+def _list_name(request: HttpRequest, names: list[str]) -> str:
+    name = request.GET.get("list") or names[0]
+    if name not in names:
+        raise Http404
+    return name
+
+
+@require_GET
+@scoped_page
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    names = worklists_for(user)
+    name = _list_name(request, names)
+    cases = with_flags(worklist(user, name)).select_related("category", "grid", "unit")
+    cases, chosen = _filter(cases, request.GET)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "lists": [(n, Worklist(n).label) for n in names],
+        "current": name,
+        "page": page,
+        "chosen": chosen,
+        "groups": _groups(user),
+        "states": State.choices,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "web/cases/list.html", context)
+
+
+@require_GET
+@scoped_page
+def case_map(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    names = worklists_for(user)
+    name = _list_name(request, names)
+    params = request.GET.copy()
+    params["list"] = name
+    context = {
+        "lists": [(n, Worklist(n).label) for n in names],
+        "current": name,
+        "chosen": {key: request.GET.get(key, "") for key in ("state", "category", "flag")},
+        "groups": _groups(user),
+        "states": State.choices,
+        "map_config": _map_config(request, geojson_url=f"{reverse('case_map_data')}?{params.urlencode()}"),
+    }
+    return render(request, "web/cases/map.html", context)
+
+
+def _features(cases: QuerySet[Case], url_name: str | None) -> dict[str, Any]:
+    """Cases as GeoJSON points in the tiles' coordinate system (the newest MAP_POINTS)."""
+    crs = settings.MAP_TILE_CRS
+    features = []
+    for case in cases.exclude(lng=None).select_related("category")[:MAP_POINTS]:
+        lng, lat = from_wgs84(case.lng, case.lat, crs)  # type: ignore[arg-type]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
+                "properties": {
+                    "number": case.number,
+                    "category": case.category.name,
+                    "state": str(case.get_state_display()),
+                    "flag": "overdue" if case.overdue else "due_soon" if getattr(case, "due_soon", False) else "",
+                    "url": reverse(url_name, args=[case.pk]) if url_name else None,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson(data: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@never_cache
+@scoped_page
+def case_map_data(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    name = _list_name(request, worklists_for(user))
+    cases, _chosen = _filter(with_flags(worklist(user, name)), request.GET)
+    return _geojson(_features(cases, "case"))
+
+
+# --- filing ----------------------------------------------------------------------------------
+
+
+def _answers(request: HttpRequest, category: Category | None) -> dict[str, Any]:
+    if category is None:
+        return {}
+    answers: dict[str, Any] = {}
+    for question in category.questions.all():
+        key = f"answer_{question.code}"
+        value: Any = request.POST.getlist(key) if question.datatype == "multiple" else request.POST.get(key, "")
+        if value not in ("", []):
+            answers[question.code] = value
+    return answers
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@scoped_page
+def case_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    categories = _categories(user)
+    staff = has_role(user, *AREA_CASE_ROLES)
+    context: dict[str, Any] = {
+        "categories": categories,
+        "staff": staff,
+        "channels": [(c.value, c.label) for c in STAFF_CHANNELS],
+        "map_config": _map_config(
+            request, bounds=_bounds(user), picked_text=_("Place marked on the map. Tap again to move it.")
+        ),
+        "values": request.POST,
+    }
+    if request.method == "GET":
+        return render(request, "web/cases/new.html", context)
+    category = next((c for c in categories if str(c.pk) == request.POST.get("category")), None)
+    context["category"] = category
+    lng, lat = _float(request.POST.get("lng")), _float(request.POST.get("lat"))
+    try:
+        if category is None:
+            raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+        if not policy.can_file(user, category.district_id):
+            raise steps.forbidden()
+        if lng is not None and lat is not None and not request.POST.get("confirm_new"):
+            near = _possible_duplicates(user, category, lng, lat)
+            if near:
+                context["duplicates"] = near
+                return render(request, "web/cases/new.html", context)
+        channel = request.POST.get("channel") if staff else Channel.WEB
+        if channel not in [c.value for c in STAFF_CHANNELS] + [Channel.WEB]:
+            raise DomainError("unknown_channel", _("Unknown channel."))
+        case = actions.file_case(
+            user,
+            district=category.district,
+            category=category,
+            channel=channel,
+            description=request.POST.get("description", ""),
+            lng=lng,
+            lat=lat,
+            crs=settings.MAP_TILE_CRS,
+            address=request.POST.get("address", ""),
+            reporter_name=request.POST.get("reporter_name", "") if staff else "",
+            reporter_contact=request.POST.get("reporter_contact", "") if staff else "",
+            answers=_answers(request, category),
+            photos=request.FILES.getlist("photos"),
+        )
+    except DomainError as error:
+        context["error"] = error
+        return render(request, "web/cases/new.html", context, status=400)
+    messages.success(request, _("Case %(number)s filed. Its number is how you follow it.") % {"number": case.number})
+    return redirect("case", case.pk)
+
+
+def _possible_duplicates(user: User, category: Category, lng: float, lat: float) -> list[Case]:
+    from wangge.lib.geo import check_coordinates, to_wgs84
+
+    check_coordinates(lng, lat)
+    wgs_lng, wgs_lat = to_wgs84(lng, lat, settings.MAP_TILE_CRS)
+    near = nearby_open_cases(category, wgs_lng, wgs_lat, float(settings.CASE_DUPLICATE_RADIUS_M), limit=20)
+    seen = set(visible_cases(user).filter(pk__in=[c.pk for c in near]).values_list("pk", flat=True))
+    return [c for c in near if c.pk in seen][:5]
+
+
+def _bounds(user: User) -> list[list[float]] | None:
+    """The box around the buildings of the user's districts, in the tiles' system (one query)."""
+    box = AreaNode.objects.filter(level=Level.BUILDING, district__in=_districts(user)).aggregate(
+        west=Min("lng"), east=Max("lng"), south=Min("lat"), north=Max("lat")
+    )
+    if box["west"] is None:
+        return None
+    crs = settings.MAP_TILE_CRS
+    west, south = from_wgs84(box["west"], box["south"], crs)
+    east, north = from_wgs84(box["east"], box["north"], crs)
+    return [[south, west], [north, east]]
+
+
+@require_GET
+@scoped_page
+def case_questions(request: HttpRequest) -> HttpResponse:
+    """The extra questions of the chosen category (htmx fragment of the filing form)."""
+    category = next((c for c in _categories(_user(request)) if str(c.pk) == request.GET.get("category")), None)
+    return render(request, "web/cases/_questions.html", {"category": category, "values": {}})
+
+
+# --- one case ----------------------------------------------------------------------------------
+
+
+def _case_in_scope(request: HttpRequest, pk: int) -> Case:
+    return get_object_or_404(visible_cases(_user(request)).select_related("category"), pk=pk)
+
+
+@require_GET
+@scoped_page
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    found = case_detail(user, _case_in_scope(request, pk).pk)
+    public_only = policy.reporter_only(user, found, found.co_handlings_list or None)  # type: ignore[attr-defined]
+    context = {
+        "case": found,
+        "public_only": public_only,
+        "timeline": timeline_items(user, found),
+        "steps": [(step, STEP_LABELS[step]) for step in found.your_steps],  # type: ignore[attr-defined]
+        "units": HandlingUnit.objects.filter(district_id=found.district_id).order_by("kind", "name"),
+        "categories": [c for c in _categories(user) if c.district_id == found.district_id],
+        "satisfaction": Satisfaction.choices,
+        "levels": SupervisionLevel.choices,
+        "answers": _answer_lines(found),
+    }
+    if found.lng is not None:
+        context["place"] = from_wgs84(found.lng, found.lat, settings.MAP_TILE_CRS)  # type: ignore[arg-type]
+        context["map_config"] = _map_config(request, point=context["place"])
+    return render(request, "web/cases/detail.html", context)
+
+
+def _answer_lines(case: Case) -> list[tuple[str, str]]:
+    labels = {q.code: q for q in case.category.questions.all()}
+    lines = []
+    for code, value in case.answers.items():
+        question = labels.get(code)
+        label = question.label if question else code
+        if question and question.choices:
+            names = {c["key"]: c["name"] for c in question.choices}
+            values = value if isinstance(value, list) else [value]
+            value = "、".join(names.get(v, v) for v in values)
+        lines.append((label, str(value)))
+    return lines
+
+
+def _payload(request: HttpRequest, schema: type[pydantic.BaseModel]) -> Any:
+    data: dict[str, Any] = {key: request.POST.get(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    for field, info in schema.model_fields.items():
+        if info.annotation is bool and field not in data:
+            data[field] = False  # an unticked box is not sent
+    return schema.model_validate(data)
+
+
+def _report(request: HttpRequest, error: Exception) -> None:
+    """The error as a message on the page it redirects to; its stable code is the message's tag."""
+    if isinstance(error, DomainError):
+        messages.error(request, str(error.message), extra_tags=error.code)
+    else:
+        text = _("Some of what you entered is missing or not valid. Please check and try again.")
+        messages.error(request, text, extra_tags="invalid_input")
+
+
+@require_POST
+@scoped_page
+def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    user = _user(request)
+    found = _case_in_scope(request, pk)
+    if step not in steps.STEPS and step != "photos":
+        raise Http404
+    try:
+        if step == "photos":
+            if not policy.can(user, "photos", found):
+                raise steps.forbidden()
+            public = request.POST.get("public") == "on" or policy.reporter_only(user, found)
+            upload = request.FILES.get("photo")
+            if upload is None:
+                raise DomainError("not_an_image", _("Choose a photo to upload."))
+            actions.attach_photo(user, found, upload=upload, public=public)
+        else:
+            if step == "merge":  # the form names the other case by its number
+                into = visible_cases(user).filter(number=request.POST.get("into_number", "").strip()).first()
+                if into is None:
+                    raise DomainError("not_found", _("No case with this number in your scope."))
+                request.POST = request.POST.copy()  # type: ignore[assignment]
+                request.POST["into"] = str(into.pk)
+            steps.take(user, found, step, _payload(request, steps.STEPS[step].schema))
+    except (DomainError, pydantic.ValidationError) as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Done: %(step)s.") % {"step": STEP_LABELS[step]})
+    return redirect("case", found.pk)
+
+
+@require_POST
+@scoped_page
+def co_handling_finish(request: HttpRequest, pk: int, co_id: int) -> HttpResponse:
+    user = _user(request)
+    found = _case_in_scope(request, pk)
+    try:
+        steps.finish_co_handling(user, found, co_id, _payload(request, FinishIn))
+    except (DomainError, pydantic.ValidationError) as error:
+        _report(request, error)
+    return redirect("case", found.pk)
+
+
+@require_POST
+@scoped_page
+def extension_decide(request: HttpRequest, pk: int, extension_id: int) -> HttpResponse:
+    user = _user(request)
+    found = _case_in_scope(request, pk)
+    try:
+        steps.decide_extension(user, found, extension_id, _payload(request, DecideIn))
+    except (DomainError, pydantic.ValidationError) as error:
+        _report(request, error)
+    return redirect("case", found.pk)
+
+
+# --- the public board (no login) ------------------------------------------------------------
+
+
+def _board_district(request: HttpRequest) -> AreaNode:
+    """The district whose board is shown: the only one, or `?district=<code>` when there are several."""
+    districts = AreaNode.objects.filter(level=Level.DISTRICT).order_by("code")
+    code = request.GET.get("district")
+    if code:
+        return get_object_or_404(districts, code=code)
+    first = list(districts[:2])
+    if len(first) != 1:
+        raise Http404
+    return first[0]
+
+
+def _board_cases(request: HttpRequest) -> tuple[AreaNode, QuerySet[Case], dict[str, str]]:
+    district = _board_district(request)
+    cases, chosen = _filter(with_flags(public_board(district.pk)), request.GET)
+    return district, cases, chosen
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    district, cases, chosen = _board_cases(request)
+    page = Paginator(cases.select_related("category", "community"), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "district": district,
+        "page": page,
+        "chosen": chosen,
+        "groups": Category.objects.filter(district=district, parent__isnull=True),
+        "query": params.urlencode(),
+        "map_config": _map_config(request, geojson_url=f"{reverse('board_data')}?{params.urlencode()}"),
+    }
+    return render(request, "web/cases/board.html", context)
+
+
+@require_GET
+def board_data(request: HttpRequest) -> HttpResponse:
+    """Board cases on the map: only categories whose location may be shown, and no link."""
+    _district, cases, _chosen = _board_cases(request)
+    return _geojson(_features(cases.filter(category__public_location=True), None))

@@ -1,0 +1,219 @@
+"""The case pages: worklists, filing (with duplicates and photos), the detail with the steps the
+user may take, the map data, and the public board — scoped, translated, a fixed number of queries."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from wangge.accounts.models import Role
+from wangge.cases import actions
+from wangge.cases.models import Attachment, Case, Channel, Category
+from wangge.conftest import make_persona
+from wangge.web.tests.conftest import zh
+
+IN_GRID_0 = (117.005, 36.605)
+IN_GRID_2 = (117.025, 36.605)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.MAP_TILE_CRS = "wgs84"  # points in the forms are the stored ones
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def file(user, point=IN_GRID_0, code="SZ01", channel=Channel.PATROL, **extra) -> Case:
+    category = Category.objects.get(code=code)
+    return actions.file_case(
+        user,
+        district=category.district,
+        category=category,
+        channel=channel,
+        description=extra.pop("description", "路灯不亮"),
+        lng=point[0],
+        lat=point[1],
+        answers={"since": "today"} if code == "SZ01" else {},
+        **extra,
+    )
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_grid_worklist_lists_only_the_workers_grid(small, catalogue, worker_a, worker_b, dept_a):
+    mine, other = file(worker_a), file(worker_b, point=IN_GRID_2)
+    page = client_for(worker_a).get("/cases/?list=grid")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert mine.number in text and other.number not in text
+    assert client_for(worker_a).get("/cases/?list=inbox").status_code == 404  # not one of the worker's lists
+
+
+def test_the_inbox_of_a_department(small, catalogue, worker_a, district_admin, dept_a, dept_b):
+    case = file(worker_a)
+    case = actions.accept(district_admin, case)
+    actions.dispatch(district_admin, case)
+    assert case.number in client_for(dept_a).get("/cases/?list=inbox").content.decode()
+    assert case.number not in client_for(dept_b).get("/cases/?list=inbox").content.decode()
+    assert client_for(dept_b).get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_a_resident_files_with_a_photo_and_follows_the_case(small, catalogue, worker_a):
+    resident = make_persona("resident", Role.RESIDENT, small.households[0])
+    client = client_for(resident)
+    assert client.get("/cases/new/").status_code == 200
+    response = client.post(
+        "/cases/new/",
+        {
+            "category": str(Category.objects.get(code="SZ01").pk),
+            "answer_since": "today",
+            "description": "小区门口路灯坏了",
+            "lng": str(IN_GRID_0[0]),
+            "lat": str(IN_GRID_0[1]),
+            "photos": SimpleUploadedFile("a.png", png(), content_type="image/png"),
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    assert case.channel == Channel.WEB and case.reporter == resident and Attachment.objects.filter(case=case).count() == 1
+    detail = client.get(f"/cases/{case.pk}/").content.decode()
+    assert case.number in detail and "小区门口路灯坏了" in detail
+    assert case.number in client.get("/cases/?list=mine").content.decode()
+    # The resident may not accept their own case: no such form, and a forged post is refused.
+    assert 'data-step="accept"' not in detail
+    client.post(f"/cases/{case.pk}/steps/accept/", {"version": "1"})
+    case.refresh_from_db()
+    assert case.state == "reported"
+
+
+def test_filing_offers_nearby_duplicates_first(small, catalogue, worker_a):
+    existing = file(worker_a)
+    client = client_for(worker_a)
+    data = {
+        "category": str(existing.category_id),
+        "answer_since": "today",
+        "description": "同一盏路灯",
+        "lng": str(IN_GRID_0[0] + 0.0001),
+        "lat": str(IN_GRID_0[1]),
+        "channel": "patrol",
+    }
+    response = client.post("/cases/new/", data)
+    assert response.status_code == 200 and existing.number in response.content.decode()
+    assert Case.objects.count() == 1
+    response = client.post("/cases/new/", {**data, "confirm_new": "1"})
+    assert response.status_code == 302 and Case.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"category": "999999"}, "unknown_category"),
+        ({"description": "x" * 4001}, "description_too_long"),
+        ({"lng": "116.0", "lat": "36.605"}, "outside_every_grid"),
+        ({"photos": SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")}, "not_an_image"),
+    ],
+)
+def test_bad_filings_are_refused_with_nothing_written(small, catalogue, worker_a, change, code):
+    data = {
+        "category": str(Category.objects.get(code="SZ01").pk),
+        "answer_since": "today",
+        "description": "路灯",
+        "lng": str(IN_GRID_0[0]),
+        "lat": str(IN_GRID_0[1]),
+        "channel": "patrol",
+        **change,
+    }
+    response = client_for(worker_a).post("/cases/new/", data)
+    assert response.status_code in (400, 404)
+    assert f'data-code="{code}"' in response.content.decode()
+    assert Case.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_steps_through_the_web_from_accept_to_closed(small, catalogue, worker_a, district_admin, dept_a):
+    resident = make_persona("resident", Role.RESIDENT, small.households[0])
+    case = file(resident, channel=Channel.WEB)
+    admin, dept, reporter = client_for(district_admin), client_for(dept_a), client_for(resident)
+
+    def step(client, name, **data):
+        case.refresh_from_db()
+        response = client.post(f"/cases/{case.pk}/steps/{name}/", {"version": str(case.version), **data})
+        assert response.status_code == 302
+        case.refresh_from_db()
+
+    assert 'data-step="accept"' in admin.get(f"/cases/{case.pk}/").content.decode()
+    step(admin, "accept")
+    step(admin, "dispatch")
+    assert case.state == "dispatched" and case.unit.name == "城市管理局"
+    step(dept, "start")
+    step(dept, "handle", result="已更换灯泡")
+    step(admin, "verify", passed="true")
+    assert case.state == "verified"
+    assert 'data-step="visit"' in reporter.get(f"/cases/{case.pk}/").content.decode()
+    step(reporter, "visit", result="satisfied", comment="很快")
+    assert case.state == "closed"
+
+
+def test_a_stale_form_says_the_case_changed_meanwhile(small, catalogue, worker_a, district_admin):
+    case = file(worker_a)
+    admin = client_for(district_admin)
+    actions.accept(district_admin, case)
+    response = admin.post(f"/cases/{case.pk}/steps/reject/", {"version": "1", "reason": "重复"}, follow=True)
+    case.refresh_from_db()
+    assert case.state == "accepted"
+    assert 'class="message stale_version error"' in response.content.decode()
+    assert zh("Someone else changed this case meanwhile. Reload it and try again.") in response.content.decode()
+
+
+def test_the_list_costs_a_fixed_number_of_queries(small, catalogue, worker_a):
+    client = client_for(worker_a)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/cases/?list=grid").status_code == 200
+        return len(queries)
+
+    file(worker_a)
+    before = count()
+    for n in range(8):
+        file(worker_a, description=f"第{n}处", point=(IN_GRID_0[0] + 0.001 * (n % 3), IN_GRID_0[1]))
+    assert count() == before
+
+
+def test_the_public_board_shows_no_personal_data(small, catalogue, worker_a, district_admin):
+    case = file(worker_a, reporter_name="张三", reporter_contact="13812345678", description="张三家门口")
+    hidden = Category.objects.get(code="SZ02")
+    hidden.public_location = False
+    hidden.save()
+    other = file(worker_a, code="SZ02")
+    reported_only = file(worker_a, point=(IN_GRID_0[0] + 0.002, IN_GRID_0[1]))
+    for c in (case, other):
+        actions.accept(district_admin, c)
+    board = Client().get("/board/")
+    text = board.content.decode()
+    assert board.status_code == 200 and case.number in text and other.number in text
+    assert reported_only.number not in text
+    assert "张三" not in text and "13812345678" not in text and "138****5678" not in text
+    features = Client().get("/board.geojson").json()["features"]
+    assert [f["properties"]["number"] for f in features] == [case.number]  # no place for SZ02
+    assert features[0]["properties"]["url"] is None
+
+
+def test_the_case_map_data_is_scoped(small, catalogue, worker_a, worker_b):
+    mine, other = file(worker_a), file(worker_b, point=IN_GRID_2)
+    data = client_for(worker_a).get("/cases/map.geojson?list=grid").json()
+    assert [f["properties"]["number"] for f in data["features"]] == [mine.number]
+    assert other.number not in str(data)
+    assert client_for(worker_a).get("/cases/map/?list=grid").status_code == 200
