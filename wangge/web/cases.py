@@ -342,13 +342,14 @@ def _answer_lines(case: Case) -> list[tuple[str, str]]:
         if question and question.choices:
             names = {c["key"]: c["name"] for c in question.choices}
             values = value if isinstance(value, list) else [value]
-            value = "、".join(names.get(v, v) for v in values)
+            value = "、".join(str(names.get(v, v)) for v in values)
         lines.append((label, str(value)))
     return lines
 
 
-def _payload(request: HttpRequest, schema: type[pydantic.BaseModel]) -> Any:
+def _payload(request: HttpRequest, schema: type[pydantic.BaseModel], **overrides: str) -> Any:
     data: dict[str, Any] = {key: request.POST.get(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    data.update(overrides)
     for field, info in schema.model_fields.items():
         if info.annotation is bool and field not in data:
             data[field] = False  # an unticked box is not sent
@@ -381,13 +382,13 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 raise DomainError("not_an_image", _("Choose a photo to upload."))
             actions.attach_photo(user, found, upload=upload, public=public)
         else:
+            overrides = {}
             if step == "merge":  # the form names the other case by its number
                 into = visible_cases(user).filter(number=request.POST.get("into_number", "").strip()).first()
                 if into is None:
                     raise DomainError("not_found", _("No case with this number in your scope."))
-                request.POST = request.POST.copy()  # type: ignore[assignment]
-                request.POST["into"] = str(into.pk)
-            steps.take(user, found, step, _payload(request, steps.STEPS[step].schema))
+                overrides["into"] = str(into.pk)
+            steps.take(user, found, step, _payload(request, steps.STEPS[step].schema, **overrides))
     except (DomainError, pydantic.ValidationError) as error:
         _report(request, error)
     else:

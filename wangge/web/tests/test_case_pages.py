@@ -217,3 +217,15 @@ def test_the_case_map_data_is_scoped(small, catalogue, worker_a, worker_b):
     assert [f["properties"]["number"] for f in data["features"]] == [mine.number]
     assert other.number not in str(data)
     assert client_for(worker_a).get("/cases/map/?list=grid").status_code == 200
+
+
+def test_a_duplicate_is_merged_by_the_other_cases_number(small, catalogue, worker_a, district_admin):
+    first = file(worker_a)
+    second = file(worker_a, point=(IN_GRID_0[0] + 0.0001, IN_GRID_0[1]))
+    admin = client_for(district_admin)
+    admin.post(f"/cases/{second.pk}/steps/merge/", {"version": "1", "into_number": "T-0000"})
+    second.refresh_from_db()
+    assert second.state == "reported"
+    admin.post(f"/cases/{second.pk}/steps/merge/", {"version": "1", "into_number": first.number})
+    second.refresh_from_db()
+    assert second.state == "duplicate" and second.merged_into == first
