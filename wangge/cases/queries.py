@@ -4,7 +4,7 @@ cases; deadlines on the district's work calendar."""
 import datetime as dt
 import math
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -174,7 +174,7 @@ class Worklist(TextChoices):
 def worklists_for(user: User) -> list[str]:
     """The worklists that mean something to the user, in the order a menu shows them."""
     unit_ids = list(user.units.values_list("pk", flat=True)) if user.is_authenticated else []  # type: ignore[attr-defined]
-    names = []
+    names: list[str] = []
     if has_role(user, *DISPATCH_ROLES):
         names += [Worklist.DISPATCH, Worklist.VISITS]
     if unit_ids:
@@ -204,7 +204,7 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
     cases = Case.objects.all()
-    by_deadline = ("due_at", "id")
+    by_deadline = (F("due_at").asc(nulls_last=True), "id")  # no deadline yet: last, on every database
     if name == Worklist.GRID:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=GRID_ROLES | DISPATCH_ROLES)
         return cases.filter(area, state__in=OPEN_STATES).order_by(*by_deadline)
@@ -218,7 +218,9 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=DISPATCH_ROLES)
         pending = Extension.objects.filter(case=OuterRef("pk"), state=ExtensionState.REQUESTED)
         return (
-            cases.filter(area).filter(Q(state__in=DISPATCH_QUEUE_STATES) | Exists(pending)).order_by("created_at", "id")
+            cases.filter(area)
+            .filter(Q(state__in=DISPATCH_QUEUE_STATES) | Q(Exists(pending), state__in=OPEN_STATES))
+            .order_by("created_at", "id")
         )
     if name == Worklist.SUPERVISION:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=SUPERVISE_ROLES)
