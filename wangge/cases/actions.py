@@ -559,6 +559,12 @@ def decide_extension(acting_user: User, extension: Extension, *, approve: bool, 
         if extension.state != ExtensionState.REQUESTED:
             raise DomainError("extension_decided", _("This extension request was already decided."), status=409)
         case = _locked(extension.case, None)
+        if case.state not in EXTENSION_STATES:
+            raise DomainError(
+                "extension_moot",
+                _("The unit no longer holds this case, so its extension request cannot be decided."),
+                status=409,
+            )
         extension.decided_by, extension.decided_at = acting_user, timezone.now()
         if approve:
             from wangge.calendars.queries import calendar_for

@@ -343,7 +343,8 @@ def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) 
     summary="Approve or refuse an extension",
 )
 def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payload: DecideIn) -> Any:
-    """Approval moves the deadline on the work calendar. 409 `extension_decided` when already decided."""
+    """Approval moves the deadline on the work calendar. 409 `extension_decided` when already decided,
+    `extension_moot` when the unit no longer holds the case (it has handled or returned it)."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.decide_extension(user, case, extension_id, payload)

@@ -196,4 +196,4 @@ def may_release(user: User, co: CoHandling, case: Case) -> bool:
 
 
 def may_decide(user: User, state: str, case: Case) -> bool:
-    return state == ExtensionState.REQUESTED and can(user, "extension-decide", case)
+    return state == ExtensionState.REQUESTED and case.state in EXTENSION_STATES and can(user, "extension-decide", case)

@@ -235,6 +235,18 @@ def test_an_extension_is_asked_by_the_unit_and_decided_by_dispatch(small, catalo
     assert Extension.objects.get().new_due_at is not None
 
 
+def test_a_request_left_undecided_when_the_unit_has_handled_cannot_be_decided(small, catalogue, clients):
+    admin, dept = clients["admin"], clients["dept"]
+    case = to_in_progress(clients)
+    case = ok(step(dept, case, "extension", days=2, reason="等待配件"))
+    case = ok(step(dept, case, "handle", result="提前修好"))
+    (extension,) = read(admin, case)["extensions"]
+    assert extension["can_decide"] is False
+    decide = f"/api/v1/cases/{case['id']}/extensions/{extension['id']}/decide"
+    assert_error(admin.post(decide, {"approve": True}, content_type="application/json"), 409, "extension_moot")
+    assert Extension.objects.get().state == "requested" and read(admin, case)["due_at"] == case["due_at"]
+
+
 def test_urging_and_supervision(small, catalogue, clients, supervisor):
     case = to_in_progress(clients)
     ok(step(clients["worker"], case, "urge", note="居民又来电话"))
