@@ -6,6 +6,7 @@ from ninja import Router
 def routers() -> list[tuple[str, Router]]:
     from wangge.areas.api import router as areas_router
     from wangge.calendars.api import router as workdays_router
+    from wangge.cases.api import notifications_router
     from wangge.cases.api import router as cases_router
     from wangge.orgs.api import coverage_router
     from wangge.orgs.api import router as orgs_router
@@ -16,4 +17,5 @@ def routers() -> list[tuple[str, Router]]:
         ("/coverage", coverage_router),
         ("/workdays", workdays_router),
         ("/cases", cases_router),
+        ("/notifications", notifications_router),
     ]

@@ -119,6 +119,14 @@ def _notify(users: Iterable[User], case: Case, text: str) -> None:
         transaction.on_commit(lambda: send_case_email.enqueue(ids, case.number, text))
 
 
+def mark_notifications_read(acting_user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all of them, or those of `ids`); how many."""
+    unread = Notification.objects.filter(user=acting_user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
 def _unit_staff(unit: HandlingUnit | None) -> list[User]:
     return list(unit.users.all()) if unit is not None else []
 

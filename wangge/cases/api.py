@@ -28,6 +28,7 @@ from wangge.cases.detail import case_detail, timeline_items
 from wangge.cases.models import (
     Case,
     Channel,
+    Notification,
     ReturnVisit,
 )
 from wangge.cases.queries import nearby_open_cases, satisfaction_rates, visible_cases, with_flags, worklist
@@ -46,7 +47,10 @@ from wangge.cases.schemas import (
     MergeIn,
     NearbyOut,
     NoteIn,
+    NotificationOut,
     PhotoOut,
+    ReadIn,
+    ReadOut,
     ReasonIn,
     SatisfactionOut,
     SuperviseIn,
@@ -395,3 +399,22 @@ def photo(request: HttpRequest, case_id: int, photo_id: int) -> Any:
     response = FileResponse(attachment.file.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+notifications_router = Router(tags=["notifications"])
+
+
+@notifications_router.get("", response={200: list[NotificationOut], **errors()}, summary="Your notifications")
+@paginate(Pagination)
+def notifications(request: HttpRequest, unread: bool = Query(False, description="Only unread ones.")) -> Any:
+    """In-app notices about cases that wait on you, newest first."""
+    found = Notification.objects.filter(user=_user(request)).select_related("case")
+    return found.filter(read_at__isnull=True) if unread else found
+
+
+@notifications_router.post("/read", response={200: ReadOut, **errors()}, summary="Mark notifications read")
+def read_notifications(request: HttpRequest, payload: ReadIn) -> Any:
+    """Only your own notifications are ever marked; unknown ids are ignored."""
+    return {"marked": actions.mark_notifications_read(_user(request), payload.ids)}

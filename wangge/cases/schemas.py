@@ -353,3 +353,19 @@ class SuperviseIn(Schema):
     body: str = Field(..., max_length=100, description="The supervising body, e.g. 区督查室.")
     level: SupervisionLevel
     note: str = Field("", max_length=4000)
+
+
+class NotificationOut(Schema):
+    id: int
+    text: str
+    case: CaseRef | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="The notifications to mark read; all unread ones when absent.")
+
+
+class ReadOut(Schema):
+    marked: int = Field(..., description="How many notifications were marked read.")

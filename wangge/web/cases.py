@@ -25,7 +25,15 @@ from wangge.accounts.scope import has_role
 from wangge.areas.models import AreaNode, Level
 from wangge.cases import actions, policy, steps
 from wangge.cases.detail import case_detail, timeline_items
-from wangge.cases.models import Case, Category, Channel, HandlingUnit, Satisfaction, SupervisionLevel
+from wangge.cases.models import (
+    Case,
+    Category,
+    Channel,
+    HandlingUnit,
+    Notification,
+    Satisfaction,
+    SupervisionLevel,
+)
 from wangge.cases.queries import (
     AREA_CASE_ROLES,
     Worklist,
@@ -353,6 +361,8 @@ def _payload(request: HttpRequest, schema: type[pydantic.BaseModel], **overrides
     for field, info in schema.model_fields.items():
         if info.annotation is bool and field not in data:
             data[field] = False  # an unticked box is not sent
+        elif data.get(field) == "" and not info.is_required():
+            del data[field]  # an empty choice (e.g. "the unit the rules route to") means the default
     return schema.model_validate(data)
 
 
@@ -418,6 +428,23 @@ def extension_decide(request: HttpRequest, pk: int, extension_id: int) -> HttpRe
     except (DomainError, pydantic.ValidationError) as error:
         _report(request, error)
     return redirect("case", found.pk)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+NOTIFICATIONS_SHOWN = 50
+
+
+@require_http_methods(["GET", "POST"])
+@scoped_page
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's newest notices; "mark all read" posts back here."""
+    user = _user(request)
+    if request.method == "POST":
+        actions.mark_notifications_read(user)
+        return redirect("notifications")
+    shown = Notification.objects.filter(user=user).select_related("case")[:NOTIFICATIONS_SHOWN]
+    return render(request, "web/cases/notifications.html", {"notifications": shown})
 
 
 # --- the public board (no login) ------------------------------------------------------------

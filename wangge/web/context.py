@@ -16,10 +16,20 @@ def _roles(request: HttpRequest) -> list[dict[str, str]]:
     return [{"role": str(a.get_role_display()), "area": a.area.name} for a in assignments_of(user)]
 
 
+def _unread(request: HttpRequest) -> int:
+    from wangge.cases.models import Notification
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         # A callable: evaluated only by templates that show it.
         "user_roles": lambda: _roles(request),
+        "unread_notifications": lambda: _unread(request),
     }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/steps/<slug:step>/", cases.case_step, name="case_step"),
     path("cases/<int:pk>/co-handlings/<int:co_id>/finish/", cases.co_handling_finish, name="co_handling_finish"),
     path("cases/<int:pk>/extensions/<int:extension_id>/decide/", cases.extension_decide, name="extension_decide"),
+    path("notifications/", cases.notifications, name="notifications"),
     path("board/", cases.board, name="board"),
     path("board.geojson", cases.board_data, name="board_data"),
 ]

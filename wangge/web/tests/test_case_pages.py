@@ -12,7 +12,7 @@ from PIL import Image
 
 from wangge.accounts.models import Role
 from wangge.cases import actions
-from wangge.cases.models import Attachment, Case, Channel, Category
+from wangge.cases.models import Attachment, Case, Category, Channel
 from wangge.conftest import make_persona
 from wangge.web.tests.conftest import zh
 
@@ -88,7 +88,9 @@ def test_a_resident_files_with_a_photo_and_follows_the_case(small, catalogue, wo
     )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
-    assert case.channel == Channel.WEB and case.reporter == resident and Attachment.objects.filter(case=case).count() == 1
+    assert (
+        case.channel == Channel.WEB and case.reporter == resident and Attachment.objects.filter(case=case).count() == 1
+    )
     detail = client.get(f"/cases/{case.pk}/").content.decode()
     assert case.number in detail and "小区门口路灯坏了" in detail
     assert case.number in client.get("/cases/?list=mine").content.decode()
