@@ -29,6 +29,7 @@ from wangge.cases.models import (
     Case,
     Category,
     Channel,
+    EventKind,
     HandlingUnit,
     Notification,
     Satisfaction,
@@ -327,7 +328,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": found,
         "public_only": public_only,
-        "timeline": timeline_items(user, found),
+        "timeline": _with_state_labels(timeline_items(user, found)),
         "steps": [(step, STEP_LABELS[step]) for step in found.your_steps],  # type: ignore[attr-defined]
         "units": HandlingUnit.objects.filter(district_id=found.district_id).order_by("kind", "name"),
         "categories": [c for c in _categories(user) if c.district_id == found.district_id],
@@ -339,6 +340,14 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         context["place"] = from_wgs84(found.lng, found.lat, settings.MAP_TILE_CRS)  # type: ignore[arg-type]
         context["map_config"] = _map_config(request, point=context["place"])
     return render(request, "web/cases/detail.html", context)
+
+
+def _with_state_labels(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A state change reads as the state it led to (已派遣, 已销号, …), not as "state changed"."""
+    for item in items:
+        to_state = item["to_state"] if item["kind"] == EventKind.TRANSITION else None
+        item["state_label"] = str(State(to_state).label) if to_state in State.values else ""
+    return items
 
 
 def _answer_lines(case: Case) -> list[tuple[str, str]]:
