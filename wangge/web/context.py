@@ -16,6 +16,15 @@ def _roles(request: HttpRequest) -> list[dict[str, str]]:
     return [{"role": str(a.get_role_display()), "area": a.area.name} for a in assignments_of(user)]
 
 
+def _area_staff(request: HttpRequest) -> bool:
+    """Whether the user works on areas (staff roles): residents and others get no coverage link."""
+    from wangge.accounts.models import PERSONAL_DATA_ROLES, Role
+    from wangge.accounts.scope import has_role
+
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and has_role(user, *PERSONAL_DATA_ROLES, Role.SUPERVISOR))
+
+
 def _unread(request: HttpRequest) -> int:
     from wangge.cases.models import Notification
 
@@ -32,4 +41,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # A callable: evaluated only by templates that show it.
         "user_roles": lambda: _roles(request),
         "unread_notifications": lambda: _unread(request),
+        "area_staff": lambda: _area_staff(request),
     }

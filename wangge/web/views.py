@@ -75,6 +75,8 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "tile_url": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
         "error": _("The map could not be loaded. Reload the page to try again."),
+        "zoom_in": _("Zoom in"),
+        "zoom_out": _("Zoom out"),
         **extra,
     }
 

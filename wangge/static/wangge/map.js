@@ -16,7 +16,8 @@
   }
 
   function baseMap(el, config) {
-    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false });
+    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false, zoomControl: false });
+    L.control.zoom({ zoomInTitle: config.zoom_in || "+", zoomOutTitle: config.zoom_out || "-" }).addTo(map);
     if (config.tile_url) {
       L.tileLayer(config.tile_url, { attribution: config.attribution || "", maxZoom: 19 }).addTo(map);
     }
