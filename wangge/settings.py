@@ -135,6 +135,12 @@ DEFAULT_FROM_EMAIL = env_str("WANGGE_FROM_EMAIL", "wangge@localhost")
 EMAIL_BACKEND = env_str("WANGGE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 CASE_DUE_SOON_HOURS = env_int("WANGGE_CASE_DUE_SOON_HOURS", 24)
 CASE_DUPLICATE_RADIUS_M = env_int("WANGGE_CASE_DUPLICATE_RADIUS_M", 50)
+# `wangge worker` enqueues the overdue sweep this often (seconds); 0 turns the sweep off.
+CASE_SWEEP_INTERVAL_SECONDS = env_int("WANGGE_CASE_SWEEP_INTERVAL_SECONDS", 60)
+if CASE_SWEEP_INTERVAL_SECONDS < 0:
+    raise ImproperlyConfigured(
+        f"WANGGE_CASE_SWEEP_INTERVAL_SECONDS={CASE_SWEEP_INTERVAL_SECONDS} must be 0 (off) or a number of seconds."
+    )
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,12 +1,23 @@
-"""The default two-level catalogue of case categories, in Chinese, with time limits.
+"""The default two-level catalogue of case categories, in Chinese, with time limits, and the
+default routing of its groups to departments.
 
-`install_default_catalogue(district)` copies it into a district, which can then edit it.
+`install_default_catalogue(district)` copies the catalogue (and the departments) into a
+district, which can then edit it; `install_default_routing(district)` adds one district-wide
+routing rule per group.
 """
 
 from django.db import transaction
 
 from wangge.areas.models import AreaNode
-from wangge.cases.models import Category, CategoryQuestion, HandlingUnit, QuestionType, TimeLimitUnit, UnitKind
+from wangge.cases.models import (
+    Category,
+    CategoryQuestion,
+    HandlingUnit,
+    QuestionType,
+    RoutingRule,
+    TimeLimitUnit,
+    UnitKind,
+)
 
 # (code, name, [(code, name, time limit, unit, return visit, public location)])
 DEFAULT_CATALOGUE = [
@@ -69,6 +80,19 @@ DEFAULT_CATALOGUE = [
 
 DEFAULT_DEPARTMENTS = ["城市管理局", "住房和城乡建设局", "生态环境局", "市场监督管理局", "民政局", "司法局"]
 
+# Group → the department answering for it (归口办理): city management and sanitation with the
+# urban management bureau, municipal facilities and property management with housing and
+# urban-rural development, disputes with justice (people's mediation), livelihood services with
+# civil affairs. The other departments join cases as co-handlers.
+DEFAULT_ROUTING = [
+    ("CG", "城市管理局"),
+    ("HJ", "城市管理局"),
+    ("SZ", "住房和城乡建设局"),
+    ("WY", "住房和城乡建设局"),
+    ("MD", "司法局"),
+    ("MS", "民政局"),
+]
+
 
 def install_default_catalogue(district: AreaNode) -> list[Category]:
     """Copy the default catalogue into `district` (skipping codes it already has)."""
@@ -121,3 +145,30 @@ def install_default_catalogue(district: AreaNode) -> list[Category]:
         for name in DEFAULT_DEPARTMENTS:
             HandlingUnit.objects.get_or_create(district=district, kind=UnitKind.DEPARTMENT, name=name)
     return created
+
+
+def install_default_routing(district: AreaNode, *, first_priority: int = 100, step: int = 10) -> list[RoutingRule]:
+    """One district-wide rule per catalogue group to its department (`DEFAULT_ROUTING`), tried in
+    that order from `first_priority`; groups that already have a district-wide rule are skipped,
+    so rules for smaller areas or single categories can be given lower numbers and win."""
+    with transaction.atomic():
+        groups = {c.code: c for c in Category.objects.filter(district=district, parent__isnull=True)}
+        units = {u.name: u for u in HandlingUnit.objects.filter(district=district, kind=UnitKind.DEPARTMENT)}
+        covered = set(
+            RoutingRule.objects.filter(district=district, area__isnull=True).values_list("category_id", flat=True)
+        )
+        rules = []
+        for position, (group_code, unit_name) in enumerate(DEFAULT_ROUTING):
+            group = groups.get(group_code)
+            if group is None or group.pk in covered:
+                continue
+            unit = units.get(unit_name)
+            if unit is None:
+                unit = HandlingUnit.objects.create(district=district, kind=UnitKind.DEPARTMENT, name=unit_name)
+                units[unit_name] = unit
+            rules.append(
+                RoutingRule.objects.create(
+                    district=district, priority=first_priority + position * step, category=group, unit=unit
+                )
+            )
+    return rules

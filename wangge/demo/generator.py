@@ -4,17 +4,20 @@ benchmarks, built through the platform's own actions.
 The district has 38 communities and 181 grids (the figures of the district in the brief),
 grid polygons that tile it with no overlap or gap, building groups, buildings with points
 inside their grid, households, residents with valid synthetic ID numbers, members with
-responsibility zones, community workers, horizontal and resident units, and one demo account
-per role. A handful of coverage gaps is planted on purpose and listed in the result, so the
-coverage report has something true to show.
+responsibility zones, community workers, horizontal and resident units, one demo account
+per role, and the case chain: the default catalogue, departments and routing rules, and cases
+in every state, so every worklist of the demo accounts has something in it (`casework.py`).
+A handful of coverage gaps is planted on purpose and listed in the result, so the coverage
+report has something true to show.
 
 Building happens in two steps:
 
 * `plan_district(scale, seed)` decides everything in pure Python (no database): same seed →
   identical plan, down to every name, point and ID number. `plan.fingerprint()` hashes it.
 * `build_reference_district(scale, seed)` writes the plan through the actions
-  (`create_district`, `bulk_create_areas`, `lay_vertical_units`, `create_persons`, …) inside
-  one transaction (all or nothing), stage by stage, and returns a `DemoResult`.
+  (`create_district`, `bulk_create_areas`, `lay_vertical_units`, `create_persons`,
+  `file_case`, …) inside one transaction (all or nothing), stage by stage, and returns a
+  `DemoResult`.
 
 `database_fingerprint(district)` reads the same facts back from the database, so a test can
 check that what was written is exactly what was planned.
@@ -43,7 +46,9 @@ from wangge.accounts import actions as account_actions
 from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.areas import actions as area_actions
 from wangge.areas.models import AreaNode, GridBoundary, Level
+from wangge.cases.models import Case
 from wangge.demo import names
+from wangge.demo.casework import CasePlan, plan_cases, write_cases
 from wangge.demo.geometry import DECIMALS, district_layout, random_points_in
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import polygon_from_geojson
@@ -91,6 +96,7 @@ class ScaleSpec:
     high_rise_share: float = 0.0
     high_rise_floors: tuple[int, int] = (11, 18)
     flats_per_floor: int = 2
+    cases: int = 90  # a core for the demo accounts' worklists, then background cases up to this
 
 
 SCALES: dict[str, ScaleSpec] = {
@@ -104,6 +110,7 @@ SCALES: dict[str, ScaleSpec] = {
         units=(2, 3),
         floors=(5, 7),
         high_rise_share=0.15,
+        cases=320,
     ),
 }
 
@@ -205,6 +212,7 @@ class DistrictPlan:
     resident_units: list[ResidentUnitPlan] = field(default_factory=list)
     demonstration_households: list[tuple[int, dt.date]] = field(default_factory=list)
     accounts: list[AccountPlan] = field(default_factory=list)
+    cases: list[CasePlan] = field(default_factory=list)
     # Planted coverage gaps: indices into grids / groups / buildings / households.
     gap_grids: set[int] = field(default_factory=set)
     gap_groups: set[int] = field(default_factory=set)
@@ -251,7 +259,7 @@ class DistrictPlan:
         }
 
     def fingerprint(self) -> str:
-        """A hash of every area (code, name, point), grid polygon and resident as planned."""
+        """A hash of every area (code, name, point), grid polygon, resident and case as planned."""
         areas = [(Level.DISTRICT, AreaPlan(self.code, self.name, -1))]
         for level in (Level.COMMUNITY, Level.GRID, Level.BUILDING_GROUP, Level.BUILDING, Level.HOUSEHOLD):
             areas.extend((level, a) for a in self.area_list(level))
@@ -260,13 +268,20 @@ class DistrictPlan:
             for p in self.persons
         ]
         polygons = {self.grids[i].code: polygon for i, polygon in enumerate(self.grid_polygons)}
+        cases = [
+            (c.category, self.buildings[c.building].code, c.channel, c.description, c.state, c.overdue_days > 0)
+            for c in self.cases
+        ]
         return _fingerprint(
-            [(level, a.code, a.name, a.lng, a.lat, a.address) for level, a in areas], polygons, residents
+            [(level, a.code, a.name, a.lng, a.lat, a.address) for level, a in areas], polygons, residents, cases
         )
 
 
 def _fingerprint(
-    areas: Sequence[tuple[object, ...]], polygons: dict[str, BaseGeometry], residents: Sequence[tuple[object, ...]]
+    areas: Sequence[tuple[object, ...]],
+    polygons: dict[str, BaseGeometry],
+    residents: Sequence[tuple[object, ...]],
+    cases: Sequence[tuple[object, ...]] = (),
 ) -> str:
     digest = hashlib.sha256()
 
@@ -283,6 +298,10 @@ def _fingerprint(
         digest.update(polygons[code].normalize().wkb)
     for row in residents:
         digest.update(line(row))
+    # Cases by content (category, building, channel, description, state, overdue): their numbers
+    # and times depend on the day of the build.
+    for encoded in sorted(line(row) for row in cases):
+        digest.update(encoded)
     return digest.hexdigest()
 
 
@@ -435,6 +454,7 @@ def plan_district(scale: str = "small", seed: int = DEFAULT_SEED, *, spec: Scale
     _plan_workers(plan, random.Random(f"{seed}-workers"))
     _plan_units(plan, random.Random(f"{seed}-units"), roads)
     _plan_accounts(plan)
+    plan.cases = plan_cases(plan, random.Random(f"{seed}-cases"), spec.cases)
     return plan
 
 
@@ -769,6 +789,8 @@ def build_reference_district(
         lap("workers")
         _write_accounts(plan, areas, password)
         lap("accounts")
+        write_cases(plan, areas)
+        lap("cases")
     district = areas[Level.DISTRICT][0]
     return DemoResult(
         district=district,
@@ -967,6 +989,7 @@ def demo_counts(district: AreaNode) -> dict[str, int]:
         "members": MemberProfile.objects.filter(district=district).count(),
         "workers": WorkerProfile.objects.filter(district=district).count(),
         "org_units": OrgUnit.objects.filter(district=district).count(),
+        "cases": Case.objects.filter(district=district).count(),
     }
 
 
@@ -993,4 +1016,9 @@ def database_fingerprint(district: AreaNode) -> str:
             "relation",
         )
     )
-    return _fingerprint(areas, polygons, residents)
+    cases = list(
+        Case.objects.filter(district=district).values_list(
+            "category__code", "building__code", "channel", "description", "state", "overdue"
+        )
+    )
+    return _fingerprint(areas, polygons, residents, cases)

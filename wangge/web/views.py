@@ -18,10 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from wangge.accounts.audit import client_ip, record
-from wangge.accounts.models import AuditAction
+from wangge.accounts.models import AuditAction, Role, User
 from wangge.accounts.scope import assignments_of
 from wangge.areas.models import LEVELS, AreaNode, Level
 from wangge.areas.queries import visible_areas
+from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.web import exports, pages
@@ -96,8 +97,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "side_level": side_level,
         "side_rows": pages.nodes_with_counts(nodes, side_level),
         "map_config": _map_config(request, geojson_url=reverse("map_grids")),
+        "calendar_warnings": _calendar_warnings(user),  # type: ignore[arg-type]
     }
     return render(request, "web/home.html", context)
+
+
+def _calendar_warnings(user: User) -> list[str]:
+    """District administrators are told when this year or next has no work calendar."""
+    districts = {a.district_id for a in assignments_of(user) if a.role == Role.DISTRICT_ADMIN}
+    if user.is_superuser:
+        districts.add(None)  # type: ignore[arg-type]
+    return sorted({warning for d in districts for warning in missing_year_warnings(d)})
 
 
 @require_GET

@@ -22,9 +22,25 @@ from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.areas import locate
 from wangge.areas.actions import import_grids
 from wangge.areas.models import AreaNode, GridBoundary, Level
+from wangge.cases.catalogue import DEFAULT_CATALOGUE
+from wangge.cases.models import (
+    Case,
+    Category,
+    CoHandling,
+    Extension,
+    HandlingUnit,
+    Notification,
+    ReturnVisit,
+    RoutingRule,
+    Supervision,
+)
+from wangge.cases.models import UnitKind as HandlingUnitKind
+from wangge.cases.queries import Worklist, route, worklist, worklists_for
+from wangge.cases.workflow import State
 from wangge.conftest import FAST_HASHERS
 from wangge.demo.generator import (
     DEFAULT_PASSWORD,
+    DEMO_USERNAMES,
     SCALES,
     DemoResult,
     ScaleSpec,
@@ -296,3 +312,89 @@ def test_the_point_index_agrees_with_a_bare_strtree_on_the_district_layout():
     assert [index.locate(float(x), float(y)) or -1 for x, y in zip(xs[::50], ys[::50], strict=True)] == list(
         expected[::50]
     )
+
+
+# The accounts that report as residents do (on the web); staff file on patrol, on a household
+# visit or from a phone call, as the case's filer, so their "Cases I reported" stays empty.
+WEB_REPORTERS = {"resident", "member", "volunteer", "resident_unit", "social_org"}
+
+
+def test_every_worklist_of_every_demo_account_has_cases(demo):
+    """Each account with a role sees something in each of its worklists (the superuser has none)."""
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+    lists = {
+        username: [n for n in worklists_for(user) if n != Worklist.MINE or username in WEB_REPORTERS]
+        for username, user in users.items()
+        if not user.is_superuser
+    }
+    empty = [
+        (username, str(n))
+        for username, names in lists.items()
+        for n in names
+        if not worklist(users[username], n).exists()
+    ]
+    assert empty == []
+    assert lists["department"] == [Worklist.INBOX]
+    assert lists["district_admin"] == [Worklist.DISPATCH, Worklist.VISITS, Worklist.GRID, Worklist.SUPERVISION]
+    assert lists["supervisor"] == [Worklist.SUPERVISION]
+    filed = Case.objects.filter(district=demo.district, filed_by__isnull=False).values_list(
+        "filed_by__username", flat=True
+    )
+    assert set(filed) == set(DEMO_USERNAMES) - {"admin", "supervisor"}  # the others filed at least one
+    assert demo.counts["cases"] == Case.objects.filter(district=demo.district).count() == LIGHT.cases
+    # Every state a case rests in ("visited" lasts only inside the return-visit step).
+    states = set(Case.objects.filter(district=demo.district).values_list("state", flat=True))
+    assert states == set(State.values) - {State.VISITED}
+
+
+def test_the_civil_affairs_bureau_and_the_supervisor_have_real_work(demo):
+    department = User.objects.get(username="department")
+    civil = HandlingUnit.objects.get(district=demo.district, name="民政局")
+    assert list(department.units.all()) == [civil]
+    inbox = list(worklist(department, Worklist.INBOX))
+    assert {c.state for c in inbox} == {State.DISPATCHED, State.IN_PROGRESS, State.ON_HOLD}
+    co_handled = set(CoHandling.objects.filter(unit=civil).values_list("case_id", flat=True))
+    assert all(c.unit_id == civil.pk or c.pk in co_handled for c in inbox) and co_handled
+    late = [c for c in inbox if c.overdue]
+    assert late and all(c.due_at < c.overdue_marked_at for c in late)
+    assert Notification.objects.filter(user=department, case__in=late).exists()  # from the sweep
+
+    supervisor = User.objects.get(username="supervisor")
+    queue = list(worklist(supervisor, Worklist.SUPERVISION))
+    supervised = set(Supervision.objects.filter(district=demo.district).values_list("case_id", flat=True))
+    assert any(c.overdue for c in queue) and supervised <= {c.pk for c in queue}
+    red = Supervision.objects.get(district=demo.district, level="red")
+    assert red.parties.count() == 2  # a second body joined the one supervision
+
+
+def test_dispatch_visits_and_the_residents_own_reports(demo):
+    admin = User.objects.get(username="district_admin")
+    waiting = set(worklist(admin, Worklist.DISPATCH).values_list("state", flat=True))
+    assert waiting >= {State.REPORTED, State.ACCEPTED, State.RETURNED, State.HANDLED, State.REOPENED}
+    assert Extension.objects.filter(case__district=demo.district, state="requested").exists()
+    assert Extension.objects.filter(case__district=demo.district, state="approved").exists()
+    assert set(worklist(admin, Worklist.VISITS).values_list("state", flat=True)) == {State.VERIFIED}
+
+    resident = User.objects.get(username="resident")
+    mine = list(worklist(resident, Worklist.MINE))
+    assert {c.channel for c in mine} == {"web"} and all(c.reporter_id == resident.pk for c in mine)
+    assert {State.REPORTED, State.IN_PROGRESS, State.VERIFIED, State.CLOSED} <= {c.state for c in mine}
+    assert ReturnVisit.objects.filter(case__in=mine, by=resident, result="satisfied").exists()
+
+    worker = User.objects.get(username="grid_worker")
+    grid_id = RoleAssignment.objects.get(user=worker).area_id
+    area = list(worklist(worker, Worklist.GRID))
+    assert area and all(c.grid_id == grid_id for c in area) and any(c.overdue for c in area)
+    assert Case.objects.filter(filed_by=worker, channel="patrol").exists()
+
+
+def test_every_group_routes_to_a_department_and_cases_went_there(demo):
+    groups = Category.objects.filter(district=demo.district, parent__isnull=True)
+    assert groups.count() == len(DEFAULT_CATALOGUE)
+    rules = RoutingRule.objects.filter(district=demo.district, area__isnull=True).select_related("unit")
+    assert {r.category_id for r in rules} == set(groups.values_list("pk", flat=True))
+    assert {r.unit.kind for r in rules} == {HandlingUnitKind.DEPARTMENT}
+    assert HandlingUnit.objects.filter(district=demo.district, kind=HandlingUnitKind.DISPATCH).count() == 1
+    accepted = Case.objects.filter(district=demo.district, accepted_at__isnull=False).exclude(state=State.RETURNED)
+    assert accepted.exists()
+    assert all(case.unit_id == route(case).pk for case in accepted.select_related("category"))

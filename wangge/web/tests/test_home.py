@@ -1,8 +1,10 @@
 """The home page: the map page of the user's top scope, or the "no role yet" page."""
 
+import datetime as dt
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from wangge.web.tests.conftest import add_rows, count_queries, zh
@@ -84,3 +86,20 @@ def test_superuser_without_assignment_sees_every_district(client, small, django_
     assert response.status_code == 200
     assert [row.node for row in response.context["side_rows"]] == small.communities
     assert len(client.get(reverse("map_grids")).json()["features"]) == 4
+
+
+def test_district_administrators_are_warned_about_a_year_without_a_calendar(small, district_admin, worker_a):
+    import time_machine
+
+    from wangge.calendars import actions as calendar_actions
+
+    november = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with time_machine.travel(november, tick=False):
+        admin, worker = Client(), Client()
+        admin.force_login(district_admin)
+        worker.force_login(worker_a)
+        page = admin.get("/").content.decode()
+        assert page.count('data-testid="calendar-warning"') == 1 and "2027" in page
+        assert 'data-testid="calendar-warning"' not in worker.get("/").content.decode()
+        calendar_actions.publish_year(None, district=small.district, year=2027)
+        assert 'data-testid="calendar-warning"' not in admin.get("/").content.decode()

@@ -177,6 +177,7 @@ class Command(BaseCommand):
             "members": _("Members"),
             "workers": _("Community workers"),
             "org_units": _("Organisation units"),
+            "cases": _("Cases"),
         }
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Contents")))
