@@ -1,8 +1,13 @@
-"""Persons, their households, and their member and worker profiles.
+"""Persons, their households, and their member and worker profiles: the residents' registry.
 
 ID numbers and phone numbers are stored only encrypted (AES-GCM), with an HMAC blind index
-for exact lookup and a masked form for display. Reading the plaintext goes through
-`people.actions.reveal_personal_data`, which writes an audit row.
+for exact lookup and a masked form for display. The service-related facts that are sensitive
+personal information under PIPL (disability, chronic illness, support status, elderly living
+alone, left-behind child) are one encrypted JSON document per person (`sensitive_encrypted`;
+keys in `SENSITIVE_FACTS`). Reading any of it in clear goes through
+`people.actions.reveal_personal_data`, which needs a reason and writes an audit row.
+
+There are deliberately no fields for watching people: no "key person" lists, no movements.
 """
 
 from django.db import models
@@ -15,6 +20,48 @@ from wangge.lib.models import TimeStamped
 class Gender(models.TextChoices):
     MALE = "male", _("Male")
     FEMALE = "female", _("Female")
+
+
+class ResidenceStatus(models.TextChoices):
+    CONSISTENT = "consistent", _("Lives where registered")  # 人户一致
+    RESIDENT_ONLY = "resident_only", _("Lives here, registered elsewhere")  # 人在户不在
+    REGISTERED_ONLY = "registered_only", _("Registered here, lives elsewhere")  # 户在人不在
+
+
+class PoliticalStatus(models.TextChoices):
+    MEMBER = "member", _("Party member")
+    PROBATIONARY = "probationary", _("Probationary party member")
+    LEAGUE = "league", _("Youth League member")
+    DEMOCRATIC_PARTY = "democratic_party", _("Member of a democratic party")
+    MASSES = "masses", _("Ordinary citizen")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("No schooling")
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior secondary")
+    SENIOR = "senior", _("Senior secondary")
+    VOCATIONAL = "vocational", _("Vocational secondary")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTOR = "doctor", _("Doctorate")
+
+
+class PersonStatus(models.TextChoices):
+    ACTIVE = "active", _("Lives in the district")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+
+
+# The keys of the encrypted sensitive-facts document and what each holds.
+SENSITIVE_FACTS = {
+    "disability": _("Disability"),  # {"kind": str, "level": 1..4} or absent
+    "chronic_illness": _("Chronic illness"),  # free text
+    "support": _("Subsistence support"),  # "low_income" (低保) or "extreme_poverty" (特困)
+    "elderly_alone": _("Elderly living alone"),  # bool
+    "left_behind_child": _("Left-behind child"),  # bool
+}
 
 
 class Person(TimeStamped):
@@ -46,6 +93,22 @@ class Person(TimeStamped):
     phone_encrypted = models.BinaryField(_("phone (encrypted)"), null=True, editable=False)
     phone_index = models.CharField(_("phone blind index"), max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    registered_address = models.CharField(_("registered address (户籍地址)"), max_length=300, blank=True)
+    current_address = models.CharField(_("current address"), max_length=300, blank=True)
+    residence_status = models.CharField(
+        _("residence status"), max_length=20, choices=ResidenceStatus.choices, blank=True
+    )
+    political_status = models.CharField(
+        _("political affiliation"), max_length=20, choices=PoliticalStatus.choices, blank=True
+    )
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    # Sensitive personal information (PIPL art. 28): one encrypted JSON document, see SENSITIVE_FACTS.
+    sensitive_encrypted = models.BinaryField(_("sensitive facts (encrypted)"), null=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -74,6 +137,9 @@ class Relation(models.TextChoices):
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
     PARENT = "parent", _("Parent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Sibling")
     OTHER = "other", _("Other")
 
 
@@ -82,7 +148,7 @@ class HouseholdMember(TimeStamped):
     household = models.ForeignKey(
         AreaNode, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members"
     )
-    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices, default=Relation.OTHER)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices, default=Relation.OTHER)
 
     class Meta:
         verbose_name = _("household member")
@@ -115,6 +181,8 @@ class MemberProfile(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="members",
     )
+    # 报到: the date the member registered with the home community's party organisation.
+    reported_on = models.DateField(_("registered with the community on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member profile")
