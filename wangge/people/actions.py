@@ -5,8 +5,10 @@ back in clear is `reveal_personal_data`, which requires a reason and writes an a
 """
 
 import datetime as dt
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -17,7 +19,15 @@ from wangge.areas.models import AreaNode, Level
 from wangge.lib.crypto import blind_index, decrypt, encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
-from wangge.people.models import HouseholdMember, MemberProfile, Person, Relation, WorkerKind, WorkerProfile
+from wangge.people.models import (
+    SENSITIVE_FACTS,
+    HouseholdMember,
+    MemberProfile,
+    Person,
+    Relation,
+    WorkerKind,
+    WorkerProfile,
+)
 
 
 def normalise_phone(raw: str) -> str:
@@ -36,12 +46,55 @@ class PersonInput:
     phone: str = ""
     household: AreaNode | None = None
     relation: str = Relation.OTHER
+    ethnicity: str = ""
+    registered_address: str = ""
+    current_address: str = ""
+    residence_status: str = ""
+    political_status: str = ""
+    education: str = ""
+    employer: str = ""
+    # Sensitive facts (keys of models.SENSITIVE_FACTS); stored encrypted, never in clear.
+    sensitive: dict[str, Any] = field(default_factory=dict)
+
+
+PLAIN_FIELDS = (
+    "ethnicity",
+    "registered_address",
+    "current_address",
+    "residence_status",
+    "political_status",
+    "education",
+    "employer",
+)
+
+
+def encrypt_sensitive(facts: dict[str, Any]) -> bytes | None:
+    """The encrypted sensitive-facts document, or None when there is nothing to keep."""
+    unknown = set(facts) - set(SENSITIVE_FACTS)
+    if unknown:
+        raise DomainError("sensitive_fact_unknown", _("Unknown sensitive fact: %(key)s.") % {"key": sorted(unknown)[0]})
+    kept = {key: value for key, value in facts.items() if value not in (None, "", False, {})}
+    return encrypt(json.dumps(kept, ensure_ascii=False, sort_keys=True)) if kept else None
+
+
+def decrypt_sensitive(person: Person) -> dict[str, Any]:
+    """The person's sensitive facts in clear: only for `reveal_personal_data` and audited paths."""
+    if not person.sensitive_encrypted:
+        return {}
+    return dict(json.loads(decrypt(person.sensitive_encrypted)))
 
 
 def _build_person(district: AreaNode, data: PersonInput) -> Person:
     if not data.name.strip():
         raise DomainError("person_name_required", _("A person needs a name."))
-    person = Person(district=district, name=data.name.strip(), gender=data.gender, birth_date=data.birth_date)
+    person = Person(
+        district=district,
+        name=data.name.strip(),
+        gender=data.gender,
+        birth_date=data.birth_date,
+        **{name: getattr(data, name).strip() for name in PLAIN_FIELDS},
+    )
+    person.sensitive_encrypted = encrypt_sensitive(data.sensitive)
     if data.id_number:
         number = normalise_id_number(data.id_number)
         person.id_number_encrypted = encrypt(number)
