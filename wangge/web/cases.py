@@ -384,14 +384,26 @@ def _report(request: HttpRequest, error: Exception) -> None:
         messages.error(request, text, extra_tags="invalid_input")
 
 
+def _attempt(request: HttpRequest, pk: int, run: Any, done: str = "") -> HttpResponse:
+    """Load the case in scope (404), run the step, and go back to the case with a message."""
+    found = _case_in_scope(request, pk)
+    try:
+        run(_user(request), found)
+    except (DomainError, pydantic.ValidationError) as error:
+        _report(request, error)
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect("case", found.pk)
+
+
 @require_POST
 @scoped_page
 def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    user = _user(request)
-    found = _case_in_scope(request, pk)
     if step not in steps.STEPS and step != "photos":
         raise Http404
-    try:
+
+    def run(user: User, found: Case) -> None:
         if step == "photos":
             if not policy.can(user, "photos", found):
                 raise steps.forbidden()
@@ -400,43 +412,32 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             if upload is None:
                 raise DomainError("not_an_image", _("Choose a photo to upload."))
             actions.attach_photo(user, found, upload=upload, public=public)
-        else:
-            overrides = {}
-            if step == "merge":  # the form names the other case by its number
-                into = visible_cases(user).filter(number=request.POST.get("into_number", "").strip()).first()
-                if into is None:
-                    raise DomainError("not_found", _("No case with this number in your scope."))
-                overrides["into"] = str(into.pk)
-            steps.take(user, found, step, _payload(request, steps.STEPS[step].schema, **overrides))
-    except (DomainError, pydantic.ValidationError) as error:
-        _report(request, error)
-    else:
-        messages.success(request, _("Done: %(step)s.") % {"step": STEP_LABELS[step]})
-    return redirect("case", found.pk)
+            return
+        overrides = {}
+        if step == "merge":  # the form names the other case by its number
+            into = visible_cases(user).filter(number=request.POST.get("into_number", "").strip()).first()
+            if into is None:
+                raise DomainError("not_found", _("No case with this number in your scope."))
+            overrides["into"] = str(into.pk)
+        steps.take(user, found, step, _payload(request, steps.STEPS[step].schema, **overrides))
+
+    return _attempt(request, pk, run, _("Done: %(step)s.") % {"step": STEP_LABELS[step]})
 
 
 @require_POST
 @scoped_page
 def co_handling_finish(request: HttpRequest, pk: int, co_id: int) -> HttpResponse:
-    user = _user(request)
-    found = _case_in_scope(request, pk)
-    try:
-        steps.finish_co_handling(user, found, co_id, _payload(request, FinishIn))
-    except (DomainError, pydantic.ValidationError) as error:
-        _report(request, error)
-    return redirect("case", found.pk)
+    return _attempt(
+        request, pk, lambda user, found: steps.finish_co_handling(user, found, co_id, _payload(request, FinishIn))
+    )
 
 
 @require_POST
 @scoped_page
 def extension_decide(request: HttpRequest, pk: int, extension_id: int) -> HttpResponse:
-    user = _user(request)
-    found = _case_in_scope(request, pk)
-    try:
-        steps.decide_extension(user, found, extension_id, _payload(request, DecideIn))
-    except (DomainError, pydantic.ValidationError) as error:
-        _report(request, error)
-    return redirect("case", found.pk)
+    return _attempt(
+        request, pk, lambda user, found: steps.decide_extension(user, found, extension_id, _payload(request, DecideIn))
+    )
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -43,34 +43,41 @@
     }
   }
 
-  function districtMap(el, config) {
-    var map = baseMap(el, config);
+  // Fetch GeoJSON into a map: `draw(data)` adds the layers and returns how many features it drew.
+  function loadGeojson(el, config, draw) {
     fetch(config.geojson_url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       })
       .then(function (data) {
-        var permanent = data.features.length <= PERMANENT_LABELS_UP_TO;
-        var layer = L.geoJSON(data, {
-          style: function (feature) {
-            return { color: feature.properties.color, weight: 2, fillOpacity: 0.3 };
-          },
-          onEachFeature: function (feature, item) {
-            var p = feature.properties;
-            if (permanent) {
-              item.bindTooltip(label(p.name), { permanent: true, direction: "center", className: "grid-label" });
-            } else {
-              item.bindTooltip(label(p.name + (p.community ? " · " + p.community : "")), { sticky: true });
-            }
-            item.on("click", function () { window.location.href = p.url; });
-          },
-        }).addTo(map);
-        fit(map, layer, data.features.length);
-        el.dataset.features = String(data.features.length);
+        el.dataset.features = String(draw(data));
         el.dataset.state = "ready";
       })
       .catch(function () { fail(el, config); });
+  }
+
+  function districtMap(el, config) {
+    var map = baseMap(el, config);
+    loadGeojson(el, config, function (data) {
+      var permanent = data.features.length <= PERMANENT_LABELS_UP_TO;
+      var layer = L.geoJSON(data, {
+        style: function (feature) {
+          return { color: feature.properties.color, weight: 2, fillOpacity: 0.3 };
+        },
+        onEachFeature: function (feature, item) {
+          var p = feature.properties;
+          if (permanent) {
+            item.bindTooltip(label(p.name), { permanent: true, direction: "center", className: "grid-label" });
+          } else {
+            item.bindTooltip(label(p.name + (p.community ? " · " + p.community : "")), { sticky: true });
+          }
+          item.on("click", function () { window.location.href = p.url; });
+        },
+      }).addTo(map);
+      fit(map, layer, data.features.length);
+      return data.features.length;
+    });
     return map;
   }
 
@@ -100,33 +107,26 @@
   // Cases as points (worklists' map and the public board); a point opens its case when it has a url.
   function casesMap(el, config) {
     var map = baseMap(el, config);
-    fetch(config.geojson_url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) {
-        var group = L.featureGroup().addTo(map);
-        data.features.forEach(function (feature) {
-          var p = feature.properties;
-          var c = feature.geometry.coordinates;
-          var colour = FLAG_COLOURS[p.flag || ""];
-          var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 });
-          marker.bindTooltip(label(p.number + " · " + p.category + " · " + p.state), { direction: "top", offset: [0, -6] });
-          if (p.url) marker.on("click", function () { window.location.href = p.url; });
-          marker.addTo(group);
-        });
-        if (data.features.length) {
-          map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 17 });
-        } else if (config.bounds) {
-          map.fitBounds(config.bounds);
-        } else {
-          fit(map, group, 0);
-        }
-        el.dataset.features = String(data.features.length);
-        el.dataset.state = "ready";
-      })
-      .catch(function () { fail(el, config); });
+    loadGeojson(el, config, function (data) {
+      var group = L.featureGroup().addTo(map);
+      data.features.forEach(function (feature) {
+        var p = feature.properties;
+        var c = feature.geometry.coordinates;
+        var colour = FLAG_COLOURS[p.flag || ""];
+        var marker = L.circleMarker([c[1], c[0]], { radius: 7, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 });
+        marker.bindTooltip(label(p.number + " · " + p.category + " · " + p.state), { direction: "top", offset: [0, -6] });
+        if (p.url) marker.on("click", function () { window.location.href = p.url; });
+        marker.addTo(group);
+      });
+      if (data.features.length) {
+        map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 17 });
+      } else if (config.bounds) {
+        map.fitBounds(config.bounds);
+      } else {
+        fit(map, group, 0);
+      }
+      return data.features.length;
+    });
     return map;
   }
 
