@@ -2,8 +2,10 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
@@ -60,10 +62,69 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX = 100
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: the stored row and the secret, which exists only here and is never shown again."""
+
+    token: ApiToken
+    secret: str
+
+
+def _district_of(user: User) -> int | None:
+    """The district of the user's roles when there is exactly one (the tenant key of an audit row)."""
+    districts = set(RoleAssignment.objects.filter(user=user).values_list("district_id", flat=True)[:2])
+    return districts.pop() if len(districts) == 1 else None
+
+
+def issue_api_token(
+    acting_user: User | None, *, user: User, name: str = "cli", ip_address: str | None = None
+) -> IssuedToken:
+    """Create a bearer token acting as `user` (exactly their scope); only its SHA-256 is stored.
+
+    400 `token_name_invalid` for a blank name or one over 100 characters, 400 `user_inactive`
+    for a deactivated user (the token could never be used)."""
+    name = name.strip()
+    if not name or len(name) > TOKEN_NAME_MAX:
+        raise DomainError("token_name_invalid", _("The token name must be 1 to 100 characters long."))
+    if not user.is_active:
+        raise DomainError("user_inactive", _("This user is deactivated; a token for it would not work."))
+    secret = "wg_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, digest=token_digest(secret), prefix=secret[:8])
+        record(
+            acting_user,
+            AuditAction.TOKEN_CREATED,
+            obj=user,
+            district_id=_district_of(user),
+            ip_address=ip_address,
+            detail={"token": token.pk, "prefix": token.prefix, "name": name},
+        )
+    return IssuedToken(token=token, secret=secret)
+
+
 def create_api_token(acting_user: User | None, *, user: User, name: str = "cli") -> str:
     """Create a bearer token for `user`; returns the token, which is never stored or shown again."""
-    token = "wg_" + secrets.token_urlsafe(32)
+    return issue_api_token(acting_user, user=user, name=name).secret
+
+
+def revoke_api_token(acting_user: User | None, *, token: ApiToken, ip_address: str | None = None) -> ApiToken:
+    """Revoke a token: from the next request on it answers 401. Revoking a revoked token changes
+    nothing and records nothing. Who may revoke whose token is decided by the caller through
+    `wangge.accounts.queries.visible_tokens`."""
     with transaction.atomic():
-        ApiToken.objects.create(user=user, name=name, digest=token_digest(token), prefix=token[:8])
-        record(acting_user, AuditAction.TOKEN_CREATED, obj=user, detail={"name": name})
-    return token
+        locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at", "updated_at"])
+            record(
+                acting_user,
+                AuditAction.TOKEN_REVOKED,
+                obj=locked.user,
+                district_id=_district_of(locked.user),
+                ip_address=ip_address,
+                detail={"token": locked.pk, "prefix": locked.prefix, "name": locked.name},
+            )
+    return locked

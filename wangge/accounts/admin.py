@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts import actions
 from wangge.accounts.audit import client_ip
@@ -67,7 +68,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "revoked_at", "last_used_at"]
-    readonly_fields = ["user", "name", "digest", "prefix", "last_used_at"]
+    readonly_fields = ["user", "name", "digest", "prefix", "revoked_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead: a revocation is audited, and the history stays
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        """Through the action, so that each revocation is audited."""
+        for token in queryset:
+            actions.revoke_api_token(request.user, token=token, ip_address=client_ip(request))  # type: ignore[arg-type]

@@ -94,7 +94,12 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_REVEALED = "personal_data_revealed", _("Personal data revealed")
     EXPORTED = "exported", _("Exported")
     TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
     GRIDS_IMPORTED = "grids_imported", _("Grid boundaries imported")
+    PERSON_CORRECTED = "person_corrected", _("Personal data corrected")
+    PERSON_ANONYMISED = "person_anonymised", _("Person anonymised")
+    ACCESS_REPORT = "access_report", _("Personal data access report")
+    KEYS_ROTATED = "keys_rotated", _("Encryption keys rotated")
 
 
 class AppendOnlyError(Exception):

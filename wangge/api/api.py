@@ -1,6 +1,8 @@
-"""The REST API v1 object: authentication, error format, and the routers of each app.
+"""The REST API v1 object: authentication, error format, idempotent POSTs, and the routers of
+each app.
 
-Every error answers `{"code": "<stable code>", "message": "<translated text>"}`.
+Every error answers `{"code": "<stable code>", "message": "<translated text>"}`. Every POST
+takes an optional `Idempotency-Key` header (`wangge.api.idempotency`).
 """
 
 from typing import Any
@@ -8,16 +10,83 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
+from wangge.api import idempotency
 from wangge.api.auth import BearerToken
+from wangge.api.ratelimit import with_retry_after
 from wangge.lib.errors import DomainError
 
-api = NinjaAPI(
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique string (e.g. a UUID) chosen by the client for this request. A retry with the "
+        "same key gets the first answer, with the header `Idempotent-Replayed: true`, and does "
+        "nothing twice; the same key with another request answers 422 `idempotency_key_reused`, "
+        "a malformed key 422 `idempotency_key_invalid`. Kept 24 hours. See docs/api.md."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH, "pattern": "^[ -~]+$"},
+}
+REPLAYED_HEADER = {
+    "description": "`true` when this answer is the stored answer to an earlier request with the same key.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+# Errors any operation can answer, added to every description (each operation lists its own).
+COMMON_ERRORS = (
+    "Any operation: 401 `unauthenticated` (no valid bearer token or session); 422 `invalid_input` "
+    "(a parameter missing or invalid; `fields` names them)."
+)
+POST_ERRORS = (
+    " Any POST: 422 `idempotency_key_invalid`, `idempotency_key_reused` (see `Idempotency-Key`); "
+    "403 `csrf_failed` (with a session, the CSRF token is missing)."
+)
+
+
+class WanggeAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        """The generated document, plus what the API does around every operation: the
+        `Idempotency-Key` header of every POST and the headers of replayed and rate-limited answers."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                common = COMMON_ERRORS
+                if method == "post":
+                    common += POST_ERRORS
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+                    if not {403, "403"} & set(responses):
+                        responses[403] = {
+                            "description": "Forbidden",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+                        }
+                    for status, answer in responses.items():
+                        if str(status).startswith(("2", "4")) and str(status) not in {"401", "429"}:
+                            answer.setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED_HEADER
+                for status, answer in responses.items():
+                    if str(status) == "429":
+                        answer.setdefault("headers", {})["Retry-After"] = RETRY_AFTER_HEADER
+                description = operation.get("description", "").rstrip()
+                operation["description"] = f"{description}\n\n{common}" if description else common
+        return schema
+
+
+api = WanggeAPI(
     title="wangge API",
     version="1",
-    description="网格 — grid-based community governance. Every list is limited to the caller's scope.",
+    description=(
+        "网格 — grid-based community governance. Every list is limited to the caller's scope. "
+        "Errors are `{code, message}` with a stable `code`; each operation lists the codes it can "
+        "answer. Every POST takes an optional `Idempotency-Key` header."
+    ),
     urls_namespace="api",
     auth=[BearerToken(), django_auth],
     docs_url="/docs",
@@ -30,7 +99,12 @@ def error_response(request: HttpRequest, status: int, code: str, message: str, *
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(request, exc.status, exc.code, exc.message)
+    extra: dict[str, Any] = {}
+    if "retry_after" in exc.details:
+        extra["retry_after"] = exc.details["retry_after"]
+    response = error_response(request, exc.status, exc.code, exc.message, **extra)
+    with_retry_after(response, exc)
+    return response
 
 
 @api.exception_handler(Http404)
@@ -43,9 +117,35 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return error_response(request, 401, "unauthenticated", _("Authentication required: send a valid bearer token."))
 
 
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """The two errors django-ninja raises itself: a session's POST without its CSRF token, and a
+    body that cannot be parsed (e.g. malformed JSON), answered like any other invalid input."""
+    if exc.status_code == 403:
+        return error_response(
+            request,
+            403,
+            "csrf_failed",
+            _("The request was refused: send the CSRF token of your session, or use a bearer token."),
+        )
+    return error_response(
+        request, 422, "invalid_input", _("The request body could not be read; send valid JSON."), fields=["body"]
+    )
+
+
+def _field(loc: list[Any]) -> str:
+    """`payload.category` from pydantic's location, without the names of the union branches it
+    tried (`constrained-int`, `str`, …)."""
+    parts = [str(p) for p in loc[1:]]
+    return ".".join(p for p in parts if p not in _BRANCHES and not p.startswith(("constrained-", "function-")))
+
+
+_BRANCHES = frozenset({"int", "str", "float", "bool", "none", "list", "dict"})
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = [".".join(str(p) for p in error.get("loc", [])[1:]) for error in exc.errors]
+    fields = list(dict.fromkeys(_field(error.get("loc", [])) for error in exc.errors))
     return error_response(
         request,
         422,
@@ -62,4 +162,8 @@ def _mount_routers() -> None:
         api.add_router(prefix, router)
 
 
+# Idempotent POSTs: one transaction around the whole operation (view mode), the key claimed
+# for the authenticated user once authentication and validation have passed (operation mode).
+api.add_decorator(idempotency.around_operation, mode="view")
+api.add_decorator(idempotency.around_view, mode="operation")
 _mount_routers()

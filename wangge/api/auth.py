@@ -21,4 +21,10 @@ class BearerToken(HttpBearer):
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
+        request._wangge_token = found  # type: ignore[attr-defined]
         return found.user
+
+
+def token_of(request: HttpRequest) -> ApiToken | None:
+    """The bearer token the request was authenticated with; None for a session."""
+    return getattr(request, "_wangge_token", None)

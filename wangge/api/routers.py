@@ -4,6 +4,7 @@ from ninja import Router
 
 
 def routers() -> list[tuple[str, Router]]:
+    from wangge.api.tokens import router as tokens_router
     from wangge.areas.api import router as areas_router
     from wangge.calendars.api import router as workdays_router
     from wangge.cases.api import notifications_router
@@ -18,4 +19,5 @@ def routers() -> list[tuple[str, Router]]:
         ("/workdays", workdays_router),
         ("/cases", cases_router),
         ("/notifications", notifications_router),
+        ("/tokens", tokens_router),
     ]

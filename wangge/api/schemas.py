@@ -1,12 +1,21 @@
 """Schemas and helpers shared by every router of the REST API: the error body, the documented
 error responses of an operation, and the limit/offset pagination of every list."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 MAX_PAGE = 500
+# The largest id a row can have (64-bit primary keys). A larger number names nothing; looked up
+# by primary key it simply finds nothing, but compared with a foreign key or in a list SQLite
+# cannot even bind it (a 500), so filters and lists of ids refuse it as invalid input (422).
+MAX_ID = 2**63 - 1
+# Far more rows than any list holds; beyond it an offset is refused (422), not sent to the database.
+MAX_OFFSET = 2**31 - 1
+
+# A row id given as input where it is compared with a foreign key or in a list.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):
@@ -22,10 +31,20 @@ class InvalidInputOut(ErrorOut):
     fields: list[str] = Field(default_factory=list)
 
 
+class RateLimitedOut(ErrorOut):
+    """429 `rate_limited`: the `Retry-After` header and `retry_after` say when to try again."""
+
+    code: str = Field(..., examples=["rate_limited"])
+    retry_after: int = Field(..., ge=1, description="Seconds until the limit's window ends (also `Retry-After`).")
+
+
 def errors(*statuses: int) -> dict[int, type[Schema]]:
-    """The documented error responses of an operation; 401 and 422 are always possible."""
+    """The documented error responses of an operation; 401 and 422 are always possible, 429 has
+    its own schema."""
     result: dict[int, type[Schema]] = {401: ErrorOut, 422: InvalidInputOut}
     result.update(dict.fromkeys(statuses, ErrorOut))
+    if 429 in statuses:
+        result[429] = RateLimitedOut
     return result
 
 
@@ -34,7 +53,7 @@ class Pagination(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=MAX_PAGE, description="Items per page (at most 500).")
-        offset: int = Field(0, ge=0, description="Items to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE, **kwargs)

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
-from wangge.api.schemas import Pagination, errors
+from wangge.api.schemas import Id, Pagination, errors
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import LEVELS, AreaNode, GridBoundary, Level, child_level
 from wangge.areas.queries import subtree, visible_areas
@@ -62,7 +62,7 @@ class AreaDetailOut(AreaOut):
 
 class AreaFilter(Schema):
     level: Level | None = Field(None, description="Only nodes of this level.")
-    parent: int | None = Field(None, description="Only the children of this node.")
+    parent: Id | None = Field(None, description="Only the children of this node.")
 
 
 class NodeRef(Schema):
@@ -82,6 +82,8 @@ class LocateOut(Schema):
 @router.get("", response={200: list[AreaOut], **errors()}, summary="List area nodes in your scope")
 @paginate(Pagination)
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> Any:
+    """The nodes of the area tree in your scope, by code. A `parent` outside your scope gives an
+    empty list. Errors: 422 `invalid_input` (e.g. an unknown level)."""
     nodes = visible_areas(_user(request))
     if filters.level is not None:
         nodes = nodes.filter(level=filters.level)
@@ -124,7 +126,9 @@ def locate(
 
 @router.get("/{int:area_id}", response={200: AreaDetailOut, **errors(404)}, summary="Read one area node")
 def get_area(request: HttpRequest, area_id: int) -> Any:
-    """One node with the number of nodes under it; a grid also carries its current boundary."""
+    """One node with the number of nodes under it; a grid also carries its current boundary.
+
+    Errors: 404 `not_found` (unknown, or outside your scope)."""
     node = get_object_or_404(visible_areas(_user(request)), pk=area_id)
     descendants: dict[str, int] = {}
     if node.level != Level.HOUSEHOLD:

@@ -14,7 +14,9 @@ router = Router(tags=["workdays"])
 
 
 class AddIn(Schema):
-    start: dt.date = Field(..., description="YYYY-MM-DD")
+    start: dt.date = Field(
+        ..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), description="YYYY-MM-DD, 1900 to 2199."
+    )
     days: int = Field(..., ge=-3650, le=3650, description="Working days to add (negative counts back).")
 
 
@@ -30,7 +32,9 @@ class AddOut(Schema):
 
 @router.get("/add", response={200: AddOut, **errors()}, summary="The date N working days after a date")
 def add_working_days(request: HttpRequest, params: Query[AddIn]) -> AddOut:
-    """Uses the calendar of the caller's district (the national calendar for a caller without one)."""
+    """Uses the calendar of the caller's district (the national calendar for a caller without one).
+
+    Errors: 422 `invalid_input` (a date outside 1900–2199, more than 3650 days)."""
     districts = {a.district_id for a in assignments_of(request.user)}  # type: ignore[arg-type]
     calendar = calendar_for(districts.pop() if len(districts) == 1 else None)
     result = calendar.add_working_days(params.start, params.days)

@@ -21,6 +21,7 @@ from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
+from wangge.api import ratelimit
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy, steps
@@ -87,7 +88,7 @@ def _act(request: HttpRequest, case_id: int, step: str, payload: Schema) -> Case
 # --- filing, listing, reading -------------------------------------------------------------------
 
 
-@router.post("", response={201: CaseDetailOut, **errors(400, 403, 404)}, summary="File a case")
+@router.post("", response={201: CaseDetailOut, **errors(400, 403, 404, 429)}, summary="File a case")
 def file_case(request: HttpRequest, payload: FileIn) -> Any:
     """A new case in state `reported`, through the channel `api`.
 
@@ -96,7 +97,9 @@ def file_case(request: HttpRequest, payload: FileIn) -> Any:
     `description_too_long`, `answer_required`, `answer_invalid`, `location_required`,
     `coordinates_out_of_range`, `not_a_building`, `address_unknown`, `outside_district`;
     403 `forbidden` for a caller without a role in the category's district; 404
-    `outside_every_grid` for a point no grid contains.
+    `outside_every_grid` for a point no grid contains; 429 `rate_limited` (with
+    `Retry-After`) when a caller whose only role is resident files more than
+    `WANGGE_RATE_RESIDENT` cases (staff are never limited).
     """
     user = _user(request)
     if steps.user_districts(user) == set():
@@ -104,6 +107,7 @@ def file_case(request: HttpRequest, payload: FileIn) -> Any:
     category = steps.find_category(user, payload.category)
     if not policy.can_file(user, category.district_id):
         raise steps.forbidden()
+    ratelimit.check_resident_intake(user)
     building = None
     if payload.building is not None:
         building = AreaNode.objects.filter(pk=payload.building).first()
@@ -153,7 +157,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     """Cases you see, newest first: your area's cases, your unit's, those you reported; or, with
     `queue`, one of your worklists in its own order.
 
-    `created_after` is inclusive, `created_before` exclusive."""
+    `created_after` is inclusive, `created_before` exclusive. A filter naming something outside
+    your scope gives an empty list. Errors: 422 `invalid_input` (e.g. an unknown state)."""
     user = _user(request)
     if filters.queue:
         return _filtered(with_flags(worklist(user, filters.queue)).select_related("category", "grid", "unit"), filters)
@@ -171,7 +176,9 @@ def nearby(
     limit: int = Query(5, ge=1, le=20),
 ) -> Any:
     """Open cases of the same category within CASE_DUPLICATE_RADIUS_M of the point, nearest first,
-    among the cases you see. Ask before filing, to merge a duplicate instead."""
+    among the cases you see. Ask before filing, to merge a duplicate instead.
+
+    Errors: 400 `unknown_category`, `coordinates_out_of_range`."""
     user = _user(request)
     found = steps.find_category(user, category)
     check_coordinates(lng, lat)
@@ -211,7 +218,9 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     """The case with the steps you may take now, co-handlings, extensions, supervision and photos.
 
     The reporter's contact is only ever shown masked. A caller who sees the case only as its
-    reporter gets the public part: no co-handlings, extensions or supervision, public photos."""
+    reporter gets the public part: no co-handlings, extensions or supervision, public photos.
+
+    Errors: 404 `not_found` (unknown, or outside your scope)."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     return case_detail(user, case.pk)
@@ -220,7 +229,9 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
 @router.get("/{int:case_id}/timeline", response={200: TimelineOut, **errors(404)}, summary="A case's timeline")
 def timeline(request: HttpRequest, case_id: int) -> Any:
     """Every event, oldest first. The reporter (seeing the case only as reporter) gets the public
-    events, without the names of the staff who acted."""
+    events, without the names of the staff who acted.
+
+    Errors: 404 `not_found` (unknown, or outside your scope)."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     items = timeline_items(user, case)
@@ -232,52 +243,89 @@ def timeline(request: HttpRequest, case_id: int) -> Any:
 
 @router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Accept and tag (受理挂牌)")
 def accept(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    """Starts the clock and routes the case to its responsible unit. Dispatch only."""
+    """Starts the clock and routes the case to its responsible unit. Dispatch only.
+
+    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
+    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
     return _act(request, case_id, "accept", payload)
 
 
 @router.post("/{int:case_id}/reject", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Do not accept")
 def reject(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
+    """The report is not accepted; the case is closed and its reporter told. Dispatch only.
+
+    Errors: 400 `reason_required`; 403 `forbidden` (you see the case but the step is not yours);
+    404 `not_found`; 409 `transition_not_allowed` (the case's state does not allow it),
+    `stale_version`."""
     return _act(request, case_id, "reject", payload)
 
 
 @router.post("/{int:case_id}/dispatch", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Dispatch (派遣)")
 def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn) -> Any:
-    """To the routed unit, or to `unit` (400 `unknown_unit` for a unit not of the case's district)."""
+    """To the routed unit, or to `unit`.
+
+    Errors: 400 `unknown_unit` (a unit not of the case's district); 403 `forbidden` (you see the
+    case but the step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's
+    state does not allow it), `stale_version`."""
     return _act(request, case_id, "dispatch", payload)
 
 
 @router.post("/{int:case_id}/start", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Start handling")
 def start(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    """The responsible unit starts work on the case. Staff of that unit.
+
+    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
+    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
     return _act(request, case_id, "start", payload)
 
 
 @router.post("/{int:case_id}/return", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Return to dispatch (退回)")
 def return_to_dispatch(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
-    """The unit says the case is not theirs. After this the unit may no longer see the case."""
+    """The unit says the case is not theirs. After this the unit may no longer see the case.
+
+    Errors: 400 `reason_required`; 403 `forbidden` (you see the case but the step is not yours);
+    404 `not_found`; 409 `transition_not_allowed` (the case's state does not allow it),
+    `stale_version`."""
     return _act(request, case_id, "return", payload)
 
 
 @router.post("/{int:case_id}/hold", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Put on hold")
 def hold(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
+    """The unit pauses work, with a reason. Staff of the responsible unit.
+
+    Errors: 400 `reason_required`; 403 `forbidden` (you see the case but the step is not yours);
+    404 `not_found`; 409 `transition_not_allowed` (the case's state does not allow it),
+    `stale_version`."""
     return _act(request, case_id, "hold", payload)
 
 
 @router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Resume after a hold")
 def resume(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    """Work goes on after a hold. Staff of the responsible unit.
+
+    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
+    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
     return _act(request, case_id, "resume", payload)
 
 
 @router.post("/{int:case_id}/handle", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Report handled (办结)")
 def handle(request: HttpRequest, case_id: int, payload: HandleIn) -> Any:
-    """409 `co_handlers_open` while a co-handling unit is still working."""
+    """The unit reports the case handled, with its result. Staff of the responsible unit.
+
+    Errors: 400 `result_required`; 409 `co_handlers_open` while a co-handling unit is still
+    working; 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
+    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
     return _act(request, case_id, "handle", payload)
 
 
 @router.post("/{int:case_id}/verify", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Check the result (核查)")
 def verify(request: HttpRequest, case_id: int, payload: VerifyIn) -> Any:
     """Passed: verified (closed at once where the category needs no return visit). Not passed
-    (a `note` is required): back to the unit."""
+    (a `note` is required): back to the unit.
+
+    Errors: 400 `reason_required` (not passed, without a note); 403 `forbidden` (you see the
+    case but the step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's
+    state does not allow it), `stale_version`."""
     return _act(request, case_id, "verify", payload)
 
 
@@ -286,26 +334,41 @@ def verify(request: HttpRequest, case_id: int, payload: VerifyIn) -> Any:
 )
 def visit(request: HttpRequest, case_id: int, payload: VisitIn) -> Any:
     """Satisfied or basically satisfied closes the case; unsatisfied reopens it where the
-    category says so. Dispatch, or the reporter for their own case."""
+    category says so. Dispatch, or the reporter for their own case.
+
+    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
+    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
     return _act(request, case_id, "visit", payload)
 
 
 @router.post("/{int:case_id}/close", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Close off (销号)")
 def close(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    """409 `return_visit_required` when the category needs a return visit first."""
+    """Closes the case off (销号). Dispatch only.
+
+    Errors: 409 `return_visit_required` when the category needs a return visit first; 403
+    `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
+    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
     return _act(request, case_id, "close", payload)
 
 
 @router.post("/{int:case_id}/merge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Merge as a duplicate")
 def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
-    """Into another open case you see (404 `not_found` for one you do not; 400
-    `merge_target_invalid` for a closed one, the same case or another district's)."""
+    """Into another open case you see.
+
+    Errors: 404 `not_found` also for a target you do not see; 400 `merge_target_invalid` for a
+    closed one, the same case or another district's; 403 `forbidden` (you see the case but the
+    step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's state does not
+    allow it), `stale_version`."""
     return _act(request, case_id, "merge", payload)
 
 
 @router.post("/{int:case_id}/category", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Change the category")
 def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> Any:
-    """Re-applies the routing rules; only before the case is dispatched (409 `too_late_to_reclassify`)."""
+    """Re-applies the routing rules; only before the case is dispatched.
+
+    Errors: 400 `unknown_category`; 409 `too_late_to_reclassify`; 403 `forbidden` (you see the
+    case but the step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's
+    state does not allow it), `stale_version`."""
     return _act(request, case_id, "category", payload)
 
 
@@ -316,7 +379,12 @@ def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> 
     "/{int:case_id}/co-handlers", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Add a co-handling unit"
 )
 def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> Any:
-    """多方协调: another unit of the district with its own task and time limit in working days."""
+    """多方协调: another unit of the district with its own task and time limit in working days.
+
+    Errors: 400 `unknown_unit`, `task_required`, `co_handler_invalid` (the responsible unit
+    itself), `co_handler_exists`; 403 `forbidden` (you see the case but the step is not yours);
+    404 `not_found`; 409 `transition_not_allowed` (before acceptance or after handling),
+    `stale_version`."""
     return _act(request, case_id, "co-handlers", payload)
 
 
@@ -327,7 +395,10 @@ def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> 
 )
 def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: FinishIn) -> Any:
     """The co-handling unit's staff finish their task; dispatch may instead release the unit
-    (`released: true`). 409 `co_handling_closed` when it is already finished."""
+    (`released: true`).
+
+    Errors: 400 `result_required`; 403 `forbidden`; 404 `not_found` (the case or the co-
+    handling); 409 `co_handling_closed` when it is already finished."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.finish_co_handling(user, case, co_id, payload)
@@ -336,8 +407,11 @@ def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: 
 
 @router.post("/{int:case_id}/extension", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Ask for more time")
 def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> Any:
-    """The responsible unit asks for extra working days (1–60) with a reason; one request at a time
-    (409 `extension_pending`)."""
+    """The responsible unit asks for extra working days (1–60) with a reason; one request at a time.
+
+    Errors: 400 `extension_reason_required`, `extension_days_invalid`; 403 `forbidden` (you see
+    the case but the step is not yours); 404 `not_found`; 409 `extension_pending`,
+    `transition_not_allowed` (unless the unit holds the case), `stale_version`."""
     return _act(request, case_id, "extension", payload)
 
 
@@ -347,8 +421,11 @@ def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) 
     summary="Approve or refuse an extension",
 )
 def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payload: DecideIn) -> Any:
-    """Approval moves the deadline on the work calendar. 409 `extension_decided` when already decided,
-    `extension_moot` when the unit no longer holds the case (it has handled or returned it)."""
+    """Approval moves the deadline on the work calendar. Dispatch only.
+
+    Errors: 403 `forbidden`; 404 `not_found` (the case or the request); 409 `extension_decided`
+    when already decided, `extension_moot` when the unit no longer holds the case (it has
+    handled or returned it)."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.decide_extension(user, case, extension_id, payload)
@@ -357,12 +434,18 @@ def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payl
 
 @router.post("/{int:case_id}/urge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Urge the unit (催办)")
 def urge(request: HttpRequest, case_id: int, payload: UrgeIn) -> Any:
+    """A reminder to the responsible unit, on the timeline. Area staff and supervisors.
+
+    Errors: 403 `forbidden`; 404 `not_found`; 409 `case_closed`."""
     return _act(request, case_id, "urge", payload)
 
 
 @router.post("/{int:case_id}/supervise", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Supervise (督办)")
 def supervise(request: HttpRequest, case_id: int, payload: SuperviseIn) -> Any:
-    """Opens the case's one supervision, or joins it as another supervising body."""
+    """Opens the case's one supervision, or joins it as another supervising body.
+
+    Errors: 400 `supervising_body_required`; 403 `forbidden`; 404 `not_found`; 409
+    `case_closed`."""
     return _act(request, case_id, "supervise", payload)
 
 
@@ -374,7 +457,9 @@ def attach_photo(
     public: Form[bool] = True,
 ) -> Any:
     """Multipart `file` (JPEG, PNG, WebP, GIF; at most 10 MB), re-encoded as JPEG without its
-    metadata. 400 `not_an_image`, `image_too_large`. `public: false` hides it from the reporter."""
+    metadata. `public: false` hides it from the reporter.
+
+    Errors: 400 `not_an_image`, `image_too_large`; 403 `forbidden`; 404 `not_found`."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     if not policy.can(user, "photos", case):
@@ -391,7 +476,9 @@ def attach_photo(
     openapi_extra={"responses": {200: {"description": "The photo.", "content": {"image/jpeg": {}}}}},
 )
 def photo(request: HttpRequest, case_id: int, photo_id: int) -> Any:
-    """The re-encoded JPEG. 404 for a case outside your scope, or a photo hidden from you (a
+    """The re-encoded JPEG.
+
+    Errors: 404 `not_found` for a case outside your scope, or a photo hidden from you (a
     reporter sees only the photos marked public)."""
     user = _user(request)
     case = _case_in_scope(user, case_id)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from wangge.api.schemas import Id
 from wangge.cases.models import (
     Case,
     CoHandling,
@@ -252,13 +253,25 @@ class CaseFilter(Schema):
         "`mine` (reported by you). Each comes in its own order, most urgent first.",
     )
     state: str | None = Field(None, description="Comma-separated states, e.g. `dispatched,in_progress`.")
-    category: int | None = Field(None, description="A category, or a group with all its categories.")
-    grid: int | None = None
-    unit: int | None = Field(None, description="The responsible unit.")
+    category: Id | None = Field(None, description="A category, or a group with all its categories.")
+    grid: Id | None = None
+    unit: Id | None = Field(None, description="The responsible unit.")
     overdue: bool | None = None
     due_soon: bool | None = None
-    created_after: dt.datetime | None = Field(None, description="ISO 8601; without an offset, Asia/Shanghai.")
-    created_before: dt.datetime | None = Field(None, description="ISO 8601; without an offset, Asia/Shanghai.")
+    created_after: dt.datetime | None = Field(
+        None, description="ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai."
+    )
+    created_before: dt.datetime | None = Field(
+        None, description="ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai."
+    )
+
+    @field_validator("created_after", "created_before")
+    @classmethod
+    def _plausible(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Far outside any case's life; at the ends of the calendar the conversion to UTC would overflow.
+        if value is not None and not 1900 <= value.year <= 9998:
+            raise ValueError("the year must be between 1900 and 9998")
+        return value
 
     @field_validator("state")
     @classmethod
@@ -364,7 +377,7 @@ class NotificationOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="The notifications to mark read; all unread ones when absent.")
+    ids: list[Id] | None = Field(None, description="The notifications to mark read; all unread ones when absent.")
 
 
 class ReadOut(Schema):

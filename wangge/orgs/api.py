@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
-from wangge.api.schemas import Pagination, errors
+from wangge.api.schemas import MAX_OFFSET, Pagination, errors
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.orgs.coverage import GapKind, coverage_report
@@ -104,6 +104,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> Any:
 
 @router.get("/units/{int:unit_id}", response={200: UnitOut, **errors(404)}, summary="Read one organisation unit")
 def get_unit(request: HttpRequest, unit_id: int) -> Any:
+    """One organisation unit. Errors: 404 `not_found` (unknown, or outside your scope)."""
     return get_object_or_404(visible_units(_user(request)).select_related("area"), pk=unit_id)
 
 
@@ -159,7 +160,7 @@ class CoverageFilter(Schema):
     area: int | None = Field(None, description="Narrow the report to this node's subtree.")
     kind: GapKindName | None = Field(None, description="List only gaps of this kind (totals are unaffected).")
     limit: int = Field(1000, ge=1, le=10000, description="Gaps listed at most.")
-    offset: int = Field(0, ge=0, description="Gaps skipped.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Gaps skipped.")
 
 
 def _line(line: Any) -> dict[str, Any]:
@@ -178,7 +179,9 @@ def _line(line: Any) -> dict[str, Any]:
 def coverage(request: HttpRequest, filters: Query[CoverageFilter]) -> Any:
     """Grids without their grid general branch, building groups without their branch, buildings
     and households without a responsible member — counted in total, per community and per grid,
-    and listed by name. Only the caller's scope is counted; an `area` outside it answers 404.
+    and listed by name. Only the caller's scope is counted.
+
+    Errors: 404 `not_found` for an `area` unknown or outside your scope.
     """
     user = _user(request)
     within = None

@@ -1,4 +1,5 @@
-"""`wangge token create USERNAME`: prints a working bearer token once."""
+"""`wangge token create|list|revoke`: a working bearer token printed once, listed without its
+secret, revoked by id, prefix or the token itself."""
 
 import io
 
@@ -65,3 +66,60 @@ def test_the_action_and_user_are_required(db):
         call_command("token", "create")
     with pytest.raises(CommandError):
         call_command("token", "delete", "x")
+    with pytest.raises(CommandError):
+        call_command("token", "revoke")
+
+
+def _run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("token", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_list_shows_every_token_but_never_the_secret(small, worker_a, worker_b):
+    first, _ = _create("worker_a", "--name", "phone")
+    second, _ = _create("worker_b", "--name", "tablet")
+    out, _ = _run("list")
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "prefix", "name", "user", "created", "last", "used", "revoked"]
+    assert len(lines) == 3
+    assert first[:8] in out and second[:8] in out and "phone" in out and "tablet" in out
+    assert first not in out and second not in out
+    only_b, _ = _run("list", "worker_b")
+    assert "tablet" in only_b and "phone" not in only_b
+
+
+def test_revoke_by_prefix_by_id_and_by_token(small, worker_a):
+    tokens = [_create("worker_a", "--name", f"t{i}")[0] for i in range(3)]
+    rows = {t.name: t for t in ApiToken.objects.all()}
+    _, note = _run("revoke", tokens[0][:8])
+    assert "t0" in note and "worker_a" in note
+    _run("revoke", str(rows["t1"].pk))
+    _run("revoke", tokens[2])
+    assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 0
+    events = AuditEvent.objects.filter(action=AuditAction.TOKEN_REVOKED, object_id=str(worker_a.pk))
+    assert sorted(e.detail["name"] for e in events) == ["t0", "t1", "t2"]
+    from django.test import Client
+
+    assert Client(headers={"Authorization": f"Bearer {tokens[0]}"}).get("/api/v1/areas").status_code == 401
+    _, note = _run("revoke", tokens[0][:8])
+    assert "已被撤销" in note  # commands speak the site language
+    assert AuditEvent.objects.filter(action=AuditAction.TOKEN_REVOKED).count() == 3
+    active, note = _run("list", "--active")
+    assert active == "" and note.strip() == "没有令牌。"
+
+
+def test_revoke_refuses_an_unknown_or_ambiguous_prefix(small, worker_a):
+    _create("worker_a")
+    _create("worker_a")
+    ApiToken.objects.update(prefix="wg_same1")
+    with pytest.raises(CommandError, match="id"):
+        _run("revoke", "wg_same1")
+    with pytest.raises(CommandError, match="wg_nope0"):
+        _run("revoke", "wg_nope0")
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_list_of_an_unknown_user_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="ghost"):
+        _run("list", "ghost")

@@ -76,3 +76,36 @@ def test_the_worker_runs_an_enqueued_task():
     assert DONE == ["hello"]
     result.refresh()
     assert result.return_value == "hello"
+
+
+def test_the_worker_purges_expired_request_records_about_hourly(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wangge.api.management.commands.worker import SweepScheduler
+    from wangge.api.models import IdempotencyKey, RateCounter
+
+    def expired() -> None:
+        IdempotencyKey.objects.create(
+            owner="user:1",
+            key=f"k{IdempotencyKey.objects.count()}",
+            method="POST",
+            path="/",
+            fingerprint="f",
+            status=201,
+            created_at=timezone.now() - dt.timedelta(hours=25),
+        )
+        RateCounter.objects.create(bucket="resident", ident="x" * 64, window_start=0, expires=60, count=1)
+
+    expired()
+    IdempotencyKey.objects.create(
+        owner="user:1", key="fresh", method="POST", path="/", fingerprint="f", status=201, created_at=timezone.now()
+    )
+    scheduler = SweepScheduler(60)
+    scheduler.check()
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
+    assert not RateCounter.objects.exists()
+    expired()
+    scheduler.check()  # within the hour: not again
+    assert IdempotencyKey.objects.count() == 2 and RateCounter.objects.count() == 1

@@ -13,11 +13,17 @@ empty). `enqueue_sweep_if_due` takes a lock and skips when a sweep is still wait
 enqueued less than an interval ago, so two workers together enqueue about one sweep per
 interval, never a pile. A worker that does not take tasks from the sweep's queue and backend
 does not schedule it; `--no-sweep` turns it off for one worker.
+
+The same scheduler purges expired request bookkeeping (idempotency keys older than
+`IDEMPOTENCY_KEY_HOURS`, rate-limit windows that are over; `wangge.api.actions.purge_expired`)
+at its first check and then about once an hour. Expired rows are ignored anyway, so a worker
+without the sweep only lets them pile up until another worker purges them.
 """
 
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -25,9 +31,12 @@ from django.db import DatabaseError, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from wangge.api.actions import purge_expired
 from wangge.cases.tasks import enqueue_sweep_if_due, sweep_overdue_cases
 
 logger = logging.getLogger("wangge.worker")
+
+PURGE_INTERVAL_SECONDS = 3600
 
 
 class SweepScheduler:
@@ -37,6 +46,7 @@ class SweepScheduler:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_purge: float | None = None
 
     def start(self, *, background: bool) -> None:
         self.check()
@@ -62,7 +72,21 @@ class SweepScheduler:
             return False
         if enqueued:
             logger.info("Enqueued the overdue sweep.")
+        self.purge_if_due()
         return enqueued
+
+    def purge_if_due(self) -> None:
+        """Purge expired idempotency keys and rate counters, at most once per PURGE_INTERVAL_SECONDS."""
+        now = time.monotonic()
+        if self._last_purge is not None and now - self._last_purge < PURGE_INTERVAL_SECONDS:
+            return
+        self._last_purge = now
+        try:
+            purged = purge_expired()
+        except DatabaseError:
+            logger.exception("Could not purge expired idempotency keys and rate counters; trying again later.")
+            return
+        logger.debug("Purged expired request records: %s.", purged)
 
     def _loop(self) -> None:
         try:
