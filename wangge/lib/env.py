@@ -67,3 +67,60 @@ def env_key(name: str, fallback_material: str, *, required: bool) -> bytes:
     if len(key) != 32:
         raise ImproperlyConfigured(f"{name} must decode to 32 bytes, not {len(key)}.")
     return key
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate limit written `N/s`, `N/m`, `N/h` or `N/d` (N requests per second, minute, hour, day)
+    as `(N, seconds)`; `off` means no limit (None)."""
+    value = (os.environ.get(name) or default).strip().lower()
+    if value == "off":
+        return None
+    count, _, unit = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in _PERIODS:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate; write e.g. 10/h (per s, m, h or d) or off.")
+    return int(count), _PERIODS[unit]
+
+
+def _decode_key(name: str, value: str) -> bytes:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not valid base64.") from None
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, not {len(key)}.")
+    return key
+
+
+def env_optional_key(name: str, fallback_material: str | None) -> bytes | None:
+    """A 32-byte key given as base64; absent: derived from `fallback_material`, or None without one."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if fallback_material is None:
+            return None
+        import hashlib
+
+        return hashlib.sha256(f"{name}:{fallback_material}".encode()).digest()
+    return _decode_key(name, value)
+
+
+def env_key_list(name: str) -> dict[str, bytes]:
+    """Named 32-byte keys given as `id:base64,id:base64`; ids are 1 to 32 of A-Z a-z 0-9 _ . -."""
+    import re
+
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return {}
+    keys: dict[str, bytes] = {}
+    for item in value.split(","):
+        key_id, sep, encoded = item.strip().partition(":")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", key_id):
+            raise ImproperlyConfigured(
+                f"{name}: every entry must be ID:BASE64KEY with an ID of 1 to 32 letters or digits."
+            )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"{name}: the key id {key_id!r} appears twice.")
+        keys[key_id] = _decode_key(f"{name} (key {key_id})", encoded.strip())
+    return keys

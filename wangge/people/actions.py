@@ -1,33 +1,73 @@
 """Every change to persons and their profiles, and every reading of personal data in clear.
 
-Personal data (ID number, phone) is encrypted here on the way in; the only way to read it
-back in clear is `reveal_personal_data`, which requires a reason and writes an audit row.
+Personal data (ID number, phone, sensitive facts) is encrypted here on the way in. It comes
+back in clear only through the functions below, each of which checks role and scope (the
+personal-data roles over the person's grid; outside scope a person does not exist: 404) and
+writes an audit row that names the fields and the reason, never the values:
+
+- `reveal_personal_data`: with a reason; grants the user a clear view of that person for
+  `settings.REVEAL_MINUTES` (`RevealGrant`);
+- `visible_fields` / `visible_fields_for`: what a user sees of persons now, masked unless a
+  grant is valid (each clear reading audited as a view);
+- `export_ledger`: ledgers as xlsx, masked unless revealed with a reason;
+- `access_report`: everything held about one person (residents' right of access);
+- `correct_person`, `anonymise_person` / `anonymise_persons`: correction with history, and
+  anonymisation after the retention period;
+- `rotate_data_key`, `reencrypt_values`, `rotate_index_key`, `reindex_values`: key rotation
+  over every encrypted column of every app, in batches, while the platform runs.
 """
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
-from wangge.accounts.models import AuditAction, User
+from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, AuditEvent, User
+from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode, Level
-from wangge.lib.crypto import blind_index, decrypt, encrypt
+from wangge.areas.queries import visible_areas
+from wangge.lib import crypto
+from wangge.lib.crypto import blind_index, blind_indexes, decrypt, encrypt, key_id_of
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
+from wangge.people import exports, report
 from wangge.people.models import (
+    REVEALABLE_FIELDS,
     SENSITIVE_FACTS,
+    Education,
+    Gender,
     HouseholdMember,
     MemberProfile,
     Person,
+    PersonCorrection,
+    PersonStatus,
+    PoliticalStatus,
     Relation,
+    ResidenceStatus,
+    RevealGrant,
     WorkerKind,
     WorkerProfile,
 )
+from wangge.people.queries import (
+    EncryptedColumn,
+    encrypted_columns,
+    iter_encrypted,
+    may_read_personal_data,
+    scope_nodes,
+)
+
+REASON_MIN = 4
+REASON_MAX = 500
+# What an anonymised person's name becomes (stored data, shown as it is).
+ANONYMISED_NAME = "已匿名"
 
 
 def normalise_phone(raw: str) -> str:
@@ -84,6 +124,18 @@ def decrypt_sensitive(person: Person) -> dict[str, Any]:
     return dict(json.loads(decrypt(person.sensitive_encrypted)))
 
 
+def _set_id_number(person: Person, number: str) -> None:
+    person.id_number_encrypted = encrypt(number) if number else None
+    person.id_number_index = blind_index(number) if number else ""
+    person.id_number_masked = mask_id_number(number) if number else ""
+
+
+def _set_phone(person: Person, phone: str) -> None:
+    person.phone_encrypted = encrypt(phone) if phone else None
+    person.phone_index = blind_index(phone) if phone else ""
+    person.phone_masked = mask_phone(phone) if phone else ""
+
+
 def _build_person(district: AreaNode, data: PersonInput) -> Person:
     if not data.name.strip():
         raise DomainError("person_name_required", _("A person needs a name."))
@@ -97,15 +149,10 @@ def _build_person(district: AreaNode, data: PersonInput) -> Person:
     person.sensitive_encrypted = encrypt_sensitive(data.sensitive)
     if data.id_number:
         number = normalise_id_number(data.id_number)
-        person.id_number_encrypted = encrypt(number)
-        person.id_number_index = blind_index(number)
-        person.id_number_masked = mask_id_number(number)
+        _set_id_number(person, number)
         person.birth_date = person.birth_date or birth_date_of(number)
     if data.phone:
-        phone = normalise_phone(data.phone)
-        person.phone_encrypted = encrypt(phone)
-        person.phone_index = blind_index(phone)
-        person.phone_masked = mask_phone(phone)
+        _set_phone(person, normalise_phone(data.phone))
     if data.household is not None:
         if data.household.level != Level.HOUSEHOLD:
             raise DomainError("not_a_household", _("A person can only belong to a household."))
@@ -114,11 +161,34 @@ def _build_person(district: AreaNode, data: PersonInput) -> Person:
     return person
 
 
+def _id_number_exists() -> DomainError:
+    return DomainError("id_number_exists", _("A person with this ID number is already registered."))
+
+
+def _check_previous_index(district_id: int, numbers: Iterable[str], exclude_pk: int | None = None) -> None:
+    """During an index rotation the unique constraint sees only indexes under one key; a number
+    still indexed under the previous key is found here instead."""
+    ring = crypto.keyring()
+    if ring.index_previous is None:
+        return
+    indexes = [blind_index(n, ring.index_previous) for n in numbers]
+    if not indexes:
+        return
+    existing = Person.objects.filter(district_id=district_id, id_number_index__in=indexes)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    if existing.exists():
+        raise _id_number_exists()
+
+
 def create_persons(acting_user: User | None, *, district: AreaNode, people: Sequence[PersonInput]) -> list[Person]:
     """Add persons (with their household membership) in one transaction: all or none."""
     persons = [_build_person(district, data) for data in people]
     try:
         with transaction.atomic():
+            if crypto.keyring().index_previous is not None:
+                numbers = [normalise_id_number(data.id_number) for data in people if data.id_number]
+                _check_previous_index(district.pk, numbers)
             Person.objects.bulk_create(persons, batch_size=2000)
             HouseholdMember.objects.bulk_create(
                 [
@@ -129,7 +199,7 @@ def create_persons(acting_user: User | None, *, district: AreaNode, people: Sequ
                 batch_size=2000,
             )
     except IntegrityError:
-        raise DomainError("id_number_exists", _("A person with this ID number is already registered.")) from None
+        raise _id_number_exists() from None
     return persons
 
 
@@ -138,32 +208,705 @@ def create_person(acting_user: User | None, *, district: AreaNode, data: PersonI
 
 
 def find_by_id_number(district: AreaNode, id_number: str) -> Person | None:
-    return Person.objects.filter(district=district, id_number_index=blind_index(normalise_id_number(id_number))).first()
+    indexes = blind_indexes(normalise_id_number(id_number))
+    return Person.objects.filter(district=district, id_number_index__in=indexes).first()
 
 
 def find_by_phone(district: AreaNode, phone: str) -> list[Person]:
-    return list(Person.objects.filter(district=district, phone_index=blind_index(normalise_phone(phone))))
+    return list(Person.objects.filter(district=district, phone_index__in=blind_indexes(normalise_phone(phone))))
+
+
+# --- permission, reason ----------------------------------------------------------------------------
+
+
+def person_not_found() -> DomainError:
+    return DomainError("person_not_found", _("There is no such person in your area."), status=404)
+
+
+def require_personal_data_access(acting_user: User, person: Person) -> None:
+    """404 unless the user holds a personal-data role over the person (outside scope = not found)."""
+    if not may_read_personal_data(acting_user, person):
+        raise person_not_found()
+
+
+def require_reason(reason: str, code: str = "reveal_reason_required") -> str:
+    """The reason, stripped: at least 4 and at most 500 characters."""
+    text = (reason or "").strip()
+    if len(text) < REASON_MIN:
+        messages = {
+            "reveal_reason_required": _("State why you need to see this person's data."),
+            "correction_reason_required": _("State why this record is corrected."),
+            "access_report_reason_required": _("State the request this access report answers."),
+        }
+        raise DomainError(code, messages.get(code, messages["reveal_reason_required"]))
+    if len(text) > REASON_MAX:
+        raise DomainError(
+            "reason_too_long", _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}
+        )
+    return text
+
+
+# --- reveal and what a user sees -------------------------------------------------------------------
+
+
+def _clear_values(person: Person, fields: Collection[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "id_number" in fields:
+        values["id_number"] = decrypt(person.id_number_encrypted) if person.id_number_encrypted else ""
+    if "phone" in fields:
+        values["phone"] = decrypt(person.phone_encrypted) if person.phone_encrypted else ""
+    if "sensitive" in fields:
+        values["sensitive"] = decrypt_sensitive(person)
+    return values
 
 
 def reveal_personal_data(
-    acting_user: User, *, person: Person, reason: str, ip_address: str | None = None
-) -> dict[str, str]:
-    """The person's ID number and phone in clear, for a stated reason, with an audit row."""
-    if len(reason.strip()) < 4:
-        raise DomainError("reveal_reason_required", _("State why you need to see this person's data."))
+    acting_user: User,
+    *,
+    person: Person,
+    reason: str,
+    fields: Collection[str] = REVEALABLE_FIELDS,
+    ip_address: str | None = None,
+) -> dict[str, Any]:
+    """The person's ID number, phone and sensitive facts (or the `fields` asked for) in clear,
+    for a stated reason: an audit row (reason and field names, never values) and a grant that
+    lets the same user see these fields in clear for `settings.REVEAL_MINUTES` more.
+
+    404 `person_not_found` without a personal-data role over the person; 400
+    `reveal_reason_required` without a reason, `reveal_field_unknown` for an unknown field."""
+    require_personal_data_access(acting_user, person)
+    text = require_reason(reason)
+    wanted = [f for f in REVEALABLE_FIELDS if f in set(fields)]
+    if not wanted or set(fields) - set(REVEALABLE_FIELDS):
+        raise DomainError("reveal_field_unknown", _("Choose what to reveal: ID number, phone or sensitive facts."))
+    expires_at = timezone.now() + dt.timedelta(minutes=settings.REVEAL_MINUTES)
     with transaction.atomic():
+        grant = RevealGrant.objects.create(
+            district_id=person.district_id,
+            user=acting_user,
+            person=person,
+            fields=wanted,
+            reason=text,
+            expires_at=expires_at,
+        )
         record(
             acting_user,
             AuditAction.PERSONAL_DATA_REVEALED,
             obj=person,
             district_id=person.district_id,
             ip_address=ip_address,
-            detail={"reason": reason.strip(), "fields": ["id_number", "phone"]},
+            detail={"reason": text, "fields": wanted, "grant": grant.pk, "expires_at": expires_at.isoformat()},
         )
-    return {
-        "id_number": decrypt(bytes(person.id_number_encrypted)) if person.id_number_encrypted else "",
-        "phone": decrypt(bytes(person.phone_encrypted)) if person.phone_encrypted else "",
+    return {**_clear_values(person, wanted), "expires_at": expires_at}
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """What one user sees of one person now: `id_number` and `phone` masked unless listed in
+    `clear`; `sensitive` only in clear (None when not revealed)."""
+
+    person_id: int
+    name: str
+    id_number: str
+    phone: str
+    sensitive: dict[str, Any] | None
+    clear: frozenset[str]
+    expires_at: dt.datetime | None
+
+
+def _fields_of(person: Person, clear: Collection[str], expires_at: dt.datetime | None) -> PersonFields:
+    values = _clear_values(person, clear)
+    return PersonFields(
+        person_id=person.pk,
+        name=person.name,
+        id_number=values.get("id_number", person.id_number_masked),
+        phone=values.get("phone", person.phone_masked),
+        sensitive=values.get("sensitive"),
+        clear=frozenset(clear),
+        expires_at=expires_at,
+    )
+
+
+def visible_fields_for(
+    acting_user: User, persons: Sequence[Person], *, ip_address: str | None = None
+) -> dict[int, PersonFields]:
+    """What the user may see of each person now, by person id; persons the user holds no
+    personal-data role over are left out. Masked unless the user holds a valid grant; every
+    person shown in clear gets a "viewed" audit row. At most three queries for any number of
+    persons (scope nodes, grants, audit rows)."""
+    nodes = scope_nodes(persons)
+    allowed = [p for p in persons if may_read_personal_data(acting_user, p, nodes)]
+    if not allowed:
+        return {}
+    now = timezone.now()
+    grants: dict[int, tuple[set[str], dt.datetime, int]] = {}
+    for grant in RevealGrant.objects.filter(
+        user=acting_user, person_id__in=[p.pk for p in allowed], expires_at__gt=now
+    ).order_by("expires_at", "pk"):
+        earlier = grants[grant.person_id][0] if grant.person_id in grants else set()
+        grants[grant.person_id] = (earlier | set(grant.fields), grant.expires_at, grant.pk)
+    result = {}
+    events = []
+    for person in allowed:
+        entry = grants.get(person.pk)
+        result[person.pk] = _fields_of(person, entry[0] if entry else (), entry[1] if entry else None)
+        if entry:
+            events.append(
+                AuditEvent(
+                    actor=acting_user,
+                    actor_name=acting_user.get_username(),
+                    action=AuditAction.PERSONAL_DATA_VIEWED,
+                    object_type=Person._meta.label_lower,
+                    object_id=str(person.pk),
+                    district_id=person.district_id,
+                    ip_address=ip_address,
+                    detail={"fields": sorted(entry[0]), "grant": entry[2]},
+                )
+            )
+    if events:
+        AuditEvent.objects.bulk_create(events)
+    return result
+
+
+def visible_fields(acting_user: User, person: Person, *, ip_address: str | None = None) -> PersonFields:
+    """What the user may see of this person now (see `visible_fields_for`); 404 outside scope."""
+    found = visible_fields_for(acting_user, [person], ip_address=ip_address).get(person.pk)
+    if found is None:
+        raise person_not_found()
+    return found
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    content: bytes
+    filename: str
+    rows: int
+    masked: bool
+
+
+def export_ledger(
+    acting_user: User | None,
+    *,
+    ledger: str,
+    area: AreaNode,
+    reveal: bool = False,
+    reason: str = "",
+    ip_address: str | None = None,
+) -> ExportResult:
+    """A ledger of personal data (`residents`, `households`, `members`) for a district,
+    community or grid, as xlsx, with an EXPORTED audit row (ledger, area, rows, masked or not;
+    never values).
+
+    Masked unless `reveal` with a reason, which is audited like a reveal. Needs a personal-data
+    role over the area: 404 `area_not_found` outside the user's scope, 403
+    `personal_data_not_allowed` for a role without personal data. `acting_user=None` is the
+    operator at the command line: masked exports only (`reveal_needs_user`)."""
+    builder = exports.LEDGERS.get(ledger)
+    if builder is None:
+        raise DomainError("ledger_unknown", _("Unknown ledger; choose residents, households or members."))
+    if area.level not in exports.LEDGER_LEVELS:
+        raise DomainError("ledger_area_level", _("Ledgers are exported for a district, a community or a grid."))
+    if acting_user is not None:
+        if not visible_areas(acting_user).filter(pk=area.pk).exists():
+            raise DomainError("area_not_found", _("There is no such area in your scope."), status=404)
+        if not has_role_over(acting_user, area, *PERSONAL_DATA_ROLES):
+            raise DomainError(
+                "personal_data_not_allowed", _("Your role does not include residents' personal data."), status=403
+            )
+    elif reveal:
+        raise DomainError("reveal_needs_user", _("An export in clear needs the user who asks for it."))
+    text = require_reason(reason) if reveal else ""
+    content, rows = builder(area, clear=reveal)
+    detail: dict[str, Any] = {
+        "export": "ledger",
+        "ledger": ledger,
+        "format": "xlsx",
+        "area": area.pk,
+        "rows": rows,
+        "masked": not reveal,
     }
+    with transaction.atomic():
+        if reveal:
+            detail["reason"] = text
+            record(
+                acting_user,
+                AuditAction.PERSONAL_DATA_REVEALED,
+                obj=area,
+                district_id=area.district_id,
+                ip_address=ip_address,
+                detail={"reason": text, "export": ledger, "rows": rows, "fields": list(REVEALABLE_FIELDS)},
+            )
+        record(
+            acting_user,
+            AuditAction.EXPORTED,
+            obj=area,
+            district_id=area.district_id,
+            ip_address=ip_address,
+            actor_name="" if acting_user is not None else "command line",
+            detail=detail,
+        )
+    filename = f"wangge-{ledger}-{area.code}-{timezone.localdate():%Y-%m-%d}.xlsx"
+    return ExportResult(content=content, filename=filename, rows=rows, masked=not reveal)
+
+
+# --- residents' rights: access, correction, anonymisation ------------------------------------------
+
+
+def access_report(acting_user: User, person: Person, *, reason: str, ip_address: str | None = None) -> dict[str, Any]:
+    """Everything held about one person (registry fields and sensitive facts in clear,
+    households, member and worker profiles, cases reported with their phone, corrections,
+    audit events about them), as a JSON-ready dict; `people.report.report_json` and
+    `report_xlsx` turn it into a file. The request it answers is the reason; audited."""
+    require_personal_data_access(acting_user, person)
+    text = require_reason(reason, "access_report_reason_required")
+    person = Person.objects.select_related("community", "grid").get(pk=person.pk)
+    result = report.build_report(person)
+    record(
+        acting_user,
+        AuditAction.ACCESS_REPORT,
+        obj=person,
+        district_id=person.district_id,
+        ip_address=ip_address,
+        detail={"reason": text, "fields": list(REVEALABLE_FIELDS)},
+    )
+    return result
+
+
+_CHOICES: dict[str, Collection[str]] = {
+    "gender": Gender.values,
+    "residence_status": ResidenceStatus.values,
+    "political_status": PoliticalStatus.values,
+    "education": Education.values,
+    "status": PersonStatus.values,
+}
+_TEXT_FIELDS = {"name": 100, "ethnicity": 20, "registered_address": 300, "current_address": 300, "employer": 200}
+_DATE_FIELDS = ("birth_date", "status_changed_on")
+CORRECTABLE_FIELDS = frozenset({"id_number", "phone", "sensitive", *_CHOICES, *_TEXT_FIELDS, *_DATE_FIELDS})
+
+
+def _as_date(name: str, value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        raise DomainError("date_invalid", _("Give a date as YYYY-MM-DD."))
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError("date_invalid", _("Give a date as YYYY-MM-DD.")) from None
+
+
+def _current_values(person: Person, names: Iterable[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in names:
+        if name == "id_number":
+            values[name] = decrypt(person.id_number_encrypted) if person.id_number_encrypted else ""
+        elif name == "phone":
+            values[name] = decrypt(person.phone_encrypted) if person.phone_encrypted else ""
+        elif name == "sensitive":
+            values[name] = decrypt_sensitive(person)
+        else:
+            values[name] = getattr(person, name)
+    return values
+
+
+def _clean_change(name: str, value: Any) -> Any:
+    if name == "id_number":
+        return normalise_id_number(value) if value else ""
+    if name == "phone":
+        return normalise_phone(value) if value else ""
+    if name == "sensitive":
+        if not isinstance(value, dict):
+            raise DomainError("sensitive_facts_invalid", _("Sensitive facts are given as a set of named facts."))
+        encrypt_sensitive(value)  # validates the keys
+        return {k: v for k, v in value.items() if v not in (None, "", False, {})}
+    if name in _DATE_FIELDS:
+        return _as_date(name, value)
+    text = "" if value is None else str(value).strip()
+    if name in _CHOICES and text and text not in _CHOICES[name]:
+        raise DomainError("choice_invalid", _("This value is not one of the choices: %(field)s.") % {"field": name})
+    if name == "status" and not text:
+        raise DomainError("choice_invalid", _("This value is not one of the choices: %(field)s.") % {"field": name})
+    if name == "name" and not text:
+        raise DomainError("person_name_required", _("A person needs a name."))
+    if name in _TEXT_FIELDS and len(text) > _TEXT_FIELDS[name]:
+        raise DomainError("value_too_long", _("This value is too long: %(field)s.") % {"field": name})
+    return text
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def correct_person(
+    acting_user: User,
+    person: Person,
+    changes: Mapping[str, Any],
+    reason: str,
+    *,
+    ip_address: str | None = None,
+) -> Person:
+    """Correct a person's record (residents' right to correction): ID number and phone are
+    re-encrypted and re-indexed, the sensitive facts replaced as a whole; the previous values of
+    the changed fields are kept encrypted in a `PersonCorrection` with who, when and why, and an
+    audit row names the fields (never values). Changing `status` dates it today unless
+    `status_changed_on` is given. Nothing changes → nothing is written.
+
+    404 outside scope; 400 `correction_reason_required`, `correction_field_unknown`, the
+    validation codes of each field; 409 `person_anonymised`; 400 `id_number_exists`."""
+    require_personal_data_access(acting_user, person)
+    text = require_reason(reason, "correction_reason_required")
+    unknown = set(changes) - CORRECTABLE_FIELDS
+    if unknown:
+        raise DomainError(
+            "correction_field_unknown", _("This field cannot be corrected: %(field)s.") % {"field": sorted(unknown)[0]}
+        )
+    if not changes:
+        raise DomainError("correction_empty", _("Nothing to correct."))
+    cleaned = {name: _clean_change(name, value) for name, value in changes.items()}
+    try:
+        with transaction.atomic():
+            locked = Person.objects.select_for_update().get(pk=person.pk)
+            if locked.anonymised_at is not None:
+                raise DomainError("person_anonymised", _("This person has been anonymised."), status=409)
+            before = _current_values(locked, cleaned)
+            changed = {name: value for name, value in cleaned.items() if before[name] != value}
+            if "status" in changed and "status_changed_on" not in cleaned:
+                before.setdefault("status_changed_on", locked.status_changed_on)
+                changed["status_changed_on"] = timezone.localdate()
+            if changed.get("id_number") and "birth_date" not in cleaned:
+                born = birth_date_of(changed["id_number"])
+                if born != locked.birth_date:
+                    before.setdefault("birth_date", locked.birth_date)
+                    changed["birth_date"] = born
+            if not changed:
+                return locked
+            for name, value in changed.items():
+                if name == "id_number":
+                    _check_previous_index(locked.district_id, [value] if value else [], exclude_pk=locked.pk)
+                    _set_id_number(locked, value)
+                elif name == "phone":
+                    _set_phone(locked, value)
+                elif name == "sensitive":
+                    locked.sensitive_encrypted = encrypt_sensitive(value)
+                else:
+                    setattr(locked, name, value)
+            locked.save()
+            correction = PersonCorrection.objects.create(
+                district_id=locked.district_id,
+                person=locked,
+                actor=acting_user,
+                reason=text,
+                fields=sorted(changed),
+                old_values_encrypted=encrypt(
+                    json.dumps({name: _jsonable(before[name]) for name in changed}, ensure_ascii=False, sort_keys=True)
+                ),
+            )
+            record(
+                acting_user,
+                AuditAction.PERSON_CORRECTED,
+                obj=locked,
+                district_id=locked.district_id,
+                ip_address=ip_address,
+                detail={"reason": text, "fields": sorted(changed), "correction": correction.pk},
+            )
+    except IntegrityError:
+        raise _id_number_exists() from None
+    return locked
+
+
+def retention_cutoff(today: dt.date | None = None) -> dt.date:
+    """Persons whose move or death is dated on or before this day are due for anonymisation."""
+    return (today or timezone.localdate()) - dt.timedelta(days=settings.RETENTION_DAYS)
+
+
+_GONE = (PersonStatus.MOVED_AWAY, PersonStatus.DECEASED)
+
+
+def due_for_anonymisation(today: dt.date | None = None) -> Any:
+    return Person.objects.filter(
+        status__in=_GONE,
+        status_changed_on__isnull=False,
+        status_changed_on__lte=retention_cutoff(today),
+        anonymised_at__isnull=True,
+    )
+
+
+_ANONYMISED_FIELDS = [
+    "name",
+    "birth_date",
+    "id_number_encrypted",
+    "id_number_index",
+    "id_number_masked",
+    "phone_encrypted",
+    "phone_index",
+    "phone_masked",
+    "sensitive_encrypted",
+    "ethnicity",
+    "registered_address",
+    "current_address",
+    "employer",
+    "anonymised_at",
+    "updated_at",
+]
+
+
+def _anonymise(acting_user: User | None, person_ids: list[int], today: dt.date | None) -> int:
+    """Anonymise those of `person_ids` still due, in one transaction; how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        persons = list(due_for_anonymisation(today).filter(pk__in=person_ids).select_for_update().order_by("pk"))
+        if not persons:
+            return 0
+        for p in persons:
+            p.name = ANONYMISED_NAME
+            p.birth_date = dt.date(p.birth_date.year, 1, 1) if p.birth_date else None
+            _set_id_number(p, "")
+            _set_phone(p, "")
+            p.sensitive_encrypted = None
+            p.ethnicity = p.registered_address = p.current_address = p.employer = ""
+            p.anonymised_at = now
+            p.updated_at = now
+        ids = [p.pk for p in persons]
+        Person.objects.bulk_update(persons, _ANONYMISED_FIELDS)
+        # A household (one flat) with a birth year and a gender points at one person: the link goes.
+        HouseholdMember.objects.filter(person_id__in=ids).delete()
+        RevealGrant.objects.filter(person_id__in=ids).delete()
+        PersonCorrection.objects.filter(person_id__in=ids).update(old_values_encrypted=None)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=acting_user if acting_user is not None and acting_user.is_authenticated else None,
+                    actor_name=acting_user.get_username() if acting_user is not None else "retention",
+                    action=AuditAction.PERSON_ANONYMISED,
+                    object_type=Person._meta.label_lower,
+                    object_id=str(p.pk),
+                    district_id=p.district_id,
+                    detail={"status": p.status, "retention_days": settings.RETENTION_DAYS},
+                )
+                for p in persons
+            ]
+        )
+    return len(persons)
+
+
+def anonymise_person(
+    acting_user: User | None, person: Person, *, today: dt.date | None = None, ip_address: str | None = None
+) -> Person:
+    """Anonymise one person whose retention has passed (idempotent: an anonymised person is
+    returned as is). 404 outside the user's scope; 409 `retention_not_passed`."""
+    if acting_user is not None:
+        require_personal_data_access(acting_user, person)
+    if person.anonymised_at is None:
+        if not due_for_anonymisation(today).filter(pk=person.pk).exists():
+            raise DomainError(
+                "retention_not_passed",
+                _("Only persons who moved away or died more than the retention period ago are anonymised."),
+                status=409,
+            )
+        _anonymise(acting_user, [person.pk], today)
+    return Person.objects.get(pk=person.pk)
+
+
+@dataclass
+class AnonymiseReport:
+    due: int
+    anonymised: int
+    # Moved away or deceased without a date: never anonymised automatically (the date is needed).
+    undated: int
+    by_status: dict[str, int]
+
+
+def anonymise_persons(
+    acting_user: User | None, *, commit: bool, today: dt.date | None = None, batch: int = 500
+) -> AnonymiseReport:
+    """Anonymise everyone due (moved away or died more than `RETENTION_DAYS` ago); with
+    `commit=False` only count them. Batches of `batch` persons, each in its own transaction;
+    running it again anonymises nobody twice."""
+    due = due_for_anonymisation(today)
+    by_status = {str(status): due.filter(status=status).count() for status in _GONE}
+    undated = Person.objects.filter(
+        status__in=_GONE, status_changed_on__isnull=True, anonymised_at__isnull=True
+    ).count()
+    done = 0
+    if commit:
+        while True:
+            ids = list(due_for_anonymisation(today).order_by("pk").values_list("pk", flat=True)[:batch])
+            if not ids:
+                break
+            done += _anonymise(acting_user, ids, today)
+    return AnonymiseReport(due=sum(by_status.values()), anonymised=done, undated=undated, by_status=by_status)
+
+
+# --- key rotation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ColumnRewrite:
+    rewritten: int = 0
+    # Changed by someone else between reading and rewriting: left as they were (compare-and-set).
+    changed_meanwhile: int = 0
+    # Could not be re-indexed because another row already holds the same index (a duplicate).
+    conflicts: int = 0
+    # Still not on the current key after the last pass.
+    remaining: int = 0
+
+
+def _rewrite_pass(column: EncryptedColumn, *, index: bool, batch: int) -> ColumnRewrite:
+    counts = ColumnRewrite()
+    ring = crypto.keyring()
+    manager = column.model._default_manager
+    fields = ["pk", column.field] + ([column.index_field] if column.index_field else [])
+    last = None
+    while True:
+        rows = manager.exclude(**{f"{column.field}__isnull": True}).order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        chunk = list(rows.values_list(*fields)[:batch])
+        if not chunk:
+            return counts
+        last = chunk[-1][0]
+        updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for row in chunk:
+            token = bytes(row[1]) if row[1] is not None else b""
+            if not token:
+                continue
+            where: dict[str, Any] = {"pk": row[0], column.field: token}
+            if index:
+                assert column.index_field is not None
+                new_index = blind_index(decrypt(token))
+                if row[2] == new_index:
+                    continue
+                where[column.index_field] = row[2]
+                updates.append((where, {column.index_field: new_index}))
+            elif key_id_of(token) != ring.data_current:
+                updates.append((where, {column.field: encrypt(decrypt(token))}))
+        if not updates:
+            continue
+        with transaction.atomic():
+            for where, values in updates:
+                try:
+                    with transaction.atomic():
+                        n = manager.filter(**where).update(**values)
+                except IntegrityError:
+                    counts.conflicts += 1
+                    continue
+                counts.rewritten += n
+                counts.changed_meanwhile += 1 - n
+
+
+def _rewrite(columns: list[EncryptedColumn], *, index: bool, batch: int, passes: int) -> dict[str, ColumnRewrite]:
+    """Each column in passes until one finds nothing left to do (at most `passes`)."""
+    results = {}
+    for column in columns:
+        total = ColumnRewrite()
+        for _pass in range(passes):
+            step = _rewrite_pass(column, index=index, batch=batch)
+            total.rewritten += step.rewritten
+            total.changed_meanwhile += step.changed_meanwhile
+            total.conflicts = step.conflicts
+            total.remaining = step.changed_meanwhile + step.conflicts
+            if step.rewritten == 0 and step.changed_meanwhile == 0:
+                break
+        else:
+            total.remaining = _rewrite_pass_count(column, index=index)
+        results[column.label] = total
+    return results
+
+
+def _rewrite_pass_count(column: EncryptedColumn, *, index: bool) -> int:
+    """How many values of the column are not yet on the current key (reads only)."""
+    ring = crypto.keyring()
+    if index:
+        return sum(1 for _pk, token, stored in iter_encrypted(column) if blind_index(decrypt(token)) != stored)
+    return sum(1 for _pk, token, _stored in iter_encrypted(column) if key_id_of(token) != ring.data_current)
+
+
+def _audit_rotation(acting_user: User | None, kind: str, key_id: str, results: dict[str, ColumnRewrite]) -> None:
+    record(
+        acting_user,
+        AuditAction.KEYS_ROTATED,
+        actor_name="" if acting_user is not None else "command line",
+        detail={
+            "kind": kind,
+            "key": key_id,
+            "columns": {
+                label: {"rewritten": r.rewritten, "remaining": r.remaining, "conflicts": r.conflicts}
+                for label, r in results.items()
+            },
+        },
+    )
+
+
+def reencrypt_values(
+    acting_user: User | None, *, batch: int = 500, passes: int = 5, audit: bool = True
+) -> dict[str, ColumnRewrite]:
+    """Re-encrypt every value of every encrypted column (`…_encrypted` BinaryFields of all apps)
+    that is not on the current data key. Batches of `batch` rows, each in its own transaction;
+    every value is replaced only if it is still the ciphertext that was read (compare-and-set),
+    so the platform keeps writing meanwhile. Running it again changes nothing."""
+    results = _rewrite(encrypted_columns(), index=False, batch=batch, passes=passes)
+    if audit:
+        _audit_rotation(acting_user, "data", crypto.keyring().data_current, results)
+    return results
+
+
+# After changing the key file, wait until every process has re-read it (they check once a second).
+SETTLE_SECONDS = 2 * crypto.RECHECK_SECONDS
+
+
+def rotate_data_key(
+    acting_user: User | None, *, batch: int = 500, settle: float = SETTLE_SECONDS
+) -> tuple[str, dict[str, ColumnRewrite]]:
+    """A new current data key in the key file, then (once every process uses it, `settle`
+    seconds) every value re-encrypted under it. Only for keys kept in the key file
+    (`keys_in_environment` otherwise: the operator sets the new key in the environment of every
+    process, then runs `reencrypt_values`)."""
+    if crypto.keyring().source != "file":
+        raise DomainError("keys_in_environment", _("The keys come from the environment; set the new key there."))
+    key_id = crypto.add_data_key()
+    time.sleep(settle)
+    results = reencrypt_values(acting_user, batch=batch, audit=False)
+    _audit_rotation(acting_user, "data", key_id, results)
+    return key_id, results
+
+
+def reindex_values(
+    acting_user: User | None, *, batch: int = 500, passes: int = 5, audit: bool = True
+) -> dict[str, ColumnRewrite]:
+    """Recompute every blind index (`…_index` next to an `…_encrypted` column) under the current
+    index key, from the decrypted value, in batches with compare-and-set. Lookups keep working
+    meanwhile because they try the previous index key too while a rotation is in progress."""
+    columns = [c for c in encrypted_columns() if c.index_field]
+    results = _rewrite(columns, index=True, batch=batch, passes=passes)
+    if audit:
+        _audit_rotation(acting_user, "index", crypto.keyring().index_current, results)
+    return results
+
+
+def rotate_index_key(
+    acting_user: User | None, *, batch: int = 500, settle: float = SETTLE_SECONDS
+) -> tuple[str, dict[str, ColumnRewrite]]:
+    """A new current index key in the key file (the old one kept as `previous`, so lookups try
+    both), then (once every process does, `settle` seconds) every index recomputed, then the
+    previous key dropped from lookups once nothing is left on it. An interrupted rotation is
+    resumed by running it again."""
+    if crypto.keyring().source != "file":
+        raise DomainError("keys_in_environment", _("The keys come from the environment; set the new key there."))
+    _previous, key_id = crypto.start_index_rotation()
+    time.sleep(settle)
+    results = reindex_values(acting_user, batch=batch, audit=False)
+    if not any(r.remaining for r in results.values()):
+        crypto.finish_index_rotation()
+    _audit_rotation(acting_user, "index", key_id, results)
+    return key_id, results
+
+
+# --- members and workers -----------------------------------------------------------------------
 
 
 def register_members(acting_user: User | None, rows: Sequence[tuple[Person, str, AreaNode]]) -> list[MemberProfile]:

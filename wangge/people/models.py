@@ -225,3 +225,64 @@ class WorkerProfile(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()}"
+
+
+# The fields a reveal shows in clear (everything else about a person is shown as stored).
+REVEALABLE_FIELDS = ("id_number", "phone", "sensitive")
+
+
+class RevealGrant(TimeStamped):
+    """A user's permission to see one person's personal data in clear until `expires_at`.
+
+    Created only by `people.actions.reveal_personal_data` (which checks role and scope and
+    writes the audit row with the reason); while it lasts the same user reads those fields in
+    clear without giving another reason, each reading audited as a view.
+    """
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="reveal_grants"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reveal_grants")
+    fields = models.JSONField(_("fields"), default=list)
+    reason = models.CharField(_("reason"), max_length=500)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("reveal grant")
+        verbose_name_plural = _("reveal grants")
+        ordering = ["-expires_at", "-id"]
+        indexes = [
+            # "Which of these persons may this user see in clear now?" (visible_fields).
+            models.Index(fields=["user", "person", "expires_at"], name="reveal_grant_user_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.person_id} · {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class PersonCorrection(TimeStamped):
+    """One correction of a person's record: who, when, why, which fields, and the values they
+    had before, encrypted as one JSON document (they are personal data too). Cleared when the
+    person is anonymised."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="corrections")
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("corrected by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    fields = models.JSONField(_("fields"), default=list)
+    old_values_encrypted = models.BinaryField(_("previous values (encrypted)"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["person_id", "-created_at", "-id"]
+        indexes = [
+            # A person's correction history (access report).
+            models.Index(fields=["person", "created_at"], name="person_correction_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.created_at:%Y-%m-%d}"

@@ -1,11 +1,136 @@
-"""Reading persons within a user's scope."""
+"""Reading persons within a user's scope, and reading what the key ring has encrypted.
 
+Only the roles in `PERSONAL_DATA_ROLES` see the registry at all: a functional department, a
+member or a volunteer assigned to an area sees no persons of it (a department sees the
+reporter's contact of the cases it handles, through the case, and nothing else).
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
 from django.db.models import QuerySet
 
-from wangge.accounts.models import User
-from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, scope_q
-from wangge.people.models import Person
+from wangge.accounts.models import PERSONAL_DATA_ROLES, User
+from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
+from wangge.areas.models import AreaNode
+from wangge.lib.crypto import blind_index, decrypt, key_id_of, keyring
+from wangge.people.models import HouseholdMember, Person
 
 
 def visible_persons(user: User) -> QuerySet[Person]:
-    return Person.objects.filter(scope_q(user, DISTRICT_COMMUNITY_GRID))
+    """Persons the user may see (masked): a personal-data role whose scope holds their grid."""
+    return Person.objects.filter(scope_q(user, DISTRICT_COMMUNITY_GRID, roles=PERSONAL_DATA_ROLES))
+
+
+def scope_node_id(person: Person) -> int:
+    """The area node that places a person in the tree: their grid, else community, else district
+    (the same columns `visible_persons` filters on)."""
+    return person.grid_id or person.community_id or person.district_id
+
+
+def scope_nodes(persons: Iterable[Person]) -> dict[int, AreaNode]:
+    """The scope node of each person, by node id: at most one query for any number of persons,
+    none when the nodes were loaded with them (`select_related("grid")`)."""
+    nodes: dict[int, AreaNode] = {}
+    missing = set()
+    for p in persons:
+        name = "grid" if p.grid_id else "community" if p.community_id else "district"
+        if Person._meta.get_field(name).is_cached(p):  # type: ignore[union-attr]
+            nodes[scope_node_id(p)] = getattr(p, name)
+        else:
+            missing.add(scope_node_id(p))
+    return nodes | (AreaNode.objects.in_bulk(missing) if missing else {})
+
+
+def may_read_personal_data(user: User, person: Person, nodes: dict[int, AreaNode] | None = None) -> bool:
+    """Whether the user holds a personal-data role over the person (decided by `has_role_over`)."""
+    node = (nodes or scope_nodes([person])).get(scope_node_id(person))
+    return node is not None and has_role_over(user, node, *PERSONAL_DATA_ROLES)
+
+
+# --- what is encrypted, and under which key ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """A BinaryField named `…_encrypted` on some model; `index_field` when the model also has
+    the blind index of the same value (`…_index`)."""
+
+    model: type[models.Model]
+    field: str
+    index_field: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.model._meta.label}.{self.field}"
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    """Every encrypted column of every installed model, found through the app registry."""
+    found = []
+    for model in apps.get_models():
+        opts = model._meta
+        if opts.proxy or not opts.managed:
+            continue
+        names = {f.name for f in opts.concrete_fields}
+        for f in opts.concrete_fields:
+            if isinstance(f, models.BinaryField) and f.name.endswith("_encrypted"):
+                index = f.name.removesuffix("_encrypted") + "_index"
+                found.append(EncryptedColumn(model, f.name, index if index in names else None))
+    return sorted(found, key=lambda c: c.label)
+
+
+def iter_encrypted(column: EncryptedColumn, chunk: int = 2000) -> Iterator[tuple[int, bytes, str | None]]:
+    """(pk, ciphertext, stored index or None) of every non-empty value, in pk order, a chunk
+    per query."""
+    fields = ["pk", column.field] + ([column.index_field] if column.index_field else [])
+    manager = column.model._default_manager
+    last = None
+    while True:
+        rows = manager.exclude(**{f"{column.field}__isnull": True}).order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        batch = list(rows.values_list(*fields)[:chunk])
+        if not batch:
+            return
+        for row in batch:
+            if row[1]:
+                yield row[0], bytes(row[1]), (row[2] if column.index_field else None)
+        last = batch[-1][0]
+
+
+@dataclass
+class ColumnUsage:
+    column: str
+    by_key: dict[str, int]
+    # Only with `with_index`: how many indexes are computed under each index key.
+    index_by_key: dict[str, int] | None = None
+
+
+def key_usage(*, with_index: bool = False) -> list[ColumnUsage]:
+    """How many values of each encrypted column use each data key (and, with `with_index`,
+    each blind-index key: this decrypts every indexed value)."""
+    ring = keyring()
+    usage = []
+    for column in encrypted_columns():
+        by_key: Counter[str] = Counter()
+        index_by_key: Counter[str] | None = Counter() if with_index and column.index_field else None
+        for _pk, token, stored_index in iter_encrypted(column):
+            by_key[key_id_of(token)] += 1
+            if index_by_key is not None:
+                value = decrypt(token)
+                match = next((k for k in ring.index_keys if blind_index(value, k) == stored_index), "?")
+                index_by_key[match] += 1
+        usage.append(ColumnUsage(column.label, dict(by_key), dict(index_by_key) if index_by_key is not None else None))
+    return usage
+
+
+def households_by_person(person_ids: Iterable[int]) -> dict[int, list[HouseholdMember]]:
+    """The household memberships (with their household node) of each person: one query."""
+    links: dict[int, list[HouseholdMember]] = defaultdict(list)
+    for link in HouseholdMember.objects.filter(person_id__in=list(person_ids)).select_related("household"):
+        links[link.person_id].append(link)
+    return links

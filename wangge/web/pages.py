@@ -320,12 +320,14 @@ def households_detail(
     households: QuerySet[AreaNode], building: AreaNode | None, with_residents: bool
 ) -> dict[str, Any]:
     """Households with their residents (only when `with_residents`), responsible members and
-    demonstration marks: four queries (three without residents)."""
+    demonstration marks: four queries (three without residents). The residents' grids come
+    along, so `people.actions.visible_fields_for` needs no query to place them in scope."""
     rows = list(households.order_by("code"))
     ids = [h.pk for h in rows]
     residents: dict[int, list[HouseholdMember]] = defaultdict(list)
     if with_residents:
-        for link in HouseholdMember.objects.filter(household_id__in=ids).select_related("person").order_by("id"):
+        links = HouseholdMember.objects.filter(household_id__in=ids).select_related("person", "person__grid")
+        for link in links.order_by("id"):
             residents[link.household_id].append(link)
     building_ids = {h.building_id for h in rows}
     zone_links = list(

@@ -25,6 +25,7 @@ from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES
 from wangge.orgs.coverage import GapKind, coverage_report
+from wangge.people.actions import visible_fields_for
 from wangge.web import exports, pages
 
 GAPS_PER_PAGE = 200
@@ -153,6 +154,11 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
         template = "web/area_household.html"
     context["with_residents"] = with_residents
     if with_residents:
+        # Masked, or in clear for a resident this user revealed a moment ago (audited per person).
+        links = [r for line in context["households"] for r in line.residents]
+        shown = visible_fields_for(user, [r.person for r in links], ip_address=client_ip(request))  # type: ignore[arg-type]
+        for link in links:
+            link.shown = shown.get(link.person_id)  # type: ignore[attr-defined]
         record(
             user,  # type: ignore[arg-type]
             AuditAction.PERSONAL_DATA_VIEWED,

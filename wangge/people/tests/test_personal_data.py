@@ -61,13 +61,17 @@ def test_personal_data_is_encrypted_masked_and_found_by_blind_index(small):
 
 
 def test_reveal_needs_a_reason_and_writes_an_audit_row(small, community_staff):
-    person = actions.create_person(None, district=small.district, data=PersonInput(name="李四", id_number=ID_NUMBER))
+    person = actions.create_person(
+        None,
+        district=small.district,
+        data=PersonInput(name="李四", id_number=ID_NUMBER, household=small.households[0]),
+    )
     with pytest.raises(DomainError) as error:
         actions.reveal_personal_data(community_staff, person=person, reason=" ")
     assert error.value.code == "reveal_reason_required"
     assert not AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_REVEALED).exists()
     data = actions.reveal_personal_data(community_staff, person=person, reason="核实低保申请", ip_address="10.0.0.8")
-    assert data == {"id_number": ID_NUMBER, "phone": ""}
+    assert (data["id_number"], data["phone"], data["sensitive"]) == (ID_NUMBER, "", {})
     event = AuditEvent.objects.get(action=AuditAction.PERSONAL_DATA_REVEALED)
     assert (event.actor, event.object_id, event.ip_address) == (community_staff, str(person.pk), "10.0.0.8")
     assert event.detail["reason"] == "核实低保申请"
