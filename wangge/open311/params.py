@@ -1,0 +1,185 @@
+"""Reading an Open311 call's parameters: strictly UTF-8, an empty parameter the same as an absent
+one, unknown parameters ignored, and every way a body can be broken (too big, too many fields,
+malformed multipart, a wrong content type, invalid UTF-8) turned into a 400 error.
+
+A POST takes its parameters from the body (`application/x-www-form-urlencoded`, or
+`multipart/form-data` with `media` files as the v2.1 draft has it); a parameter missing from
+the body is looked up in the query string, where some clients put `api_key` and
+`jurisdiction_id`.
+"""
+
+import datetime as dt
+import math
+import re
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext_lazy as _
+
+from wangge.open311.errors import bad_request
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_W3C = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}))?)?)?",
+    re.ASCII,
+)
+
+
+def _strict_utf8(raw: bytes) -> None:
+    """Refuse bytes (a query string or a form body) that are not UTF-8, raw or percent-encoded."""
+    try:
+        parse_qsl(
+            raw.decode("utf-8"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except UnicodeDecodeError:
+        raise bad_request("invalid_utf8", _("The request is not valid UTF-8.")) from None
+    except ValueError:  # more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        raise bad_request("too_many_fields", _("The request has too many parameters.")) from None
+
+
+class Params:
+    def __init__(self, request: HttpRequest) -> None:
+        self.query: QueryDict = QueryDict()
+        self.body: QueryDict = QueryDict()
+        self.files: list[UploadedFile] = []
+        _strict_utf8(request.META.get("QUERY_STRING", "").encode("latin-1", "replace"))
+        self.query = request.GET
+        if request.method == "POST":
+            self._read_body(request)
+
+    def _read_body(self, request: HttpRequest) -> None:
+        if request.content_type not in FORM_TYPES:
+            raise bad_request(
+                "unsupported_content_type",
+                _("Send the request as application/x-www-form-urlencoded or multipart/form-data."),
+            )
+        request.encoding = "utf-8"  # the specification: everything a client sends is UTF-8
+        try:
+            if request.content_type == "application/x-www-form-urlencoded":
+                _strict_utf8(request.body)
+            body = request.POST
+            files = request.FILES
+        except RequestDataTooBig:
+            raise bad_request(
+                "request_too_large",
+                _("The request is too large: at most %(mb).1f MB of text fields.")
+                % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024},
+            ) from None
+        except (TooManyFieldsSent, TooManyFilesSent):
+            raise bad_request("too_many_fields", _("The request has too many parameters.")) from None
+        except (MultiPartParserError, UnreadablePostError, BadRequest):
+            raise bad_request("malformed_body", _("The request body could not be read.")) from None
+        # The multipart parser replaces bytes that are not UTF-8 with U+FFFD instead of failing.
+        if any("\ufffd" in key or any("\ufffd" in v for v in values) for key, values in body.lists()):
+            raise bad_request("invalid_utf8", _("The request is not valid UTF-8."))
+        self.body = body
+        self.files = files.getlist("media") + files.getlist("media[]")
+
+    def _source(self, name: str) -> QueryDict:
+        return self.body if name in self.body else self.query
+
+    def get(self, name: str) -> str | None:
+        """The parameter's (last) value, stripped; None when absent or empty."""
+        value = (self._source(name).get(name) or "").strip()
+        return value or None
+
+    def getlist(self, name: str) -> list[str]:
+        return [v.strip() for v in self._source(name).getlist(name) if v.strip()]
+
+    def names(self) -> set[str]:
+        return set(self.body) | set(self.query)
+
+    def text(self, name: str, max_length: int) -> str:
+        value = self.get(name) or ""
+        if len(value) > max_length:
+            raise bad_request(
+                "parameter_too_long",
+                _("The parameter %(name)s is too long: at most %(max)d characters.")
+                % {"name": name, "max": max_length},
+            )
+        return value
+
+    def comma_list(self, name: str) -> list[str]:
+        """`a,b` and repeated parameters alike, empty items dropped, order kept."""
+        items = [item.strip() for value in self.getlist(name) for item in value.split(",")]
+        return list(dict.fromkeys(item for item in items if item))
+
+    def number(self, name: str) -> float | None:
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise bad_request("not_a_number", _("The parameter %(name)s must be a number.") % {"name": name})
+        return number
+
+    def positive_int(self, name: str, default: int, maximum: int) -> int:
+        value = self.get(name)
+        if value is None:
+            return default
+        if not value.isdigit() or int(value) < 1:
+            raise bad_request(
+                "not_a_positive_integer", _("The parameter %(name)s must be a positive integer.") % {"name": name}
+            )
+        return min(int(value), maximum)
+
+    def flag(self, name: str) -> bool:
+        return (self.get(name) or "").lower() in {"true", "1", "yes"}
+
+    def datetime(self, name: str, *, end: bool = False) -> dt.datetime | None:
+        value = self.get(name)
+        return None if value is None else parse_w3c(value, name, end=end)
+
+
+def parse_w3c(value: str, name: str, *, end: bool = False) -> dt.datetime:
+    """A W3C date-time (the NOTE-datetime profile of ISO 8601), with its time zone when it has a
+    time. A date alone (`2026`, `2026-11`, `2026-11-27`) is that period in the platform's time
+    zone: its first instant, or its last with `end` (so `end_date=2026-11-27` takes the day).
+    A `+` left unencoded in a query string arrives as a space and is read as `+`."""
+    match = _W3C.fullmatch(value.replace(" ", "+"))
+    error = bad_request(
+        "invalid_datetime",
+        _("The parameter %(name)s must be a W3C date-time with a time zone, e.g. 2026-11-27T09:30:00+08:00.")
+        % {"name": name},
+    )
+    if match is None:
+        raise error
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        if hour is None:
+            local = ZoneInfo(settings.TIME_ZONE)
+            start = dt.datetime(int(year), int(month or 1), int(day or 1), tzinfo=local)
+            if not end:
+                return start
+            if day:
+                following = start + dt.timedelta(days=1)
+            elif month:
+                following = start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
+            else:
+                following = start.replace(year=start.year + 1)
+            return following - dt.timedelta(microseconds=1)
+        tz = dt.UTC if zone == "Z" else dt.datetime.strptime(zone.replace(":", ""), "%z").tzinfo
+        return dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=tz,
+        )
+    except (ValueError, OverflowError):
+        raise error from None
