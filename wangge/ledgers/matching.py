@@ -1,0 +1,524 @@
+"""The dry run: every row of a file classified against the registry, chunk by chunk, with a
+fixed number of queries per chunk (persons by ID-number blind index, candidates by name,
+their households, member profiles, fingerprints already imported, review items already queued).
+
+Classes (docs/import.md, "Matching"):
+
+* **new**: nobody in the registry is this person;
+* **matched**: a person with the same ID number (blind index) whose facts equal the row's
+  (a fact the row leaves empty is not compared), or, for a row without an ID number, the very
+  same row imported before (its fingerprint);
+* **review** (possible match): no exact ID-number match, but a person with the same name and
+  birth date and the same address, household or phone, where one of the two has no ID number;
+* **conflict**: same ID number, different facts (the differing fields are named);
+* **invalid**: the reasons, by row number (an earlier row of the same file is named by its
+  number when the row repeats it).
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from itertools import islice
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wangge.areas.models import AreaNode
+from wangge.ledgers.areas import AreaResolver
+from wangge.ledgers.cleaning import Facts, Invalid, RowParser, clean_name, text
+from wangge.ledgers.layouts import LayoutSpec, Vocabulary
+from wangge.ledgers.models import ImportedRecord, ReviewItem
+from wangge.ledgers.reading import Cell
+from wangge.lib import crypto
+from wangge.lib.crypto import decrypt
+from wangge.people.models import HouseholdMember, MemberProfile, Person
+
+CHUNK = 2000
+
+
+class Status:
+    NEW = "new"
+    MATCHED = "matched"
+    REVIEW = "review"
+    CONFLICT = "conflict"
+    INVALID = "invalid"
+    LABELS = {
+        NEW: gettext_lazy("New"),
+        MATCHED: gettext_lazy("Matched"),
+        REVIEW: gettext_lazy("Possible match"),
+        CONFLICT: gettext_lazy("Conflict"),
+        INVALID: gettext_lazy("Invalid"),
+    }
+
+
+@dataclass(slots=True)
+class RowResult:
+    """One row's outcome. Kept for every row of a file, so its empty parts are shared tuples."""
+
+    number: int
+    status: str
+    facts: Facts | None = None  # new, review and conflict rows only (what a commit needs)
+    problems: Sequence[Invalid] = ()
+    person_id: int | None = None  # matched person, or the candidate of a review / conflict
+    other_candidates: Sequence[int] = ()
+    fields: Sequence[str] = ()
+    blank_fields: Sequence[str] = ()
+    fingerprint: str = ""
+    queued: bool = False  # already in the review queue (an earlier import of the same row)
+    area_id: int | None = None  # household (grid layout) or home community (members layout)
+    scope: tuple[int | None, int | None] = (None, None)  # the candidate's community and grid
+    preview: dict[str, str] | None = None  # of a rejected row, for the masked report
+    id_indexes: Sequence[str] = ()  # the ID number's blind indexes (current key first)
+
+    def reasons(self) -> str:
+        return "；".join(p.message for p in self.problems)
+
+
+@dataclass
+class CheckResult:
+    district: AreaNode
+    layout: LayoutSpec
+    header_rows: tuple[int, ...]
+    ignored_headers: list[str]
+    results: list[RowResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("new", "matched", "review", "conflicts", "invalid"), 0)
+        key = {Status.CONFLICT: "conflicts"}
+        for result in self.results:
+            counts[key.get(result.status, result.status)] += 1
+        return {"rows": len(self.results), **counts}
+
+    def of(self, *statuses: str) -> list[RowResult]:
+        return [r for r in self.results if r.status in statuses]
+
+
+class Indexer:
+    """`crypto.blind_indexes` for the many values of one chunk, with the key ring read once.
+
+    The HMAC is the one `crypto.blind_index` computes; a probe value is checked against
+    `crypto.blind_index` when the indexer is made, and should the two ever differ (the
+    index's definition changed) every value goes through `crypto.blind_indexes` instead.
+    """
+
+    _PROBE = "wangge.ledgers:probe"
+
+    def __init__(self) -> None:
+        ring = crypto.keyring()
+        self.keys: list[bytes] | None = [ring.index_keys[key_id] for key_id in ring.lookup_index_ids]
+        if self._hmac(self.keys[0], self._PROBE) != crypto.blind_index(self._PROBE):
+            self.keys = None
+
+    @staticmethod
+    def _hmac(key: bytes, value: str) -> str:
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+    def variants(self, value: str) -> list[str]:
+        """Every index the value may be stored under (the current key's first)."""
+        if self.keys is None:
+            return crypto.blind_indexes(value)
+        return [self._hmac(key, value) for key in self.keys]
+
+
+def _fingerprint_text(facts: Facts) -> str:
+    return "ledger-row:" + json.dumps(facts.as_document(), ensure_ascii=False, sort_keys=True)
+
+
+def fingerprint(facts: Facts, indexer: Indexer | None = None) -> str:
+    """A keyed HMAC of the row's facts (under the current index key): equal rows give equal
+    fingerprints, nobody without the index key can tell what a fingerprint stands for."""
+    return (indexer or Indexer()).variants(_fingerprint_text(facts))[0]
+
+
+def fingerprints(facts: Facts, indexer: Indexer) -> list[str]:
+    """The fingerprints a row may have been stored under (the previous index key too, during a
+    rotation of the index key); the current one first."""
+    return indexer.variants(_fingerprint_text(facts))
+
+
+# --- comparing a row with a registry person -------------------------------------------------
+
+PLAIN_COMPARED = (
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "registered_address",
+    "current_address",
+    "residence_status",
+    "political_status",
+    "education",
+    "employer",
+)
+PERSON_VALUES = (
+    "id",
+    "id_number_index",
+    "phone_index",
+    "sensitive_encrypted",
+    "community_id",
+    "grid_id",
+    *PLAIN_COMPARED,
+)
+
+
+@dataclass
+class Registry:
+    """What the registry holds about the persons one chunk touches."""
+
+    persons: dict[int, dict[str, Any]] = field(default_factory=dict)
+    households: dict[int, dict[int, str]] = field(default_factory=dict)
+    members: dict[int, tuple[str, int, dt.date | None, int | None]] = field(default_factory=dict)
+    indexer: Indexer = field(default_factory=Indexer)
+    _sensitive: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def load_links(self, person_ids: Iterable[int], with_members: bool) -> None:
+        ids = [pk for pk in person_ids if pk not in self.households]
+        if not ids:
+            return
+        for pk in ids:
+            self.households[pk] = {}
+        for person_id, household_id, relation in HouseholdMember.objects.filter(person_id__in=ids).values_list(
+            "person_id", "household_id", "relation"
+        ):
+            self.households[person_id][household_id] = relation
+        if with_members:
+            for person_id, kind, community, reported, unit in MemberProfile.objects.filter(
+                person_id__in=ids
+            ).values_list("person_id", "kind", "home_community_id", "reported_on", "org_unit_id"):
+                self.members[person_id] = (kind, community, reported, unit)
+
+    def sensitive(self, person_id: int) -> dict[str, Any]:
+        if person_id not in self._sensitive:
+            token = self.persons[person_id]["sensitive_encrypted"]
+            self._sensitive[person_id] = json.loads(decrypt(bytes(token))) if token else {}
+        return self._sensitive[person_id]
+
+
+def compare(facts: Facts, person: dict[str, Any], registry: Registry) -> tuple[list[str], list[str]]:
+    """(fields that differ, those of them the registry has no value for). A fact the row leaves
+    empty is not compared."""
+    differ: list[str] = []
+    blank: list[str] = []
+
+    def note(name: str, current: object) -> None:
+        differ.append(name)
+        if current in ("", None, {}, False):
+            blank.append(name)
+
+    for name in PLAIN_COMPARED:
+        incoming = getattr(facts, name)
+        if incoming not in ("", None) and person[name] != incoming:
+            note(name, person[name])
+    if facts.id_number and person["id_number_index"] not in registry.indexer.variants(facts.id_number):
+        note("id_number", person["id_number_index"])
+    if facts.phone and person["phone_index"] not in registry.indexer.variants(facts.phone):
+        note("phone", person["phone_index"])
+    pk = person["id"]
+    if facts.household_id is not None:
+        households = registry.households.get(pk, {})
+        if facts.household_id not in households:
+            note("household", households)
+        elif facts.relation and households[facts.household_id] != facts.relation:
+            note("relation", households[facts.household_id])
+    if facts.sensitive:
+        current = registry.sensitive(pk)
+        for key, value in sorted(facts.sensitive.items()):
+            if current.get(key) != value:
+                note(key, current.get(key))
+    if facts.member_kind:
+        profile = registry.members.get(pk)
+        kind, community, reported, unit = profile if profile else ("", None, None, None)
+        for name, incoming, existing in (
+            ("member_kind", facts.member_kind, kind),
+            ("home_community", facts.home_community_id, community),
+            ("reported_on", facts.reported_on, reported),
+            ("org_unit", facts.org_unit_id, unit),
+        ):
+            if incoming not in ("", None) and incoming != existing:
+                note(name, existing)
+    return differ, blank
+
+
+def _same_place(facts: Facts, person: dict[str, Any], registry: Registry) -> bool:
+    """Same address (registered or current), same household, or same phone."""
+    if facts.registered_address and facts.registered_address == person["registered_address"]:
+        return True
+    if facts.current_address and facts.current_address == person["current_address"]:
+        return True
+    if facts.household_id is not None and facts.household_id in registry.households.get(person["id"], {}):
+        return True
+    return bool(facts.phone) and person["phone_index"] in registry.indexer.variants(facts.phone)
+
+
+# --- in-file duplicates ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Seen:
+    row: int
+    has_id: bool
+    phone: str
+    registered_address: str
+    current_address: str
+    household_id: int | None
+
+
+class _FileIndex:
+    """Rows already seen in this file: by ID number, by fingerprint, by name and birth date."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, int] = {}
+        self.by_fingerprint: dict[str, int] = {}
+        self.by_person: dict[tuple[str, dt.date], list[_Seen]] = defaultdict(list)
+
+    def duplicate(self, result: RowResult) -> Invalid | None:
+        facts = result.facts
+        assert facts is not None
+        if facts.id_number:
+            earlier = self.by_id.get(facts.id_number)
+            if earlier is not None:
+                return Invalid("duplicate_row", _("Same ID number as row %(row)d of this file.") % {"row": earlier})
+        else:
+            earlier = self.by_fingerprint.get(result.fingerprint)
+            if earlier is not None:
+                return Invalid("duplicate_row", _("Repeats row %(row)d of this file.") % {"row": earlier})
+        if facts.birth_date is not None:
+            for seen in self.by_person.get((facts.name, facts.birth_date), []):
+                if facts.id_number and seen.has_id:
+                    continue
+                if (
+                    (facts.phone and facts.phone == seen.phone)
+                    or (facts.registered_address and facts.registered_address == seen.registered_address)
+                    or (facts.current_address and facts.current_address == seen.current_address)
+                    or (facts.household_id is not None and facts.household_id == seen.household_id)
+                ):
+                    return Invalid(
+                        "possible_duplicate_row",
+                        _(
+                            "Same name, birth date and address, household or phone as row %(row)d of this file, "
+                            "and one of the two has no ID number: keep one of them or add the ID number."
+                        )
+                        % {"row": seen.row},
+                    )
+        return None
+
+    def add(self, result: RowResult) -> None:
+        facts = result.facts
+        assert facts is not None
+        if facts.id_number:
+            self.by_id[facts.id_number] = result.number
+        else:
+            self.by_fingerprint[result.fingerprint] = result.number
+        if facts.birth_date is not None:
+            self.by_person[(facts.name, facts.birth_date)].append(
+                _Seen(
+                    result.number,
+                    bool(facts.id_number),
+                    facts.phone,
+                    facts.registered_address,
+                    facts.current_address,
+                    facts.household_id,
+                )
+            )
+
+
+def _preview(cells: dict[str, Cell]) -> dict[str, str]:
+    """The cells a masked report shows of a rejected row (masked when written, never logged)."""
+    preview = {"name": clean_name(cells.get("name"))}
+    for name in ("id_number", "phone"):
+        if name in cells:
+            cell = cells[name]
+            value = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else text(cell)
+            preview[name] = "".join(ch for ch in value if ch.isalnum()).upper()
+    for name in ("community", "grid"):
+        if name in cells:
+            preview[name] = text(cells[name])
+    if "home_community" in cells:
+        preview["community"] = text(cells["home_community"])
+    return preview
+
+
+# --- the check ------------------------------------------------------------------------------
+
+
+class Checker:
+    """Classifies the rows of one file for one district (and, with `scope`, one user's areas)."""
+
+    def __init__(
+        self,
+        district: AreaNode,
+        layout: LayoutSpec,
+        vocabulary: Vocabulary,
+        *,
+        scope: list[tuple[str, int]] | None = None,
+    ) -> None:
+        self.district = district
+        self.layout = layout
+        self.areas = AreaResolver(district)
+        self.parser = RowParser(layout, vocabulary, self.areas)
+        self.scope = scope
+        self.seen = _FileIndex()
+        self.with_members = "member_kind" in layout.fields
+        self.indexer = Indexer()
+
+    def run(
+        self, rows: Iterator[tuple[int, dict[str, Cell]]], progress: Callable[[int], None] | None = None
+    ) -> list[RowResult]:
+        results: list[RowResult] = []
+        while True:
+            chunk = list(islice(rows, CHUNK))
+            if not chunk:
+                break
+            results.extend(self.check_chunk(chunk))
+            if progress is not None:
+                progress(len(results))
+        return results
+
+    def _parse(self, number: int, cells: dict[str, Cell]) -> RowResult:
+        facts, problems = self.parser.parse(cells)
+        if facts is None:
+            return RowResult(number, Status.INVALID, problems=problems, preview=_preview(cells))
+        result = RowResult(number, Status.NEW, facts=facts)
+        result.area_id = facts.household_id if facts.household_id is not None else facts.home_community_id
+        if self.scope is not None and (result.area_id is None or not self.areas.within(result.area_id, self.scope)):
+            result.status = Status.INVALID
+            result.facts = None
+            result.problems = [Invalid("out_of_scope", _("This row's household or community is outside your area."))]
+            result.preview = _preview(cells)
+            return result
+        if not facts.id_number:
+            result.fingerprint = fingerprint(facts, self.indexer)
+        duplicate = self.seen.duplicate(result)
+        if duplicate is not None:
+            result.status = Status.INVALID
+            result.facts = None
+            result.problems = [duplicate]
+            result.preview = _preview(cells)
+            return result
+        self.seen.add(result)
+        return result
+
+    def check_chunk(self, chunk: list[tuple[int, dict[str, Cell]]]) -> list[RowResult]:
+        self.indexer = Indexer()  # the key ring as it is now (a rotation may be under way)
+        results = [self._parse(number, cells) for number, cells in chunk]
+        valid = [r for r in results if r.facts is not None]
+        with_id = [r for r in valid if r.facts and r.facts.id_number]
+        without_id = [r for r in valid if r.facts and not r.facts.id_number]
+        registry = Registry(indexer=self.indexer)
+        # 1. Exact matches by ID number (one query; every index the number may be stored under).
+        variants = {id(r): self.indexer.variants(r.facts.id_number) for r in with_id if r.facts}
+        for r in with_id:
+            r.id_indexes = variants[id(r)]
+        by_index: dict[str, int] = {}
+        if variants:
+            wanted = [index for indexes in variants.values() for index in indexes]
+            for person in Person.objects.filter(district=self.district, id_number_index__in=wanted).values(
+                *PERSON_VALUES
+            ):
+                registry.persons[person["id"]] = person
+                by_index[person["id_number_index"]] = person["id"]
+        match_of = {id(r): next((by_index[i] for i in variants[id(r)] if i in by_index), None) for r in with_id}
+        # 2. Rows without an ID number imported before, by fingerprint (one query).
+        imported: dict[int, int] = {}
+        if without_id:
+            prints = {id(r): fingerprints(r.facts, self.indexer) for r in without_id if r.facts}
+            stored = dict(
+                ImportedRecord.objects.filter(
+                    district=self.district, fingerprint__in=[f for fs in prints.values() for f in fs]
+                ).values_list("fingerprint", "person_id")
+            )
+            for r in without_id:
+                found = next((stored[f] for f in prints[id(r)] if f in stored), None)
+                if found is not None:
+                    imported[id(r)] = found
+        # 3. Candidates by name for the rest (one query): any person for a row without an ID
+        #    number; a person without one for a row whose number nobody has.
+        candidates: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+        conditions = []
+        for rows, extra in (
+            ([r for r in without_id if id(r) not in imported], {}),
+            ([r for r in with_id if match_of[id(r)] is None], {"id_number_index": ""}),
+        ):
+            people = {(r.facts.name, r.facts.birth_date) for r in rows if r.facts and r.facts.birth_date is not None}
+            if people:
+                names, births = sorted({n for n, _b in people}), sorted({b for _n, b in people})
+                conditions.append(Q(name__in=names, birth_date__in=births, **extra))
+        if conditions:
+            for person in Person.objects.filter(reduce(operator.or_, conditions), district=self.district).values(
+                *PERSON_VALUES
+            ):
+                registry.persons.setdefault(person["id"], person)
+                candidates[(person["name"], person["birth_date"])].append(person["id"])
+        # 4. Their households and member profiles (one query each).
+        registry.load_links(registry.persons, self.with_members)
+        for result in valid:
+            facts = result.facts
+            assert facts is not None
+            if facts.id_number:
+                pk = match_of[id(result)]
+                if pk is not None:
+                    self._compare(result, registry.persons[pk], registry)
+                    continue
+                pool = [
+                    p
+                    for p in candidates.get((facts.name, facts.birth_date), [])  # type: ignore[arg-type]
+                    if not registry.persons[p]["id_number_index"]
+                ]
+            else:
+                pk = imported.get(id(result))
+                if pk is not None:
+                    result.status = Status.MATCHED
+                    result.person_id = pk
+                    continue
+                pool = candidates.get((facts.name, facts.birth_date), []) if facts.birth_date else []  # type: ignore[arg-type]
+            self._possible_match(result, pool, registry)
+        for result in valid:
+            if result.status == Status.MATCHED:
+                result.facts = None  # nothing to write: keep the memory of a large file small
+        # 5. Rows already in the review queue (one query).
+        pending = [r for r in valid if r.status in (Status.REVIEW, Status.CONFLICT)]
+        if pending:
+            prints = {id(r): fingerprints(r.facts, self.indexer) for r in pending if r.facts}
+            for r in pending:
+                r.fingerprint = prints[id(r)][0]
+            queued = set(
+                ReviewItem.objects.filter(
+                    district=self.district, fingerprint__in=[f for fs in prints.values() for f in fs]
+                ).values_list("candidate_id", "fingerprint")
+            )
+            for r in pending:
+                r.queued = any((r.person_id, f) in queued for f in prints[id(r)])
+        return results
+
+    def _compare(self, result: RowResult, person: dict[str, Any], registry: Registry) -> None:
+        assert result.facts is not None
+        result.person_id = person["id"]
+        result.scope = (person["community_id"], person["grid_id"])
+        differ, blank = compare(result.facts, person, registry)
+        if differ:
+            result.status = Status.CONFLICT
+            result.fields, result.blank_fields = differ, blank
+        else:
+            result.status = Status.MATCHED
+
+    def _possible_match(self, result: RowResult, pool: list[int], registry: Registry) -> None:
+        facts = result.facts
+        assert facts is not None
+        near = [pk for pk in pool if _same_place(facts, registry.persons[pk], registry)]
+        if not near:
+            return  # new
+        scored = sorted(near, key=lambda pk: (len(compare(facts, registry.persons[pk], registry)[0]), pk))
+        best = registry.persons[scored[0]]
+        result.status = Status.REVIEW
+        result.person_id = best["id"]
+        result.other_candidates = scored[1:]
+        result.scope = (best["community_id"], best["grid_id"])
+        result.fields, result.blank_fields = compare(facts, best, registry)

@@ -1,0 +1,241 @@
+"""Reading a ledger file: .xlsx/.xls with python-calamine, .csv with the csv module (UTF-8
+with or without BOM, UTF-16 with BOM, else GBK/GB18030), and finding its header.
+
+The header is the row (or pair of rows) among the first `HEADER_SCAN_ROWS` that names the
+most of the layout's fields. A two-row header is read column by column as upper + lower
+("残疾" over "类别" → "残疾类别"), else the lower cell, else the upper one; an empty upper
+cell takes the value to its left, as merged cells leave only their first cell filled. Title
+rows above the header and empty rows anywhere are skipped. Row numbers are the ones a
+spreadsheet program shows (1-based, counting every row), so a reason can be found in the file.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from wangge.ledgers.layouts import FIELDS, LayoutSpec, Mapping, field_label, header_index, normalise_header
+from wangge.lib.errors import DomainError
+
+HEADER_SCAN_ROWS = 15
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+TEXT_SUFFIXES = {".csv", ".txt"}
+SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
+
+Cell = Any  # str, int, float, bool, date, datetime, time, timedelta (calamine) or str (csv)
+
+
+@dataclass
+class Table:
+    """The located header and an iterator over the data rows as (row number, cells by field)."""
+
+    columns: dict[int, str]  # column index → field
+    header_rows: tuple[int, ...]  # spreadsheet row numbers of the header
+    ignored_headers: list[str] = field(default_factory=list)
+    rows: Iterator[tuple[int, dict[str, Cell]]] = field(default_factory=lambda: iter(()))
+    total: int = 0  # data rows after the header (empty ones included): for progress
+
+
+def _blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+# --- raw rows -------------------------------------------------------------------------------
+
+
+def _spreadsheet_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
+    """(first rows, iterator over all rows from the first, row count) of the first sheet with data."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise DomainError(
+            "file_unreadable",
+            _("The file cannot be read as a spreadsheet: %(reason)s") % {"reason": type(error).__name__},
+        ) from None
+    for index, meta in enumerate(book.sheets_metadata):
+        if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        sheet = book.get_sheet_by_index(index)
+        if sheet.height == 0:
+            continue
+        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 1)
+        # `iter_rows` starts at the sheet's first row (row 1) whatever is empty above the data;
+        # columns start at the first used one, so `to_python` rows are cut the same way.
+        offset = sheet.start[1] if sheet.start else 0
+        head = [row[offset:] for row in head]
+        return head, iter(sheet.iter_rows()), (sheet.end[0] + 1 if sheet.end else 0)
+    raise DomainError("file_empty", _("The file has no rows."))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DomainError(
+            "file_encoding", _("The file's text is neither UTF-8 nor GBK; save it as UTF-8 CSV and try again.")
+        ) from None
+
+
+def _csv_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
+    try:
+        text = _decode(path.read_bytes())
+    except OSError:
+        raise DomainError("file_unreadable", _("The file cannot be read.")) from None
+    sample = text[:8192]
+    first_lines = [line for line in sample.splitlines() if line.strip()][:5]
+    counts = {d: sum(line.count(d) for line in first_lines) for d in (",", "\t", ";")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return records[: HEADER_SCAN_ROWS + 1], iter(records), len(records)
+
+
+# --- header ---------------------------------------------------------------------------------
+
+
+def _forward_filled(row: list[Cell], below: list[Cell]) -> list[str]:
+    """The upper header row with each empty cell taking the value to its left where the lower
+    row has a header (what a merged cell spanning those columns means)."""
+    filled: list[str] = []
+    last = ""
+    for col, cell in enumerate(row):
+        text = "" if _blank(cell) else str(cell)
+        if text:
+            last = text
+            filled.append(text)
+        elif col < len(below) and not _blank(below[col]) and last:
+            filled.append(last)
+        else:
+            last = ""
+            filled.append("")
+    return filled
+
+
+def _match(index: dict[str, str], lower: list[Cell], upper: list[Cell] | None) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    used: set[str] = set()
+    upper_filled = _forward_filled(upper, lower) if upper is not None else []
+    for col, cell in enumerate(lower):
+        low = "" if _blank(cell) else normalise_header(cell)
+        up = normalise_header(upper_filled[col]) if col < len(upper_filled) else ""
+        candidates = []
+        if up and low:
+            candidates.append(up + low)
+        if low:
+            candidates.append(low)
+        if up and not low and (upper is None or col >= len(upper) or not _blank(upper[col])):
+            candidates.append(up)
+        for candidate in candidates:
+            name = index.get(candidate)
+            if name is not None and name not in used:
+                columns[col] = name
+                used.add(name)
+                break
+    return columns
+
+
+def locate_header(
+    head: list[list[Cell]], layout: LayoutSpec, mapping: Mapping
+) -> tuple[int, bool, dict[int, str], list[str]]:
+    """(index of the last header row, two-row header?, columns, ignored headers)."""
+    unknown = [name for name in mapping.columns if name not in layout.fields]
+    if unknown:
+        raise DomainError(
+            "mapping_field_not_in_layout",
+            _("The mapping names %(fields)s, which this layout does not read.")
+            % {"fields": ", ".join(field_label(n) for n in unknown)},
+        )
+    index = header_index(layout, mapping)
+    best: tuple[int, int, bool, dict[int, str]] = (0, -1, False, {})
+    for r, row in enumerate(head[:HEADER_SCAN_ROWS]):
+        single = _match(index, row, None)
+        options = [(len(single), False, single)]
+        if r > 0:
+            double = _match(index, row, head[r - 1])
+            options.append((len(double), True, double))
+        for score, two_rows, columns in options:
+            # Strictly better only: the earliest row wins a tie, a single row wins over a pair.
+            if score > best[0]:
+                best = (score, r, two_rows, columns)
+    score, r, two_rows, columns = best
+    if score < 2 or "name" not in columns.values():
+        raise DomainError(
+            "header_not_found",
+            _("No header row naming the columns was found in the first %(rows)d rows (looked for e.g. %(example)s).")
+            % {"rows": HEADER_SCAN_ROWS, "example": "、".join(FIELDS[n][1][0] for n in layout.required)},
+        )
+    missing = [name for name in layout.required if name not in columns.values()]
+    if missing:
+        raise DomainError(
+            "column_missing",
+            _("The file has no column for: %(fields)s.") % {"fields": ", ".join(field_label(n) for n in missing)},
+        )
+    ignored: list[str] = []
+    rows_of_header = [head[r - 1], head[r]] if two_rows else [head[r]]
+    width = max(len(row) for row in rows_of_header)
+    for col in range(width):
+        if col in columns:
+            continue
+        text = "".join(str(row[col]).strip() for row in rows_of_header if col < len(row) and not _blank(row[col]))
+        if text:
+            ignored.append(text)
+    return r, two_rows, columns, ignored
+
+
+def read_table(path: str | Path, layout: LayoutSpec, mapping: Mapping | None = None) -> Table:
+    """Open the file, find its header and return the data rows as an iterator (row numbers as shown
+    in a spreadsheet program; empty rows skipped)."""
+    path = Path(path)
+    mapping = mapping or Mapping()
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        head, raw, count = _spreadsheet_rows(path)
+    elif suffix in TEXT_SUFFIXES:
+        head, raw, count = _csv_rows(path)
+    else:
+        raise DomainError(
+            "file_type",
+            _("Only .xlsx, .xls and .csv files can be imported (this one is “%(suffix)s”).")
+            % {"suffix": suffix or "-"},
+        )
+    r, two_rows, columns, ignored = locate_header(head, layout, mapping)
+    header_rows = (r, r + 1) if two_rows else (r + 1,)
+    items = sorted(columns.items())
+    header_cells = {name: normalise_header(head[r][col]) for col, name in items if col < len(head[r])}
+
+    def rows() -> Iterator[tuple[int, dict[str, Cell]]]:
+        for number, row in enumerate(raw, start=1):
+            if number <= r + 1:
+                continue
+            width = len(row)
+            cells = {}
+            for col, name in items:
+                if col < width:
+                    cell = row[col]
+                    if cell == "" or cell is None or (cell.__class__ is str and cell.isspace()):
+                        continue
+                    cells[name] = cell
+            if not cells:
+                continue
+            # A repeated header (ledgers printed page by page) is not a row.
+            if (
+                "name" in cells
+                and isinstance(cells["name"], str)
+                and normalise_header(cells["name"]) == header_cells.get("name")
+            ):
+                continue
+            yield number, cells
+
+    return Table(columns, header_rows, ignored, rows(), max(count - (r + 1), 0))

@@ -1,0 +1,14 @@
+"""Background work of ledger imports (run by `wangge worker`)."""
+
+from typing import Any
+
+from django.tasks import task
+
+
+@task()
+def run_import(run_id: int) -> dict[str, Any]:
+    """Check (and, for a commit run, apply) the stored file of a queued `ImportRun`, updating its
+    progress as it goes; see `wangge.ledgers.actions.execute_run`."""
+    from wangge.ledgers.actions import execute_run
+
+    return execute_run(run_id)
