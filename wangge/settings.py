@@ -1,8 +1,8 @@
 """Django settings for wangge, read from the environment through strict helpers.
 
 Defaults give a working development set-up: SQLite (WAL) under var/, debug off unless
-WANGGE_DEBUG is set. Production sets WANGGE_SECRET_KEY, WANGGE_DATA_KEY, WANGGE_INDEX_KEY
-and DATABASE_URL.
+WANGGE_DEBUG is set. Production sets WANGGE_SECRET_KEY, the personal-data keys (WANGGE_DATA_KEYS
+and WANGGE_INDEX_KEYS, or WANGGE_KEY_FILE; see docs/privacy.md) and DATABASE_URL.
 """
 
 from pathlib import Path
@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from wangge.lib.env import env_bool, env_int, env_key, env_list, env_str
+from wangge.lib.env import env_bool, env_int, env_key_list, env_list, env_optional_key, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("WANGGE_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "wangge.people",
     "wangge.calendars",
     "wangge.cases",
+    "wangge.ledgers",
+    "wangge.open311",
     "wangge.api",
     "wangge.demo",
     "wangge.web",
@@ -142,6 +144,19 @@ if CASE_SWEEP_INTERVAL_SECONDS < 0:
         f"WANGGE_CASE_SWEEP_INTERVAL_SECONDS={CASE_SWEEP_INTERVAL_SECONDS} must be 0 (off) or a number of seconds."
     )
 
+# Rate limits of intake (see docs/api.md): cases filed by users whose only role is resident
+# (REST and web form), per user; anonymous intake (Open311), per client address and API key.
+# `N/s|m|h|d`, or `off`. Counted in fixed windows in the database, so every worker process
+# of a deployment shares them.
+RATE_LIMITS = {
+    "resident": env_rate("WANGGE_RATE_RESIDENT", "10/h"),
+    "anonymous": env_rate("WANGGE_RATE_ANONYMOUS", "30/h"),
+}
+# A POST with an `Idempotency-Key` header is answered from its stored result for this long.
+IDEMPOTENCY_KEY_HOURS = env_int("WANGGE_IDEMPOTENCY_KEY_HOURS", 24)
+if IDEMPOTENCY_KEY_HOURS < 1:
+    raise ImproperlyConfigured(f"WANGGE_IDEMPOTENCY_KEY_HOURS={IDEMPOTENCY_KEY_HOURS} must be at least 1.")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True
@@ -149,9 +164,38 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
 
-# Personal data: AES-GCM key and HMAC key for the blind index (base64, 32 bytes each).
-DATA_KEY = env_key("WANGGE_DATA_KEY", SECRET_KEY, required=PRODUCTION)
-INDEX_KEY = env_key("WANGGE_INDEX_KEY", SECRET_KEY, required=PRODUCTION)
+# Personal data: AES-GCM keys and HMAC keys for the blind index (32 bytes each, base64), as a
+# key ring (wangge.lib.crypto; docs/privacy.md). Named keys come from the environment
+# (WANGGE_DATA_KEYS="id:base64,…" + WANGGE_DATA_KEY_CURRENT, WANGGE_INDEX_KEYS + …_CURRENT and,
+# while an index rotation runs, …_PREVIOUS) or, when the environment names none, from the key
+# file (default var/keys.json, generated on first use outside production, mode 0600, never
+# committed; in production only a file named by WANGGE_KEY_FILE, never generated).
+# WANGGE_DATA_KEY / WANGGE_INDEX_KEY are the original single keys, key id "legacy": they read
+# version-1 ciphertexts and the original blind index; outside production they default to keys
+# derived from the secret key.
+KEY_FILE = Path(env_str("WANGGE_KEY_FILE", str(VAR_DIR / "keys.json")))
+DATA_KEYS = env_key_list("WANGGE_DATA_KEYS")
+DATA_KEY_CURRENT = env_str("WANGGE_DATA_KEY_CURRENT", "")
+INDEX_KEYS = env_key_list("WANGGE_INDEX_KEYS")
+INDEX_KEY_CURRENT = env_str("WANGGE_INDEX_KEY_CURRENT", "")
+INDEX_KEY_PREVIOUS = env_str("WANGGE_INDEX_KEY_PREVIOUS", "")
+DATA_KEY = env_optional_key("WANGGE_DATA_KEY", None if PRODUCTION else SECRET_KEY)
+INDEX_KEY = env_optional_key("WANGGE_INDEX_KEY", None if PRODUCTION else SECRET_KEY)
+KEY_SOURCE = "env" if DATA_KEYS or (PRODUCTION and not env_str("WANGGE_KEY_FILE", "")) else "file"
+if KEY_SOURCE == "env" and not (DATA_KEYS or DATA_KEY):
+    raise ImproperlyConfigured(
+        "Set WANGGE_DATA_KEYS (with WANGGE_DATA_KEY_CURRENT), WANGGE_DATA_KEY or WANGGE_KEY_FILE in production."
+    )
+if KEY_SOURCE == "env" and not (INDEX_KEYS or INDEX_KEY):
+    raise ImproperlyConfigured("Set WANGGE_INDEX_KEYS (with WANGGE_INDEX_KEY_CURRENT) or WANGGE_INDEX_KEY.")
+# A reveal of personal data stays valid this long for the user who gave the reason.
+REVEAL_MINUTES = env_int("WANGGE_REVEAL_MINUTES", 15)
+if not 1 <= REVEAL_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured(f"WANGGE_REVEAL_MINUTES={REVEAL_MINUTES} must be between 1 and 1440.")
+# Persons who moved away or died are anonymised this many days after the change of status.
+RETENTION_DAYS = env_int("WANGGE_RETENTION_DAYS", 3 * 365)
+if RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"WANGGE_RETENTION_DAYS={RETENTION_DAYS} must be a positive number of days.")
 
 # Map tiles: an XYZ template such as https://tiles.example/{z}/{x}/{y}.png; empty = no base map.
 MAP_TILE_URL = env_str("WANGGE_MAP_TILE_URL", "")

@@ -15,6 +15,7 @@ from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.accounts.models import User
 from wangge.accounts.scope import has_role
+from wangge.api import ratelimit
 from wangge.areas.models import AreaNode, Level
 from wangge.cases import actions, policy, steps
 from wangge.cases.detail import case_detail, timeline_items
@@ -52,6 +54,23 @@ from wangge.lib.geo import from_wgs84
 from wangge.web.views import _map_config, scoped_page
 
 CASES_PER_PAGE = 30
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: an exact COUNT(*) over a district's million cases costs more
+    than the page itself, and nobody pages that far (they filter)."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list[: self.cap + 1].count())  # type: ignore[index,attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 MAP_POINTS = 2000
 
 STEP_LABELS = {
@@ -136,7 +155,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     name = _list_name(request, names)
     cases = with_flags(worklist(user, name)).select_related("category", "grid", "unit")
     cases, chosen = _filter(cases, request.GET)
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "lists": [(n, Worklist(n).label) for n in names],
         "current": name,
@@ -259,6 +278,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         channel = request.POST.get("channel") if staff else Channel.WEB
         if channel not in [c.value for c in STAFF_CHANNELS] + [Channel.WEB]:
             raise DomainError("unknown_channel", _("Unknown channel."))
+        ratelimit.check_resident_intake(user)
         case = actions.file_case(
             user,
             district=category.district,
@@ -276,7 +296,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         context["error"] = error
-        return render(request, "web/cases/new.html", context, status=400)
+        response = render(request, "web/cases/new.html", context, status=429 if error.status == 429 else 400)
+        return ratelimit.with_retry_after(response, error)
     messages.success(request, _("Case %(number)s filed. Its number is how you follow it.") % {"number": case.number})
     return redirect("case", case.pk)
 
@@ -481,7 +502,9 @@ def _board_cases(request: HttpRequest) -> tuple[AreaNode, QuerySet[Case], dict[s
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     district, cases, chosen = _board_cases(request)
-    page = Paginator(cases.select_related("category", "community"), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases.select_related("category", "community"), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     params = request.GET.copy()
     params.pop("page", None)
     context = {
