@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wangge.areas.models import AreaNode
-from wangge.cases.workflow import State
+from wangge.cases.workflow import OPEN_STATES, State
 from wangge.lib.models import TimeStamped
 
 
@@ -221,9 +221,19 @@ class Case(TimeStamped):
             # A grid's / community's worklist, newest first, by state.
             models.Index(fields=["grid", "state", "created_at"], name="case_grid_state"),
             models.Index(fields=["community", "state", "created_at"], name="case_community_state"),
-            # A unit's inbox; the overdue sweep over open cases by deadline.
+            # A unit's inbox.
             models.Index(fields=["unit", "state", "due_at"], name="case_unit_state_due"),
-            models.Index(fields=["district", "overdue", "due_at"], name="case_overdue_sweep"),
+            # The overdue sweep: in each open state, the cases not yet overdue whose deadline has
+            # passed (one short index range per state instead of every case).
+            models.Index(fields=["state", "overdue", "due_at"], name="case_state_overdue_due"),
+            # Open cases by deadline: PostgreSQL walks it for the inbox and the supervision queue
+            # and stops after a page. (SQLite does not use it: it cannot match the IN list of a
+            # partial index against a query's bound parameters.)
+            models.Index(
+                fields=["due_at", "id"], condition=models.Q(state__in=sorted(OPEN_STATES)), name="case_open_by_deadline"
+            ),
+            # The public board: newest accepted first.
+            models.Index(fields=["district", "accepted_at", "id"], name="case_public_board"),
             # Nearby open cases of a category (duplicate suggestions).
             models.Index(fields=["category", "state", "lat", "lng"], name="case_category_nearby"),
         ]

@@ -211,9 +211,13 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
     if name == Worklist.INBOX:
         unit_ids = list(user.units.values_list("pk", flat=True))  # type: ignore[attr-defined]
         co_handled = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids, state=CoHandlingState.OPEN)
-        return cases.filter(
-            Q(unit_id__in=unit_ids, state__in=UNIT_QUEUE_STATES) | Q(Exists(co_handled), state__in=OPEN_STATES)
-        ).order_by(*by_deadline)
+        # `state IN open` as a condition of its own (UNIT_QUEUE_STATES are open states) lets
+        # PostgreSQL read the open cases by deadline (index case_open_by_deadline) and stop at a page.
+        return (
+            cases.filter(state__in=OPEN_STATES)
+            .filter(Q(unit_id__in=unit_ids, state__in=UNIT_QUEUE_STATES) | Exists(co_handled))
+            .order_by(*by_deadline)
+        )
     if name == Worklist.DISPATCH:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=DISPATCH_ROLES)
         pending = Extension.objects.filter(case=OuterRef("pk"), state=ExtensionState.REQUESTED)
@@ -243,6 +247,9 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
 def public_board(district_id: int) -> QuerySet[Case]:
     """The district's public board (挂牌公示): tagged cases of public categories, newest first.
     Callers show number, category, state, due date, and the place only where the category allows."""
-    return Case.objects.filter(district_id=district_id, category__public=True, state__in=PUBLIC_STATES).order_by(
-        "-accepted_at", "-id"
-    )
+    # Every case in a public state has been accepted (only `accept` sets accepted_at, nothing
+    # clears it); saying so lets the index case_public_board start at the newest accepted case
+    # instead of passing every unaccepted report first (PostgreSQL sorts NULLs first descending).
+    return Case.objects.filter(
+        district_id=district_id, category__public=True, state__in=PUBLIC_STATES, accepted_at__isnull=False
+    ).order_by("-accepted_at", "-id")
