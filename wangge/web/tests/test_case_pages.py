@@ -231,3 +231,15 @@ def test_a_duplicate_is_merged_by_the_other_cases_number(small, catalogue, worke
     admin.post(f"/cases/{second.pk}/steps/merge/", {"version": "1", "into_number": first.number})
     second.refresh_from_db()
     assert second.state == "duplicate" and second.merged_into == first
+
+
+def test_lists_filter_by_a_group_or_one_category(small, catalogue, worker_a, district_admin):
+    lamp = file(worker_a)  # SZ01, group SZ
+    heap = file(worker_a, code="HJ01", point=(IN_GRID_0[0] + 0.002, IN_GRID_0[1]))
+    for case in (lamp, heap):
+        actions.accept(district_admin, case)
+    group, single = catalogue["SZ"], catalogue["HJ01"]
+    by_group = Client().get(f"/board/?category={group.pk}").content.decode()
+    assert lamp.number in by_group and heap.number not in by_group
+    by_category = client_for(district_admin).get(f"/cases/?list=grid&category={single.pk}").content.decode()
+    assert heap.number in by_category and lamp.number not in by_category
