@@ -4,6 +4,8 @@ and one Chromium per session for the browser tests."""
 import datetime as dt
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +174,21 @@ def browser() -> Iterator[object]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def wait_for_live_server_requests(timeout: float = 10.0) -> None:
+    """Wait until the live server has finished every request the closed browser made.
+
+    On in-memory SQLite the server threads share the test's connection; a request still
+    reading a table when the test's database is flushed makes the flush fail with
+    "database table is locked". Each connection is served by its own thread, which ends
+    once the browser has closed the connection and the last request is answered.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def make_page(browser, live_server) -> Iterator:
     """A fresh browser context (zh-CN) per page; any request leaving the live server fails the test."""
@@ -203,4 +220,5 @@ def make_page(browser, live_server) -> Iterator:
     yield make
     for context in contexts:
         context.close()
+    wait_for_live_server_requests()
     assert outside == [], f"requests left the test server: {outside}"
