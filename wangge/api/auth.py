@@ -3,11 +3,11 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer
 
 from wangge.accounts.actions import token_digest
 from wangge.accounts.models import ApiToken
+from wangge.lib.models import mark_used
 
 
 class BearerToken(HttpBearer):
@@ -19,7 +19,7 @@ class BearerToken(HttpBearer):
         )
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        mark_used(found)
         request.user = found.user
         request._wangge_token = found  # type: ignore[attr-defined]
         return found.user

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -148,11 +148,21 @@ def _require_reason(text: str, code: str) -> str:
 # --- filing ---------------------------------------------------------------------------------
 
 
+_NEXT_NUMBER_SQL = """
+    INSERT INTO {table} (district_id, day, last) VALUES (%s, %s, 1)
+    ON CONFLICT (district_id, day) DO UPDATE SET last = {table}.last + 1
+    RETURNING last
+"""
+
+
 def _next_number(district: AreaNode, day: dt.date) -> str:
-    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(district=district, day=day)
-    CaseSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db()
-    return f"{district.code}-{day:%Y%m%d}-{sequence.last:04d}"
+    """The next number of the district's day, in one statement (SQLite and PostgreSQL both
+    upsert with RETURNING); the row stays locked until the filing commits, so numbers have no gaps."""
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER_SQL.format(table=table), [district.pk, connection.ops.adapt_datefield_value(day)])
+        (last,) = cursor.fetchone()
+    return f"{district.code}-{day:%Y%m%d}-{last:04d}"
 
 
 def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from wangge.cases.actions import file_case
 from wangge.cases.models import Category, Channel, QuestionType
 from wangge.lib.crypto import blind_index, encrypt
 from wangge.lib.errors import DomainError
+from wangge.lib.models import mark_used
 from wangge.open311.models import ApiKey, Open311Request
 from wangge.open311.queries import key_digest
 
@@ -144,6 +145,17 @@ def file_request(
     if len(media) > MAX_MEDIA:
         raise DomainError("too_many_photos", _("At most %(n)d photos can be sent with a request.") % {"n": MAX_MEDIA})
     answers = _answers(category, attributes or {})
+    # Everything but the rows is prepared first: the case number's row stays locked from the
+    # number to the commit, and filings of the district's day wait for it.
+    request = Open311Request(
+        district_id=api_key.district_id,
+        api_key=api_key,
+        token=secrets.token_urlsafe(18),
+        device_id_index=blind_index(device_id) if device_id else "",
+        account_id_encrypted=encrypt(account_id) if account_id else None,
+        email_encrypted=encrypt(email) if email else None,
+        media_url=media_url,
+    )
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -166,19 +178,11 @@ def file_request(
             )
             if media:
                 stored = [str(attachment.file.name) for attachment in case.attachments.all()]
-            request = Open311Request.objects.create(
-                district=api_key.district,
-                case=case,
-                api_key=api_key,
-                token=secrets.token_urlsafe(18),
-                device_id_index=blind_index(device_id) if device_id else "",
-                account_id_encrypted=encrypt(account_id) if account_id else None,
-                email_encrypted=encrypt(email) if email else None,
-                media_url=media_url,
-            )
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+            request.case = case
+            request.save(force_insert=True)
     except BaseException:
         for name in stored:  # the rows are rolled back; the photo files must go too
             default_storage.delete(name)
         raise
+    mark_used(api_key)
     return request

@@ -68,7 +68,7 @@ def services(district: AreaNode) -> QuerySet[Category]:
 
 
 def service(district: AreaNode, code: str) -> Category:
-    category = services(district).filter(code=code).first()
+    category = services(district).filter(code=code).prefetch_related("questions").first()
     if category is None:
         raise not_found("service_code_not_found", _("No service has this service_code."))
     return category

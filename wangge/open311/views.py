@@ -227,6 +227,7 @@ def _file(request: HttpRequest, params: Params) -> Answer:
         raise forbidden("api_key_invalid", _("This api_key is not valid."))
     if key.district_id != district.pk:
         raise forbidden("api_key_wrong_jurisdiction", _("This api_key is not valid for this jurisdiction."))
+    key.district = district  # the same row, already read
     ratelimit.check_anonymous_intake(request, api_key=key.pk)  # 429 with Retry-After
     code = params.get("service_code")
     if code is None:

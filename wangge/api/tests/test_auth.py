@@ -1,10 +1,14 @@
 """Authentication of every REST endpoint: bearer tokens, sessions, 401 `unauthenticated`."""
 
+import datetime as dt
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from wangge.accounts.actions import create_api_token
+from wangge.accounts.actions import create_api_token, issue_api_token
 from wangge.accounts.models import ApiToken
 from wangge.api.testing import assert_error, bearer_client, session_client
 
@@ -44,7 +48,28 @@ def test_without_credentials_answers_401(district, name):
 def test_a_bearer_token_works(district, worker_a, name):
     response = bearer_client(worker_a).get(ENDPOINTS[name](district))
     assert response.status_code == 200, response.content
-    assert ApiToken.objects.get(user=worker_a).last_used_at is not None
+
+
+def test_a_token_records_its_last_use_to_the_minute(district, worker_a, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC), tick=False)
+    issued = issue_api_token(None, user=worker_a, name="phone")
+    client = Client(headers={"Authorization": f"Bearer {issued.secret}"})
+    path = ENDPOINTS["areas"](district)
+
+    def last_used() -> dt.datetime | None:
+        return ApiToken.objects.get(pk=issued.token.pk).last_used_at
+
+    assert last_used() is None
+    assert client.get(path).status_code == 200
+    assert last_used() == dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+    time_machine.move_to(dt.datetime(2026, 11, 27, 9, 0, 59, tzinfo=dt.UTC), tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    assert last_used() == dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+    assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+    time_machine.move_to(dt.datetime(2026, 11, 27, 9, 1, tzinfo=dt.UTC), tick=False)
+    assert client.get(path).status_code == 200
+    assert last_used() == dt.datetime(2026, 11, 27, 9, 1, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)
