@@ -22,6 +22,7 @@ from ninja.pagination import paginate
 
 from wangge.accounts.models import User
 from wangge.api import ratelimit
+from wangge.api.paging import CursorPagination
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy, steps
@@ -152,10 +153,13 @@ def _filtered(cases: QuerySet[Case], filters: CaseFilter) -> QuerySet[Case]:
 
 
 @router.get("", response={200: list[CaseItemOut], **errors()}, summary="List cases in your scope")
-@paginate(Pagination)
+@paginate(CursorPagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     """Cases you see, newest first: your area's cases, your unit's, those you reported; or, with
     `queue`, one of your worklists in its own order.
+
+    Page with `cursor`: each page's `next_cursor` gives the next one, which stays right while new
+    cases arrive (an `offset` would shift); a page asked for by cursor has no `count`.
 
     `created_after` is inclusive, `created_before` exclusive. A filter naming something outside
     your scope gives an empty list. Errors: 422 `invalid_input` (e.g. an unknown state)."""

@@ -114,6 +114,7 @@ def test_the_list_costs_a_fixed_number_of_queries(request, small, catalogue, dis
 
     for _ in range(2):
         actions.accept(district_admin, _file(small, catalogue))
+    count()  # the token's first use writes its last_used_at (then at most once a minute)
     before = count()
     for code in ["SZ01", "SZ02", "SZ03", "SZ04"] * 3:
         case = actions.accept(district_admin, _file(small, catalogue, code, point=IN_GRID_0))
@@ -131,3 +132,80 @@ def test_states_are_all_listed_in_the_schema(db):
     state = item["properties"]["state"]
     schema = document["components"]["schemas"][state["$ref"].split("/")[-1]] if "$ref" in state else state
     assert set(schema["enum"]) == set(State.values)
+
+
+# --- cursor paging ------------------------------------------------------------------------------
+
+
+def _pages(client, limit, **params):
+    """Every page by cursor: the ids of each page, and whether each page after the first has no count."""
+    body = ok(client.get("/api/v1/cases", {"limit": limit, **params}))
+    pages, counts = [[c["id"] for c in body["items"]]], [body["count"]]
+    while body["next_cursor"]:
+        body = ok(client.get("/api/v1/cases", {"limit": limit, "cursor": body["next_cursor"], **params}))
+        pages.append([c["id"] for c in body["items"]])
+        counts.append(body["count"])
+    return pages, counts
+
+
+def test_paging_by_cursor_gives_every_case_once_in_order(small, catalogue, district_admin):
+    cases = [_file(small, catalogue) for _ in range(7)]
+    # Two pairs with the same creation time: the id breaks the tie.
+    Case.objects.filter(pk__in=[cases[1].pk, cases[2].pk]).update(created_at=cases[1].created_at)
+    Case.objects.filter(pk__in=[cases[4].pk, cases[5].pk]).update(created_at=cases[5].created_at)
+    client = bearer_client(district_admin)
+    everything = _ids(client)
+    pages, counts = _pages(client, 2)
+    assert [len(p) for p in pages] == [2, 2, 2, 1]
+    assert sum(pages, []) == everything and len(everything) == 7
+    assert counts == [7, None, None, None]
+
+
+def test_a_cursor_page_does_not_shift_when_new_cases_arrive(small, catalogue, district_admin):
+    for _ in range(5):
+        _file(small, catalogue)
+    client = bearer_client(district_admin)
+    before = _ids(client)
+    first = ok(client.get("/api/v1/cases", {"limit": 2}))
+    _file(small, catalogue)  # newest first: it lands in front of the first page
+    second = ok(client.get("/api/v1/cases", {"limit": 2, "cursor": first["next_cursor"]}))
+    assert [c["id"] for c in second["items"]] == before[2:4]
+    shifted = ok(client.get("/api/v1/cases", {"limit": 2, "offset": 2}))
+    assert [c["id"] for c in shifted["items"]] == before[1:3]  # what an offset would have given
+
+
+def test_paging_a_worklist_by_cursor_keeps_cases_without_deadline_last(small, catalogue, district_admin):
+    cases = [_file(small, catalogue) for _ in range(6)]
+    for case in cases[1:4]:
+        actions.accept(district_admin, case)  # a deadline; the others have none yet
+    client = bearer_client(district_admin)
+    everything = _ids(client, queue="grid")
+    assert set(everything[:3]) == {c.pk for c in cases[1:4]} and len(everything) == 6
+    pages, _counts = _pages(client, 2, queue="grid")
+    assert sum(pages, []) == everything
+    pages, _counts = _pages(client, 4, queue="grid")
+    assert sum(pages, []) == everything
+
+
+@pytest.mark.parametrize("cursor", ["x", "bm90IGpzb24", "eyJ2IjoxLCJpIjoyfQ", "eyJ2IjpudWxsfQ", "a" * 201])
+def test_a_cursor_that_is_not_ours_is_invalid_input(small, catalogue, district_admin, cursor):
+    body = assert_error(bearer_client(district_admin).get("/api/v1/cases", {"cursor": cursor}), 422, "invalid_input")
+    assert body["fields"] == ["cursor"]
+
+
+def test_a_cursor_page_costs_a_fixed_number_of_queries_without_a_count(small, catalogue, district_admin):
+    client = bearer_client(district_admin)
+
+    def count() -> int:
+        first = ok(client.get("/api/v1/cases", {"limit": 2}))
+        with CaptureQueriesContext(connection) as queries:
+            ok(client.get("/api/v1/cases", {"limit": 2, "cursor": first["next_cursor"]}))
+        assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+        return len(queries)
+
+    for _ in range(3):
+        _file(small, catalogue)
+    before = count()
+    for _ in range(6):
+        _file(small, catalogue)
+    assert count() == before

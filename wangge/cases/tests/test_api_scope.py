@@ -54,7 +54,7 @@ def test_community_staff_and_the_district(small, two_cases, community_staff, dis
 
 def test_a_user_without_a_role_sees_nothing(two_cases, no_role_user):
     client = bearer_client(no_role_user)
-    assert ok(client.get("/api/v1/cases")) == {"items": [], "count": 0}
+    assert ok(client.get("/api/v1/cases")) == {"items": [], "count": 0, "next_cursor": None}
     assert_error(client.get(f"/api/v1/cases/{two_cases['case_a']['id']}"), 404, "not_found")
 
 

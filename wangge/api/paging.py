@@ -1,0 +1,116 @@
+"""Cursor (keyset) paging for long lists that grow while a client pages through them.
+
+A list paged by `offset` shifts when rows are added in front of the page (a phone paging through
+its grid's cases while new reports arrive sees one twice), and the database walks every skipped
+row. A cursor names the last row seen by its sort key instead: the next page starts right after
+it, with an index, however deep. The lists that use it sort by one column, then by id (e.g.
+newest first: `-created_at, -id`; by deadline: `due_at` ascending with no deadline last, `id`).
+
+`offset` still works beside it; the first page (no cursor) also carries the count, a cursor page
+does not (counting is what a cursor spares the database).
+"""
+
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest
+from django.utils.dateparse import parse_datetime
+from ninja import Field, Schema
+from ninja.errors import ValidationError
+from ninja.pagination import PaginationBase
+
+from wangge.api.schemas import MAX_OFFSET, MAX_PAGE
+
+
+class SortKey:
+    """A queryset's order `(column, id)` on a date-time column: its name, direction and where
+    NULLs go (only an ascending column with NULLs last may hold NULLs)."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        order = list(queryset.query.order_by)
+        if len(order) != 2:
+            raise ValueError(f"cursor paging needs an order (column, id), not {order}")
+        self.column, self.descending, self.nulls_last = _term(order[0])
+        id_name, id_descending, _nulls = _term(order[1])
+        if id_name not in ("id", "pk") or id_descending != self.descending:
+            raise ValueError(f"cursor paging needs the id as second key in the same direction, not {order}")
+
+    def position(self, row: Any) -> dict[str, Any]:
+        value: dt.datetime | None = getattr(row, self.column)
+        return {"v": value.isoformat() if value is not None else None, "i": row.pk}
+
+    def after(self, queryset: QuerySet[Any], position: dict[str, Any]) -> QuerySet[Any]:
+        """The rows that sort after `position`."""
+        value, pk = position["v"], position["i"]
+        more = "lt" if self.descending else "gt"
+        if value is None:  # only NULLs are left: they sort by id alone
+            return queryset.filter(**{f"{self.column}__isnull": True, f"pk__{more}": pk})
+        value = parse_datetime(value)
+        later = Q(**{f"{self.column}__{more}": value}) | Q(**{self.column: value, f"pk__{more}": pk})
+        if self.nulls_last:
+            later |= Q(**{f"{self.column}__isnull": True})
+        return queryset.filter(later)
+
+
+def _term(term: Any) -> tuple[str, bool, bool]:
+    """(name, descending, NULLs last) of one `order_by` term."""
+    if isinstance(term, str):
+        return term.lstrip("-"), term.startswith("-"), False
+    if isinstance(term, OrderBy) and isinstance(term.expression, F):
+        name: str = term.expression.name  # type: ignore[attr-defined]
+        return name, term.descending, bool(term.nulls_last)
+    raise ValueError(f"cursor paging cannot read the order term {term!r}")
+
+
+def encode(position: dict[str, Any]) -> str:
+    raw = json.dumps(position, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str) -> dict[str, Any]:
+    try:
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(position, dict) or set(position) != {"v", "i"}:
+            raise ValueError
+        if not isinstance(position["i"], int) or isinstance(position["i"], bool):
+            raise ValueError
+        if position["v"] is not None and (not isinstance(position["v"], str) or parse_datetime(position["v"]) is None):
+            raise ValueError
+    except ValueError:
+        raise ValidationError([{"loc": ["query", "cursor"], "msg": "invalid cursor"}]) from None
+    return position
+
+
+class CursorPagination(PaginationBase):
+    """`limit` (1–500, default 100) and either `cursor` (from the previous page's `next_cursor`)
+    or `offset`; the answer is `{"items": [...], "count": N or null, "next_cursor": ...}`."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_PAGE, description="Items per page (at most 500).")
+        cursor: str | None = Field(
+            None,
+            max_length=200,
+            description="`next_cursor` of the previous page: the page after it (stable while rows are added).",
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip (without a cursor).")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int | None = Field(..., description="All matching items; null on a page asked for by cursor.")
+        next_cursor: str | None = Field(..., description="Cursor of the next page; null on the last page.")
+
+    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any) -> Any:
+        key = SortKey(queryset)
+        limit = pagination.limit
+        if pagination.cursor:
+            rows, count = list(key.after(queryset, decode(pagination.cursor))[: limit + 1]), None
+        else:
+            rows = list(queryset[pagination.offset : pagination.offset + limit + 1])
+            count = queryset.count()
+        page = rows[:limit]
+        next_cursor = encode(key.position(page[-1])) if len(rows) > limit else None
+        return {"items": page, "count": count, "next_cursor": next_cursor}
