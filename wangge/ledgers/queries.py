@@ -7,10 +7,14 @@ for polling a background import. Deciding goes through `actions.decide_review`.
 """
 
 import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook
 
 from wangge.accounts.models import PERSONAL_DATA_ROLES, Role, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of, scope_q
@@ -129,3 +133,55 @@ def held_about(person: Person) -> dict[str, Any]:
             for m in merges
         ],
     }
+
+
+# --- the error report, for the run page -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row of a run's error report as the run page lists it: the row number and either the
+    reasons it was rejected (codes and messages) or the result and the differing fields. No
+    value of the row (the report's masked name and numbers are not read)."""
+
+    row: int
+    codes: list[str]
+    text: str
+
+
+@dataclass(frozen=True)
+class RunReport:
+    invalid: list[ReportRow]
+    review: list[ReportRow]
+    invalid_total: int
+    review_total: int
+
+
+def report_path(run: ImportRun) -> Path | None:
+    """The run's error report under MEDIA_ROOT, if it has one and it is still there."""
+    if not run.report_file:
+        return None
+    path = Path(settings.MEDIA_ROOT) / run.report_file
+    return path if path.is_file() else None
+
+
+def run_report(run: ImportRun, limit: int = 200) -> RunReport | None:
+    """The first `limit` rejected rows and rows to review of a finished run, read back from its
+    error report (the first sheet: row, codes, reasons; the second: row, result, fields)."""
+    path = report_path(run)
+    if path is None:
+        return None
+    book = CalamineWorkbook.from_path(str(path))
+    sheets = [book.get_sheet_by_index(i).to_python() for i in range(min(2, len(book.sheet_names)))]
+    rejected = sheets[0][1:] if sheets else []
+    review = sheets[1][1:] if len(sheets) > 1 else []
+
+    def number(cell: Any) -> int:
+        return int(cell) if isinstance(cell, int | float) else int(str(cell) or 0)
+
+    invalid_rows = [
+        ReportRow(number(r[0]), [c.strip() for c in str(r[1]).split(",") if c.strip()], str(r[2]))
+        for r in rejected[:limit]
+    ]
+    review_rows = [ReportRow(number(r[0]), [str(r[1])], str(r[2])) for r in review[:limit]]
+    return RunReport(invalid_rows, review_rows, len(rejected), len(review))

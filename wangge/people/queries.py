@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from wangge.accounts.models import PERSONAL_DATA_ROLES, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
-from wangge.areas.models import AreaNode
+from wangge.areas.models import AreaNode, Level
 from wangge.lib.crypto import blind_index, decrypt, key_id_of, keyring
 from wangge.people.models import HouseholdMember, Person
 
@@ -134,3 +134,91 @@ def households_by_person(person_ids: Iterable[int]) -> dict[int, list[HouseholdM
     for link in HouseholdMember.objects.filter(person_id__in=list(person_ids)).select_related("household"):
         links[link.person_id].append(link)
     return links
+
+
+# --- search (the web's "find a resident" box) ---------------------------------------------------
+
+
+class SearchKind:
+    ID_NUMBER = "id_number"  # a whole ID number: exact lookup through the blind index
+    PHONE = "phone"  # a whole phone number: exact lookup through the blind index
+    SUFFIX = "suffix"  # the last four characters of an ID or phone number (kept in the masked form)
+    TEXT = "text"  # part of a name or an address
+    INVALID = "invalid"  # looks like an ID number but is not one (format, check digit)
+
+
+@dataclass(frozen=True)
+class PersonSearch:
+    kind: str
+    persons: QuerySet[Person]
+    # For INVALID: the code and translated message of what is wrong (never the value typed).
+    error_code: str = ""
+    error_message: str = ""
+
+
+_SUFFIX_LENGTH = 4
+_ID_CHARS = set("0123456789X")
+
+
+def _user_districts(user: User) -> list[int] | None:
+    """The districts in which the user holds a personal-data role; None for a superuser (all)."""
+    if user.is_authenticated and user.is_superuser:
+        return None
+    from wangge.accounts.scope import assignments_of
+
+    return sorted({a.district_id for a in assignments_of(user) if a.role in PERSONAL_DATA_ROLES})
+
+
+def search_persons(user: User, term: str) -> PersonSearch:
+    """The persons in the user's scope that `term` finds, ordered by name, grid and community
+    loaded. What was typed decides how it is looked up:
+
+    - an 18-character (or 15-digit first-generation) ID number: exact, through the blind index
+      of each of the user's districts (`find_by_id_number`); a malformed one is INVALID;
+    - a phone number (7 to 15 digits, +86 allowed): exact, through the blind index (`find_by_phone`);
+    - four characters of an ID number's end (`123X`, `0011`): the masked ID number's (or the
+      masked phone's) last four characters, which the masked forms keep;
+    - anything else: part of the name or of either address.
+
+    The term itself is never stored, logged or put in a message."""
+    from wangge.ledgers.cleaning import Invalid, parse_id_number, parse_phone
+    from wangge.people.actions import find_by_id_number, find_by_phone
+
+    text = " ".join((term or "").split())
+    compact = "".join(ch for ch in text if ch not in " -").upper()
+    scoped = visible_persons(user).select_related("grid", "community").order_by("name", "id")
+    districts = _user_districts(user)
+    district_nodes = list(
+        AreaNode.objects.filter(level=Level.DISTRICT)
+        if districts is None
+        else AreaNode.objects.filter(pk__in=districts)
+    )
+    looks_like_id = (len(compact) == 18 and compact[:17].isdigit()) or (len(compact) == 15 and compact.isdigit())
+    if looks_like_id and set(compact) <= _ID_CHARS:
+        try:
+            number = parse_id_number(compact)
+        except Invalid as error:
+            return PersonSearch(SearchKind.INVALID, scoped.none(), error.code, error.message)
+        found = [p.pk for d in district_nodes if (p := find_by_id_number(d, number)) is not None]
+        return PersonSearch(SearchKind.ID_NUMBER, scoped.filter(pk__in=found))
+    digits = compact.removeprefix("+")
+    if digits.isdigit() and 7 <= len(digits) <= 17:
+        try:
+            phone = parse_phone(text)
+        except Invalid as error:
+            return PersonSearch(SearchKind.INVALID, scoped.none(), error.code, error.message)
+        found = [p.pk for d in district_nodes for p in find_by_phone(d, phone)]
+        return PersonSearch(SearchKind.PHONE, scoped.filter(pk__in=found))
+    if len(compact) == _SUFFIX_LENGTH and set(compact) <= _ID_CHARS and compact[:3].isdigit():
+        match = models.Q(id_number_masked__endswith=compact)
+        if compact.isdigit():
+            match |= models.Q(phone_masked__endswith=compact)
+        return PersonSearch(SearchKind.SUFFIX, scoped.filter(match))
+    if not text:
+        return PersonSearch(SearchKind.TEXT, scoped.none())
+    match = (
+        models.Q(name__contains=text)
+        | models.Q(registered_address__contains=text)
+        | models.Q(current_address__contains=text)
+    )
+    return PersonSearch(SearchKind.TEXT, scoped.filter(match))

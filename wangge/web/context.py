@@ -25,6 +25,15 @@ def _area_staff(request: HttpRequest) -> bool:
     return bool(user and user.is_authenticated and has_role(user, *PERSONAL_DATA_ROLES, Role.SUPERVISOR))
 
 
+def _personal_data_staff(request: HttpRequest) -> bool:
+    """Whether the user holds a personal-data role: the residents' search and the imports."""
+    from wangge.accounts.models import PERSONAL_DATA_ROLES
+    from wangge.accounts.scope import has_role
+
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and has_role(user, *PERSONAL_DATA_ROLES))
+
+
 def _unread(request: HttpRequest) -> int:
     from wangge.cases.models import Notification
 
@@ -42,4 +51,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "user_roles": lambda: _roles(request),
         "unread_notifications": lambda: _unread(request),
         "area_staff": lambda: _area_staff(request),
+        "personal_data_staff": lambda: _personal_data_staff(request),
     }

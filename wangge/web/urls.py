@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import cases, views
+from wangge.web import cases, imports, people, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -25,4 +25,17 @@ urlpatterns = [
     path("notifications/", cases.notifications, name="notifications"),
     path("board/", cases.board, name="board"),
     path("board.geojson", cases.board_data, name="board_data"),
+    path("people/", people.person_search, name="people"),
+    path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/reveal/", people.person_reveal, name="person_reveal"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/new/", imports.import_new, name="import_new"),
+    path("imports/<int:pk>/", imports.import_run, name="import_run"),
+    path("imports/<int:pk>/commit/", imports.import_commit, name="import_commit"),
+    path("imports/<int:pk>/discard/", imports.import_discard, name="import_discard"),
+    path("imports/<int:pk>/report.xlsx", imports.import_report, name="import_report"),
+    path("imports/review/", imports.review_list, name="review_queue"),
+    path("imports/review/<int:pk>/", imports.review_item, name="review_item"),
+    path("imports/review/<int:pk>/decide/", imports.review_decide, name="review_decide"),
+    path("imports/review/<int:pk>/merges/<int:merge_id>/undo/", imports.review_undo, name="review_undo"),
 ]
