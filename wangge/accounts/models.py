@@ -95,6 +95,8 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", _("Exported")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    API_KEY_CREATED = "api_key_created", _("Open311 API key created")
+    API_KEY_REVOKED = "api_key_revoked", _("Open311 API key revoked")
     GRIDS_IMPORTED = "grids_imported", _("Grid boundaries imported")
     PERSON_CORRECTED = "person_corrected", _("Personal data corrected")
     PERSON_ANONYMISED = "person_anonymised", _("Person anonymised")

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from wangge.accounts.models import User
+from wangge.accounts.audit import record
+from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.actions import file_case
 from wangge.cases.models import Category, Channel, QuestionType
@@ -49,6 +50,13 @@ def create_api_key(acting_user: User | None, *, name: str, district: AreaNode) -
         if ApiKey.objects.filter(name=name).exists():
             raise DomainError("api_key_name_taken", _("There is already a key with this name."))
         key = ApiKey.objects.create(district=district, name=name, digest=key_digest(raw), prefix=raw[:9])
+        record(
+            acting_user,
+            AuditAction.API_KEY_CREATED,
+            obj=key,
+            district_id=district.pk,
+            detail={"name": name, "prefix": key.prefix},
+        )
     return key, raw
 
 
@@ -62,6 +70,13 @@ def revoke_api_key(acting_user: User | None, *, name: str) -> ApiKey:
             raise DomainError("api_key_revoked", _("This key is already revoked."), status=409)
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at", "updated_at"])
+        record(
+            acting_user,
+            AuditAction.API_KEY_REVOKED,
+            obj=key,
+            district_id=key.district_id,
+            detail={"name": key.name, "prefix": key.prefix},
+        )
     return key
 
 

@@ -81,3 +81,17 @@ def test_the_console_script_has_the_command():
         [sys.executable, "-m", "wangge.cli", "apikey", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "create" in result.stdout and "revoke" in result.stdout
+
+
+def test_creating_and_revoking_a_key_leave_audit_rows_without_the_key(small):
+    from wangge.accounts.models import AuditAction, AuditEvent
+
+    key, _ = apikey("create", "城管通", "--district", "T")
+    apikey("revoke", "城管通")
+    stored = ApiKey.objects.get()
+    rows = list(AuditEvent.objects.order_by("id").values_list("action", "object_id", "district_id", "detail"))
+    assert rows == [
+        (AuditAction.API_KEY_CREATED, str(stored.pk), small.district.pk, {"name": "城管通", "prefix": key[:9]}),
+        (AuditAction.API_KEY_REVOKED, str(stored.pk), small.district.pk, {"name": "城管通", "prefix": key[:9]}),
+    ]
+    assert all(key not in str(row) for row in rows)
