@@ -68,7 +68,9 @@ def services(district: AreaNode) -> QuerySet[Category]:
 
 
 def service(district: AreaNode, code: str) -> Category:
-    category = services(district).filter(code=code).prefetch_related("questions").first()
+    """The service a definition is read from or a request filed in, with its questions."""
+    found = public_categories(district).filter(active=True, code=code).prefetch_related("questions")[:1]
+    category = next(iter(found), None)
     if category is None:
         raise not_found("service_code_not_found", _("No service has this service_code."))
     return category
