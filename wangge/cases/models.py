@@ -234,6 +234,9 @@ class Case(TimeStamped):
             ),
             # The public board: newest accepted first.
             models.Index(fields=["district", "accepted_at", "id"], name="case_public_board"),
+            # Every list newest first (the API's case list, "mine"): read backwards, it stops at a
+            # page instead of sorting every case the user sees.
+            models.Index(fields=["created_at", "id"], name="case_created"),
             # Nearby open cases of a category (duplicate suggestions).
             models.Index(fields=["category", "state", "lat", "lng"], name="case_category_nearby"),
         ]
