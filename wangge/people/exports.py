@@ -48,9 +48,12 @@ def _phone(person: Person, clear: bool) -> str:
 
 
 def fact_text(key: str, value: Any) -> str:
-    """A sensitive fact as text for a sheet or a report."""
-    if value is True:
-        return _("Yes")
+    """A sensitive fact as text for a page, a sheet or a report."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "disability" and isinstance(value, dict) and set(value) <= {"kind", "level"}:
+        kind, level = value.get("kind", ""), value.get("level")
+        return _("%(kind)s, grade %(level)s") % {"kind": kind, "level": level} if level else str(kind)
     if isinstance(value, dict):
         return "，".join(f"{k}: {v}" for k, v in sorted(value.items()))
     if key == "support":

@@ -159,6 +159,8 @@ def build_report(person: Person) -> dict[str, Any]:
             "at", "id"
         )
     ]
+    from wangge.ledgers.queries import held_about  # the ledgers app builds on this one
+
     report = {
         "generated_at": timezone.now(),
         "person": data,
@@ -168,6 +170,7 @@ def build_report(person: Person) -> dict[str, Any]:
         "worker_roles": workers,
         "cases_reported": cases,
         "corrections": corrections,
+        "imports": held_about(person),
         "audit": audit,
     }
     return _jsonable(report)
@@ -284,6 +287,25 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         _("Corrections"),
         [("at", _("At")), ("reason", _("Reason")), ("fields", _("Fields")), ("previous_values", _("Previous values"))],
         report["corrections"],
+    )
+    imports = report["imports"]
+    table(
+        _("Imported ledger rows"),
+        [
+            ("import_file", _("File")),
+            ("imported_at", _("Imported at")),
+            ("row", _("Row")),
+            ("kind", _("Kind")),
+            ("state", _("State")),
+            ("differing_fields", _("Differing fields")),
+            ("incoming", _("Values in the file")),
+        ],
+        imports["review_items"],
+    )
+    table(
+        _("Merges of ledger rows"),
+        [("at", _("At")), ("fields", _("Fields")), ("undone", _("Undone"))],
+        imports["merges"],
     )
     table(
         _("Who processed the data"),

@@ -22,6 +22,7 @@ from wangge.accounts.audit import client_ip, record
 from wangge.accounts.models import AuditAction, User
 from wangge.lib.errors import DomainError
 from wangge.people.actions import PersonFields, reveal_personal_data, visible_fields, visible_fields_for
+from wangge.people.exports import fact_text
 from wangge.people.models import (
     REVEALABLE_FIELDS,
     SENSITIVE_FACTS,
@@ -47,28 +48,10 @@ REVEAL_FIELD_LABELS = {
     "phone": gettext_lazy("Phone"),
     "sensitive": gettext_lazy("Sensitive facts (health, disability, hardship)"),
 }
-SUPPORT_LABELS = {
-    "low_income": gettext_lazy("Subsistence allowance (低保)"),
-    "extreme_poverty": gettext_lazy("Extreme poverty support (特困)"),
-}
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def fact_text(key: str, value: Any) -> str:
-    """A sensitive fact as a short sentence for the page."""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if key == "disability" and isinstance(value, dict):
-        kind, level = value.get("kind", ""), value.get("level")
-        if level:
-            return _("%(kind)s, grade %(level)s") % {"kind": kind, "level": level}
-        return str(kind)
-    if key == "support":
-        return str(SUPPORT_LABELS.get(str(value), value))
-    return str(value)
 
 
 def sensitive_lines(shown: PersonFields | None) -> list[tuple[str, str]] | None:
