@@ -2,12 +2,13 @@
 commit, all or nothing), starting one in the background, and deciding the review queue
 (merge with a choice per field, undo a merge, keep separate, dismiss).
 
-Persons are created through `wangge.people.actions.create_persons` and `register_members`.
+Persons are created through `wangge.people.actions.add_persons` and `register_members`.
 A merge writes the person's fields here, encrypting and indexing with `wangge.lib.crypto`
 exactly as the people app does, and records the values before and after (encrypted) in a
 `Merge` row so that `undo_merge` restores them exactly.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -16,6 +17,7 @@ import os
 import time
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,12 +52,21 @@ from wangge.ledgers.report import write_report
 from wangge.lib.crypto import blind_index, blind_indexes, decrypt, encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import mask_id_number, mask_phone
-from wangge.people.actions import PersonInput, create_persons, decrypt_sensitive, encrypt_sensitive, register_members
+from wangge.people.actions import (
+    SEALED_COLUMNS,
+    PersonInput,
+    add_persons,
+    decrypt_sensitive,
+    encrypt_sensitive,
+    register_members,
+)
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, MemberProfile, Person, Relation
 
 logger = logging.getLogger(__name__)
 
 WRITE_CHUNK = 5000
+# SQLite's page cache while an import writes (allocated as it fills).
+WRITE_CACHE_MB = 128
 MAX_UPLOAD_BYTES = 200 * 2**20
 # A dry run's file is kept this long for its commit, then deleted by the next background run.
 KEEP_UPLOADS = dt.timedelta(days=1)
@@ -191,7 +202,7 @@ def import_people(
     if not commit:
         return outcome
     started = time.perf_counter()
-    with transaction.atomic():
+    with _sqlite_page_cache(), transaction.atomic():
         _lock_imports(district)
         if run is None:
             run = ImportRun(
@@ -225,6 +236,25 @@ def import_people(
     return outcome
 
 
+@contextlib.contextmanager
+def _sqlite_page_cache() -> Iterator[None]:
+    """SQLite: a page cache of `WRITE_CACHE_MB` while an import writes. With the default 2 MB the
+    index entries of every new row (ID number, phone, name: random places in their indexes)
+    are read from the file again and again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-WRITE_CACHE_MB * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def _lock_imports(district: AreaNode) -> None:
     """One import writes to a district at a time (SQLite: the IMMEDIATE transaction already does)."""
     if connection.vendor == "postgresql":
@@ -252,53 +282,68 @@ def _person_input(facts: Facts, households: dict[int, AreaNode]) -> PersonInput:
     )
 
 
-def _create(acting_user: User | None, district: AreaNode, rows: list[Facts]) -> list[Person]:
-    """Persons (and member profiles) for `rows`, through the people app's actions."""
+def _households_of(rows: list[Facts]) -> dict[int, AreaNode]:
     household_ids = {f.household_id for f in rows if f.household_id is not None}
-    households = AreaNode.objects.in_bulk(household_ids) if household_ids else {}
-    persons = create_persons(acting_user, district=district, people=[_person_input(f, households) for f in rows])
-    members = [(p, f) for p, f in zip(persons, rows, strict=True) if f.member_kind]
+    if not household_ids:
+        return {}
+    return AreaNode.objects.only("level", "community_id", "grid_id").in_bulk(household_ids)
+
+
+def _create(
+    acting_user: User | None, district: AreaNode, rows: list[Facts], households: dict[int, AreaNode] | None = None
+) -> list[int]:
+    """Persons (and member profiles) for `rows`, through the people app's actions; their ids.
+    `households`: the households the rows name, when already loaded."""
+    households = _households_of(rows) if households is None else households
+    ids = add_persons(acting_user, district=district, people=[_person_input(f, households) for f in rows])
+    members = [(pk, f) for pk, f in zip(ids, rows, strict=True) if f.member_kind]
     if members:
-        communities = AreaNode.objects.in_bulk({f.home_community_id for _p, f in members})
+        communities = AreaNode.objects.in_bulk({f.home_community_id for _pk, f in members})
+        persons = Person.objects.in_bulk([pk for pk, _f in members])
         profiles = register_members(
             acting_user,
-            [(p, f.member_kind, communities[f.home_community_id]) for p, f in members],  # type: ignore[index]
+            [(persons[pk], f.member_kind, communities[f.home_community_id]) for pk, f in members],  # type: ignore[index]
         )
         extra = []
-        for profile, (_p, f) in zip(profiles, members, strict=True):
+        for profile, (_pk, f) in zip(profiles, members, strict=True):
             if f.reported_on is not None or f.org_unit_id is not None:
                 profile.reported_on, profile.org_unit_id = f.reported_on, f.org_unit_id
                 extra.append(profile)
         if extra:
             MemberProfile.objects.bulk_update(extra, ["reported_on", "org_unit"], batch_size=2000)
-    return persons
+    return ids
 
 
 def _write_new(acting_user: User | None, check: CheckResult, run: ImportRun, progress: Progress) -> None:
     district = check.district
     new = check.of(Status.NEW)
+    households = _households_of([r.facts for r in new if r.facts is not None])
     for start in range(0, len(new), WRITE_CHUNK):
         chunk = new[start : start + WRITE_CHUNK]
         facts = [r.facts for r in chunk if r.facts is not None]
-        # Someone else registered one of these meanwhile: the dry run no longer holds.
-        indexes = [i for r in chunk for i in r.id_indexes]
-        if indexes and Person.objects.filter(district=district, id_number_index__in=indexes).exists():
+        try:
+            ids = _create(acting_user, district, facts, households)
+        except DomainError as error:
+            if error.code != "id_number_exists":
+                raise
+            # The check found nobody with these numbers (and no number twice in the file): someone
+            # registered one of them meanwhile, and the unique constraint (or, during an index
+            # rotation, the people app's check) refused it. The dry run no longer holds.
             raise DomainError(
                 "registry_changed",
                 _("The registry changed while the file was being checked; nothing was written. Run the import again."),
                 status=409,
-            )
-        persons = _create(acting_user, district, facts)
+            ) from None
         ImportedRecord.objects.bulk_create(
             [
-                ImportedRecord(district=district, fingerprint=r.fingerprint, person=p, run=run)
-                for r, p in zip(chunk, persons, strict=True)
+                ImportedRecord(district=district, fingerprint=r.fingerprint, person_id=pk, run=run)
+                for r, pk in zip(chunk, ids, strict=True)
                 if r.facts is not None and not r.facts.id_number
             ],
             batch_size=2000,
         )
-        for r, p in zip(chunk, persons, strict=True):
-            r.person_id = p.pk
+        for r, pk in zip(chunk, ids, strict=True):
+            r.person_id = pk
         progress.writing(start + len(chunk), len(new))
 
 
@@ -575,16 +620,7 @@ def purge_uploads(older_than: dt.timedelta) -> int:
 # What a merge may change on the person, besides the encrypted values (kept in clear inside the
 # encrypted snapshot, and written back encrypted and indexed under the keys current then).
 PERSON_COLUMNS = (*PLAIN_COMPARED, "community_id", "grid_id")
-PERSON_WRITTEN = (
-    *PERSON_COLUMNS,
-    "id_number_encrypted",
-    "id_number_index",
-    "id_number_masked",
-    "phone_encrypted",
-    "phone_index",
-    "phone_masked",
-    "sensitive_encrypted",
-)
+PERSON_WRITTEN = (*PERSON_COLUMNS, *SEALED_COLUMNS, "sensitive_encrypted")
 
 
 class Choice:
@@ -829,7 +865,8 @@ def _keep_separate(acting_user: User, item: ReviewItem) -> Person:
     facts = incoming_facts(item)
     if facts.household_id is not None:
         _check_reviewer(acting_user, item, AreaNode.objects.get(pk=facts.household_id))
-    (person,) = _create(acting_user, AreaNode.objects.get(pk=item.district_id), [facts])
+    (pk,) = _create(acting_user, AreaNode.objects.get(pk=item.district_id), [facts])
+    person = Person.objects.get(pk=pk)
     if not facts.id_number:
         ImportedRecord.objects.create(
             district_id=item.district_id, fingerprint=item.fingerprint, person=person, run=item.run

@@ -27,6 +27,7 @@ from wangge.ledgers.layouts import (
     EMPTY_WORDS,
     ETHNIC_GROUPS,
     FALSE_WORDS,
+    SENSITIVE_FIELDS,
     TRUE_WORDS,
     LayoutSpec,
     Vocabulary,
@@ -49,8 +50,7 @@ EARLIEST_BIRTH = dt.date(1880, 1, 1)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 NO_FACTS: Mapping[str, Any] = MappingProxyType({})
-_SPACES = re.compile(r"\s+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff·])\s+(?=[\u3400-\u9fff\uf900-\ufaff·])")
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -67,8 +67,8 @@ def text(cell: Any) -> str:
     if cell is None:
         return ""
     if isinstance(cell, str):
-        value = cell if cell.isascii() else unicodedata.normalize("NFKC", cell).translate(_INVISIBLE)
-        return _SPACES.sub(" ", value).strip()
+        value = cell if cell.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFKC", cell))
+        return " ".join(value.split())  # runs of white space as one space, ends trimmed
     if isinstance(cell, bool):
         return "是" if cell else "否"
     if isinstance(cell, float) and cell.is_integer():
@@ -84,7 +84,8 @@ def gender_of(number: str) -> str:
 
 
 def clean_name(cell: Any) -> str:
-    return _CJK_GAP.sub("", text(cell))
+    value = text(cell)
+    return _CJK_GAP.sub("", value) if " " in value else value
 
 
 def is_empty_word(value: str) -> bool:
@@ -147,6 +148,18 @@ def parse_id_number(cell: Any) -> str:
 def parse_phone(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
+    if isinstance(cell, str) and cell.isascii() and cell.isdigit() and not cell.startswith(("86", "0086")):
+        digits = cell  # the common case: digits only, nothing to take apart
+    else:
+        digits = _phone_digits(cell)
+    try:
+        return normalise_phone(digits)
+    except DomainError as error:
+        raise _from_domain(error) from None
+
+
+def _phone_digits(cell: Any) -> str:
+    """The digits of the first number in a phone cell, without +86 / 0086."""
     first = _PHONE_SPLIT.split(text(cell))[0].strip()
     groups = first.split(" ")
     if len(groups) > 1 and all(sum(ch.isdigit() for ch in g) >= 7 for g in groups):
@@ -156,10 +169,7 @@ def parse_phone(cell: Any) -> str:
         digits = digits[2:]
     elif digits.startswith("0086"):
         digits = digits[4:]
-    try:
-        return normalise_phone(digits)
-    except DomainError as error:
-        raise _from_domain(error) from None
+    return digits
 
 
 def parse_date(cell: Any, name: str) -> dt.date:
@@ -340,6 +350,7 @@ class RowParser:
         self._words: dict[tuple[str, Any], str | Invalid] = {}
         # One string object per distinct address, employer, ethnicity: they repeat down a file.
         self._strings: dict[str, str] = {}
+        self._texts: dict[tuple[str, Any], str] = {}
         self._households: dict[tuple[Any, ...], int | Invalid] = {}
 
     def _word(self, name: str, cell: Any) -> str:
@@ -355,6 +366,20 @@ class RowParser:
         if isinstance(found, Invalid):
             raise found.kept()
         return found
+
+    def _plain(self, name: str, cell: Any) -> str:
+        """A plain text cell, cleaned; remembered per (field, cell), as addresses, employers and
+        ethnicities repeat down a file (one string object per distinct value)."""
+        key = (name, cell)
+        value = self._texts.get(key)
+        if value is None:
+            value = text(cell)
+            if is_empty_word(value):
+                value = ""
+            if name == "ethnicity" and value in ETHNIC_GROUPS:
+                value += "族"
+            value = self._texts[key] = self._strings.setdefault(value, value)
+        return value
 
     def parse(self, cells: dict[str, Any]) -> tuple[Facts | None, list[Invalid]]:
         problems: list[Invalid] = []
@@ -383,14 +408,10 @@ class RowParser:
                 setattr(facts, word, attempt(self._word, word, cells[word]) or "")
         for plain in PLAIN_TEXT:
             if plain in cells:
-                value = text(cells[plain])
-                if is_empty_word(value):
-                    value = ""
-                if plain == "ethnicity" and value in ETHNIC_GROUPS:
-                    value += "族"
+                value = self._plain(plain, cells[plain])
                 if len(value) > MAX_LENGTHS[plain]:
                     problems.append(_too_long(plain))
-                setattr(facts, plain, self._strings.setdefault(value, value))
+                setattr(facts, plain, value)
         if "birth_date" in cells:
             birth = attempt(parse_date, cells["birth_date"], "birth_date")
             if birth is not None and not EARLIEST_BIRTH <= birth <= self.today:
@@ -433,7 +454,8 @@ class RowParser:
                 )
             )
             return
-        key = tuple(cells.get(part) for part in ("community", "grid", "building", "unit", "room"))
+        get = cells.get
+        key = (get("community"), get("grid"), get("building"), get("unit"), get("room"))
         found = self._households.get(key)
         if found is None:
             try:
@@ -475,6 +497,8 @@ class RowParser:
                 problems.append(_from_domain(error))
 
     def _sensitive(self, cells: dict[str, Any], facts: Facts, problems: list[Invalid]) -> None:
+        if cells.keys().isdisjoint(SENSITIVE_FIELDS):
+            return  # most rows: no sensitive fact at all
         sensitive: dict[str, Any] = {}
         disability = _disability(cells.get("disability"), cells.get("disability_kind"), cells.get("disability_level"))
         if disability:

@@ -16,18 +16,14 @@ Classes (docs/import.md, "Matching"):
 """
 
 import datetime as dt
-import hashlib
-import hmac
 import json
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
 from itertools import islice
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -76,7 +72,6 @@ class RowResult:
     area_id: int | None = None  # household (grid layout) or home community (members layout)
     scope: tuple[int | None, int | None] = (None, None)  # the candidate's community and grid
     preview: dict[str, str] | None = None  # of a rejected row, for the masked report
-    id_indexes: Sequence[str] = ()  # the ID number's blind indexes (current key first)
 
     def reasons(self) -> str:
         return "；".join(p.message for p in self.problems)
@@ -101,47 +96,27 @@ class CheckResult:
         return [r for r in self.results if r.status in statuses]
 
 
-class Indexer:
-    """`crypto.blind_indexes` for the many values of one chunk, with the key ring read once.
-
-    The HMAC is the one `crypto.blind_index` computes; a probe value is checked against
-    `crypto.blind_index` when the indexer is made, and should the two ever differ (the
-    index's definition changed) every value goes through `crypto.blind_indexes` instead.
-    """
-
-    _PROBE = "wangge.ledgers:probe"
-
-    def __init__(self) -> None:
-        ring = crypto.keyring()
-        self.keys: list[bytes] | None = [ring.index_keys[key_id] for key_id in ring.lookup_index_ids]
-        if self._hmac(self.keys[0], self._PROBE) != crypto.blind_index(self._PROBE):
-            self.keys = None
-
-    @staticmethod
-    def _hmac(key: bytes, value: str) -> str:
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-    def variants(self, value: str) -> list[str]:
-        """Every index the value may be stored under (the current key's first)."""
-        if self.keys is None:
-            return crypto.blind_indexes(value)
-        return [self._hmac(key, value) for key in self.keys]
+def by_id_number_index(district: AreaNode, indexes: list[str]) -> QuerySet[Person]:
+    """The district's persons with one of these ID-number blind indexes. The condition that
+    the index is not empty repeats that of the unique constraint, whose partial index SQLite
+    uses only then (else it reads every person of the district)."""
+    return Person.objects.filter(~Q(id_number_index=""), district=district, id_number_index__in=indexes).order_by()
 
 
 def _fingerprint_text(facts: Facts) -> str:
     return "ledger-row:" + json.dumps(facts.as_document(), ensure_ascii=False, sort_keys=True)
 
 
-def fingerprint(facts: Facts, indexer: Indexer | None = None) -> str:
+def fingerprint(facts: Facts, ring: crypto.KeyRing | None = None) -> str:
     """A keyed HMAC of the row's facts (under the current index key): equal rows give equal
     fingerprints, nobody without the index key can tell what a fingerprint stands for."""
-    return (indexer or Indexer()).variants(_fingerprint_text(facts))[0]
+    return (ring or crypto.keyring()).blind_index(_fingerprint_text(facts))
 
 
-def fingerprints(facts: Facts, indexer: Indexer) -> list[str]:
+def fingerprints(facts: Facts, ring: crypto.KeyRing) -> list[str]:
     """The fingerprints a row may have been stored under (the previous index key too, during a
     rotation of the index key); the current one first."""
-    return indexer.variants(_fingerprint_text(facts))
+    return ring.blind_indexes(_fingerprint_text(facts))
 
 
 # --- comparing a row with a registry person -------------------------------------------------
@@ -176,7 +151,7 @@ class Registry:
     persons: dict[int, dict[str, Any]] = field(default_factory=dict)
     households: dict[int, dict[int, str]] = field(default_factory=dict)
     members: dict[int, tuple[str, int, dt.date | None, int | None]] = field(default_factory=dict)
-    indexer: Indexer = field(default_factory=Indexer)
+    ring: crypto.KeyRing = field(default_factory=crypto.keyring)
     _sensitive: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def load_links(self, person_ids: Iterable[int], with_members: bool) -> None:
@@ -217,9 +192,9 @@ def compare(facts: Facts, person: dict[str, Any], registry: Registry) -> tuple[l
         incoming = getattr(facts, name)
         if incoming not in ("", None) and person[name] != incoming:
             note(name, person[name])
-    if facts.id_number and person["id_number_index"] not in registry.indexer.variants(facts.id_number):
+    if facts.id_number and person["id_number_index"] not in registry.ring.blind_indexes(facts.id_number):
         note("id_number", person["id_number_index"])
-    if facts.phone and person["phone_index"] not in registry.indexer.variants(facts.phone):
+    if facts.phone and person["phone_index"] not in registry.ring.blind_indexes(facts.phone):
         note("phone", person["phone_index"])
     pk = person["id"]
     if facts.household_id is not None:
@@ -255,7 +230,7 @@ def _same_place(facts: Facts, person: dict[str, Any], registry: Registry) -> boo
         return True
     if facts.household_id is not None and facts.household_id in registry.households.get(person["id"], {}):
         return True
-    return bool(facts.phone) and person["phone_index"] in registry.indexer.variants(facts.phone)
+    return bool(facts.phone) and person["phone_index"] in registry.ring.blind_indexes(facts.phone)
 
 
 # --- in-file duplicates ---------------------------------------------------------------------
@@ -367,7 +342,7 @@ class Checker:
         self.scope = scope
         self.seen = _FileIndex()
         self.with_members = "member_kind" in layout.fields
-        self.indexer = Indexer()
+        self.ring = crypto.keyring()
 
     def run(
         self, rows: Iterator[tuple[int, dict[str, Cell]]], progress: Callable[[int], None] | None = None
@@ -395,7 +370,7 @@ class Checker:
             result.preview = _preview(cells)
             return result
         if not facts.id_number:
-            result.fingerprint = fingerprint(facts, self.indexer)
+            result.fingerprint = fingerprint(facts, self.ring)
         duplicate = self.seen.duplicate(result)
         if duplicate is not None:
             result.status = Status.INVALID
@@ -407,29 +382,25 @@ class Checker:
         return result
 
     def check_chunk(self, chunk: list[tuple[int, dict[str, Cell]]]) -> list[RowResult]:
-        self.indexer = Indexer()  # the key ring as it is now (a rotation may be under way)
+        self.ring = crypto.keyring()  # the key ring as it is now (a rotation may be under way)
         results = [self._parse(number, cells) for number, cells in chunk]
         valid = [r for r in results if r.facts is not None]
         with_id = [r for r in valid if r.facts and r.facts.id_number]
         without_id = [r for r in valid if r.facts and not r.facts.id_number]
-        registry = Registry(indexer=self.indexer)
+        registry = Registry(ring=self.ring)
         # 1. Exact matches by ID number (one query; every index the number may be stored under).
-        variants = {id(r): self.indexer.variants(r.facts.id_number) for r in with_id if r.facts}
-        for r in with_id:
-            r.id_indexes = variants[id(r)]
+        variants = {id(r): self.ring.blind_indexes(r.facts.id_number) for r in with_id if r.facts}
         by_index: dict[str, int] = {}
         if variants:
-            wanted = [index for indexes in variants.values() for index in indexes]
-            for person in Person.objects.filter(district=self.district, id_number_index__in=wanted).values(
-                *PERSON_VALUES
-            ):
+            every = [index for indexes in variants.values() for index in indexes]
+            for person in by_id_number_index(self.district, every).values(*PERSON_VALUES):
                 registry.persons[person["id"]] = person
                 by_index[person["id_number_index"]] = person["id"]
         match_of = {id(r): next((by_index[i] for i in variants[id(r)] if i in by_index), None) for r in with_id}
         # 2. Rows without an ID number imported before, by fingerprint (one query).
         imported: dict[int, int] = {}
         if without_id:
-            prints = {id(r): fingerprints(r.facts, self.indexer) for r in without_id if r.facts}
+            prints = {id(r): fingerprints(r.facts, self.ring) for r in without_id if r.facts}
             stored = dict(
                 ImportedRecord.objects.filter(
                     district=self.district, fingerprint__in=[f for fs in prints.values() for f in fs]
@@ -439,24 +410,25 @@ class Checker:
                 found = next((stored[f] for f in prints[id(r)] if f in stored), None)
                 if found is not None:
                     imported[id(r)] = found
-        # 3. Candidates by name for the rest (one query): any person for a row without an ID
-        #    number; a person without one for a row whose number nobody has.
+        # 3. Candidates by name and birth date for the rest (one query): any person for a row
+        #    without an ID number; a person without one (see below) for a row whose number
+        #    nobody has. By name only in SQL: with a list of birth dates too, the index would be
+        #    searched for every pair of a name and a birth date (millions per chunk).
         candidates: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
-        conditions = []
-        for rows, extra in (
-            ([r for r in without_id if id(r) not in imported], {}),
-            ([r for r in with_id if match_of[id(r)] is None], {"id_number_index": ""}),
-        ):
-            people = {(r.facts.name, r.facts.birth_date) for r in rows if r.facts and r.facts.birth_date is not None}
-            if people:
-                names, births = sorted({n for n, _b in people}), sorted({b for _n, b in people})
-                conditions.append(Q(name__in=names, birth_date__in=births, **extra))
-        if conditions:
-            for person in Person.objects.filter(reduce(operator.or_, conditions), district=self.district).values(
-                *PERSON_VALUES
+        wanted: set[tuple[str, dt.date]] = {
+            (r.facts.name, r.facts.birth_date)
+            for r in valid
+            if r.facts and r.facts.birth_date is not None and id(r) not in imported and match_of.get(id(r)) is None
+        }
+        if wanted:
+            names = sorted({name for name, _birth in wanted})
+            for person in (
+                Person.objects.filter(district=self.district, name__in=names).order_by().values(*PERSON_VALUES)
             ):
-                registry.persons.setdefault(person["id"], person)
-                candidates[(person["name"], person["birth_date"])].append(person["id"])
+                key = (person["name"], person["birth_date"])
+                if key in wanted:
+                    registry.persons.setdefault(person["id"], person)
+                    candidates[key].append(person["id"])
         # 4. Their households and member profiles (one query each).
         registry.load_links(registry.persons, self.with_members)
         for result in valid:
@@ -486,7 +458,7 @@ class Checker:
         # 5. Rows already in the review queue (one query).
         pending = [r for r in valid if r.status in (Status.REVIEW, Status.CONFLICT)]
         if pending:
-            prints = {id(r): fingerprints(r.facts, self.indexer) for r in pending if r.facts}
+            prints = {id(r): fingerprints(r.facts, self.ring) for r in pending if r.facts}
             for r in pending:
                 r.fingerprint = prints[id(r)][0]
             queued = set(

@@ -23,7 +23,6 @@ import base64
 import contextlib
 import fcntl
 import functools
-import hashlib
 import hmac
 import json
 import logging
@@ -73,6 +72,33 @@ class KeyRing:
         if self.index_previous and self.index_previous != self.index_current:
             ids.append(self.index_previous)
         return ids
+
+    # The module's `encrypt`, `blind_index` and `blind_indexes` use the ring in force at each
+    # call; code sealing many values at once takes the ring once (`keyring()`) and calls these.
+
+    @functools.cached_property
+    def _sealing(self) -> tuple[bytes, AESGCM]:
+        return _header(self.data_current), _aead(self.data_keys[self.data_current])
+
+    @functools.cached_property
+    def _lookup_keys(self) -> list[bytes]:
+        return [self.index_keys[key_id] for key_id in self.lookup_index_ids]
+
+    def encrypt(self, plaintext: str) -> bytes:
+        """The value encrypted under the current data key."""
+        header, aead = self._sealing
+        nonce = os.urandom(_NONCE)
+        return header + nonce + aead.encrypt(nonce, plaintext.encode(), header)
+
+    def blind_index(self, value: str, key_id: str | None = None) -> str:
+        """The value's blind index under the current index key (or the one named): what is stored."""
+        key = self.index_keys[key_id] if key_id else self._lookup_keys[0]
+        return hmac.digest(key, value.encode(), "sha256").hex()
+
+    def blind_indexes(self, value: str) -> list[str]:
+        """Every index a stored value may have now (the current key's first)."""
+        data = value.encode()
+        return [hmac.digest(key, data, "sha256").hex() for key in self._lookup_keys]
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -243,23 +269,26 @@ def keyring() -> KeyRing:
         if ring is None:
             ring = _cache["env"] = _env_ring()
         return ring
-    path = Path(settings.KEY_FILE)
+    # The fast path (a ring checked against the file less than a second ago) does no `stat` and
+    # builds no `Path`: it runs for every value encrypted or indexed.
+    key_file = settings.KEY_FILE
     now = time.monotonic()
     cached = _cache.get("file")
-    if cached is not None and cached[0] == path and now - cached[3] < RECHECK_SECONDS:
+    if cached is not None and cached[0] is key_file and now - cached[3] < RECHECK_SECONDS:
         return cached[2]
+    path = Path(key_file)
     with _lock:
         try:
             stat = path.stat()
             stamp: tuple[int, int, int] | None = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         except FileNotFoundError:
             stamp = None
-        if cached is not None and cached[0] == path and cached[1] == stamp:
-            _cache["file"] = (path, stamp, cached[2], now)
+        if cached is not None and cached[0] == key_file and cached[1] == stamp:
+            _cache["file"] = (key_file, stamp, cached[2], now)
             return cached[2]
         stamp, content = _read_file(path)
         ring = _ring_from_file(path, content)
-        _cache["file"] = (path, stamp, ring, now)
+        _cache["file"] = (key_file, stamp, ring, now)
         return ring
 
 
@@ -348,10 +377,7 @@ def _header(key_id: str) -> bytes:
 
 
 def encrypt(plaintext: str) -> bytes:
-    ring = keyring()
-    header = _header(ring.data_current)
-    nonce = os.urandom(_NONCE)
-    return header + nonce + _aead(ring.data_keys[ring.data_current]).encrypt(nonce, plaintext.encode(), header)
+    return keyring().encrypt(plaintext)
 
 
 def _parse(token: bytes) -> tuple[str, bytes, bytes, bytes | None]:
@@ -394,11 +420,9 @@ def reencrypt(token: bytes | memoryview) -> bytes | None:
 
 def blind_index(value: str, key_id: str | None = None) -> str:
     """The value's blind index under the current index key (or the one named); what is stored."""
-    ring = keyring()
-    key = ring.index_keys[key_id or ring.index_current]
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return keyring().blind_index(value, key_id)
 
 
 def blind_indexes(value: str) -> list[str]:
     """Every index a stored value may have now: filter with `…_index__in=blind_indexes(v)`."""
-    return [blind_index(value, key_id) for key_id in keyring().lookup_index_ids]
+    return keyring().blind_indexes(value)

@@ -18,14 +18,17 @@ writes an audit row that names the fields and the reason, never the values:
 """
 
 import datetime as dt
+import functools
 import json
+import operator
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,7 +74,7 @@ ANONYMISED_NAME = "已匿名"
 
 
 def normalise_phone(raw: str) -> str:
-    phone = "".join(ch for ch in raw if ch.isdigit())
+    phone = raw if raw.isascii() and raw.isdigit() else "".join(ch for ch in raw if ch.isdigit())
     if not 7 <= len(phone) <= 15:
         raise DomainError("phone_format", _("A phone number has 7 to 15 digits."))
     return phone
@@ -108,13 +111,15 @@ PLAIN_FIELDS = (
 )
 
 
-def encrypt_sensitive(facts: dict[str, Any]) -> bytes | None:
+def encrypt_sensitive(facts: Mapping[str, Any], ring: crypto.KeyRing | None = None) -> bytes | None:
     """The encrypted sensitive-facts document, or None when there is nothing to keep."""
-    unknown = set(facts) - set(SENSITIVE_FACTS)
+    unknown = set(facts) - SENSITIVE_FACTS.keys()
     if unknown:
         raise DomainError("sensitive_fact_unknown", _("Unknown sensitive fact: %(key)s.") % {"key": sorted(unknown)[0]})
     kept = {key: value for key, value in facts.items() if value not in (None, "", False, {})}
-    return encrypt(json.dumps(kept, ensure_ascii=False, sort_keys=True)) if kept else None
+    if not kept:
+        return None
+    return (ring or crypto.keyring()).encrypt(json.dumps(kept, ensure_ascii=False, sort_keys=True))
 
 
 def decrypt_sensitive(person: Person) -> dict[str, Any]:
@@ -124,41 +129,74 @@ def decrypt_sensitive(person: Person) -> dict[str, Any]:
     return dict(json.loads(decrypt(person.sensitive_encrypted)))
 
 
+def _sealed(value: str, mask: Callable[[str], str], ring: crypto.KeyRing) -> tuple[bytes | None, str, str]:
+    """(encrypted, blind index, masked) of an ID or phone number; empty for no number."""
+    if not value:
+        return None, "", ""
+    return ring.encrypt(value), ring.blind_index(value), mask(value)
+
+
 def _set_id_number(person: Person, number: str) -> None:
-    person.id_number_encrypted = encrypt(number) if number else None
-    person.id_number_index = blind_index(number) if number else ""
-    person.id_number_masked = mask_id_number(number) if number else ""
+    sealed = _sealed(number, mask_id_number, crypto.keyring())
+    person.id_number_encrypted, person.id_number_index, person.id_number_masked = sealed
 
 
 def _set_phone(person: Person, phone: str) -> None:
-    person.phone_encrypted = encrypt(phone) if phone else None
-    person.phone_index = blind_index(phone) if phone else ""
-    person.phone_masked = mask_phone(phone) if phone else ""
+    person.phone_encrypted, person.phone_index, person.phone_masked = _sealed(phone, mask_phone, crypto.keyring())
 
 
-def _build_person(district: AreaNode, data: PersonInput) -> Person:
-    if not data.name.strip():
+# The columns `create_persons` gives a value, in the order `_person_values` returns them; every
+# other column of `Person` takes the model's default.
+# The ID and phone number of a person as stored: encrypted, blind index, masked.
+SEALED_COLUMNS = (
+    "id_number_encrypted",
+    "id_number_index",
+    "id_number_masked",
+    "phone_encrypted",
+    "phone_index",
+    "phone_masked",
+)
+PERSON_GIVEN = (
+    "district_id",
+    "community_id",
+    "grid_id",
+    "name",
+    "gender",
+    "birth_date",
+    *SEALED_COLUMNS,
+    *PLAIN_FIELDS,
+    "sensitive_encrypted",
+)
+
+
+def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[Any, ...]:
+    """The values of `PERSON_GIVEN` for a new person: ID number, phone and sensitive facts
+    encrypted under `ring`, with their blind indexes and masks."""
+    name = data.name.strip()
+    if not name:
         raise DomainError("person_name_required", _("A person needs a name."))
-    person = Person(
-        district=district,
-        name=data.name.strip(),
-        gender=data.gender,
-        birth_date=data.birth_date,
-        **{name: getattr(data, name).strip() for name in PLAIN_FIELDS},
+    number = normalise_id_number(data.id_number) if data.id_number else ""
+    household = data.household
+    if household is not None and household.level != Level.HOUSEHOLD:
+        raise DomainError("not_a_household", _("A person can only belong to a household."))
+    return (
+        district_id,
+        household.community_id if household is not None else None,
+        household.grid_id if household is not None else None,
+        name,
+        data.gender,
+        data.birth_date or (birth_date_of(number) if number else None),
+        *_sealed(number, mask_id_number, ring),
+        *_sealed(normalise_phone(data.phone) if data.phone else "", mask_phone, ring),
+        data.ethnicity.strip(),
+        data.registered_address.strip(),
+        data.current_address.strip(),
+        data.residence_status.strip(),
+        data.political_status.strip(),
+        data.education.strip(),
+        data.employer.strip(),
+        encrypt_sensitive(data.sensitive, ring) if data.sensitive else None,
     )
-    person.sensitive_encrypted = encrypt_sensitive(data.sensitive)
-    if data.id_number:
-        number = normalise_id_number(data.id_number)
-        _set_id_number(person, number)
-        person.birth_date = person.birth_date or birth_date_of(number)
-    if data.phone:
-        _set_phone(person, normalise_phone(data.phone))
-    if data.household is not None:
-        if data.household.level != Level.HOUSEHOLD:
-            raise DomainError("not_a_household", _("A person can only belong to a household."))
-        person.community_id = data.household.community_id
-        person.grid_id = data.household.grid_id
-    return person
 
 
 def _id_number_exists() -> DomainError:
@@ -181,26 +219,172 @@ def _check_previous_index(district_id: int, numbers: Iterable[str], exclude_pk: 
         raise _id_number_exists()
 
 
+# --- inserting many rows ---------------------------------------------------------------------------
+
+# Rows per INSERT statement on SQLite (within its limit of bound parameters).
+INSERT_BATCH = 2000
+# Field types whose Python values the database drivers take as they are (dates: Django's SQLite
+# backend registers the adapter that writes them as Django does).
+_AS_IS = frozenset({"CharField", "TextField", "ForeignKey", "BinaryField", "DateField"})
+
+
+def _insert_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    items: Sequence[Any],
+    *,
+    values: Callable[[Any], Sequence[Any]] | None = None,
+    ids: bool,
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Insert a row per item into `model`'s table without making model instances: `values(item)`
+    (the item itself by default) gives the values of the fields named by attname in `columns`;
+    every other field takes the value the model gives it (`_model_defaults`). Returns the new
+    primary keys in the order of `items` when `ids` is true (else []). Errors are Django's
+    (IntegrityError …).
+
+    PostgreSQL: the ids drawn from the table's sequence in one query, then COPY, through the
+    connection's execute wrappers; the values are made as the rows are sent, so the server
+    stores them meanwhile. SQLite: multi-row INSERT … RETURNING, `INSERT_BATCH` rows each."""
+    if not items:
+        return []
+    meta = model._meta
+    assert meta.pk is not None
+    by_name: dict[str, Field] = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
+    unknown = set(columns) - by_name.keys()
+    if unknown:
+        raise ValueError(f"Not columns of {model.__name__}: {sorted(unknown)}")
+    defaults = _model_defaults(model, columns, now or timezone.now())
+    tail = tuple(f.get_db_prep_save(value, connection) for f, value in defaults)
+    preparers = [
+        (i, functools.partial(by_name[name].get_db_prep_save, connection=connection))
+        for i, name in enumerate(columns)
+        if by_name[name].get_internal_type() not in _AS_IS
+    ]
+    qn = connection.ops.quote_name
+    table, pk_column = qn(meta.db_table), qn(str(meta.pk.column))
+    names = ", ".join(qn(str(f.column)) for f in [*(by_name[n] for n in columns), *(f for f, _v in defaults)])
+
+    def row_of(item: Any) -> tuple[Any, ...]:
+        row = values(item) if values is not None else item
+        if not preparers:
+            return (*row, *tail)
+        prepared = list(row)
+        for index, prepare in preparers:
+            prepared[index] = prepare(prepared[index])
+        return (*prepared, *tail)
+
+    new_ids: list[int] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if ids:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, len(items)],
+                )
+                new_ids = sorted(r[0] for r in cursor.fetchall())
+            sql = f"COPY {table} ({pk_column + ', ' if ids else ''}{names}) FROM STDIN"
+
+            def copy_rows(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
+                try:
+                    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+                        if ids:
+                            for pk, item in zip(new_ids, items, strict=True):
+                                copy.write_row((pk, *row_of(item)))
+                        else:
+                            for item in items:
+                                copy.write_row(row_of(item))
+                except DatabaseError as error:
+                    # PostgreSQL quotes the offending row's value in a COPY error's context: an
+                    # error keeps only its first line, so that no personal data reaches a log.
+                    raise type(error)(str(error).split("\n", 1)[0]) from None
+
+            # Through the connection's execute wrappers (instrumentation), as an execute() is.
+            run = copy_rows
+            for wrapper in reversed(connection.execute_wrappers):
+                run = functools.partial(wrapper, run)
+            run(sql, None, False, {"connection": connection, "cursor": cursor})
+            return new_ids
+        width = len(columns) + len(tail)
+        per_statement = max(1, min(INSERT_BATCH, (connection.features.max_query_params or 999) // width))
+        one = "(" + ", ".join(["%s"] * width) + ")"
+        returning = f" RETURNING {pk_column}" if ids else ""
+
+        for start in range(0, len(items), per_statement):
+            batch = items[start : start + per_statement]
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}{returning}"  # noqa: S608 (quoted names from the model)
+            cursor.execute(sql, [value for item in batch for value in row_of(item)])
+            if ids:
+                # A row's id is greater than every earlier row's: sorted, they follow the rows.
+                new_ids += sorted(r[0] for r in cursor.fetchall())
+    return new_ids
+
+
+def _model_defaults(model: type[Model], given: Collection[str], now: dt.datetime) -> list[tuple[Field, Any]]:
+    """(field, value) for each concrete field of `model` outside `given` (attnames) and the
+    primary key: what a new instance holds when saved (the field's default; `now` for
+    `auto_now` / `auto_now_add`)."""
+    return [
+        (f, now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default())
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.attname not in given
+    ]
+
+
+def add_persons(acting_user: User | None, *, district: AreaNode, people: Sequence[PersonInput]) -> list[int]:
+    """Add persons (with their household membership) in one transaction, all or none; their ids,
+    in order. What `create_persons` does, without making model instances (for imports)."""
+    return _add_persons(district, people, timezone.now())[0]
+
+
 def create_persons(acting_user: User | None, *, district: AreaNode, people: Sequence[PersonInput]) -> list[Person]:
     """Add persons (with their household membership) in one transaction: all or none."""
-    persons = [_build_person(district, data) for data in people]
+    now = timezone.now()
+    ids, rows = _add_persons(district, people, now)
+    # The instances as a query would load them: the values written, with their ids.
+    defaults = _model_defaults(Person, PERSON_GIVEN, now)
+    names = ["id", *PERSON_GIVEN, *(f.attname for f, _v in defaults)]
+    tail = tuple(value for _f, value in defaults)
+    model_order = [f.attname for f in Person._meta.concrete_fields]
+    in_model_order = operator.itemgetter(*(names.index(name) for name in model_order))
+    return [
+        Person.from_db(connection.alias, model_order, in_model_order((pk, *row, *tail)))
+        for pk, row in zip(ids, rows, strict=True)
+    ]
+
+
+def _add_persons(
+    district: AreaNode, people: Sequence[PersonInput], now: dt.datetime
+) -> tuple[list[int], list[tuple[Any, ...]]]:
+    """(ids, values of `PERSON_GIVEN`) of the persons added."""
+    ring = crypto.keyring()
+    rows: list[tuple[Any, ...]] = []
+
+    def values(data: PersonInput) -> tuple[Any, ...]:
+        row = _person_values(district.pk, data, ring)
+        rows.append(row)
+        return row
+
     try:
         with transaction.atomic():
-            if crypto.keyring().index_previous is not None:
+            if ring.index_previous is not None:
                 numbers = [normalise_id_number(data.id_number) for data in people if data.id_number]
                 _check_previous_index(district.pk, numbers)
-            Person.objects.bulk_create(persons, batch_size=2000)
-            HouseholdMember.objects.bulk_create(
+            ids = _insert_rows(Person, PERSON_GIVEN, people, values=values, ids=True, now=now)
+            _insert_rows(
+                HouseholdMember,
+                ("person_id", "household_id", "relation"),
                 [
-                    HouseholdMember(person=p, household=data.household, relation=data.relation)
-                    for p, data in zip(persons, people, strict=True)
-                    if data.household is not None
+                    (pk, d.household.pk, d.relation)
+                    for pk, d in zip(ids, people, strict=True)
+                    if d.household is not None
                 ],
-                batch_size=2000,
+                ids=False,
+                now=now,
             )
     except IntegrityError:
         raise _id_number_exists() from None
-    return persons
+    return ids, rows
 
 
 def create_person(acting_user: User | None, *, district: AreaNode, data: PersonInput) -> Person:
@@ -639,12 +823,7 @@ def due_for_anonymisation(today: dt.date | None = None) -> Any:
 _ANONYMISED_FIELDS = [
     "name",
     "birth_date",
-    "id_number_encrypted",
-    "id_number_index",
-    "id_number_masked",
-    "phone_encrypted",
-    "phone_index",
-    "phone_masked",
+    *SEALED_COLUMNS,
     "sensitive_encrypted",
     "ethnicity",
     "registered_address",
@@ -676,6 +855,9 @@ def _anonymise(acting_user: User | None, person_ids: list[int], today: dt.date |
         # A household (one flat) with a birth year and a gender points at one person: the link goes.
         HouseholdMember.objects.filter(person_id__in=ids).delete()
         RevealGrant.objects.filter(person_id__in=ids).delete()
+        from wangge.ledgers.actions import forget_persons  # the ledgers app builds on this one
+
+        forget_persons(ids)  # the values of ledger rows about them, kept for review and merges
         PersonCorrection.objects.filter(person_id__in=ids).update(old_values_encrypted=None)
         AuditEvent.objects.bulk_create(
             [

@@ -65,7 +65,10 @@ SENSITIVE_FACTS = {
 
 
 class Person(TimeStamped):
-    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    # Indexed by person_name_birth_date, which starts with it.
+    district = models.ForeignKey(
+        AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     community = models.ForeignKey(
         AreaNode,
         verbose_name=_("community"),
@@ -126,6 +129,8 @@ class Person(TimeStamped):
             models.Index(fields=["phone_index"], name="person_phone_index"),
             models.Index(fields=["community", "name"], name="person_community"),
             models.Index(fields=["grid", "name"], name="person_grid"),
+            # Possible matches of an import: persons of a district by name and birth date.
+            models.Index(fields=["district", "name", "birth_date"], name="person_name_birth_date"),
         ]
 
     def __str__(self) -> str:

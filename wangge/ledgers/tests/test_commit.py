@@ -134,13 +134,13 @@ def test_importing_the_same_file_again_changes_nothing(small, registered, tmp_pa
 
 
 class FailOn:
-    """Makes the database refuse the first INSERT into `table` (a disk full, a lost connection)."""
+    """Makes the database refuse the first INSERT (or COPY) into `table` (a disk full, a lost connection)."""
 
     def __init__(self, table: str) -> None:
         self.table = table
 
     def __call__(self, execute, sql, params, many, context):
-        if sql.startswith("INSERT") and self.table in sql:
+        if sql.startswith(("INSERT", "COPY")) and self.table in sql:
             raise DatabaseError("simulated failure")
         return execute(sql, params, many, context)
 
@@ -165,14 +165,14 @@ def test_a_person_registered_meanwhile_stops_the_whole_commit(small, tmp_path):
         done = False
 
         def __call__(self, execute, sql, params, many, context):
-            if not self.done and sql.startswith("INSERT") and "people_person" in sql:
+            if not self.done and sql.startswith(("INSERT", "COPY")) and "people_person" in sql:
                 self.done = True
                 create_persons(None, district=small.district, people=[PersonInput(name="孙大爷", id_number=ID_C)])
             return execute(sql, params, many, context)
 
     with connection.execute_wrapper(RegisterFirst()), pytest.raises(DomainError) as error:
         import_people(None, district=small.district, path=path, layout="grid", commit=True)
-    assert error.value.code == "id_number_exists"
+    assert (error.value.code, error.value.status) == ("registry_changed", 409)
     assert not Person.objects.filter(name="新人").exists() and not ImportRun.objects.exists()
 
 
