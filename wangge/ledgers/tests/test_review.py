@@ -2,6 +2,8 @@
 dismissing; who may see and decide which items; the queue's query count."""
 
 import datetime as dt
+import io
+import json
 
 import pytest
 from django.db import connection
@@ -428,3 +430,32 @@ def test_what_imports_hold_about_a_person_is_reported_and_forgotten(small, confl
     assert forget_persons([wang.pk, twin.pk]) == 4  # 1 merge, 2 items, 1 fingerprint
     assert held_about(wang) == {"review_items": [], "merges": []}
     assert not ReviewItem.objects.exists() and not ImportedRecord.objects.exists()
+
+
+def test_the_access_report_includes_what_imports_hold(small, conflict, wang, district_admin):
+    from openpyxl import load_workbook
+
+    from wangge.people.actions import access_report
+    from wangge.people.report import report_xlsx
+
+    decide_review(district_admin, conflict, {"education": "incoming"})
+    report = access_report(district_admin, wang, reason="居民申请查阅个人信息")
+    assert report["imports"] == json.loads(json.dumps(held_about(wang), default=str))
+    assert report["imports"]["review_items"][0]["incoming"]["phone"] == "13900000000"
+    book = load_workbook(io.BytesIO(report_xlsx(report)))
+    imported_rows, merges = book.worksheets[-3], book.worksheets[-2]  # before "who processed the data"
+    assert "13900000000" in str(list(imported_rows.iter_rows(values_only=True)))
+    assert list(merges.iter_rows(values_only=True))[1][1] == "education"
+
+
+def test_anonymising_a_person_forgets_what_imports_hold(small, conflict, wang, district_admin):
+    from wangge.people.actions import anonymise_person
+    from wangge.people.models import PersonStatus
+
+    decide_review(district_admin, conflict, {"education": "incoming"})
+    assert held_about(wang)["merges"]
+    Person.objects.filter(pk=wang.pk).update(status=PersonStatus.MOVED_AWAY, status_changed_on=dt.date(2020, 1, 5))
+    anonymise_person(district_admin, Person.objects.get(pk=wang.pk))
+    assert held_about(wang) == {"review_items": [], "merges": []}
+    assert not ReviewItem.objects.exists() and not Merge.objects.exists()
+    assert not ImportedRecord.objects.filter(person=wang).exists()
