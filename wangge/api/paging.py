@@ -6,8 +6,9 @@ row. A cursor names the last row seen by its sort key instead: the next page sta
 it, with an index, however deep. The lists that use it sort by one column, then by id (e.g.
 newest first: `-created_at, -id`; by deadline: `due_at` ascending with no deadline last, `id`).
 
-`offset` still works beside it; the first page (no cursor) also carries the count, a cursor page
-does not (counting is what a cursor spares the database).
+`offset` still works beside it; a page asked for without a cursor also carries the count, up to
+`COUNT_CAP` (null above it: a grid's cases grow to tens of thousands, and counting them all costs
+more than the page); a cursor page carries none (counting is what a cursor spares the database).
 """
 
 import base64
@@ -24,6 +25,7 @@ from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
 
 from wangge.api.schemas import MAX_OFFSET, MAX_PAGE
+from wangge.lib.counting import COUNT_CAP, capped_count
 
 
 class SortKey:
@@ -100,7 +102,10 @@ class CursorPagination(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int | None = Field(..., description="All matching items; null on a page asked for by cursor.")
+        count: int | None = Field(
+            ...,
+            description=f"All matching items; null when there are more than {COUNT_CAP:,}, and on a cursor page.",
+        )
         next_cursor: str | None = Field(..., description="Cursor of the next page; null on the last page.")
 
     def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any) -> Any:
@@ -110,7 +115,8 @@ class CursorPagination(PaginationBase):
             rows, count = list(key.after(queryset, decode(pagination.cursor))[: limit + 1]), None
         else:
             rows = list(queryset[pagination.offset : pagination.offset + limit + 1])
-            count = queryset.count()
+            counted = capped_count(queryset, COUNT_CAP)
+            count = counted if counted <= COUNT_CAP else None
         page = rows[:limit]
         next_cursor = encode(key.position(page[-1])) if len(rows) > limit else None
         return {"items": page, "count": count, "next_cursor": next_cursor}

@@ -49,6 +49,7 @@ from wangge.cases.queries import (
 )
 from wangge.cases.schemas import DecideIn, FinishIn
 from wangge.cases.workflow import OPEN_STATES, State
+from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import from_wgs84
 from wangge.web.views import _map_config, scoped_page
@@ -57,15 +58,13 @@ CASES_PER_PAGE = 30
 
 
 class CappedPaginator(Paginator):
-    """Counts at most `cap` rows: an exact COUNT(*) over a district's million cases costs more
-    than the page itself, and nobody pages that far (they filter)."""
+    """Counts at most `cap` rows (`wangge.lib.counting`)."""
 
-    cap = 1000
+    cap = COUNT_CAP
 
     @cached_property
     def count(self) -> int:
-        # Without the ORDER BY: the order does not change the count, and sorting every match first does cost.
-        return int(self.object_list.order_by()[: self.cap + 1].count())  # type: ignore[attr-defined]
+        return capped_count(self.object_list, self.cap)  # type: ignore[arg-type]
 
     @property
     def capped(self) -> bool:

@@ -209,3 +209,16 @@ def test_a_cursor_page_costs_a_fixed_number_of_queries_without_a_count(small, ca
     for _ in range(6):
         _file(small, catalogue)
     assert count() == before
+
+
+def test_the_count_stops_at_the_cap(small, catalogue, district_admin, monkeypatch):
+    import wangge.api.paging
+
+    monkeypatch.setattr(wangge.api.paging, "COUNT_CAP", 3)
+    client = bearer_client(district_admin)
+    for _ in range(3):
+        _file(small, catalogue)
+    assert ok(client.get("/api/v1/cases", {"limit": 2}))["count"] == 3
+    _file(small, catalogue)
+    body = ok(client.get("/api/v1/cases", {"limit": 2}))
+    assert body["count"] is None and len(body["items"]) == 2 and body["next_cursor"]
