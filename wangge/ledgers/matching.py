@@ -74,7 +74,8 @@ class RowResult:
     preview: dict[str, str] | None = None  # of a rejected row, for the masked report
 
     def reasons(self) -> str:
-        return "；".join(p.message for p in self.problems)
+        # Each message is a sentence with its own full stop (。 or .).
+        return " ".join(p.message for p in self.problems)
 
 
 @dataclass

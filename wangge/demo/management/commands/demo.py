@@ -1,10 +1,13 @@
-"""`wangge demo`: build the reference district once, print the demo accounts, serve the site.
+"""`wangge demo`: build the reference district once, print the demo accounts, serve the site
+(with `wangge worker` running beside the server for background tasks).
 
 Running it again on a database that already holds the demo district does not build it a
 second time: it prints the accounts and the counts and serves (what `make demo` run twice
 should do). `--reset` empties the database first and builds afresh.
 """
 
+import subprocess
+import sys
 import time
 import unicodedata
 from typing import Any
@@ -116,7 +119,13 @@ class Command(BaseCommand):
                 _("Serving on http://127.0.0.1:%(port)d/ — sign in with any account above; Ctrl-C stops the server.")
                 % {"port": port}
             )
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            # The background worker beside the server: ledger imports, e-mails, the overdue sweep.
+            worker = subprocess.Popen([sys.executable, "-m", "wangge.cli", "worker"])
+            try:
+                call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
 
     @staticmethod
     def _number(raw: str, low: int, high: int, message: str) -> int:
