@@ -178,7 +178,8 @@ def search_persons(user: User, term: str) -> PersonSearch:
     - a phone number (7 to 15 digits, +86 allowed): exact, through the blind index (`find_by_phone`);
     - four characters of an ID number's end (`123X`, `0011`): the masked ID number's (or the
       masked phone's) last four characters, which the masked forms keep;
-    - anything else: part of the name or of either address.
+    - anything else: part of the name, of either address, or of the household or its building's
+      address they live in.
 
     The term itself is never stored, logged or put in a message."""
     from wangge.ledgers.cleaning import Invalid, parse_id_number, parse_phone
@@ -216,9 +217,14 @@ def search_persons(user: User, term: str) -> PersonSearch:
         return PersonSearch(SearchKind.SUFFIX, scoped.filter(match))
     if not text:
         return PersonSearch(SearchKind.TEXT, scoped.none())
+    # The place they live: a household ("1单元101室") or its building's address ("青年东路5号1号楼").
+    places = AreaNode.objects.filter(level=Level.HOUSEHOLD).filter(
+        models.Q(name__contains=text) | models.Q(building__address__contains=text)
+    )
     match = (
         models.Q(name__contains=text)
         | models.Q(registered_address__contains=text)
         | models.Q(current_address__contains=text)
+        | models.Q(pk__in=HouseholdMember.objects.filter(household__in=places).values("person_id"))
     )
     return PersonSearch(SearchKind.TEXT, scoped.filter(match))

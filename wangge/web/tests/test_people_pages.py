@@ -277,3 +277,15 @@ def test_search_query_count_does_not_grow_with_rows(client, worker_a, populated)
     people_actions.reveal_personal_data(worker_a, person=populated.resident, reason=REASON)
     after = count_queries(run)
     assert after <= before + 1, (before, after)
+
+
+def test_search_by_the_place_they_live(client, worker_a, resident):
+    from wangge.areas.models import AreaNode
+    from wangge.people.models import HouseholdMember
+
+    household = HouseholdMember.objects.filter(person=resident).select_related("household").first().household
+    AreaNode.objects.filter(pk=household.building_id).update(address="青年东路5号7号楼")
+    client.force_login(worker_a)
+    assert resident in [p for p, _shown in search(client, "青年东路5号7号楼").context["rows"]]
+    assert resident in [p for p, _shown in search(client, household.name).context["rows"]]
+    assert search(client, "青年东路5号8号楼").context["rows"] == []
