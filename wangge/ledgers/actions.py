@@ -65,6 +65,8 @@ from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, MemberProfile
 logger = logging.getLogger(__name__)
 
 WRITE_CHUNK = 5000
+# After a commit that added at least this many persons, the registry's statistics are refreshed.
+ANALYZE_AFTER_NEW_ROWS = 10_000
 # SQLite's page cache while an import writes (allocated as it fills).
 WRITE_CACHE_MB = 128
 MAX_UPLOAD_BYTES = 200 * 2**20
@@ -227,6 +229,8 @@ def import_people(
         run.state, run.phase, run.finished_at = RunState.SUCCEEDED, RunPhase.DONE, timezone.now()
         run.save()
     outcome.committed = True
+    if counts["new"] >= ANALYZE_AFTER_NEW_ROWS:
+        _refresh_statistics()
     outcome.seconds["write"] = time.perf_counter() - started
     logger.info(
         "Ledger import %s committed: %s rows, %s new, %s matched, %s to review, %s conflicts, %s invalid.",
@@ -234,6 +238,15 @@ def import_people(
         *(counts[k] for k in ("rows", "new", "matched", "review", "conflicts", "invalid")),
     )
     return outcome
+
+
+def _refresh_statistics() -> None:
+    """Statistics of the registry's tables, after a large import: it grows them faster than
+    autovacuum re-analyses them, and with the old statistics PostgreSQL read the whole district
+    for each chunk of the next import's lookups (about 9 s more at 200,000 rows)."""
+    with connection.cursor() as cursor:
+        for model in (Person, HouseholdMember):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 @contextlib.contextmanager

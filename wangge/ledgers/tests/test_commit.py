@@ -133,6 +133,22 @@ def test_importing_the_same_file_again_changes_nothing(small, registered, tmp_pa
     assert ImportRun.objects.count() == 2
 
 
+@pytest.mark.parametrize("threshold, analysed", [(3, True), (4, False)])
+def test_a_large_commit_refreshes_the_registry_statistics(
+    small, registered, tmp_path, monkeypatch, threshold, analysed
+):
+    from django.test.utils import CaptureQueriesContext
+
+    import wangge.ledgers.actions
+
+    monkeypatch.setattr(wangge.ledgers.actions, "ANALYZE_AFTER_NEW_ROWS", threshold)
+    with CaptureQueriesContext(connection) as queries:
+        done = import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
+    assert done.check.counts()["new"] == 3
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert statements == (['ANALYZE "people_person"', 'ANALYZE "people_householdmember"'] if analysed else [])
+
+
 class FailOn:
     """Makes the database refuse the first INSERT (or COPY) into `table` (a disk full, a lost connection)."""
 
