@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from wangge.ledgers.tests.factories import GRID_HEADER
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_ROWS_PER_S = 10_000
 TARGET_PEAK_MB = 1024
@@ -58,32 +60,8 @@ EMPLOYERS = ["泉华区人民医院", "华信科技股份有限公司", "泉华�
 ILLNESSES = ["高血压", "糖尿病", "冠心病", "慢阻肺"]
 DISABILITIES = ["肢体二级", "视力一级", "听力三级", "智力四级", "精神二级"]
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
-HEADER = [
-    "序号",
-    "社区",
-    "网格",
-    "楼栋",
-    "单元",
-    "房号",
-    "姓名",
-    "性别",
-    "出生日期",
-    "与户主关系",
-    "身份证号",
-    "联系方式",
-    "户籍地址",
-    "现住址",
-    "人户状态",
-    "政治面貌",
-    "文化程度",
-    "工作单位",
-    "民族",
-    "残疾类别/等级",
-    "慢性病",
-    "低保/特困",
-    "独居老人",
-    "留守儿童",
-]
+# The grid system's ledger as the tests write it, with the serial-number column it usually has.
+HEADER = ["序号", *GRID_HEADER]
 
 
 # --- the ledger -----------------------------------------------------------------------------

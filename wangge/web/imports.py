@@ -95,6 +95,12 @@ def _fail(error: DomainError) -> None:
         raise Http404
 
 
+def _refused(request: HttpRequest, error: DomainError) -> None:
+    """An action's refusal as a message on the next page (a 404 stays a 404)."""
+    _fail(error)
+    messages.error(request, error.message, extra_tags=error.code)
+
+
 def _run_in_scope(request: HttpRequest, pk: int) -> ImportRun:
     try:
         return get_run(_user(request), pk)
@@ -190,8 +196,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         committed = actions.commit_import(_user(request), run)
     except DomainError as error:
-        _fail(error)
-        messages.error(request, error.message, extra_tags=error.code)
+        _refused(request, error)
         return redirect("import_run", run.pk)
     messages.success(request, _("The import is being written. The registry changes once it has finished."))
     return redirect("import_run", committed.pk)
@@ -204,8 +209,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.discard_upload(_user(request), run)
     except DomainError as error:
-        _fail(error)
-        messages.error(request, error.message, extra_tags=error.code)
+        _refused(request, error)
         return redirect("import_run", run.pk)
     messages.success(request, _("The uploaded file has been deleted; nothing was imported."))
     return redirect("imports")
@@ -356,8 +360,7 @@ def review_undo(request: HttpRequest, pk: int, merge_id: int) -> HttpResponse:
     try:
         actions.undo_merge(user, merge)
     except DomainError as error:
-        _fail(error)
-        messages.error(request, error.message, extra_tags=error.code)
+        _refused(request, error)
     else:
         messages.success(request, _("The merge has been undone; the item is open again."))
     return redirect("review_item", item.pk)
