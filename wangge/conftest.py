@@ -8,6 +8,7 @@ from wangge.accounts.models import Role, User
 from wangge.areas.tests.factories import SmallDistrict, build_small_district
 from wangge.cases.catalogue import install_default_catalogue
 from wangge.cases.models import Category, HandlingUnit, RoutingRule
+from wangge.lib import memo
 
 PASSWORD = "correct-horse-9"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,6 +18,13 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def fast_password_hashing(settings) -> None:
     """Production-strength hashing costs seconds per persona on a slow machine; tests need none of it."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def forget_remembered_rows() -> None:
+    """Each test starts with an empty per-process memory (lib.memo): a test's rows are rolled
+    back, and on SQLite the next test's rows take the same ids."""
+    memo.forget_all()
 
 
 @pytest.fixture

@@ -111,7 +111,8 @@ def create_api_token(acting_user: User | None, *, user: User, name: str = "cli")
 
 
 def revoke_api_token(acting_user: User | None, *, token: ApiToken, ip_address: str | None = None) -> ApiToken:
-    """Revoke a token: from the next request on it answers 401. Revoking a revoked token changes
+    """Revoke a token: it answers 401 from the next request on (within `wangge.lib.memo.CREDENTIAL_TTL`
+    seconds in the other server processes, which remember tokens that long). Revoking a revoked token changes
     nothing and records nothing. Who may revoke whose token is decided by the caller through
     `wangge.accounts.queries.visible_tokens`."""
     with transaction.atomic():

@@ -6,16 +6,28 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from wangge.accounts.actions import token_digest
-from wangge.accounts.models import ApiToken
+from wangge.accounts.models import ApiToken, RoleAssignment, User
+from wangge.cases.models import HandlingUnit
+from wangge.lib import memo
 from wangge.lib.models import mark_used
+
+# The token with its user; the user object carries the roles and units read for it, so a
+# process reads them once per `memo.CREDENTIAL_TTL` seconds, not on every request. A change
+# to any of them made in this process is seen at once, elsewhere within those seconds.
+_tokens: memo.Memo[ApiToken] = memo.Memo()
+memo.forget_on_change(ApiToken, User, RoleAssignment, HandlingUnit)
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
+        digest = token_digest(token)
+        found = _tokens.get(
+            digest,
+            lambda: (
+                ApiToken.objects.select_related("user")
+                .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+                .first()
+            ),
         )
         if found is None:
             return None

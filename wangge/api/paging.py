@@ -115,8 +115,11 @@ class CursorPagination(PaginationBase):
             rows, count = list(key.after(queryset, decode(pagination.cursor))[: limit + 1]), None
         else:
             rows = list(queryset[pagination.offset : pagination.offset + limit + 1])
-            counted = capped_count(queryset, COUNT_CAP)
-            count = counted if counted <= COUNT_CAP else None
+            if pagination.offset == 0 and len(rows) <= limit:
+                count = len(rows)  # the first page holds them all
+            else:
+                counted = capped_count(queryset, COUNT_CAP)
+                count = counted if counted <= COUNT_CAP else None
         page = rows[:limit]
         next_cursor = encode(key.position(page[-1])) if len(rows) > limit else None
         return {"items": page, "count": count, "next_cursor": next_cursor}

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from wangge.accounts.audit import record
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, child_level
+from wangge.lib import memo
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import area_m2, polygon_from_geojson
 
@@ -109,6 +110,7 @@ def set_grid_boundaries(
                 for grid, geometry in rows
             ]
         )
+        memo.forget_all()  # bulk writes send no signal; this process reads the new stamp at once
         transaction.on_commit(_bump_index_version)
     return len(rows)
 

@@ -8,7 +8,7 @@ timeline event and leaves notifications to be sent after commit.
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -155,14 +155,38 @@ _NEXT_NUMBER_SQL = """
 """
 
 
-def _next_number(district: AreaNode, day: dt.date) -> str:
-    """The next number of the district's day, in one statement (SQLite and PostgreSQL both
-    upsert with RETURNING); the row stays locked until the filing commits, so numbers have no gaps."""
-    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+_SET_NUMBER_SQL = "UPDATE {table} SET number = %s WHERE id = %s"
+# PostgreSQL does both in one statement, so the counter's row is locked for one round trip
+# less; SQLite allows no INSERT in a WITH clause (and lets one writer in at a time anyway).
+_NUMBER_CASE_SQL = """
+    WITH next AS ({next_number})
+    UPDATE {table} SET number = %s || CASE WHEN next.last < 10000 THEN lpad(next.last::text, 4, '0')
+                                           ELSE next.last::text END
+    FROM next WHERE {table}.id = %s
+    RETURNING number
+"""
+
+
+def _number(case: Case, day: dt.date) -> str:
+    """Give the new case the next number of its district's day (an upsert with RETURNING on
+    SQLite and PostgreSQL alike). The counter's row stays locked until the filing commits, so
+    committed numbers have no gaps, and every other filing of the district waits for that row:
+    this is the filing's last write, so they wait for the commit only."""
+    district = case.district
+    prefix = f"{district.code}-{day:%Y%m%d}-"
+    next_number = _NEXT_NUMBER_SQL.format(table=connection.ops.quote_name(CaseSequence._meta.db_table))
+    table = connection.ops.quote_name(Case._meta.db_table)
+    counter = [district.pk, connection.ops.adapt_datefield_value(day)]
     with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER_SQL.format(table=table), [district.pk, connection.ops.adapt_datefield_value(day)])
+        if connection.vendor == "postgresql":
+            cursor.execute(_NUMBER_CASE_SQL.format(next_number=next_number, table=table), [*counter, prefix, case.pk])
+            (number,) = cursor.fetchone()
+            return str(number)
+        cursor.execute(next_number, counter)
         (last,) = cursor.fetchone()
-    return f"{district.code}-{day:%Y%m%d}-{last:04d}"
+        number = f"{prefix}{last:04d}"
+        cursor.execute(_SET_NUMBER_SQL.format(table=table), [number, case.pk])
+    return number
 
 
 def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
@@ -214,9 +238,11 @@ def file_case(
     reporter_contact: str = "",
     answers: dict[str, Any] | None = None,
     photos: Iterable[Any] = (),
+    with_case: Callable[[Case], object] | None = None,
 ) -> Case:
     """A new case in state `reported`, with its number and its grid (from point, building or
-    address), and its photos (all checked before anything is written)."""
+    address), and its photos (all checked before anything is written). `with_case` writes the
+    caller's own rows about the case (Open311's request) in the same transaction."""
     if category.district_id != district.pk or not category.active or category.parent_id is None:
         raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
     if channel not in Channel.values:
@@ -242,7 +268,7 @@ def file_case(
     if building is not None:
         if building.level != Level.BUILDING or building.district_id != district.pk:
             raise DomainError("not_a_building", _("Choose a building of this district."))
-        grid = grid or AreaNode.objects.get(pk=building.grid_id or 0)
+        grid = grid or AreaNode.objects.select_related("community").get(pk=building.grid_id or 0)
         if lng is None and building.lng is not None:
             lng, lat = building.lng, building.lat
     if grid is None:
@@ -255,7 +281,7 @@ def file_case(
         now = timezone.now()
         case = Case.objects.create(
             district=district,
-            number=_next_number(district, timezone.localdate(now)),
+            number=f"~{uuid.uuid4().hex}",  # never seen: replaced by `_number` before the commit
             category=category,
             channel=channel,
             description=description,
@@ -264,7 +290,7 @@ def file_case(
             lat=lat,
             address=address.strip(),
             building=building,
-            community_id=grid.community_id,
+            community=grid.community,
             grid=grid,
             reporter=acting_user if channel in (Channel.WEB, Channel.API) and acting_user else None,
             reporter_name=reporter_name.strip()[:100],
@@ -275,6 +301,9 @@ def file_case(
         event = _event(case, acting_user, EventKind.FILED, public=True, channel=channel)
         for image in images:
             _store_photo(acting_user, case, image, public=True, event=event)
+        if with_case is not None:
+            with_case(case)
+        case.number = _number(case, timezone.localdate(now))
     return case
 
 

@@ -26,7 +26,7 @@ from wangge.api.paging import CursorPagination
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy, steps
-from wangge.cases.detail import case_detail, timeline_items
+from wangge.cases.detail import case_detail, new_case_detail, timeline_items
 from wangge.cases.models import (
     Case,
     Channel,
@@ -129,7 +129,7 @@ def file_case(request: HttpRequest, payload: FileIn) -> Any:
         reporter_contact=payload.reporter_contact,
         answers=payload.answers,
     )
-    return 201, case_detail(user, case.pk)
+    return 201, new_case_detail(user, case)
 
 
 def _filtered(cases: QuerySet[Case], filters: CaseFilter) -> QuerySet[Case]:

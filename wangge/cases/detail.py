@@ -8,7 +8,16 @@ from django.db.models import Prefetch
 
 from wangge.accounts.models import User
 from wangge.cases import policy
-from wangge.cases.models import Case, CaseEvent, CoHandling, Extension, ExtensionState, SupervisionParty
+from wangge.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CoHandling,
+    Extension,
+    ExtensionState,
+    Supervision,
+    SupervisionParty,
+)
 from wangge.cases.queries import with_flags
 from wangge.cases.workflow import allowed
 
@@ -31,17 +40,41 @@ def case_detail(user: User, case_id: int) -> Case:
         )
         .get(pk=case_id)
     )
-    co_handlings = list(case.co_handlings.all())
+    return _shown(
+        user,
+        case,
+        co_handlings=list(case.co_handlings.all()),
+        extensions=list(case.extensions.all()),
+        supervision=getattr(case, "supervision", None),
+        attachments=list(case.attachments.all()),
+    )
+
+
+def new_case_detail(user: User, case: Case) -> Case:
+    """`case_detail` of a case `file_case` has just made without photos, without reading it
+    again: nothing hangs on a new case yet, and it has no deadline (so it is not due soon)."""
+    case.due_soon = False  # type: ignore[attr-defined]
+    return _shown(user, case, co_handlings=[], extensions=[], supervision=None, attachments=[])
+
+
+def _shown(
+    user: User,
+    case: Case,
+    *,
+    co_handlings: list[CoHandling],
+    extensions: list[Extension],
+    supervision: Supervision | None,
+    attachments: list[Attachment],
+) -> Case:
+    """The case cut to what `user` may see, with the steps they may take now."""
     public_only = policy.reporter_only(user, case, co_handlings)
-    extensions = list(case.extensions.all())
     pending = any(e.state == ExtensionState.REQUESTED for e in extensions)
     for co in co_handlings:
         co.can_finish = policy.may_finish(user, co, case)  # type: ignore[attr-defined]
         co.can_release = policy.may_release(user, co, case)  # type: ignore[attr-defined]
     for extension in extensions:
         extension.can_decide = policy.may_decide(user, extension.state, case)  # type: ignore[attr-defined]
-    supervision = getattr(case, "supervision", None)
-    photos = [p for p in case.attachments.all() if p.public or not public_only]
+    photos = [p for p in attachments if p.public or not public_only]
     case.allowed_steps = allowed(case.state)  # type: ignore[attr-defined]
     case.your_steps = policy.steps_for(user, case, pending_extension=pending)  # type: ignore[attr-defined]
     case.co_handlings_list = [] if public_only else co_handlings  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from wangge.accounts.models import User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of
 from wangge.cases.models import Attachment, Case, CoHandling, CoHandlingState, ExtensionState
-from wangge.cases.queries import AREA_CASE_ROLES, DISPATCH_ROLES, SUPERVISE_ROLES
+from wangge.cases.queries import AREA_CASE_ROLES, DISPATCH_ROLES, SUPERVISE_ROLES, unit_ids
 from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, TRANSITIONS, State
 
 DISPATCH_STEPS = frozenset(
@@ -96,15 +96,6 @@ def in_area_scope(user: User, case: Case, roles: Collection[str]) -> bool:
         if field is not None and getattr(case, f"{field}_id") == assignment.area_id:
             return True
     return False
-
-
-def unit_ids(user: User) -> frozenset[int]:
-    """The handling units the user is staff of, loaded once per user object."""
-    cached: frozenset[int] | None = getattr(user, "_wangge_unit_ids", None)
-    if cached is None:
-        cached = frozenset(user.units.values_list("pk", flat=True)) if user.is_authenticated else frozenset()  # type: ignore[attr-defined]
-        user._wangge_unit_ids = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def can_file(user: User, district_id: int) -> bool:

@@ -50,15 +50,24 @@ UNIT_QUEUE_STATES = frozenset({State.DISPATCHED, State.IN_PROGRESS, State.ON_HOL
 PUBLIC_STATES = frozenset(s.value for s in State) - {State.REPORTED, State.REJECTED, State.DUPLICATE}
 
 
+def unit_ids(user: User) -> frozenset[int]:
+    """The handling units the user is staff of, loaded once per user object."""
+    cached: frozenset[int] | None = getattr(user, "_wangge_unit_ids", None)
+    if cached is None:
+        cached = frozenset(user.units.values_list("pk", flat=True)) if user.is_authenticated else frozenset()  # type: ignore[attr-defined]
+        user._wangge_unit_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def visible_cases(user: User) -> QuerySet[Case]:
     """Cases in the user's area scope, routed to or co-handled by a unit of theirs, or reported by them."""
     if not user.is_authenticated:
         return Case.objects.none()
     condition = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=AREA_CASE_ROLES) | Q(reporter=user)
-    unit_ids = list(user.units.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    if unit_ids:
-        condition |= Q(unit_id__in=unit_ids) | Q(co_handlings__unit_id__in=unit_ids)
-    return Case.objects.filter(condition).distinct() if unit_ids else Case.objects.filter(condition)
+    units = unit_ids(user)
+    if units:
+        condition |= Q(unit_id__in=units) | Q(co_handlings__unit_id__in=units)
+    return Case.objects.filter(condition).distinct() if units else Case.objects.filter(condition)
 
 
 def dispatch_unit(district_id: int) -> HandlingUnit:
@@ -173,11 +182,10 @@ class Worklist(TextChoices):
 
 def worklists_for(user: User) -> list[str]:
     """The worklists that mean something to the user, in the order a menu shows them."""
-    unit_ids = list(user.units.values_list("pk", flat=True)) if user.is_authenticated else []  # type: ignore[attr-defined]
     names: list[str] = []
     if has_role(user, *DISPATCH_ROLES):
         names += [Worklist.DISPATCH, Worklist.VISITS]
-    if unit_ids:
+    if unit_ids(user):
         names.append(Worklist.INBOX)
     if has_role(user, *GRID_ROLES, *DISPATCH_ROLES):
         names.append(Worklist.GRID)
@@ -209,13 +217,13 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=GRID_ROLES | DISPATCH_ROLES)
         return cases.filter(area, state__in=OPEN_STATES).order_by(*by_deadline)
     if name == Worklist.INBOX:
-        unit_ids = list(user.units.values_list("pk", flat=True))  # type: ignore[attr-defined]
-        co_handled = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids, state=CoHandlingState.OPEN)
+        units = unit_ids(user)
+        co_handled = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=units, state=CoHandlingState.OPEN)
         # `state IN open` as a condition of its own (UNIT_QUEUE_STATES are open states) lets
         # PostgreSQL read the open cases by deadline (index case_open_by_deadline) and stop at a page.
         return (
             cases.filter(state__in=OPEN_STATES)
-            .filter(Q(unit_id__in=unit_ids, state__in=UNIT_QUEUE_STATES) | Exists(co_handled))
+            .filter(Q(unit_id__in=units, state__in=UNIT_QUEUE_STATES) | Exists(co_handled))
             .order_by(*by_deadline)
         )
     if name == Worklist.DISPATCH:

@@ -9,6 +9,7 @@ from pydantic import field_validator
 from wangge.api.schemas import Id
 from wangge.cases.models import (
     Case,
+    Channel,
     CoHandling,
     CoHandlingState,
     EventKind,
@@ -57,7 +58,8 @@ class CaseItemOut(Schema):
 
     @staticmethod
     def resolve_state_label(obj: Case) -> str:
-        return str(obj.get_state_display())
+        # Not get_state_display(): it rebuilds and hashes the whole choices list on every call.
+        return str(State(obj.state).label)
 
     @staticmethod
     def resolve_due_soon(obj: Case) -> bool:
@@ -175,7 +177,7 @@ class CaseDetailOut(CaseItemOut):
 
     @staticmethod
     def resolve_channel_label(obj: Case) -> str:
-        return str(obj.get_channel_display())
+        return str(Channel(obj.channel).label)
 
     # `wangge.cases.api` loads these, trimmed to what the caller may see, onto the case.
     @staticmethod

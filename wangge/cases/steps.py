@@ -16,8 +16,9 @@ from ninja import Schema
 
 from wangge.accounts.models import User
 from wangge.accounts.scope import assignments_of
+from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy
-from wangge.cases.models import Case, Category, CoHandling, Extension, HandlingUnit
+from wangge.cases.models import Case, Category, CategoryQuestion, CoHandling, Extension, HandlingUnit
 from wangge.cases.queries import visible_cases
 from wangge.cases.schemas import (
     CategoryIn,
@@ -35,6 +36,7 @@ from wangge.cases.schemas import (
     VerifyIn,
     VisitIn,
 )
+from wangge.lib import memo
 from wangge.lib.errors import DomainError
 
 
@@ -49,14 +51,13 @@ def user_districts(user: User) -> set[int] | None:
     return {a.district_id for a in assignments_of(user)}
 
 
-def find_category(user: User, ref: int | str, *, district_id: int | None = None) -> Category:
-    """A category (not a group) of the user's districts, by id or code; 400 `unknown_category`."""
+def _categories_named(ref: int | str, district_id: int | None, districts: frozenset[int] | None) -> Category | None:
     categories = Category.objects.filter(parent__isnull=False, active=True)
     if district_id is not None:
         categories = categories.filter(district_id=district_id)
-    districts = user_districts(user)
     if districts is not None:
         categories = categories.filter(district_id__in=districts)
+    categories = categories.select_related("district").prefetch_related("questions")
     if isinstance(ref, int):
         found = list(categories.filter(pk=ref)[:2])
     else:  # a code; in a query string or a form an id arrives as text too
@@ -64,9 +65,23 @@ def find_category(user: User, ref: int | str, *, district_id: int | None = None)
         found = list(categories.filter(code=ref)[:2])
         if not found and ref.isdigit():
             found = list(categories.filter(pk=int(ref))[:2])
-    if len(found) != 1:
+    return found[0] if len(found) == 1 else None
+
+
+# Every filing looks its category up; remembered for a few seconds per process (lib.memo).
+_categories: memo.Memo[Category] = memo.Memo()
+memo.forget_on_change(Category, CategoryQuestion, AreaNode)
+
+
+def find_category(user: User, ref: int | str, *, district_id: int | None = None) -> Category:
+    """A category (not a group) of the user's districts, by id or code, with its district and
+    questions; 400 `unknown_category`."""
+    user_set = user_districts(user)
+    districts = frozenset(user_set) if user_set is not None else None
+    found = _categories.get((ref, district_id, districts), lambda: _categories_named(ref, district_id, districts))
+    if found is None:
         raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
-    return found[0]
+    return found
 
 
 def _unit(case: Case, unit_id: int | None) -> HandlingUnit | None:

@@ -21,7 +21,7 @@ from wangge.accounts.audit import record
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.actions import file_case
-from wangge.cases.models import Category, Channel, QuestionType
+from wangge.cases.models import Case, Category, Channel, QuestionType
 from wangge.lib.crypto import blind_index, encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.models import mark_used
@@ -160,8 +160,8 @@ def file_request(
     if len(media) > MAX_MEDIA:
         raise DomainError("too_many_photos", _("At most %(n)d photos can be sent with a request.") % {"n": MAX_MEDIA})
     answers = _answers(category, attributes or {})
-    # Everything but the rows is prepared first: the case number's row stays locked from the
-    # number to the commit, and filings of the district's day wait for it.
+    # Everything but the rows is prepared before the transaction; the request's row is written
+    # in the case's (`with_case`), before the case number is taken.
     request = Open311Request(
         district_id=api_key.district_id,
         api_key=api_key,
@@ -172,29 +172,32 @@ def file_request(
         media_url=media_url,
     )
     stored: list[str] = []
+
+    def write_request(case: Case) -> None:
+        if media:
+            stored.extend(str(attachment.file.name) for attachment in case.attachments.all())
+        request.case = case
+        request.save(force_insert=True)
+
     try:
-        with transaction.atomic():
-            case = file_case(
-                None,
-                district=api_key.district,
-                category=category,
-                channel=Channel.OPEN311,
-                # Open311 makes the description optional; a case needs one: its category says what.
-                description=description.strip() or category.name,
-                lng=lng,
-                lat=lat,
-                crs=crs,
-                address=address,
-                building=building,
-                reporter_name=_full_name(first_name, last_name),
-                reporter_contact=phone,
-                answers=answers,
-                photos=media,
-            )
-            if media:
-                stored = [str(attachment.file.name) for attachment in case.attachments.all()]
-            request.case = case
-            request.save(force_insert=True)
+        file_case(
+            None,
+            district=api_key.district,
+            category=category,
+            channel=Channel.OPEN311,
+            # Open311 makes the description optional; a case needs one: its category says what.
+            description=description.strip() or category.name,
+            lng=lng,
+            lat=lat,
+            crs=crs,
+            address=address,
+            building=building,
+            reporter_name=_full_name(first_name, last_name),
+            reporter_contact=phone,
+            answers=answers,
+            photos=media,
+            with_case=write_request,
+        )
     except BaseException:
         for name in stored:  # the rows are rolled back; the photo files must go too
             default_storage.delete(name)

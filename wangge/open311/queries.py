@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import Case, CaseEvent, Category, CategoryQuestion, EventKind
 from wangge.cases.workflow import OPEN_STATES, State
+from wangge.lib import memo
 from wangge.open311.errors import bad_request, not_found
 from wangge.open311.models import ApiKey
 
@@ -28,19 +29,35 @@ def key_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# Read on every call, changed rarely: remembered by each process for a few seconds (lib.memo).
+_keys: memo.Memo[ApiKey] = memo.Memo()
+_districts: memo.Memo[list[AreaNode]] = memo.Memo()
+_services: memo.Memo[Category] = memo.Memo()
+memo.forget_on_change(ApiKey, AreaNode, Category, CategoryQuestion)
+
+
 def active_key(raw: str) -> ApiKey | None:
-    return ApiKey.objects.filter(digest=key_digest(raw), revoked_at__isnull=True).first()
+    """The unrevoked key; a revocation reaches every server process within `memo.CREDENTIAL_TTL` seconds."""
+    digest = key_digest(raw)
+    return _keys.get(digest, lambda: ApiKey.objects.filter(digest=digest, revoked_at__isnull=True).first())
+
+
+def _districts_named(jurisdiction_id: str | None) -> list[AreaNode] | None:
+    """The district with this code, or the first two districts when no code is given (None,
+    which is not remembered, when there is none)."""
+    districts = AreaNode.objects.filter(level=Level.DISTRICT).order_by("pk")
+    if jurisdiction_id is not None:
+        districts = districts.filter(code=jurisdiction_id)
+    return list(districts[:2]) or None
 
 
 def jurisdiction(jurisdiction_id: str | None) -> AreaNode:
     """The district a call is about: named by its code, or the only one there is."""
-    districts = AreaNode.objects.filter(level=Level.DISTRICT).order_by("pk")
+    found = _districts.get(jurisdiction_id, lambda: _districts_named(jurisdiction_id)) or []
     if jurisdiction_id is not None:
-        district = districts.filter(code=jurisdiction_id).first()
-        if district is None:
+        if not found:
             raise not_found("jurisdiction_not_found", _("No jurisdiction has this jurisdiction_id."))
-        return district
-    found = list(districts[:2])
+        return found[0]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -69,8 +86,12 @@ def services(district: AreaNode) -> QuerySet[Category]:
 
 def service(district: AreaNode, code: str) -> Category:
     """The service a definition is read from or a request filed in, with its questions."""
-    found = public_categories(district).filter(active=True, code=code).prefetch_related("questions")[:1]
-    category = next(iter(found), None)
+
+    def load() -> Category | None:
+        found = public_categories(district).filter(active=True, code=code).prefetch_related("questions")[:1]
+        return next(iter(found), None)
+
+    category = _services.get((district.pk, code), load)
     if category is None:
         raise not_found("service_code_not_found", _("No service has this service_code."))
     return category

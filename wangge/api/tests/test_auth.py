@@ -1,6 +1,7 @@
 """Authentication of every REST endpoint: bearer tokens, sessions, 401 `unauthenticated`."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import connection
@@ -8,8 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from wangge.accounts.actions import create_api_token, issue_api_token
-from wangge.accounts.models import ApiToken
+from wangge.accounts.actions import assign_role, create_api_token, issue_api_token, revoke_api_token
+from wangge.accounts.models import ApiToken, Role
+from wangge.api import auth
 from wangge.api.testing import assert_error, bearer_client, session_client
 
 # Every endpoint, as a function of the small district (ids differ between runs).
@@ -82,6 +84,33 @@ def test_a_revoked_token_answers_401(district, worker_a, name):
     client = bearer_client(worker_a)
     ApiToken.objects.filter(user=worker_a).update(revoked_at=timezone.now())
     assert_error(client.get(ENDPOINTS[name](district)), 401, "unauthenticated")
+
+
+def test_a_token_revoked_in_this_process_is_refused_at_once(district, worker_a):
+    client = bearer_client(worker_a)
+    assert client.get("/api/v1/areas").status_code == 200  # the token is now remembered
+    revoke_api_token(None, token=ApiToken.objects.get(user=worker_a))
+    assert_error(client.get("/api/v1/areas"), 401, "unauthenticated")
+
+
+def test_a_token_revoked_by_another_process_is_refused_once_the_memory_expires(district, worker_a, monkeypatch):
+    """Another server process revokes without this process hearing of it (an UPDATE sends no
+    signal here): the token works until this process's memory of it expires, then never again."""
+    monkeypatch.setattr(auth._tokens, "ttl", 0.2)
+    client = bearer_client(worker_a)
+    assert client.get("/api/v1/areas").status_code == 200
+    ApiToken.objects.filter(user=worker_a).update(revoked_at=timezone.now())
+    assert client.get("/api/v1/areas").status_code == 200  # remembered for at most `ttl` seconds
+    time.sleep(0.25)
+    assert_error(client.get("/api/v1/areas"), 401, "unauthenticated")
+
+
+def test_a_new_role_is_seen_at_once_by_a_remembered_token(district, worker_a):
+    client = bearer_client(worker_a)
+    grid = district.grids[2]
+    assert client.get(f"/api/v1/areas/{grid.pk}").status_code == 404
+    assign_role(None, user=worker_a, role=Role.GRID_WORKER, area=grid)
+    assert client.get(f"/api/v1/areas/{grid.pk}").status_code == 200
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)

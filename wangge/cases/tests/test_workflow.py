@@ -9,7 +9,16 @@ import time_machine
 
 from wangge.areas.tests.factories import ORIGIN, STEP
 from wangge.cases import actions
-from wangge.cases.models import Case, CaseEvent, CoHandling, HandlingUnit, RoutingRule, Supervision, UnitKind
+from wangge.cases.models import (
+    Case,
+    CaseEvent,
+    CaseSequence,
+    CoHandling,
+    HandlingUnit,
+    RoutingRule,
+    Supervision,
+    UnitKind,
+)
 from wangge.cases.queries import visible_cases
 from wangge.cases.workflow import TRANSITIONS, State, allowed, check
 from wangge.lib.errors import DomainError
@@ -55,6 +64,17 @@ def test_filing_numbers_the_case_and_finds_its_grid(small, catalogue):
     assert second.grid == small.grids[2]
     assert first.state == State.REPORTED
     assert CaseEvent.objects.filter(case=first, kind="filed").exists()
+
+
+def test_the_number_is_the_one_stored_and_grows_past_four_digits(small, catalogue):
+    with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)):
+        first = file(small, catalogue)
+        CaseSequence.objects.filter(district=small.district).update(last=9998)
+        numbers = [file(small, catalogue).number for _ in range(2)]
+    assert numbers == ["T-20261126-9999", "T-20261126-10000"]
+    stored = Case.objects.filter(pk__in=[first.pk]).values_list("number", flat=True)
+    assert list(stored) == ["T-20261126-0001"] == [first.number]
+    assert not Case.objects.filter(number__startswith="~").exists()  # no provisional number is left
 
 
 def test_filing_from_a_building_takes_its_grid_and_point(small, catalogue):
