@@ -6,9 +6,10 @@ row. A cursor names the last row seen by its sort key instead: the next page sta
 it, with an index, however deep. The lists that use it sort by one column, then by id (e.g.
 newest first: `-created_at, -id`; by deadline: `due_at` ascending with no deadline last, `id`).
 
-`offset` still works beside it; a page asked for without a cursor also carries the count, up to
-`COUNT_CAP` (null above it: a grid's cases grow to tens of thousands, and counting them all costs
-more than the page); a cursor page carries none (counting is what a cursor spares the database).
+`offset` still works beside it. The count of all matches costs more than the page (a grid's
+cases grow to tens of thousands), so a page carries it only when it is free (a first page that
+holds every match) or asked for with `count=true` on a page without a cursor, and then only up
+to `COUNT_CAP` (null above it); a cursor page never carries one.
 """
 
 import base64
@@ -99,12 +100,18 @@ class CursorPagination(PaginationBase):
             description="`next_cursor` of the previous page: the page after it (stable while rows are added).",
         )
         offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip (without a cursor).")
+        count: bool = Field(
+            False,
+            description=f"Also count all matching items, up to {COUNT_CAP:,} (without a cursor; it costs the "
+            "database more than the page).",
+        )
 
     class Output(Schema):
         items: list[Any]
         count: int | None = Field(
             ...,
-            description=f"All matching items; null when there are more than {COUNT_CAP:,}, and on a cursor page.",
+            description=f"All matching items when asked for with `count=true` or when this first page holds them "
+            f"all; null otherwise, when there are more than {COUNT_CAP:,}, and on a cursor page.",
         )
         next_cursor: str | None = Field(..., description="Cursor of the next page; null on the last page.")
 
@@ -117,9 +124,11 @@ class CursorPagination(PaginationBase):
             rows = list(queryset[pagination.offset : pagination.offset + limit + 1])
             if pagination.offset == 0 and len(rows) <= limit:
                 count = len(rows)  # the first page holds them all
-            else:
+            elif pagination.count:
                 counted = capped_count(queryset, COUNT_CAP)
                 count = counted if counted <= COUNT_CAP else None
+            else:
+                count = None
         page = rows[:limit]
         next_cursor = encode(key.position(page[-1])) if len(rows) > limit else None
         return {"items": page, "count": count, "next_cursor": next_cursor}

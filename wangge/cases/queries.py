@@ -151,14 +151,28 @@ def satisfaction_rates(visits: QuerySet[ReturnVisit], by: str) -> list[dict[str,
     ]
 
 
+def _soon(now: dt.datetime) -> dt.datetime:
+    from django.conf import settings
+
+    return now + dt.timedelta(hours=settings.CASE_DUE_SOON_HOURS)
+
+
+def is_due_soon(case: Case, now: dt.datetime | None = None) -> bool:
+    """`with_flags`'s `due_soon` of a case already read (no query): lists that only show the flag
+    leave the expression out of their SQL."""
+    now = now or timezone.now()
+    return (
+        not case.overdue and case.state in OPEN_STATES and case.due_at is not None and now < case.due_at <= _soon(now)
+    )
+
+
 def with_flags(cases: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
     """Annotate `due_soon` (deadline within CASE_DUE_SOON_HOURS, not yet overdue) for lists."""
-    from django.conf import settings
     from django.db.models import BooleanField, Value, When
     from django.db.models import Case as When_
 
     now = now or timezone.now()
-    soon = now + dt.timedelta(hours=settings.CASE_DUE_SOON_HOURS)
+    soon = _soon(now)
     return cases.annotate(
         due_soon=When_(
             When(overdue=False, due_at__gt=now, due_at__lte=soon, state__in=list(OPEN_STATES), then=Value(True)),

@@ -19,7 +19,7 @@ from wangge.cases.models import (
     Supervision,
     SupervisionLevel,
 )
-from wangge.cases.queries import Worklist
+from wangge.cases.queries import Worklist, is_due_soon
 from wangge.cases.workflow import State
 
 Crs = Literal["wgs84", "gcj02", "bd09"]
@@ -63,7 +63,8 @@ class CaseItemOut(Schema):
 
     @staticmethod
     def resolve_due_soon(obj: Case) -> bool:
-        return bool(getattr(obj, "due_soon", False))
+        annotated = getattr(obj, "due_soon", None)  # by `with_flags`, else worked out here
+        return is_due_soon(obj) if annotated is None else bool(annotated)
 
 
 class CoHandlingOut(Schema):

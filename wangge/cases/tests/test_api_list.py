@@ -63,7 +63,8 @@ def test_newest_first_and_paginated(small, catalogue, district_admin):
     client = bearer_client(district_admin)
     assert _ids(client) == [c.pk for c in reversed(cases)]
     page = ok(client.get("/api/v1/cases", {"limit": 2, "offset": 1}))
-    assert page["count"] == 5 and [c["id"] for c in page["items"]] == [cases[3].pk, cases[2].pk]
+    assert page["count"] is None and [c["id"] for c in page["items"]] == [cases[3].pk, cases[2].pk]
+    assert ok(client.get("/api/v1/cases", {"limit": 2, "offset": 1, "count": True}))["count"] == 5
     assert_error(client.get("/api/v1/cases", {"limit": 501}), 422, "invalid_input")
 
 
@@ -85,6 +86,8 @@ def test_filters(small, catalogue, district_admin, dept_a):
     assert _ids(client, overdue=False) == [rubbish.pk, road.pk]
     assert _ids(client, due_soon=True) == [rubbish.pk]
     assert ok(client.get("/api/v1/cases", {"due_soon": True}))["items"][0]["due_soon"] is True
+    flagged = {item["id"]: item["due_soon"] for item in ok(client.get("/api/v1/cases"))["items"]}
+    assert flagged == {rubbish.pk: True, light.pk: False, road.pk: False}  # also without the filter
     Case.objects.filter(pk=road.pk).update(created_at=dt.datetime(2025, 1, 10, 12, tzinfo=dt.UTC))
     assert _ids(client, created_before="2025-01-11T00:00:00+08:00") == [road.pk]
     assert _ids(client, created_after="2025-01-11T00:00:00") == [rubbish.pk, light.pk]
@@ -155,10 +158,10 @@ def test_paging_by_cursor_gives_every_case_once_in_order(small, catalogue, distr
     Case.objects.filter(pk__in=[cases[4].pk, cases[5].pk]).update(created_at=cases[5].created_at)
     client = bearer_client(district_admin)
     everything = _ids(client)
-    pages, counts = _pages(client, 2)
+    pages, counts = _pages(client, 2, count=True)
     assert [len(p) for p in pages] == [2, 2, 2, 1]
     assert sum(pages, []) == everything and len(everything) == 7
-    assert counts == [7, None, None, None]
+    assert counts == [7, None, None, None]  # asked for on every page, given on the first only
 
 
 def test_a_cursor_page_does_not_shift_when_new_cases_arrive(small, catalogue, district_admin):
@@ -218,7 +221,9 @@ def test_the_count_stops_at_the_cap(small, catalogue, district_admin, monkeypatc
     client = bearer_client(district_admin)
     for _ in range(3):
         _file(small, catalogue)
-    assert ok(client.get("/api/v1/cases", {"limit": 2}))["count"] == 3
+    assert ok(client.get("/api/v1/cases", {"limit": 2, "count": True}))["count"] == 3
+    assert ok(client.get("/api/v1/cases", {"limit": 2}))["count"] is None  # not asked for
+    assert ok(client.get("/api/v1/cases", {"limit": 3}))["count"] == 3  # free: the page holds them all
     _file(small, catalogue)
-    body = ok(client.get("/api/v1/cases", {"limit": 2}))
+    body = ok(client.get("/api/v1/cases", {"limit": 2, "count": True}))
     assert body["count"] is None and len(body["items"]) == 2 and body["next_cursor"]

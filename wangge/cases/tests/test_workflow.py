@@ -277,10 +277,20 @@ def test_satisfaction_rates_per_unit_grid_and_category(small, catalogue, dept_a,
 
 
 def test_due_soon_flag(small, catalogue, dept_a, district_admin):
-    from wangge.cases.queries import with_flags
+    from wangge.cases.queries import is_due_soon, with_flags
 
     case = _to_in_progress(small, catalogue, dept_a, district_admin)
-    flags = lambda now: with_flags(Case.objects.filter(pk=case.pk), now).get().due_soon  # noqa: E731
+
+    def flags(now: dt.datetime) -> bool:
+        in_sql = with_flags(Case.objects.filter(pk=case.pk), now).get().due_soon
+        assert is_due_soon(Case.objects.get(pk=case.pk), now) == in_sql  # the two agree
+        return in_sql
+
     assert not flags(case.due_at - dt.timedelta(hours=25))
     assert flags(case.due_at - dt.timedelta(hours=23))
+    assert not flags(case.due_at)  # due now: no longer "soon"
     assert not flags(case.due_at + dt.timedelta(minutes=1))
+    Case.objects.filter(pk=case.pk).update(overdue=True)
+    assert not flags(case.due_at - dt.timedelta(hours=1))
+    Case.objects.filter(pk=case.pk).update(overdue=False, state=State.CLOSED)
+    assert not flags(case.due_at - dt.timedelta(hours=1))
