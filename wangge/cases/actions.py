@@ -155,38 +155,19 @@ _NEXT_NUMBER_SQL = """
 """
 
 
-_SET_NUMBER_SQL = "UPDATE {table} SET number = %s WHERE id = %s"
-# PostgreSQL does both in one statement, so the counter's row is locked for one round trip
-# less; SQLite allows no INSERT in a WITH clause (and lets one writer in at a time anyway).
-_NUMBER_CASE_SQL = """
-    WITH next AS ({next_number})
-    UPDATE {table} SET number = %s || CASE WHEN next.last < 10000 THEN lpad(next.last::text, 4, '0')
-                                           ELSE next.last::text END
-    FROM next WHERE {table}.id = %s
-    RETURNING number
-"""
-
-
-def _number(case: Case, day: dt.date) -> str:
-    """Give the new case the next number of its district's day (an upsert with RETURNING on
-    SQLite and PostgreSQL alike). The counter's row stays locked until the filing commits, so
-    committed numbers have no gaps, and every other filing of the district waits for that row:
-    this is the filing's last write, so they wait for the commit only."""
-    district = case.district
-    prefix = f"{district.code}-{day:%Y%m%d}-"
-    next_number = _NEXT_NUMBER_SQL.format(table=connection.ops.quote_name(CaseSequence._meta.db_table))
-    table = connection.ops.quote_name(Case._meta.db_table)
-    counter = [district.pk, connection.ops.adapt_datefield_value(day)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_NUMBER_CASE_SQL.format(next_number=next_number, table=table), [*counter, prefix, case.pk])
-            (number,) = cursor.fetchone()
-            return str(number)
-        cursor.execute(next_number, counter)
+def _take_number(district: AreaNode, day: dt.date) -> str:
+    """The next number of the district's day, taken in a transaction of its own (an upsert with
+    RETURNING, on SQLite and PostgreSQL alike) before the filing's: the counter's row is locked
+    only for that moment, not until the filing commits, so filings of a district do not queue
+    on it. Numbers are never given twice; a filing that fails after taking its number (a
+    database error, a photo that cannot be stored) leaves that number unused."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _NEXT_NUMBER_SQL.format(table=connection.ops.quote_name(CaseSequence._meta.db_table)),
+            [district.pk, connection.ops.adapt_datefield_value(day)],
+        )
         (last,) = cursor.fetchone()
-        number = f"{prefix}{last:04d}"
-        cursor.execute(_SET_NUMBER_SQL.format(table=table), [number, case.pk])
-    return number
+    return f"{district.code}-{day:%Y%m%d}-{last:04d}"
 
 
 def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +223,9 @@ def file_case(
 ) -> Case:
     """A new case in state `reported`, with its number and its grid (from point, building or
     address), and its photos (all checked before anything is written). `with_case` writes the
-    caller's own rows about the case (Open311's request) in the same transaction."""
+    caller's own rows about the case (Open311's request) in the same transaction; a caller
+    must not wrap the filing in a transaction of its own, or the case number's counter stays
+    locked until that one commits."""
     if category.district_id != district.pk or not category.active or category.parent_id is None:
         raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
     if channel not in Channel.values:
@@ -277,11 +260,11 @@ def file_case(
         raise DomainError("outside_district", _("This place lies outside the district."))
     cleaned = _clean_answers(category, answers or {})
     images = [clean_image(photo) for photo in photos]
+    number = _take_number(district, timezone.localdate())
     with transaction.atomic():
-        now = timezone.now()
         case = Case.objects.create(
             district=district,
-            number=f"~{uuid.uuid4().hex}",  # never seen: replaced by `_number` before the commit
+            number=number,
             category=category,
             channel=channel,
             description=description,
@@ -303,7 +286,6 @@ def file_case(
             _store_photo(acting_user, case, image, public=True, event=event)
         if with_case is not None:
             with_case(case)
-        case.number = _number(case, timezone.localdate(now))
     return case
 
 

@@ -66,7 +66,7 @@ def test_filing_numbers_the_case_and_finds_its_grid(small, catalogue):
     assert CaseEvent.objects.filter(case=first, kind="filed").exists()
 
 
-def test_the_number_is_the_one_stored_and_grows_past_four_digits(small, catalogue):
+def test_the_number_grows_past_four_digits(small, catalogue):
     with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)):
         first = file(small, catalogue)
         CaseSequence.objects.filter(district=small.district).update(last=9998)
@@ -74,7 +74,19 @@ def test_the_number_is_the_one_stored_and_grows_past_four_digits(small, catalogu
     assert numbers == ["T-20261126-9999", "T-20261126-10000"]
     stored = Case.objects.filter(pk__in=[first.pk]).values_list("number", flat=True)
     assert list(stored) == ["T-20261126-0001"] == [first.number]
-    assert not Case.objects.filter(number__startswith="~").exists()  # no provisional number is left
+
+
+def test_a_filing_that_fails_after_its_number_leaves_that_number_unused(small, catalogue):
+    def fail(case):
+        raise RuntimeError("the channel's own row could not be written")
+
+    with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)):
+        first = file(small, catalogue)
+        with pytest.raises(RuntimeError):
+            file(small, catalogue, with_case=fail)
+        third = file(small, catalogue)
+    assert [first.number, third.number] == ["T-20261126-0001", "T-20261126-0003"]
+    assert Case.objects.count() == 2 and CaseEvent.objects.count() == 2  # nothing of the failed one
 
 
 def test_filing_from_a_building_takes_its_grid_and_point(small, catalogue):
