@@ -156,12 +156,13 @@ _NEXT_NUMBER_SQL = """
 
 
 def _take_number(district: AreaNode, day: dt.date) -> str:
-    """The next number of the district's day, taken in a transaction of its own (an upsert with
-    RETURNING, on SQLite and PostgreSQL alike) before the filing's: the counter's row is locked
-    only for that moment, not until the filing commits, so filings of a district do not queue
-    on it. Numbers are never given twice; a filing that fails after taking its number (a
-    database error, a photo that cannot be stored) leaves that number unused."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    """The next number of the district's day, taken by one statement of its own (an upsert with
+    RETURNING, on SQLite and PostgreSQL alike, committed at once outside a transaction) before
+    the filing's transaction: the counter's row is locked only for that moment, not until the
+    filing commits, so filings of a district do not queue on it. Numbers are never given twice;
+    a filing that fails after taking its number (a database error, a photo that cannot be
+    stored) leaves that number unused."""
+    with connection.cursor() as cursor:
         cursor.execute(
             _NEXT_NUMBER_SQL.format(table=connection.ops.quote_name(CaseSequence._meta.db_table)),
             [district.pk, connection.ops.adapt_datefield_value(day)],
