@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,10 @@ from wangge.accounts.audit import record
 from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, Role, User
 from wangge.accounts.scope import assignments_of, has_role_over
 from wangge.areas.models import AreaNode, Level
+from wangge.ledgers import pipeline
 from wangge.ledgers.cleaning import Facts, gender_of
 from wangge.ledgers.layouts import LAYOUTS, Mapping, Vocabulary, field_label
-from wangge.ledgers.matching import PLAIN_COMPARED, Checker, CheckResult, Status
+from wangge.ledgers.matching import PLAIN_COMPARED, Checker, CheckResult, RowResult, Status
 from wangge.ledgers.models import (
     ImportedRecord,
     ImportRun,
@@ -67,12 +68,17 @@ logger = logging.getLogger(__name__)
 WRITE_CHUNK = 5000
 # After a commit that added at least this many persons, the registry's statistics are refreshed.
 ANALYZE_AFTER_NEW_ROWS = 10_000
+# PostgreSQL: during a commit, `Person`'s statistics are refreshed (in its transaction) once it has
+# written this many persons, and again each time it has doubled them.
+ANALYZE_DURING_NEW_ROWS = 10_000
 # SQLite's page cache while an import writes (allocated as it fills).
 WRITE_CACHE_MB = 128
 MAX_UPLOAD_BYTES = 200 * 2**20
 # A dry run's file is kept this long for its commit, then deleted by the next background run.
 KEEP_UPLOADS = dt.timedelta(days=1)
 IMPORT_LOCK_KEY = zlib.crc32(b"wangge.ledgers.import")
+# The columns of `Person` the matching filters on (statistics refreshed during a commit).
+LOOKUP_COLUMNS = "(id, district_id, id_number_index, name, birth_date)"
 MEMBER_FACTS = ("member_kind", "home_community", "reported_on", "org_unit")
 
 
@@ -163,18 +169,40 @@ def check_file(
     layout: str,
     mapping: Mapping | None = None,
     progress: Progress | None = None,
+    checked: Callable[[list[RowResult]], None] | None = None,
 ) -> CheckResult:
-    """The dry run: every row classified, nothing written."""
+    """The dry run: every row classified, nothing written. `checked` is given each chunk of rows
+    as soon as it is classified (the commit writes its new rows then)."""
     if layout not in LAYOUTS:
         raise DomainError("unknown_layout", _("Unknown layout “%(layout)s”; use members or grid.") % {"layout": layout})
     spec = LAYOUTS[layout]
     mapping = mapping or Mapping()
     scope = import_scope(acting_user, district)
-    table = read_table(path, spec, mapping)
     progress = progress or Progress()
+    if pipeline.wanted(path):
+        # A large file: read and parsed in a second process while this one matches (and writes).
+        with pipeline.ParsedRows(path, layout, mapping) as parsed:  # reading from now on
+            checker = Checker(district, spec, Vocabulary.build(mapping), scope=scope)
+            if checked is not None:
+                checker.registry_as_it_was()
+            parsed.parse_with(checker.parsing)
+            progress.started(parsed.total)
+            results = checker.run_parsed(parsed.chunks(), progress.checked, checked)
+        return CheckResult(
+            district,
+            spec,
+            parsed.header_rows,
+            parsed.ignored_headers,
+            results,
+            helper_peak_kb=parsed.helper_peak_kb,
+            helper_cpu_s=parsed.helper_cpu_s,
+        )
+    table = read_table(path, spec, mapping)
     progress.started(table.total)
     checker = Checker(district, spec, Vocabulary.build(mapping), scope=scope)
-    results = checker.run(table.rows, progress.checked)
+    if checked is not None:
+        checker.registry_as_it_was()
+    results = checker.run(table.rows, progress.checked, checked)
     return CheckResult(district, spec, table.header_rows, table.ignored_headers, results)
 
 
@@ -196,14 +224,17 @@ def import_people(
     the review queue (once: an item already queued for the same row and person is not queued
     again); invalid rows are skipped and listed. A commit writes an `ImportRun` (who, when, the
     file's name and SHA-256, the counts) or, given `run` (a background run), completes it.
+
+    A commit checks and writes in its one transaction, chunk by chunk: the new rows of a chunk
+    are written as soon as it is classified (a later chunk cannot match them: a row that could
+    is already an in-file duplicate), so the writing overlaps the reading of the next rows.
     """
     started = time.perf_counter()
     sha = file_sha256(path)
-    check = check_file(acting_user, district=district, path=path, layout=layout, mapping=mapping, progress=progress)
-    outcome = ImportOutcome(check, run, sha256=sha, seconds={"check": time.perf_counter() - started})
     if not commit:
-        return outcome
-    started = time.perf_counter()
+        check = check_file(acting_user, district=district, path=path, layout=layout, mapping=mapping, progress=progress)
+        return ImportOutcome(check, run, sha256=sha, seconds={"check": time.perf_counter() - started})
+    progress = progress or Progress()
     with _sqlite_page_cache(), transaction.atomic():
         _lock_imports(district)
         if run is None:
@@ -218,8 +249,18 @@ def import_people(
                 started_at=timezone.now(),
             )
             run.save()
-        outcome.run = run
-        _write_new(acting_user, check, run, progress or Progress())
+        writer = _NewRows(acting_user, district, run)
+        check = check_file(
+            acting_user,
+            district=district,
+            path=path,
+            layout=layout,
+            mapping=mapping,
+            progress=progress,
+            checked=writer.write,
+        )
+        outcome = ImportOutcome(check, run, sha256=sha, seconds={"check": time.perf_counter() - started})
+        started = time.perf_counter()
         outcome.queued = _queue_for_review(check, run)
         counts = check.counts()
         for name, value in counts.items():
@@ -240,12 +281,12 @@ def import_people(
     return outcome
 
 
-def _refresh_statistics() -> None:
+def _refresh_statistics(*models: type[Person] | type[HouseholdMember]) -> None:
     """Statistics of the registry's tables, after a large import: it grows them faster than
     autovacuum re-analyses them, and with the old statistics PostgreSQL read the whole district
     for each chunk of the next import's lookups (about 9 s more at 200,000 rows)."""
     with connection.cursor() as cursor:
-        for model in (Person, HouseholdMember):
+        for model in models or (Person, HouseholdMember):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -275,7 +316,7 @@ def _lock_imports(district: AreaNode) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_KEY - 2**31, district.pk % 2**31])
 
 
-def _person_input(facts: Facts, households: dict[int, AreaNode]) -> PersonInput:
+def _person_input(facts: Facts, households: dict[int, AreaNode], sealed: tuple[Any, ...] | None = None) -> PersonInput:
     return PersonInput(
         name=facts.name,
         gender=facts.gender or (gender_of(facts.id_number) if facts.id_number else ""),
@@ -292,6 +333,7 @@ def _person_input(facts: Facts, households: dict[int, AreaNode]) -> PersonInput:
         education=facts.education,
         employer=facts.employer,
         sensitive=dict(facts.sensitive),
+        sealed=sealed,
     )
 
 
@@ -303,12 +345,22 @@ def _households_of(rows: list[Facts]) -> dict[int, AreaNode]:
 
 
 def _create(
-    acting_user: User | None, district: AreaNode, rows: list[Facts], households: dict[int, AreaNode] | None = None
+    acting_user: User | None,
+    district: AreaNode,
+    rows: list[Facts],
+    households: dict[int, AreaNode] | None = None,
+    sealed: list[tuple[Any, ...] | None] | None = None,
 ) -> list[int]:
     """Persons (and member profiles) for `rows`, through the people app's actions; their ids.
-    `households`: the households the rows name, when already loaded."""
+    `households`: the households the rows name, when already loaded; `sealed`: each row's
+    values sealed ahead (`people.actions.seal`), if they were."""
     households = _households_of(rows) if households is None else households
-    ids = add_persons(acting_user, district=district, people=[_person_input(f, households) for f in rows])
+    seals = sealed if sealed is not None else [None] * len(rows)
+    ids = add_persons(
+        acting_user,
+        district=district,
+        people=[_person_input(f, households, s) for f, s in zip(rows, seals, strict=True)],
+    )
     members = [(pk, f) for pk, f in zip(ids, rows, strict=True) if f.member_kind]
     if members:
         communities = AreaNode.objects.in_bulk({f.home_community_id for _pk, f in members})
@@ -327,15 +379,43 @@ def _create(
     return ids
 
 
-def _write_new(acting_user: User | None, check: CheckResult, run: ImportRun, progress: Progress) -> None:
-    district = check.district
-    new = check.of(Status.NEW)
-    households = _households_of([r.facts for r in new if r.facts is not None])
-    for start in range(0, len(new), WRITE_CHUNK):
-        chunk = new[start : start + WRITE_CHUNK]
+class _NewRows:
+    """Writes the new rows of each chunk as the commit classifies it (in its transaction)."""
+
+    def __init__(self, acting_user: User | None, district: AreaNode, run: ImportRun) -> None:
+        self.acting_user = acting_user
+        self.district = district
+        self.run = run
+        self.households: dict[int, AreaNode] = {}
+        self.written = 0
+        self.analysed_at = ANALYZE_DURING_NEW_ROWS  # persons written when the statistics are next refreshed
+
+    def write(self, results: list[RowResult]) -> None:
+        new = [r for r in results if r.status == Status.NEW and r.facts is not None]
+        if not new:
+            return
+        self.written += len(new)
+        if self.written >= self.analysed_at and connection.vendor == "postgresql":
+            # The registry grows inside this transaction faster than its statistics say: with
+            # those of the smaller table PostgreSQL chose plans for the next chunks' lookups that
+            # read ever more of it (50 ms a chunk by the end). ANALYZE in the transaction counts
+            # its own new rows. Each time the import has doubled what it had written.
+            with connection.cursor() as cursor:
+                # The columns its lookups filter on (all of them: about twice as long).
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Person._meta.db_table)} {LOOKUP_COLUMNS}")
+            self.analysed_at *= 2
+        missing = {r.facts.household_id for r in new if r.facts is not None and r.facts.household_id is not None}
+        missing -= self.households.keys()
+        if missing:
+            self.households |= AreaNode.objects.only("level", "community_id", "grid_id").in_bulk(missing)
+        for start in range(0, len(new), WRITE_CHUNK):
+            self._write(new[start : start + WRITE_CHUNK])
+
+    def _write(self, chunk: list[RowResult]) -> None:
         facts = [r.facts for r in chunk if r.facts is not None]
+        sealed = [r.sealed for r in chunk if r.facts is not None]
         try:
-            ids = _create(acting_user, district, facts, households)
+            ids = _create(self.acting_user, self.district, facts, self.households, sealed)
         except DomainError as error:
             if error.code != "id_number_exists":
                 raise
@@ -349,7 +429,7 @@ def _write_new(acting_user: User | None, check: CheckResult, run: ImportRun, pro
             ) from None
         ImportedRecord.objects.bulk_create(
             [
-                ImportedRecord(district=district, fingerprint=r.fingerprint, person_id=pk, run=run)
+                ImportedRecord(district=self.district, fingerprint=r.fingerprint, person_id=pk, run=self.run)
                 for r, pk in zip(chunk, ids, strict=True)
                 if r.facts is not None and not r.facts.id_number
             ],
@@ -357,7 +437,7 @@ def _write_new(acting_user: User | None, check: CheckResult, run: ImportRun, pro
         )
         for r, pk in zip(chunk, ids, strict=True):
             r.person_id = pk
-        progress.writing(start + len(chunk), len(new))
+            r.facts, r.sealed = None, None  # written, needed no more: a large file's memory stays small
 
 
 def _encrypt_document(document: dict[str, Any]) -> bytes:
@@ -408,9 +488,9 @@ def progress_file(run: ImportRun) -> Path:
 
 
 class RunProgress(Progress):
-    """Checking: rows done on the `ImportRun` row (outside any transaction). Writing happens in
-    the import's one transaction, where an update of the run would stay invisible until the end,
-    so its progress goes to a small file next to the uploads (`progress.read_progress`)."""
+    """A dry run's checking: rows done on the `ImportRun` row. A commit checks and writes in
+    its one transaction, where an update of the run would stay invisible until the end, so its
+    progress goes to a small file next to the uploads (`queries.progress` reads it)."""
 
     def __init__(self, run: ImportRun) -> None:
         self.run = run
@@ -420,8 +500,13 @@ class RunProgress(Progress):
         ImportRun.objects.filter(pk=self.run.pk).update(
             rows_total=total, phase=RunPhase.CHECKING, updated_at=timezone.now()
         )
+        if connection.in_atomic_block:
+            self.writing(0, total)
 
     def checked(self, done: int) -> None:
+        if connection.in_atomic_block:
+            self.writing(done, self.run.rows_total)  # a commit writes each chunk as it is checked
+            return
         ImportRun.objects.filter(pk=self.run.pk).update(rows_done=done, updated_at=timezone.now())
 
     def writing(self, done: int, total: int) -> None:

@@ -187,6 +187,18 @@ class AreaResolver:
             if unit:
                 self.buildings_with_units.add(building)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled for a helper process without a database: the organisation units loaded first."""
+        self._load_org_units()
+        return self.__dict__
+
+    def _load_org_units(self) -> dict[str, list[int]]:
+        if self._org_units is None:
+            self._org_units = defaultdict(list)
+            for pk, unit_name in OrgUnit.objects.filter(district=self.district).values_list("id", "name"):
+                self._org_units[_norm(unit_name)].append(pk)
+        return self._org_units
+
     def _community_prefixes(self, community: int) -> list[str]:
         name = _norm(self.community_names[community])
         return [name, community_key(name)]
@@ -276,11 +288,7 @@ class AreaResolver:
         )
 
     def org_unit(self, name: str) -> int:
-        if self._org_units is None:
-            self._org_units = defaultdict(list)
-            for pk, unit_name in OrgUnit.objects.filter(district=self.district).values_list("id", "name"):
-                self._org_units[_norm(unit_name)].append(pk)
-        found = self._org_units.get(_norm(name), [])
+        found = self._load_org_units().get(_norm(name), [])
         if len(found) == 1:
             return found[0]
         raise DomainError(

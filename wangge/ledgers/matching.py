@@ -15,11 +15,14 @@ Classes (docs/import.md, "Matching"):
   number when the row repeats it).
 """
 
+import contextlib
 import datetime as dt
+import gc
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import islice
 from typing import Any
 
@@ -38,6 +41,8 @@ from wangge.lib.crypto import decrypt
 from wangge.people.models import HouseholdMember, MemberProfile, Person
 
 CHUNK = 2000
+# More frozen objects than this before a check: frozen on purpose by someone else (see below).
+FROZEN_BY_OTHERS = 5000
 
 
 class Status:
@@ -72,10 +77,18 @@ class RowResult:
     area_id: int | None = None  # household (grid layout) or home community (members layout)
     scope: tuple[int | None, int | None] = (None, None)  # the candidate's community and grid
     preview: dict[str, str] | None = None  # of a rejected row, for the masked report
+    sealed: tuple[Any, ...] | None = None  # `people.actions.seal` of a new row, made ahead (pipeline)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # For `ledgers.pipeline`: the values in field order (quicker than the state dict of slots).
+        return (RowResult, _result_values(self))
 
     def reasons(self) -> str:
         # Each message is a sentence with its own full stop (。 or .).
         return " ".join(p.message for p in self.problems)
+
+
+_result_values = operator.attrgetter(*(item.name for item in fields(RowResult)))
 
 
 @dataclass
@@ -85,6 +98,8 @@ class CheckResult:
     header_rows: tuple[int, ...]
     ignored_headers: list[str]
     results: list[RowResult] = field(default_factory=list)
+    helper_peak_kb: int = 0  # peak memory of the process that read and parsed the file, if another
+    helper_cpu_s: float = 0.0  # and its CPU time
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(("new", "matched", "review", "conflicts", "invalid"), 0)
@@ -325,40 +340,20 @@ def _preview(cells: dict[str, Cell]) -> dict[str, str]:
 # --- the check ------------------------------------------------------------------------------
 
 
-class Checker:
-    """Classifies the rows of one file for one district (and, with `scope`, one user's areas)."""
+class Parsing:
+    """A row's cells to its `RowResult` before any query: parsed, checked against the user's
+    scope and against the earlier rows of the file (in-file duplicates). Needs no database
+    (the district's areas are loaded), so it can run in a second process (`ledgers.pipeline`);
+    rows must come in file order."""
 
-    def __init__(
-        self,
-        district: AreaNode,
-        layout: LayoutSpec,
-        vocabulary: Vocabulary,
-        *,
-        scope: list[tuple[str, int]] | None = None,
-    ) -> None:
-        self.district = district
-        self.layout = layout
-        self.areas = AreaResolver(district)
-        self.parser = RowParser(layout, vocabulary, self.areas)
+    def __init__(self, parser: RowParser, scope: list[tuple[str, int]] | None, ring: crypto.KeyRing) -> None:
+        self.parser = parser
+        self.areas = parser.areas
         self.scope = scope
+        self.ring = ring
         self.seen = _FileIndex()
-        self.with_members = "member_kind" in layout.fields
-        self.ring = crypto.keyring()
 
-    def run(
-        self, rows: Iterator[tuple[int, dict[str, Cell]]], progress: Callable[[int], None] | None = None
-    ) -> list[RowResult]:
-        results: list[RowResult] = []
-        while True:
-            chunk = list(islice(rows, CHUNK))
-            if not chunk:
-                break
-            results.extend(self.check_chunk(chunk))
-            if progress is not None:
-                progress(len(results))
-        return results
-
-    def _parse(self, number: int, cells: dict[str, Cell]) -> RowResult:
+    def parse(self, number: int, cells: dict[str, Cell]) -> RowResult:
         facts, problems = self.parser.parse(cells)
         if facts is None:
             return RowResult(number, Status.INVALID, problems=problems, preview=_preview(cells))
@@ -382,15 +377,111 @@ class Checker:
         self.seen.add(result)
         return result
 
+
+@contextlib.contextmanager
+def _collector_spared() -> Iterator[Callable[[], None]]:
+    """`spare()` after each chunk moves what is alive (the results so far) out of the garbage
+    collector's way until the end: its full collections walked them all again and again, 3.5 s
+    of a 200,000-row commit. Not when something else froze objects on purpose (`gc.freeze` in a
+    preforking server; the interpreter freezes a few hundred of its own): the end's
+    `gc.unfreeze` would release those too."""
+    if gc.get_freeze_count() > FROZEN_BY_OTHERS:
+        yield lambda: None
+        return
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
+class Checker:
+    """Classifies the rows of one file for one district (and, with `scope`, one user's areas)."""
+
+    def __init__(
+        self,
+        district: AreaNode,
+        layout: LayoutSpec,
+        vocabulary: Vocabulary,
+        *,
+        scope: list[tuple[str, int]] | None = None,
+    ) -> None:
+        self.district = district
+        self.layout = layout
+        self.areas = AreaResolver(district)
+        self.ring = crypto.keyring()
+        self.parsing = Parsing(RowParser(layout, vocabulary, self.areas), scope, self.ring)
+        self.with_members = "member_kind" in layout.fields
+        # A commit writes each chunk's new rows before the next chunk is matched: the candidates
+        # by name are then the persons registered before it (`registry_as_it_was`).
+        self.registry_up_to: int | None = None
+
+    def registry_as_it_was(self) -> None:
+        """Candidates by name only among the persons registered now. A person this import writes
+        cannot be a later row's candidate anyway (that row repeats an earlier one of the file:
+        invalid), but the common names of a large file would fetch them all again and again."""
+        last = Person.objects.filter(district=self.district).order_by("-pk").values_list("pk", flat=True).first()
+        self.registry_up_to = last or 0
+
+    def run(
+        self,
+        rows: Iterator[tuple[int, dict[str, Cell]]],
+        progress: Callable[[int], None] | None = None,
+        checked: Callable[[list[RowResult]], None] | None = None,
+    ) -> list[RowResult]:
+        """Every row classified, chunk by chunk; `checked(chunk)` after each chunk."""
+
+        def chunks() -> Iterator[list[tuple[int, dict[str, Cell]]]]:
+            while chunk := list(islice(rows, CHUNK)):
+                yield chunk
+
+        return self._each(chunks(), self.check_chunk, progress, checked)
+
+    def run_parsed(
+        self,
+        chunks: Iterable[list[RowResult]],
+        progress: Callable[[int], None] | None = None,
+        checked: Callable[[list[RowResult]], None] | None = None,
+    ) -> list[RowResult]:
+        """`run` for rows parsed elsewhere (`Parsing.parse` in order, e.g. in a second process)."""
+        return self._each(chunks, self.match, progress, checked)
+
+    def _each(
+        self,
+        chunks: Iterable[Any],
+        classify: Callable[[Any], list[RowResult]],
+        progress: Callable[[int], None] | None,
+        checked: Callable[[list[RowResult]], None] | None,
+    ) -> list[RowResult]:
+        results: list[RowResult] = []
+        with _collector_spared() as spare:
+            for chunk in chunks:
+                done = classify(chunk)
+                if checked is not None:
+                    checked(done)
+                results.extend(done)
+                if progress is not None:
+                    progress(len(results))
+                spare()
+        return results
+
     def check_chunk(self, chunk: list[tuple[int, dict[str, Cell]]]) -> list[RowResult]:
+        self.parsing.ring = crypto.keyring()  # the key ring as it is now (a rotation may be under way)
+        return self.match([self.parsing.parse(number, cells) for number, cells in chunk])
+
+    def match(self, results: list[RowResult]) -> list[RowResult]:
+        """Classify a chunk of parsed rows against the registry (a fixed number of queries)."""
         self.ring = crypto.keyring()  # the key ring as it is now (a rotation may be under way)
-        results = [self._parse(number, cells) for number, cells in chunk]
+        if self.ring.index_current != self.parsing.ring.index_current:
+            # Parsed under another index key (rotated meanwhile): fingerprints as they are now.
+            for result in results:
+                if result.facts is not None and not result.facts.id_number:
+                    result.fingerprint = fingerprint(result.facts, self.ring)
         valid = [r for r in results if r.facts is not None]
         with_id = [r for r in valid if r.facts and r.facts.id_number]
         without_id = [r for r in valid if r.facts and not r.facts.id_number]
         registry = Registry(ring=self.ring)
         # 1. Exact matches by ID number (one query; every index the number may be stored under).
-        variants = {id(r): self.ring.blind_indexes(r.facts.id_number) for r in with_id if r.facts}
+        variants = {id(r): self._id_indexes(r) for r in with_id}
         by_index: dict[str, int] = {}
         if variants:
             every = [index for indexes in variants.values() for index in indexes]
@@ -423,9 +514,10 @@ class Checker:
         }
         if wanted:
             names = sorted({name for name, _birth in wanted})
-            for person in (
-                Person.objects.filter(district=self.district, name__in=names).order_by().values(*PERSON_VALUES)
-            ):
+            by_name = Person.objects.filter(district=self.district, name__in=names)
+            if self.registry_up_to is not None:
+                by_name = by_name.filter(pk__lte=self.registry_up_to)
+            for person in by_name.order_by().values(*PERSON_VALUES):
                 key = (person["name"], person["birth_date"])
                 if key in wanted:
                     registry.persons.setdefault(person["id"], person)
@@ -470,6 +562,16 @@ class Checker:
             for r in pending:
                 r.queued = any((r.person_id, f) in queued for f in prints[id(r)])
         return results
+
+    def _id_indexes(self, result: RowResult) -> list[str]:
+        """Every index the row's ID number may be stored under: the one sealed with it ahead
+        when that is all there is (no index rotation under way, the same key)."""
+        sealed = result.sealed
+        ring = self.ring
+        if sealed is not None and sealed[1] == ring.index_current and len(ring.lookup_index_ids) == 1:
+            return [sealed[3]]
+        assert result.facts is not None
+        return ring.blind_indexes(result.facts.id_number)
 
     def _compare(self, result: RowResult, person: dict[str, Any], registry: Registry) -> None:
         assert result.facts is not None

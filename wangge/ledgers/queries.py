@@ -75,7 +75,8 @@ def progress(run: ImportRun) -> dict[str, Any]:
     the counts once finished, and the error of a failed run."""
     run.refresh_from_db()
     done, total, phase = run.rows_done, run.rows_total, run.phase
-    if run.state == RunState.RUNNING and run.phase == RunPhase.CHECKING:
+    if run.state == RunState.RUNNING and run.phase in (RunPhase.READING, RunPhase.CHECKING):
+        # A commit's progress (its updates of the run are invisible until it commits).
         try:
             written = json.loads(progress_file(run).read_text())
         except (OSError, ValueError):

@@ -48,8 +48,20 @@ def _blank(cell: Cell) -> bool:
 # --- raw rows -------------------------------------------------------------------------------
 
 
-def _spreadsheet_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
-    """(first rows, iterator over all rows from the first, row count) of the first sheet with data."""
+def _sheet_rows(sheet: Any) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
+    head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 1)
+    # `iter_rows` starts at the sheet's first row (row 1) whatever is empty above the data;
+    # columns start at the first used one, so `to_python` rows are cut the same way.
+    offset = sheet.start[1] if sheet.start else 0
+    head = [row[offset:] for row in head]
+    return head, iter(sheet.iter_rows()), (sheet.end[0] + 1 if sheet.end else 0)
+
+
+def _spreadsheet_rows(path: Path, sheet: Any = None) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
+    """(first rows, iterator over all rows from the first, row count) of the first sheet with data
+    (`sheet`: that sheet, loaded ahead by the caller as below)."""
+    if sheet is not None:
+        return _sheet_rows(sheet)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
@@ -63,12 +75,7 @@ def _spreadsheet_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]
         sheet = book.get_sheet_by_index(index)
         if sheet.height == 0:
             continue
-        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 1)
-        # `iter_rows` starts at the sheet's first row (row 1) whatever is empty above the data;
-        # columns start at the first used one, so `to_python` rows are cut the same way.
-        offset = sheet.start[1] if sheet.start else 0
-        head = [row[offset:] for row in head]
-        return head, iter(sheet.iter_rows()), (sheet.end[0] + 1 if sheet.end else 0)
+        return _sheet_rows(sheet)
     raise DomainError("file_empty", _("The file has no rows."))
 
 
@@ -194,14 +201,15 @@ def locate_header(
     return r, two_rows, columns, ignored
 
 
-def read_table(path: str | Path, layout: LayoutSpec, mapping: Mapping | None = None) -> Table:
+def read_table(path: str | Path, layout: LayoutSpec, mapping: Mapping | None = None, *, sheet: Any = None) -> Table:
     """Open the file, find its header and return the data rows as an iterator (row numbers as shown
-    in a spreadsheet program; empty rows skipped)."""
+    in a spreadsheet program; empty rows skipped). `sheet`: a spreadsheet's first sheet with data,
+    loaded ahead (`pipeline._load_sheet`)."""
     path = Path(path)
     mapping = mapping or Mapping()
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
-        head, raw, count = _spreadsheet_rows(path)
+        head, raw, count = _spreadsheet_rows(path, sheet)
     elif suffix in TEXT_SUFFIXES:
         head, raw, count = _csv_rows(path)
     else:

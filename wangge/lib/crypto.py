@@ -73,6 +73,22 @@ class KeyRing:
             ids.append(self.index_previous)
         return ids
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The keys and ids only (not the cipher objects made from them): for a helper process
+        # that seals or indexes under the same ring (`wangge.ledgers.pipeline`).
+        return (
+            KeyRing,
+            (
+                self.source,
+                dict(self.data_keys),
+                self.data_current,
+                dict(self.index_keys),
+                self.index_current,
+                self.index_previous,
+                self.path,
+            ),
+        )
+
     # The module's `encrypt`, `blind_index` and `blind_indexes` use the ring in force at each
     # call; code sealing many values at once takes the ring once (`keyring()`) and calls these.
 

@@ -1,6 +1,7 @@
 """Resident identity numbers (GB 11643-1999): validation, check digit, masking."""
 
 import datetime as dt
+import operator
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,9 @@ _CHECK = "10X98765432"
 
 
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(_WEIGHTS):
+        raise ValueError("check_digit needs the first 17 digits.")
+    return _CHECK[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def normalise_id_number(raw: str) -> str:

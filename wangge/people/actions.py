@@ -98,6 +98,9 @@ class PersonInput:
     employer: str = ""
     # Sensitive facts (keys of models.SENSITIVE_FACTS); stored encrypted, never in clear.
     sensitive: dict[str, Any] = field(default_factory=dict)
+    # The ID number, phone and sensitive facts sealed ahead (`seal`, e.g. in another process), of
+    # exactly these values: used if still under the ring's current keys, else sealed again.
+    sealed: tuple[Any, ...] | None = None
 
 
 PLAIN_FIELDS = (
@@ -169,13 +172,34 @@ PERSON_GIVEN = (
 )
 
 
+def seal(
+    id_number: str, phone: str, sensitive: Mapping[str, Any], ring: crypto.KeyRing, *, normalised: bool = False
+) -> tuple[Any, ...]:
+    """A person's ID number, phone and sensitive facts sealed under `ring` ahead of `add_persons`
+    (`PersonInput.sealed`): (data key id, index key id, the `SEALED_COLUMNS` values, the
+    encrypted sensitive facts). Needs no database; validates as `add_persons` does, unless the
+    numbers are `normalised` already (as `normalise_id_number` and `normalise_phone` return them)."""
+    if not normalised:
+        id_number = normalise_id_number(id_number) if id_number else ""
+        phone = normalise_phone(phone) if phone else ""
+    return (
+        ring.data_current,
+        ring.index_current,
+        *_sealed(id_number, mask_id_number, ring),
+        *_sealed(phone, mask_phone, ring),
+        encrypt_sensitive(sensitive, ring) if sensitive else None,
+    )
+
+
 def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[Any, ...]:
     """The values of `PERSON_GIVEN` for a new person: ID number, phone and sensitive facts
     encrypted under `ring`, with their blind indexes and masks."""
     name = data.name.strip()
     if not name:
         raise DomainError("person_name_required", _("A person needs a name."))
-    number = normalise_id_number(data.id_number) if data.id_number else ""
+    sealed = data.sealed
+    if sealed is None or sealed[0] != ring.data_current or sealed[1] != ring.index_current:
+        sealed = seal(data.id_number, data.phone, data.sensitive, ring)
     household = data.household
     if household is not None and household.level != Level.HOUSEHOLD:
         raise DomainError("not_a_household", _("A person can only belong to a household."))
@@ -185,9 +209,8 @@ def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) ->
         household.grid_id if household is not None else None,
         name,
         data.gender,
-        data.birth_date or (birth_date_of(number) if number else None),
-        *_sealed(number, mask_id_number, ring),
-        *_sealed(normalise_phone(data.phone) if data.phone else "", mask_phone, ring),
+        data.birth_date or (birth_date_of(data.id_number.strip().upper()) if data.id_number else None),
+        *sealed[2:8],
         data.ethnicity.strip(),
         data.registered_address.strip(),
         data.current_address.strip(),
@@ -195,7 +218,7 @@ def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) ->
         data.political_status.strip(),
         data.education.strip(),
         data.employer.strip(),
-        encrypt_sensitive(data.sensitive, ring) if data.sensitive else None,
+        sealed[8],
     )
 
 

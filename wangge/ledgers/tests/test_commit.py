@@ -149,6 +149,20 @@ def test_a_large_commit_refreshes_the_registry_statistics(
     assert statements == (['ANALYZE "people_person"', 'ANALYZE "people_householdmember"'] if analysed else [])
 
 
+def test_postgresql_refreshes_the_statistics_during_a_large_commit(small, registered, tmp_path, monkeypatch):
+    """The registry grows inside the commit's transaction; the lookups of the next chunks need
+    statistics that know it (ANALYZE in the transaction counts its own new rows)."""
+    from django.test.utils import CaptureQueriesContext
+
+    import wangge.ledgers.actions
+
+    monkeypatch.setattr(wangge.ledgers.actions, "ANALYZE_DURING_NEW_ROWS", 3)
+    with CaptureQueriesContext(connection) as queries:
+        import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
+    during = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('ANALYZE "people_person" (')]
+    assert len(during) == (1 if connection.vendor == "postgresql" else 0)
+
+
 class FailOn:
     """Makes the database refuse the first INSERT (or COPY) into `table` (a disk full, a lost connection)."""
 

@@ -158,3 +158,27 @@ def test_the_key_ring_is_not_checked_against_the_file_on_every_use(key_file, mon
     monkeypatch.setattr(crypto.time, "monotonic", lambda: now + crypto.RECHECK_SECONDS + 1)
     assert crypto.keyring() is ring
     assert len(stats) == 1
+
+
+def test_values_sealed_ahead_are_used_while_their_keys_are_current(small):
+    """`seal` (e.g. in the ledger import's helper process) and `PersonInput.sealed`: the values
+    are written as sealed; sealed under keys no longer current, they are sealed again."""
+    number = "37010219800517" + "101"
+    number += check_digit(number)
+    ring = crypto.keyring()
+    sealed = actions.seal(number, "13812345678", {"elderly_alone": True}, ring)
+    other = ("gone", "gone", b"x", "not-an-index", "x", None, "", "", None)
+    first, second = actions.add_persons(
+        None,
+        district=small.district,
+        people=[
+            PersonInput(name="甲", id_number=number, phone="13812345678", sealed=sealed),
+            PersonInput(name="乙", phone="13900001111", sealed=other),
+        ],
+    )
+    a, b = Person.objects.get(pk=first), Person.objects.get(pk=second)
+    assert (bytes(a.id_number_encrypted), a.id_number_index, a.phone_index) == (sealed[2], sealed[3], sealed[6])
+    assert crypto.decrypt(bytes(a.id_number_encrypted)) == number
+    assert actions.decrypt_sensitive(a) == {"elderly_alone": True}
+    assert b.phone_index == crypto.blind_index("13900001111") and b.id_number_index == ""
+    assert crypto.decrypt(bytes(b.phone_encrypted)) == "13900001111"

@@ -1,0 +1,290 @@
+"""Reading and parsing a large ledger in a second process while this one matches its rows.
+
+The helper process (`python -m wangge.ledgers.pipeline`: a new interpreter, nothing inherited
+but the environment, no database connection) reads the file with `reading.read_table` and
+turns each row into its `RowResult` with `matching.Parsing` (parsed, checked against the
+user's scope and the earlier rows of the file), and sends them in chunks of `matching.CHUNK`
+rows through a pipe. The importing process receives them and does what needs the database:
+the matching queries and, for a commit, the writing, in its one transaction. Everything the
+helper needs comes through a second pipe: the district's areas (loaded here), the vocabulary,
+the key ring (for the fingerprints of rows without an ID number), today's date and the
+active language, so its reasons read exactly as the in-process ones.
+
+Not `multiprocessing`'s "spawn": it runs the importing program's main module again in the
+helper (a script without the `if __name__ == "__main__"` guard would import twice) and keeps
+a resource-tracker process; nothing is forked, so no open database connection is shared.
+
+Errors keep their meaning: a `DomainError` of the reading (an unreadable file, no header …)
+is raised here with the same code, message and status; any other failure of the helper is a
+`PipelineError` naming only the exception's type (its message may quote a cell). The helper
+exits when its pipe breaks (this process gone or done with it) and, on Linux, when this
+process dies (`PR_SET_PDEATHSIG`); leaving `ParsedRows` always ends and reaps it.
+"""
+
+import contextlib
+import ctypes
+import gc
+import os
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from django.utils import translation
+
+from wangge.lib.errors import DomainError
+
+# This module is the helper's main module, run before Django is set up: models only under
+# TYPE_CHECKING or inside functions.
+if TYPE_CHECKING:
+    from wangge.ledgers.layouts import Mapping
+    from wangge.ledgers.matching import Parsing, RowResult
+
+# Files at least this large are read in a second process; smaller ones (a few thousand rows)
+# in-process, where starting an interpreter and Django (about 1 s) would not pay.
+MIN_BYTES = 512 * 1024
+# How long to wait for the helper to end once it is told to (then it is killed).
+STOP_SECONDS = 5.0
+
+
+class PipelineError(RuntimeError):
+    """The helper process failed other than with a `DomainError` (names the exception type only)."""
+
+
+def wanted(path: str | Path) -> bool:
+    """Whether to read and parse this file in a second process."""
+    try:
+        return Path(path).stat().st_size >= MIN_BYTES
+    except OSError:
+        return False  # the in-process reading says what is wrong with it
+
+
+@dataclass
+class _Job:
+    path: str
+    layout: str
+    mapping: dict[str, Any]
+    language: str | None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: this process gets SIGTERM when the one that started it dies."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _peak_kb() -> int:
+    """This process's peak resident memory in KiB: Linux's VmHWM, which starts afresh at exec
+    (`ru_maxrss` carries over the high-water mark of the process that exec'd: the forked copy of
+    the importing one)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _load_sheet(path: str, loaded: list[Any]) -> None:
+    """The sheet `reading.read_table` reads (the first visible worksheet with data), loaded into
+    `loaded` ahead: calamine lets Django start meanwhile. Nothing on any failure: the reading
+    proper then opens the file again and says what is wrong with it."""
+    with contextlib.suppress(Exception):
+        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+        if Path(path).suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+            return
+        book = CalamineWorkbook.from_path(path)
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_index(index)
+            if sheet.height:
+                loaded.append(sheet)
+                return
+
+
+def _work(jobs: Connection, conn: Connection) -> None:
+    """The helper: read, parse, send. Runs in the new process."""
+    try:
+        job: _Job = pickle.loads(jobs.recv_bytes())  # noqa: S301 (from the process that started this one)
+        loaded: list[Any] = []
+        loader = threading.Thread(target=_load_sheet, args=(job.path, loaded), daemon=True)
+        loader.start()
+        import django
+
+        django.setup(set_prefix=False)
+        from wangge.ledgers.layouts import LAYOUTS, Mapping
+        from wangge.ledgers.matching import CHUNK
+        from wangge.ledgers.reading import SPREADSHEET_SUFFIXES, read_table
+        from wangge.people.actions import seal
+
+        gc.freeze()  # Django and the modules: never garbage
+        if job.language:
+            translation.activate(job.language)
+        loader.join()
+        sheet = loaded[0] if loaded and Path(job.path).suffix.lower() in SPREADSHEET_SUFFIXES else None
+        try:
+            table = read_table(job.path, LAYOUTS[job.layout], Mapping.from_dict(job.mapping), sheet=sheet)
+            conn.send(("header", table.header_rows, table.ignored_headers, table.total))
+            # The parser (the district's areas, the key ring): unpickled once Django is set up.
+            parsing: Parsing = pickle.loads(jobs.recv_bytes())  # noqa: S301
+            jobs.close()
+            parse, ring = parsing.parse, parsing.ring
+            chunk: list[RowResult] = []
+            for number, cells in table.rows:
+                result = parse(number, cells)
+                facts = result.facts
+                if facts is not None:
+                    # Sealed here, in case it is new: the importing process then only writes.
+                    with contextlib.suppress(DomainError):  # sealed again there, raising there
+                        result.sealed = seal(facts.id_number, facts.phone, facts.sensitive, ring, normalised=True)
+                chunk.append(result)
+                if len(chunk) == CHUNK:
+                    conn.send(("rows", chunk))
+                    chunk = []
+                    # What stays (the in-file index, the parser's caches) out of the collector's
+                    # way: a full collection would walk it all again, 3.5 s of 19 at 200,000 rows.
+                    gc.freeze()
+            if chunk:
+                conn.send(("rows", chunk))
+            conn.send(("done", _peak_kb(), time.process_time()))
+        except DomainError as error:
+            conn.send(("error", error.code, error.message, error.status, _peak_kb()))
+        except (BrokenPipeError, ConnectionResetError):
+            raise
+        except Exception as error:  # noqa: BLE001 (reported by type only: a message may quote a cell)
+            conn.send(("failed", type(error).__name__, _peak_kb()))
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        pass  # the importing process no longer listens: stop
+    finally:
+        conn.close()
+
+
+def main() -> None:
+    """`python -m wangge.ledgers.pipeline JOB_FD ROWS_FD PARENT_PID`: the helper."""
+    jobs_fd, rows_fd, parent = (int(argument) for argument in sys.argv[1:4])
+    _die_with_parent(parent)
+    _work(Connection(jobs_fd, writable=False), Connection(rows_fd, readable=False))
+
+
+class ParsedRows:
+    """The rows of a file, parsed in a second process. `with ParsedRows(path, layout, mapping)
+    as rows:` starts it (it reads the file meanwhile); `rows.parse_with(parsing)` hands it the
+    parser and waits for the header (`rows.header_rows`, `rows.ignored_headers`, `rows.total`);
+    then `rows.chunks()`."""
+
+    def __init__(self, path: str | Path, layout: str, mapping: "Mapping") -> None:
+        self.job = _Job(str(path), layout, mapping.as_dict(), translation.get_language())
+        self.process: subprocess.Popen[bytes] | None = None
+        self.conn: Connection | None = None
+        self.jobs: Connection | None = None
+        self.header_rows: tuple[int, ...] = ()
+        self.ignored_headers: list[str] = []
+        self.total = 0
+        self.helper_peak_kb = 0  # the helper's peak resident memory, once it has finished
+        self.helper_cpu_s = 0.0  # and the CPU time it took
+
+    def __enter__(self) -> "ParsedRows":
+        job = pickle.dumps(self.job, protocol=pickle.HIGHEST_PROTOCOL)
+        jobs_read, jobs_write = os.pipe()
+        rows_read, rows_write = os.pipe()
+        package_root = str(Path(__file__).resolve().parent.parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 (this interpreter, this module)
+                [sys.executable, "-m", "wangge.ledgers.pipeline", str(jobs_read), str(rows_write), str(os.getpid())],
+                pass_fds=(jobs_read, rows_write),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        except BaseException:
+            for fd in (jobs_read, jobs_write, rows_read, rows_write):
+                os.close(fd)
+            raise
+        # The helper holds its own copies: its ends alone keep the pipes open.
+        os.close(jobs_read)
+        os.close(rows_write)
+        self.conn = Connection(rows_read, writable=False)
+        self.jobs = Connection(jobs_write, readable=False)
+        self._send(job)
+        return self
+
+    def _send(self, data: bytes) -> None:
+        assert self.jobs is not None
+        # A helper that has ended refuses it: what it said before, or its silence, is read next.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.jobs.send_bytes(data)
+
+    def parse_with(self, parsing: "Parsing") -> None:
+        """Hand the helper the parser (the district's areas, the key ring …); wait for the header."""
+        self._send(pickle.dumps(parsing, protocol=pickle.HIGHEST_PROTOCOL))
+        assert self.jobs is not None
+        self.jobs.close()
+        self.jobs = None
+        _kind, self.header_rows, self.ignored_headers, self.total = self._receive()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._stop()
+
+    def _receive(self) -> tuple[Any, ...]:
+        assert self.conn is not None
+        try:
+            message: tuple[Any, ...] = self.conn.recv()
+        except EOFError:
+            raise PipelineError("The ledger reader ended without an answer.") from None
+        kind = message[0]
+        if kind == "error":
+            _kind, code, text, status, self.helper_peak_kb = message
+            raise DomainError(code, text, status=status)
+        if kind == "failed":
+            self.helper_peak_kb = message[2]
+            raise PipelineError(f"The ledger reader failed: {message[1]}.")
+        return message
+
+    def chunks(self) -> Iterator[list["RowResult"]]:
+        while True:
+            message = self._receive()
+            if message[0] == "done":
+                _kind, self.helper_peak_kb, self.helper_cpu_s = message
+                return
+            yield message[1]
+
+    def _stop(self) -> None:
+        if self.jobs is not None:
+            self.jobs.close()
+            self.jobs = None
+        if self.conn is not None:
+            self.conn.close()  # a helper still sending gets a broken pipe and stops
+            self.conn = None
+        process = self.process
+        if process is None:
+            return
+        self.process = None
+        try:
+            process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+if __name__ == "__main__":
+    main()
