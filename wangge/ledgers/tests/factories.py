@@ -192,3 +192,24 @@ def write_csv(
         for row in rows:
             writer.writerow(["" if v is None else v for v in row])
     return path
+
+
+def register_two(small: Any, id_number_a: str) -> list[Any]:
+    """王小明 (with ID number `id_number_a`) heading the first household; 赵丽 (without one, born
+    1975-03-01, 泉华路1号) heading the second."""
+    from wangge.people.actions import PersonInput, create_persons
+
+    return create_persons(
+        None,
+        district=small.district,
+        people=[
+            PersonInput(name="王小明", id_number=id_number_a, household=small.households[0], relation="head"),
+            PersonInput(
+                name="赵丽",
+                birth_date=dt.date(1975, 3, 1),
+                household=small.households[1],
+                relation="head",
+                current_address="泉华路1号",
+            ),
+        ],
+    )

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 from wangge.ledgers.actions import import_people
 from wangge.ledgers.matching import Status
 from wangge.ledgers.models import ImportedRecord, ImportRun, ReviewItem, ReviewKind
-from wangge.ledgers.tests.factories import MEMBERS_HEADER, grid_row, id_number, member_row, write_xlsx
+from wangge.ledgers.tests.factories import MEMBERS_HEADER, grid_row, id_number, member_row, register_two, write_xlsx
 from wangge.lib.crypto import blind_index
 from wangge.lib.errors import DomainError
 from wangge.orgs.actions import lay_vertical_units
@@ -25,20 +25,7 @@ ID_D = id_number(dt.date(2012, 6, 1), 404)
 
 @pytest.fixture
 def registered(small):
-    return create_persons(
-        None,
-        district=small.district,
-        people=[
-            PersonInput(name="王小明", id_number=ID_A, household=small.households[0], relation="head"),
-            PersonInput(
-                name="赵丽",
-                birth_date=dt.date(1975, 3, 1),
-                household=small.households[1],
-                relation="head",
-                current_address="泉华路1号",
-            ),
-        ],
-    )
+    return register_two(small, ID_A)
 
 
 def ledger(tmp_path, name="台账.xlsx"):

@@ -17,9 +17,9 @@ from wangge.ledgers import pipeline
 from wangge.ledgers.actions import check_file, import_people, start_import
 from wangge.ledgers.models import ImportedRecord, ImportRun, RunState
 from wangge.ledgers.tasks import run_import
-from wangge.ledgers.tests.factories import first_generation, grid_row, id_number, write_xlsx
+from wangge.ledgers.tests.factories import first_generation, grid_row, id_number, register_two, write_xlsx
 from wangge.lib.errors import DomainError
-from wangge.people.actions import PersonInput, create_persons, decrypt_sensitive
+from wangge.people.actions import decrypt_sensitive
 from wangge.people.models import Person
 
 ID_A = id_number(dt.date(1980, 5, 17), 101)
@@ -29,20 +29,7 @@ ID_C = id_number(dt.date(1948, 10, 1), 303)
 
 @pytest.fixture
 def registered(small):
-    return create_persons(
-        None,
-        district=small.district,
-        people=[
-            PersonInput(name="王小明", id_number=ID_A, household=small.households[0], relation="head"),
-            PersonInput(
-                name="赵丽",
-                birth_date=dt.date(1975, 3, 1),
-                household=small.households[1],
-                relation="head",
-                current_address="泉华路1号",
-            ),
-        ],
-    )
+    return register_two(small, ID_A)
 
 
 def ledger(tmp_path):
