@@ -69,6 +69,10 @@ class Person(TimeStamped):
     district = models.ForeignKey(
         AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # The household's community and grid, copied for scope checks and lists: kept by the actions
+    # that set the household, not by a database constraint of their own (the household link has
+    # one; a large import saved 1.5 s of checks at COMMIT). Deleting an area still refuses while
+    # persons name it (PROTECT is Django's). See docs/decisions.md.
     community = models.ForeignKey(
         AreaNode,
         verbose_name=_("community"),
@@ -77,6 +81,7 @@ class Person(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     grid = models.ForeignKey(
         AreaNode,
@@ -86,6 +91,7 @@ class Person(TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     name = models.CharField(_("full name"), max_length=100)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
@@ -131,6 +137,12 @@ class Person(TimeStamped):
             models.Index(fields=["grid", "name"], name="person_grid"),
             # Possible matches of an import: persons of a district by name and birth date.
             models.Index(fields=["district", "name", "birth_date"], name="person_name_birth_date"),
+            # The few without an ID number: the possible matches of a row with a new number.
+            models.Index(
+                fields=["district", "name", "birth_date"],
+                condition=models.Q(id_number_index=""),
+                name="person_without_id_number",
+            ),
         ]
 
     def __str__(self) -> str:
