@@ -19,10 +19,11 @@ writes an audit row that names the fields and the reason, never the values:
 
 import datetime as dt
 import functools
+import itertools
 import json
 import operator
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, AuditEvent,
 from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
-from wangge.lib import crypto
+from wangge.lib import crypto, pgcopy
 from wangge.lib.crypto import blind_index, blind_indexes, decrypt, encrypt, key_id_of
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
@@ -101,6 +102,9 @@ class PersonInput:
     # The ID number, phone and sensitive facts sealed ahead (`seal`, e.g. in another process), of
     # exactly these values: used if still under the ring's current keys, else sealed again.
     sealed: tuple[Any, ...] | None = None
+    # PostgreSQL: the person's row rendered ahead (`prepare`): used if still under the ring's
+    # current keys.
+    prepared: tuple[str, str, bytes] | None = None
 
 
 PLAIN_FIELDS = (
@@ -222,6 +226,13 @@ def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) ->
     )
 
 
+def prepare(district_id: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[str, str, bytes]:
+    """A new person's row rendered ahead for PostgreSQL's COPY (`PersonInput.prepared`): (data
+    key id, index key id, the `pgcopy.columns` of `PERSON_GIVEN`). Needs no database: the
+    household need only say its level, community and grid. Validates as `add_persons` does."""
+    return ring.data_current, ring.index_current, pgcopy.columns(_person_values(district_id, data, ring))
+
+
 def _id_number_exists() -> DomainError:
     return DomainError("id_number_exists", _("A person with this ID number is already registered."))
 
@@ -246,6 +257,8 @@ def _check_previous_index(district_id: int, numbers: Iterable[str], exclude_pk: 
 
 # Rows per INSERT statement on SQLite (within its limit of bound parameters).
 INSERT_BATCH = 2000
+# Rows per write of a COPY to PostgreSQL.
+COPY_BATCH = 500
 # Field types whose Python values the database drivers take as they are (dates: Django's SQLite
 # backend registers the adapter that writes them as Django does).
 _AS_IS = frozenset({"CharField", "TextField", "ForeignKey", "BinaryField", "DateField"})
@@ -257,6 +270,7 @@ def _insert_rows(
     items: Sequence[Any],
     *,
     values: Callable[[Any], Sequence[Any]] | None = None,
+    rendered: Callable[[Any], bytes | None] | None = None,
     ids: bool,
     now: dt.datetime | None = None,
 ) -> list[int]:
@@ -266,9 +280,11 @@ def _insert_rows(
     primary keys in the order of `items` when `ids` is true (else []). Errors are Django's
     (IntegrityError …).
 
-    PostgreSQL: the ids drawn from the table's sequence in one query, then COPY, through the
-    connection's execute wrappers; the values are made as the rows are sent, so the server
-    stores them meanwhile. SQLite: multi-row INSERT … RETURNING, `INSERT_BATCH` rows each."""
+    PostgreSQL: the ids drawn from the table's sequence in one query, then COPY (`lib.pgcopy`'s
+    text), through the connection's execute wrappers; the rows are made as they are sent, so the
+    server stores them meanwhile. `rendered(item)`, if given, may return the item's columns
+    rendered ahead (`pgcopy.columns` of what `values` would give). SQLite: multi-row
+    INSERT … RETURNING, `INSERT_BATCH` rows each."""
     if not items:
         return []
     meta = model._meta
@@ -288,14 +304,14 @@ def _insert_rows(
     table, pk_column = qn(meta.db_table), qn(str(meta.pk.column))
     names = ", ".join(qn(str(f.column)) for f in [*(by_name[n] for n in columns), *(f for f, _v in defaults)])
 
-    def row_of(item: Any) -> tuple[Any, ...]:
+    def given(item: Any) -> Sequence[Any]:
         row = values(item) if values is not None else item
         if not preparers:
-            return (*row, *tail)
+            return row
         prepared = list(row)
         for index, prepare in preparers:
             prepared[index] = prepare(prepared[index])
-        return (*prepared, *tail)
+        return prepared
 
     new_ids: list[int] = []
     with transaction.atomic(), connection.cursor() as cursor:
@@ -307,16 +323,20 @@ def _insert_rows(
                 )
                 new_ids = sorted(r[0] for r in cursor.fetchall())
             sql = f"COPY {table} ({pk_column + ', ' if ids else ''}{names}) FROM STDIN"
+            end = (b"\t" + pgcopy.columns(tail) if tail else b"") + b"\n"
+
+            def lines() -> Iterator[bytes]:
+                for index, item in enumerate(items):
+                    text = rendered(item) if rendered is not None else None
+                    if text is None:
+                        text = pgcopy.columns(given(item))
+                    yield (b"%d\t%b%b" % (new_ids[index], text, end)) if ids else text + end
 
             def copy_rows(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
                 try:
                     with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                        if ids:
-                            for pk, item in zip(new_ids, items, strict=True):
-                                copy.write_row((pk, *row_of(item)))
-                        else:
-                            for item in items:
-                                copy.write_row(row_of(item))
+                        for batch in itertools.batched(lines(), COPY_BATCH):
+                            copy.write(b"".join(batch))
                 except DatabaseError as error:
                     # PostgreSQL quotes the offending row's value in a COPY error's context: an
                     # error keeps only its first line, so that no personal data reaches a log.
@@ -336,7 +356,7 @@ def _insert_rows(
         for start in range(0, len(items), per_statement):
             batch = items[start : start + per_statement]
             sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}{returning}"  # noqa: S608 (quoted names from the model)
-            cursor.execute(sql, [value for item in batch for value in row_of(item)])
+            cursor.execute(sql, [value for item in batch for value in (*given(item), *tail)])
             if ids:
                 # A row's id is greater than every earlier row's: sorted, they follow the rows.
                 new_ids += sorted(r[0] for r in cursor.fetchall())
@@ -388,12 +408,18 @@ def _add_persons(
         rows.append(row)
         return row
 
+    def rendered(data: PersonInput) -> bytes | None:
+        prepared = data.prepared
+        if prepared is None or prepared[0] != ring.data_current or prepared[1] != ring.index_current:
+            return None
+        return prepared[2]
+
     try:
         with transaction.atomic():
             if ring.index_previous is not None:
                 numbers = [normalise_id_number(data.id_number) for data in people if data.id_number]
                 _check_previous_index(district.pk, numbers)
-            ids = _insert_rows(Person, PERSON_GIVEN, people, values=values, ids=True, now=now)
+            ids = _insert_rows(Person, PERSON_GIVEN, people, values=values, rendered=rendered, ids=True, now=now)
             _insert_rows(
                 HouseholdMember,
                 ("person_id", "household_id", "relation"),

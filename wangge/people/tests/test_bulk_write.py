@@ -7,6 +7,7 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from wangge.areas.models import AreaNode
 from wangge.lib import crypto
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import check_digit
@@ -182,3 +183,42 @@ def test_values_sealed_ahead_are_used_while_their_keys_are_current(small):
     assert actions.decrypt_sensitive(a) == {"elderly_alone": True}
     assert b.phone_index == crypto.blind_index("13900001111") and b.id_number_index == ""
     assert crypto.decrypt(bytes(b.phone_encrypted)) == "13900001111"
+
+
+def _row_values(pk: int) -> dict[str, object]:
+    row = Person.objects.get(pk=pk)
+    values = {f.attname: getattr(row, f.attname) for f in Person._meta.concrete_fields}
+    for name in ENCRYPTED:
+        values[name] = crypto.decrypt(bytes(values[name])) if values[name] else None
+    for name in ("id", "created_at", "updated_at"):
+        values.pop(name)
+    return values
+
+
+def test_a_row_rendered_ahead_is_the_row_added_in_bulk(small):
+    """`prepare` (the ledger import's helper renders PostgreSQL's COPY text of a new person, with
+    a household that only says its level, community and grid) writes the same row; escapes too."""
+    household = small.households[0]
+    stub = AreaNode(
+        pk=household.pk, level=household.level, community_id=household.community_id, grid_id=household.grid_id
+    )
+    tricky = {"employer": "甲\\乙\t丙\n丁\r戊 \\N", "registered_address": "\\x41"}
+    ring = crypto.keyring()
+    prepared = actions.prepare(small.district.pk, full_input(small, household=stub, **tricky), ring)
+    assert prepared[:2] == (ring.data_current, ring.index_current)
+    (ahead,) = actions.add_persons(
+        None, district=small.district, people=[full_input(small, prepared=prepared, **tricky)]
+    )
+    rendered_ahead = _row_values(ahead)
+    Person.objects.filter(pk=ahead).delete()  # the ID number is unique
+    (made_here,) = actions.add_persons(None, district=small.district, people=[full_input(small, **tricky)])
+    assert rendered_ahead == _row_values(made_here)
+    assert rendered_ahead["employer"] == tricky["employer"] and rendered_ahead["registered_address"] == "\\x41"
+    assert HouseholdMember.objects.get(person_id=made_here).household_id == household.pk
+
+
+def test_a_row_rendered_under_keys_no_longer_current_is_made_again(small):
+    stale = ("gone", "gone", b"not a row")
+    (pk,) = actions.add_persons(None, district=small.district, people=[full_input(small, prepared=stale)])
+    person = Person.objects.get(pk=pk)
+    assert person.name == "王小明" and person.id_number_index == crypto.blind_index(ID_NUMBER)
