@@ -68,8 +68,8 @@ logger = logging.getLogger(__name__)
 WRITE_CHUNK = 5000
 # After a commit that added at least this many persons, the registry's statistics are refreshed.
 ANALYZE_AFTER_NEW_ROWS = 10_000
-# PostgreSQL: during a commit, `Person`'s statistics are refreshed (in its transaction) once it has
-# written this many persons, and again each time it has doubled them.
+# PostgreSQL: during a commit, the statistics of `Person` and `HouseholdMember` are refreshed (in
+# its transaction) once it has written this many persons, and again each time it has doubled them.
 ANALYZE_DURING_NEW_ROWS = 10_000
 # SQLite's page cache while an import writes (allocated as it fills).
 WRITE_CACHE_MB = 128
@@ -181,10 +181,14 @@ def check_file(
     progress = progress or Progress()
     if pipeline.wanted(path):
         # A large file: read and parsed in a second process while this one matches (and writes).
-        with pipeline.ParsedRows(path, layout, mapping) as parsed:  # reading from now on
+        # A commit's rows are sealed there too, and on PostgreSQL rendered for its COPY.
+        commit = checked is not None
+        prepare = commit and connection.vendor == "postgresql"
+        with pipeline.ParsedRows(path, layout, mapping, seal=commit, prepare=prepare) as parsed:  # reading from now on
             checker = Checker(district, spec, Vocabulary.build(mapping), scope=scope)
             if checked is not None:
                 checker.registry_as_it_was()
+            checker.read_outline()  # meanwhile the helper loads the sheet
             parsed.parse_with(checker.parsing)
             progress.started(parsed.total)
             results = checker.run_parsed(parsed.chunks(), progress.checked, checked)
@@ -261,7 +265,8 @@ def import_people(
         )
         outcome = ImportOutcome(check, run, sha256=sha, seconds={"check": time.perf_counter() - started})
         started = time.perf_counter()
-        outcome.queued = _queue_for_review(check, run)
+        outcome.queued = writer.queued
+        analysed = writer.finish()
         counts = check.counts()
         for name, value in counts.items():
             setattr(run, name, value)
@@ -270,7 +275,7 @@ def import_people(
         run.state, run.phase, run.finished_at = RunState.SUCCEEDED, RunPhase.DONE, timezone.now()
         run.save()
     outcome.committed = True
-    if counts["new"] >= ANALYZE_AFTER_NEW_ROWS:
+    if counts["new"] >= ANALYZE_AFTER_NEW_ROWS and not analysed:
         _refresh_statistics()
     outcome.seconds["write"] = time.perf_counter() - started
     logger.info(
@@ -281,12 +286,13 @@ def import_people(
     return outcome
 
 
-def _refresh_statistics(*models: type[Person] | type[HouseholdMember]) -> None:
-    """Statistics of the registry's tables, after a large import: it grows them faster than
+def _refresh_statistics() -> None:
+    """Statistics of the registry's tables, after a large import (SQLite; PostgreSQL's are
+    refreshed in the import's transaction, `_NewRows.finish`): it grows them faster than
     autovacuum re-analyses them, and with the old statistics PostgreSQL read the whole district
     for each chunk of the next import's lookups (about 9 s more at 200,000 rows)."""
     with connection.cursor() as cursor:
-        for model in models or (Person, HouseholdMember):
+        for model in (Person, HouseholdMember):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -316,7 +322,13 @@ def _lock_imports(district: AreaNode) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_KEY - 2**31, district.pk % 2**31])
 
 
-def _person_input(facts: Facts, households: dict[int, AreaNode], sealed: tuple[Any, ...] | None = None) -> PersonInput:
+def person_input(
+    facts: Facts,
+    households: dict[int, AreaNode],
+    sealed: tuple[Any, ...] | None = None,
+    prepared: tuple[str, str, bytes] | None = None,
+) -> PersonInput:
+    """What the people app is given for a new row (its household among `households`)."""
     return PersonInput(
         name=facts.name,
         gender=facts.gender or (gender_of(facts.id_number) if facts.id_number else ""),
@@ -334,6 +346,7 @@ def _person_input(facts: Facts, households: dict[int, AreaNode], sealed: tuple[A
         employer=facts.employer,
         sensitive=dict(facts.sensitive),
         sealed=sealed,
+        prepared=prepared,
     )
 
 
@@ -349,18 +362,18 @@ def _create(
     district: AreaNode,
     rows: list[Facts],
     households: dict[int, AreaNode] | None = None,
-    sealed: list[tuple[Any, ...] | None] | None = None,
+    ahead: list[RowResult] | None = None,
 ) -> list[int]:
     """Persons (and member profiles) for `rows`, through the people app's actions; their ids.
-    `households`: the households the rows name, when already loaded; `sealed`: each row's
-    values sealed ahead (`people.actions.seal`), if they were."""
+    `households`: the households the rows name, when already loaded; `ahead`: the rows' results
+    with their values sealed (`people.actions.seal`) or rendered (`prepare`) ahead, if they were."""
     households = _households_of(rows) if households is None else households
-    seals = sealed if sealed is not None else [None] * len(rows)
-    ids = add_persons(
-        acting_user,
-        district=district,
-        people=[_person_input(f, households, s) for f, s in zip(rows, seals, strict=True)],
+    people = (
+        [person_input(f, households) for f in rows]
+        if ahead is None
+        else [person_input(f, households, r.sealed, r.prepared) for f, r in zip(rows, ahead, strict=True)]
     )
+    ids = add_persons(acting_user, district=district, people=people)
     members = [(pk, f) for pk, f in zip(ids, rows, strict=True) if f.member_kind]
     if members:
         communities = AreaNode.objects.in_bulk({f.home_community_id for _pk, f in members})
@@ -380,7 +393,8 @@ def _create(
 
 
 class _NewRows:
-    """Writes the new rows of each chunk as the commit classifies it (in its transaction)."""
+    """Writes the new rows of each chunk as the commit classifies it (in its transaction), and
+    queues its possible matches and conflicts for review."""
 
     def __init__(self, acting_user: User | None, district: AreaNode, run: ImportRun) -> None:
         self.acting_user = acting_user
@@ -388,34 +402,62 @@ class _NewRows:
         self.run = run
         self.households: dict[int, AreaNode] = {}
         self.written = 0
+        self.queued = 0
         self.analysed_at = ANALYZE_DURING_NEW_ROWS  # persons written when the statistics are next refreshed
+        self.postgresql = connection.vendor == "postgresql"
+        if self.postgresql:
+            # Foreign keys checked as each statement writes, not all at COMMIT (Django's are
+            # DEFERRABLE INITIALLY DEFERRED): there they ran after the last chunk, when the
+            # process reading the file had finished and one core stood idle (2 s at 200,000 rows).
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     def write(self, results: list[RowResult]) -> None:
         new = [r for r in results if r.status == Status.NEW and r.facts is not None]
-        if not new:
-            return
-        self.written += len(new)
-        if self.written >= self.analysed_at and connection.vendor == "postgresql":
-            # The registry grows inside this transaction faster than its statistics say: with
-            # those of the smaller table PostgreSQL chose plans for the next chunks' lookups that
-            # read ever more of it (50 ms a chunk by the end). ANALYZE in the transaction counts
-            # its own new rows. Each time the import has doubled what it had written.
-            with connection.cursor() as cursor:
-                # The columns its lookups filter on (all of them: about twice as long).
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Person._meta.db_table)} {LOOKUP_COLUMNS}")
-            self.analysed_at *= 2
-        missing = {r.facts.household_id for r in new if r.facts is not None and r.facts.household_id is not None}
-        missing -= self.households.keys()
-        if missing:
-            self.households |= AreaNode.objects.only("level", "community_id", "grid_id").in_bulk(missing)
-        for start in range(0, len(new), WRITE_CHUNK):
-            self._write(new[start : start + WRITE_CHUNK])
+        if new:
+            self.written += len(new)
+            if self.written >= self.analysed_at and self.postgresql:
+                # The registry grows inside this transaction faster than its statistics say: with
+                # those of the smaller tables PostgreSQL chose plans for the next chunks' lookups
+                # that read ever more of them (50 ms a chunk by the end). ANALYZE in the
+                # transaction counts its own new rows. Each time the import has doubled what it
+                # had written.
+                self._analyse()
+                self.analysed_at *= 2
+            missing = {r.facts.household_id for r in new if r.facts is not None and r.facts.household_id is not None}
+            missing -= self.households.keys()
+            if missing:
+                self.households |= AreaNode.objects.only("level", "community_id", "grid_id").in_bulk(missing)
+            for start in range(0, len(new), WRITE_CHUNK):
+                self._write(new[start : start + WRITE_CHUNK])
+        self.queued += _queue_for_review(self.district, self.run, results)
+
+    def finish(self) -> bool:
+        """PostgreSQL: foreign keys deferred again (Django's; for a caller's transaction around
+        this one), and the statistics brought up to date in the transaction after a large import
+        (instead of after it: the detail follows with autovacuum); whether they were."""
+        if not self.postgresql:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if self.written < ANALYZE_AFTER_NEW_ROWS:
+            return False
+        self._analyse()
+        return True
+
+    @staticmethod
+    def _analyse() -> None:
+        with connection.cursor() as cursor:
+            # Of a small sample (3,000 rows: the plans need the sizes, not the details) and of the
+            # columns the lookups filter on.
+            cursor.execute("SET LOCAL default_statistics_target = 10")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Person._meta.db_table)} {LOOKUP_COLUMNS}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(HouseholdMember._meta.db_table)} (person_id)")
 
     def _write(self, chunk: list[RowResult]) -> None:
         facts = [r.facts for r in chunk if r.facts is not None]
-        sealed = [r.sealed for r in chunk if r.facts is not None]
         try:
-            ids = _create(self.acting_user, self.district, facts, self.households, sealed)
+            ids = _create(self.acting_user, self.district, facts, self.households, [r for r in chunk if r.facts])
         except DomainError as error:
             if error.code != "id_number_exists":
                 raise
@@ -437,26 +479,26 @@ class _NewRows:
         )
         for r, pk in zip(chunk, ids, strict=True):
             r.person_id = pk
-            r.facts, r.sealed = None, None  # written, needed no more: a large file's memory stays small
+            r.facts = r.sealed = r.prepared = None  # written, needed no more: a large file's memory stays small
 
 
 def _encrypt_document(document: dict[str, Any]) -> bytes:
     return encrypt(json.dumps(document, ensure_ascii=False, sort_keys=True))
 
 
-def _queue_for_review(check: CheckResult, run: ImportRun) -> int:
-    pending = [r for r in check.of(Status.REVIEW, Status.CONFLICT) if not r.queued]
+def _queue_for_review(district: AreaNode, run: ImportRun, results: list[RowResult]) -> int:
+    pending = [r for r in results if r.status in (Status.REVIEW, Status.CONFLICT) and not r.queued]
     if pending:
         # Queued meanwhile by another import of the same rows: not twice.
         existing = set(
-            ReviewItem.objects.filter(
-                district=check.district, fingerprint__in=[r.fingerprint for r in pending]
-            ).values_list("candidate_id", "fingerprint")
+            ReviewItem.objects.filter(district=district, fingerprint__in=[r.fingerprint for r in pending]).values_list(
+                "candidate_id", "fingerprint"
+            )
         )
         pending = [r for r in pending if (r.person_id, r.fingerprint) not in existing]
     items = [
         ReviewItem(
-            district=check.district,
+            district=district,
             community_id=r.scope[0],
             grid_id=r.scope[1],
             run=run,

@@ -20,6 +20,8 @@ import datetime as dt
 import gc
 import json
 import operator
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -77,7 +79,12 @@ class RowResult:
     area_id: int | None = None  # household (grid layout) or home community (members layout)
     scope: tuple[int | None, int | None] = (None, None)  # the candidate's community and grid
     preview: dict[str, str] | None = None  # of a rejected row, for the masked report
-    sealed: tuple[Any, ...] | None = None  # `people.actions.seal` of a new row, made ahead (pipeline)
+    # Made ahead for a commit in the helper process (`ledgers.pipeline`), in case the row is new:
+    # (index key id, the ID number's blind index) for its lookup; the values sealed by
+    # `people.actions.seal` (SQLite) or the row rendered by `people.actions.prepare` (PostgreSQL).
+    id_index: tuple[str, str] | None = None
+    sealed: tuple[Any, ...] | None = None
+    prepared: tuple[str, str, bytes] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # For `ledgers.pipeline`: the values in field order (quicker than the state dict of slots).
@@ -176,14 +183,15 @@ class Registry:
             return
         for pk in ids:
             self.households[pk] = {}
-        for person_id, household_id, relation in HouseholdMember.objects.filter(person_id__in=ids).values_list(
-            "person_id", "household_id", "relation"
-        ):
+        links = HouseholdMember.objects.filter(person_id__in=ids).order_by()
+        for person_id, household_id, relation in links.values_list("person_id", "household_id", "relation"):
             self.households[person_id][household_id] = relation
         if with_members:
-            for person_id, kind, community, reported, unit in MemberProfile.objects.filter(
-                person_id__in=ids
-            ).values_list("person_id", "kind", "home_community_id", "reported_on", "org_unit_id"):
+            for person_id, kind, community, reported, unit in (
+                MemberProfile.objects.filter(person_id__in=ids)
+                .order_by()
+                .values_list("person_id", "kind", "home_community_id", "reported_on", "org_unit_id")
+            ):
                 self.members[person_id] = (kind, community, reported, unit)
 
     def sensitive(self, person_id: int) -> dict[str, Any]:
@@ -340,6 +348,36 @@ def _preview(cells: dict[str, Cell]) -> dict[str, str]:
 # --- the check ------------------------------------------------------------------------------
 
 
+class RegistryOutline:
+    """What a district's registry holds, in brief, read once for a large file (two queries):
+    the first 60 bits of every stored ID-number blind index, and a hash of the name and birth
+    date of every person without an ID number. Most rows of a large file are new residents:
+    a number not in the first (and then a name and birth date not in the second) needs no
+    lookup. A false positive only costs a lookup; what is registered after the outline was
+    read is not in it (a commit then fails on the unique constraint: `registry_changed`)."""
+
+    PREFIX = 15  # hex digits of a blind index kept: 60 bits, a signed 64-bit integer
+
+    def __init__(self, district: AreaNode, up_to: int | None) -> None:
+        numbers = Person.objects.filter(~Q(id_number_index=""), district=district).order_by()
+        prefixes = (int(index[: self.PREFIX], 16) for index in numbers.values_list("id_number_index", flat=True))
+        self.numbers = array("q", sorted(prefixes))
+        without = Person.objects.filter(district=district, id_number_index="", birth_date__isnull=False).order_by()
+        if up_to is not None:
+            without = without.filter(pk__lte=up_to)
+        self.without_number = {hash(pair) for pair in without.values_list("name", "birth_date")}
+
+    def may_hold(self, index: str) -> bool:
+        """Whether a person of the district may have this ID-number blind index."""
+        prefix = int(index[: self.PREFIX], 16)
+        at = bisect_left(self.numbers, prefix)
+        return at < len(self.numbers) and self.numbers[at] == prefix
+
+    def may_have_without_number(self, name: str, birth_date: dt.date) -> bool:
+        """Whether a person of the district without an ID number may have this name and birth date."""
+        return hash((name, birth_date)) in self.without_number
+
+
 class Parsing:
     """A row's cells to its `RowResult` before any query: parsed, checked against the user's
     scope and against the earlier rows of the file (in-file duplicates). Needs no database
@@ -414,6 +452,8 @@ class Checker:
         # A commit writes each chunk's new rows before the next chunk is matched: the candidates
         # by name are then the persons registered before it (`registry_as_it_was`).
         self.registry_up_to: int | None = None
+        # A large file's rows are first looked up in the registry's outline (`read_outline`).
+        self.outline: RegistryOutline | None = None
 
     def registry_as_it_was(self) -> None:
         """Candidates by name only among the persons registered now. A person this import writes
@@ -421,6 +461,10 @@ class Checker:
         invalid), but the common names of a large file would fetch them all again and again."""
         last = Person.objects.filter(district=self.district).order_by("-pk").values_list("pk", flat=True).first()
         self.registry_up_to = last or 0
+
+    def read_outline(self) -> None:
+        """Read the registry's outline (`RegistryOutline`): for a large file, while it is being read."""
+        self.outline = RegistryOutline(self.district, self.registry_up_to)
 
     def run(
         self,
@@ -483,8 +527,11 @@ class Checker:
         # 1. Exact matches by ID number (one query; every index the number may be stored under).
         variants = {id(r): self._id_indexes(r) for r in with_id}
         by_index: dict[str, int] = {}
-        if variants:
-            every = [index for indexes in variants.values() for index in indexes]
+        outline = self.outline
+        every = [index for indexes in variants.values() for index in indexes]
+        if outline is not None:
+            every = [index for index in every if outline.may_hold(index)]
+        if every:
             for person in by_id_number_index(self.district, every).values(*PERSON_VALUES):
                 registry.persons[person["id"]] = person
                 by_index[person["id_number_index"]] = person["id"]
@@ -502,24 +549,32 @@ class Checker:
                 found = next((stored[f] for f in prints[id(r)] if f in stored), None)
                 if found is not None:
                     imported[id(r)] = found
-        # 3. Candidates by name and birth date for the rest (one query): any person for a row
-        #    without an ID number; a person without one (see below) for a row whose number
-        #    nobody has. By name only in SQL: with a list of birth dates too, the index would be
-        #    searched for every pair of a name and a birth date (millions per chunk).
+        # 3. Candidates by name and birth date for the rest: any person for a row without an ID
+        #    number; for a row whose number nobody has, a person without one (see below), looked
+        #    up in the small index of those (most rows are of new residents with a number). By
+        #    name only in SQL: with a list of birth dates too, the index would be searched for
+        #    every pair of a name and a birth date (millions per chunk).
         candidates: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
-        wanted: set[tuple[str, dt.date]] = {
-            (r.facts.name, r.facts.birth_date)
-            for r in valid
-            if r.facts and r.facts.birth_date is not None and id(r) not in imported and match_of.get(id(r)) is None
-        }
-        if wanted:
-            names = sorted({name for name, _birth in wanted})
-            by_name = Person.objects.filter(district=self.district, name__in=names)
+        anyone: set[tuple[str, dt.date]] = set()  # for rows without an ID number
+        without_number: set[tuple[str, dt.date]] = set()  # for rows whose number nobody has
+        for r in valid:
+            facts = r.facts
+            if facts is None or facts.birth_date is None or id(r) in imported or match_of.get(id(r)) is not None:
+                continue
+            key = (facts.name, facts.birth_date)
+            if not facts.id_number:
+                anyone.add(key)
+            elif outline is None or outline.may_have_without_number(*key):
+                without_number.add(key)
+        for condition, wanted in ((Q(), anyone), (Q(id_number_index=""), without_number)):
+            if not wanted:
+                continue
+            by_name = Person.objects.filter(condition, district=self.district, name__in=sorted({n for n, _b in wanted}))
             if self.registry_up_to is not None:
                 by_name = by_name.filter(pk__lte=self.registry_up_to)
             for person in by_name.order_by().values(*PERSON_VALUES):
                 key = (person["name"], person["birth_date"])
-                if key in wanted:
+                if key in wanted and person["id"] not in candidates[key]:
                     registry.persons.setdefault(person["id"], person)
                     candidates[key].append(person["id"])
         # 4. Their households and member profiles (one query each).
@@ -546,8 +601,11 @@ class Checker:
                 pool = candidates.get((facts.name, facts.birth_date), []) if facts.birth_date else []  # type: ignore[arg-type]
             self._possible_match(result, pool, registry)
         for result in valid:
-            if result.status == Status.MATCHED:
-                result.facts = None  # nothing to write: keep the memory of a large file small
+            result.id_index = None  # looked up: keep the memory of a large file small
+            if result.status != Status.NEW:
+                result.sealed = result.prepared = None  # nothing to write
+                if result.status == Status.MATCHED:
+                    result.facts = None
         # 5. Rows already in the review queue (one query).
         pending = [r for r in valid if r.status in (Status.REVIEW, Status.CONFLICT)]
         if pending:
@@ -564,12 +622,12 @@ class Checker:
         return results
 
     def _id_indexes(self, result: RowResult) -> list[str]:
-        """Every index the row's ID number may be stored under: the one sealed with it ahead
-        when that is all there is (no index rotation under way, the same key)."""
-        sealed = result.sealed
+        """Every index the row's ID number may be stored under: the one made ahead when that
+        is all there is (no index rotation under way, the same key)."""
+        ahead = result.id_index
         ring = self.ring
-        if sealed is not None and sealed[1] == ring.index_current and len(ring.lookup_index_ids) == 1:
-            return [sealed[3]]
+        if ahead is not None and ahead[0] == ring.index_current and len(ring.lookup_index_ids) == 1:
+            return [ahead[1]]
         assert result.facts is not None
         return ring.blind_indexes(result.facts.id_number)
 

@@ -3,8 +3,9 @@
 The helper process (`python -m wangge.ledgers.pipeline`: a new interpreter, nothing inherited
 but the environment, no database connection) reads the file with `reading.read_table` and
 turns each row into its `RowResult` with `matching.Parsing` (parsed, checked against the
-user's scope and the earlier rows of the file), and sends them in chunks of `matching.CHUNK`
-rows through a pipe. The importing process receives them and does what needs the database:
+user's scope and the earlier rows of the file), for a commit seals each valid row in case it
+is new (`people.actions.seal`; on PostgreSQL renders its row for COPY too, `prepare`), and
+sends them in chunks of `matching.CHUNK` rows through a pipe. The importing process receives them and does what needs the database:
 the matching queries and, for a commit, the writing, in its one transaction. Everything the
 helper needs comes through a second pipe: the district's areas (loaded here), the vocabulary,
 the key ring (for the fingerprints of rows without an ID number), today's date and the
@@ -74,6 +75,8 @@ class _Job:
     layout: str
     mapping: dict[str, Any]
     language: str | None
+    seal: bool  # a commit: seal each row, in case it is new (`people.actions.seal`)
+    prepare: bool  # and render it for PostgreSQL's COPY (`people.actions.prepare`)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -115,6 +118,28 @@ def _load_sheet(path: str, loaded: list[Any]) -> None:
                 return
 
 
+class _Households(dict[int, Any]):
+    """The district's households as `people.actions.prepare` needs them: unsaved nodes that say
+    their level, community and grid (from the parser's areas), made as rows name them. Another
+    id is a KeyError: that row is not rendered ahead (the importing process then says why)."""
+
+    def __init__(self, parsing: "Parsing") -> None:
+        super().__init__()
+        self.ancestors = parsing.areas.ancestors
+        self.known = {pk for pks in parsing.areas.households.values() for pk in pks}
+
+    def __missing__(self, household_id: int) -> Any:
+        from wangge.areas.models import AreaNode, Level
+
+        if household_id not in self.known:
+            raise KeyError(household_id)
+        community, grid, _group, _building = self.ancestors[household_id]
+        node = self[household_id] = AreaNode(
+            pk=household_id, level=Level.HOUSEHOLD, community_id=community, grid_id=grid
+        )
+        return node
+
+
 def _work(jobs: Connection, conn: Connection) -> None:
     """The helper: read, parse, send. Runs in the new process."""
     try:
@@ -125,10 +150,11 @@ def _work(jobs: Connection, conn: Connection) -> None:
         import django
 
         django.setup(set_prefix=False)
+        from wangge.ledgers.actions import person_input
         from wangge.ledgers.layouts import LAYOUTS, Mapping
         from wangge.ledgers.matching import CHUNK
         from wangge.ledgers.reading import SPREADSHEET_SUFFIXES, read_table
-        from wangge.people.actions import seal
+        from wangge.people.actions import prepare, seal
 
         gc.freeze()  # Django and the modules: never garbage
         if job.language:
@@ -142,14 +168,23 @@ def _work(jobs: Connection, conn: Connection) -> None:
             parsing: Parsing = pickle.loads(jobs.recv_bytes())  # noqa: S301
             jobs.close()
             parse, ring = parsing.parse, parsing.ring
+            households = _Households(parsing)
+            district_id = parsing.areas.district.pk
             chunk: list[RowResult] = []
             for number, cells in table.rows:
                 result = parse(number, cells)
                 facts = result.facts
-                if facts is not None:
-                    # Sealed here, in case it is new: the importing process then only writes.
-                    with contextlib.suppress(DomainError):  # sealed again there, raising there
-                        result.sealed = seal(facts.id_number, facts.phone, facts.sensitive, ring, normalised=True)
+                if facts is not None and job.seal:
+                    # Sealed (and rendered) here, in case it is new: the importing process then
+                    # only writes. A value refused is sealed again there, and refused there.
+                    with contextlib.suppress(DomainError, KeyError):
+                        sealed = seal(facts.id_number, facts.phone, facts.sensitive, ring, normalised=True)
+                        if facts.id_number:
+                            result.id_index = (sealed[1], sealed[3])
+                        if job.prepare:
+                            result.prepared = prepare(district_id, person_input(facts, households, sealed), ring)
+                        else:
+                            result.sealed = sealed
                 chunk.append(result)
                 if len(chunk) == CHUNK:
                     conn.send(("rows", chunk))
@@ -185,8 +220,10 @@ class ParsedRows:
     parser and waits for the header (`rows.header_rows`, `rows.ignored_headers`, `rows.total`);
     then `rows.chunks()`."""
 
-    def __init__(self, path: str | Path, layout: str, mapping: "Mapping") -> None:
-        self.job = _Job(str(path), layout, mapping.as_dict(), translation.get_language())
+    def __init__(
+        self, path: str | Path, layout: str, mapping: "Mapping", *, seal: bool = False, prepare: bool = False
+    ) -> None:
+        self.job = _Job(str(path), layout, mapping.as_dict(), translation.get_language(), seal or prepare, prepare)
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.jobs: Connection | None = None

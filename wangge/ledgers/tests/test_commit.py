@@ -133,7 +133,15 @@ def test_a_large_commit_refreshes_the_registry_statistics(
         done = import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
     assert done.check.counts()["new"] == 3
     statements = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
-    assert statements == (['ANALYZE "people_person"', 'ANALYZE "people_householdmember"'] if analysed else [])
+    if connection.vendor == "postgresql":
+        # In the transaction, of a small sample (the detail follows with autovacuum).
+        expected = [
+            'ANALYZE "people_person" (id, district_id, id_number_index, name, birth_date)',
+            'ANALYZE "people_householdmember" (person_id)',
+        ]
+    else:
+        expected = ['ANALYZE "people_person"', 'ANALYZE "people_householdmember"']
+    assert statements == (expected if analysed else [])
 
 
 def test_postgresql_refreshes_the_statistics_during_a_large_commit(small, registered, tmp_path, monkeypatch):

@@ -15,9 +15,11 @@ from django.utils import translation
 
 from wangge.ledgers import pipeline
 from wangge.ledgers.actions import check_file, import_people, start_import
+from wangge.ledgers.matching import RegistryOutline, Status
 from wangge.ledgers.models import ImportedRecord, ImportRun, RunState
 from wangge.ledgers.tasks import run_import
 from wangge.ledgers.tests.factories import first_generation, grid_row, id_number, register_two, write_xlsx
+from wangge.lib import crypto
 from wangge.lib.errors import DomainError
 from wangge.people.actions import decrypt_sensitive
 from wangge.people.models import Person
@@ -181,3 +183,38 @@ def test_the_worker_commits_through_the_helper(small, registered, district_admin
     run = ImportRun.objects.get(pk=run.pk)
     assert (run.state, run.new, run.invalid) == (RunState.SUCCEEDED, 2, 10), result
     assert Person.objects.count() == 4
+
+
+def test_the_registry_outline_holds_every_stored_number_and_the_persons_without_one(small, registered):
+    wang, zhao = registered
+    outline = RegistryOutline(small.district, None)
+    assert outline.may_hold(wang.id_number_index)
+    assert not outline.may_hold(crypto.blind_index(ID_B))
+    assert outline.may_have_without_number("赵丽", dt.date(1975, 3, 1))
+    assert not outline.may_have_without_number("赵丽", dt.date(1975, 3, 2))
+    assert not outline.may_have_without_number("王小明", wang.birth_date)  # he has a number
+    # A commit's outline: the persons registered before it began.
+    assert not RegistryOutline(small.district, zhao.pk - 1).may_have_without_number("赵丽", dt.date(1975, 3, 1))
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_a_new_number_for_a_person_registered_without_one_is_a_possible_match_either_way(
+    small, registered, tmp_path, monkeypatch, commit
+):
+    """Rows with an ID number nobody has are matched against the persons without one (through
+    the registry outline, in the helper's path)."""
+    wang, zhao = registered
+    rows = [
+        grid_row(room="201", name="赵丽", id_number=id_number(dt.date(1975, 3, 1), 404), current_address="泉华路1号"),
+        grid_row(room="301", name="王小明", id_number=id_number(wang.birth_date, 505)),  # he has another number
+    ]
+    path = write_xlsx(tmp_path / "台账.xlsx", rows)
+    here = check_file(None, district=small.district, path=path, layout="grid")
+    monkeypatch.setattr(pipeline, "MIN_BYTES", 0)
+    there = import_people(None, district=small.district, path=path, layout="grid", commit=commit).check
+    assert there.helper_peak_kb > 0
+    for check in (here, there):
+        assert [(r.status, r.person_id if r.status == Status.REVIEW else None) for r in check.results] == [
+            (Status.REVIEW, zhao.pk),
+            (Status.NEW, None),
+        ]
