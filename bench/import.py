@@ -277,9 +277,11 @@ def child(phase: str, args: argparse.Namespace) -> dict[str, object]:
 
         profiler = Profiler()
         profiler.start()
+    server_cpu = _server_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     outcome = import_people(None, district=district, path=args.file, layout="grid", commit=commit)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server_cpu = _server_cpu() - server_cpu
     if profiler is not None:
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
@@ -294,9 +296,27 @@ def child(phase: str, args: argparse.Namespace) -> dict[str, object]:
         # The process that read and parsed the file, when the import used one (ledgers.pipeline).
         "helper_peak_mb": round(outcome.check.helper_peak_kb / 1024),
         "helper_cpu": outcome.check.helper_cpu_s,
+        "server_cpu": server_cpu,
         "vendor": connection.vendor,
         "version": connection.Database.sqlite_version if connection.vendor == "sqlite" else str(connection.pg_version),
     }
+
+
+def _server_cpu() -> float:
+    """CPU seconds spent so far by this connection's PostgreSQL backend (a server on this
+    machine; 0 elsewhere and on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_child(phase: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, object]:
@@ -384,7 +404,7 @@ def main() -> None:
             rate = f["counts"]["rows"] / f["seconds"]
             print(
                 f"  {phase:<8} {f['seconds']:>7.1f} s wall {f['cpu']:>7.1f} s CPU "
-                f"(helper {f.get('helper_cpu', 0.0):.1f} s) {rate:>9,.0f} rows/s "
+                f"(helper {f.get('helper_cpu', 0.0):.1f} s, server {f.get('server_cpu', 0.0):.1f} s) {rate:>9,.0f} rows/s "
                 f"(check {f['check_s']:.1f} s, write {f['write_s']:.1f} s; ours / bare read: "
                 f"{f['seconds'] / bare['seconds']:.1f}×) peak {f['peak_mb']:>5} MB "
                 f"({f['parent_peak_mb']} + helper {f.get('helper_peak_mb', 0)})  "
