@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -168,6 +168,9 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+            # Django's connections opened while the loop ran belong to its context: closed
+            # here, or they stay open after it and the test database cannot be dropped.
+            connections.close_all()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
