@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from django.db import DatabaseError, connection
 
+from wangge.ledgers import pipeline
 from wangge.ledgers.actions import import_people
 from wangge.ledgers.matching import Status
 from wangge.ledgers.models import ImportedRecord, ImportRun, ReviewItem, ReviewKind
@@ -201,7 +202,12 @@ def test_a_person_registered_meanwhile_stops_the_whole_commit(small, tmp_path):
     assert not Person.objects.filter(name="新人").exists() and not ImportRun.objects.exists()
 
 
-def test_a_members_export_creates_members_with_their_community_and_unit(small, tmp_path):
+@pytest.mark.parametrize("in_a_second_process", [False, True])
+def test_a_members_export_creates_members_with_their_community_and_unit(
+    small, tmp_path, monkeypatch, in_a_second_process
+):
+    if in_a_second_process:  # read, sealed and (PostgreSQL) rendered by `ledgers.pipeline`
+        monkeypatch.setattr(pipeline, "MIN_BYTES", 0)
     [unit] = lay_vertical_units(None, [(small.communities[0], "社区1党委")])
     rows = [
         member_row(
@@ -213,6 +219,7 @@ def test_a_members_export_creates_members_with_their_community_and_unit(small, t
     path = write_xlsx(tmp_path / "members.xlsx", rows, header=MEMBERS_HEADER, title="党员信息导出")
     outcome = import_people(None, district=small.district, path=path, layout="members", commit=True)
     assert outcome.check.counts()["new"] == 2 and outcome.check.counts()["invalid"] == 1
+    assert (outcome.check.helper_peak_kb > 0) == in_a_second_process
     li = MemberProfile.objects.get(person__name="李建国")
     assert (li.kind, li.home_community, li.org_unit, li.reported_on) == (
         "in_service",
