@@ -198,7 +198,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         _refused(request, error)
         return redirect("import_run", run.pk)
-    messages.success(request, _("The import is being written. The registry changes once it has finished."))
+    messages.success(request, _("The import has started. The registry changes once it has finished."))
     return redirect("import_run", committed.pk)
 
 
