@@ -5,11 +5,12 @@ but the environment, no database connection) reads the file with `reading.read_t
 turns each row into its `RowResult` with `matching.Parsing` (parsed, checked against the
 user's scope and the earlier rows of the file), for a commit seals each valid row in case it
 is new (`people.actions.seal`; on PostgreSQL renders its row for COPY too, `prepare`), and
-sends them in chunks of `matching.CHUNK` rows through a pipe. The importing process receives them and does what needs the database:
-the matching queries and, for a commit, the writing, in its one transaction. Everything the
-helper needs comes through a second pipe: the district's areas (loaded here), the vocabulary,
-the key ring (for the fingerprints of rows without an ID number), today's date and the
-active language, so its reasons read exactly as the in-process ones.
+sends them in chunks of `matching.CHUNK` rows through a pipe. The importing process receives
+them and does what needs the database: the matching queries and, for a commit, the writing,
+in its one transaction. Everything the helper needs comes through a second pipe: the
+district's areas (loaded here), the vocabulary, the key ring (for the fingerprints of rows
+without an ID number, and the sealing), today's date and the active language, so its reasons
+read exactly as the in-process ones.
 
 Not `multiprocessing`'s "spawn": it runs the importing program's main module again in the
 helper (a script without the `if __name__ == "__main__"` guard would import twice) and keeps
