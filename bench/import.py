@@ -404,7 +404,8 @@ def main() -> None:
             rate = f["counts"]["rows"] / f["seconds"]
             print(
                 f"  {phase:<8} {f['seconds']:>7.1f} s wall {f['cpu']:>7.1f} s CPU "
-                f"(helper {f.get('helper_cpu', 0.0):.1f} s, server {f.get('server_cpu', 0.0):.1f} s) {rate:>9,.0f} rows/s "
+                f"(helper {f.get('helper_cpu', 0.0):.1f} s, server {f.get('server_cpu', 0.0):.1f} s) "
+                f"{rate:>9,.0f} rows/s "
                 f"(check {f['check_s']:.1f} s, write {f['write_s']:.1f} s; ours / bare read: "
                 f"{f['seconds'] / bare['seconds']:.1f}×) peak {f['peak_mb']:>5} MB "
                 f"({f['parent_peak_mb']} + helper {f.get('helper_peak_mb', 0)})  "
