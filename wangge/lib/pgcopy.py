@@ -53,8 +53,10 @@ def value(item: Any) -> str:
         return _text(item)
     if isinstance(item, bool):
         return "t" if item else "f"
-    if isinstance(item, int | float | Decimal):
-        return str(item) if not isinstance(item, int) else int.__repr__(item)
+    if isinstance(item, int):  # an int enum (choices) as its number
+        return int.__repr__(item)
+    if isinstance(item, float | Decimal):
+        return str(item)
     if isinstance(item, bytes | bytearray | memoryview):
         return _bytes(item)
     if isinstance(item, dt.datetime):

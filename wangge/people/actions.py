@@ -399,7 +399,8 @@ def create_persons(acting_user: User | None, *, district: AreaNode, people: Sequ
 def _add_persons(
     district: AreaNode, people: Sequence[PersonInput], now: dt.datetime
 ) -> tuple[list[int], list[tuple[Any, ...]]]:
-    """(ids, values of `PERSON_GIVEN`) of the persons added."""
+    """(ids, values of `PERSON_GIVEN`) of the persons added; the values only of those not
+    rendered ahead (`PersonInput.prepared`), which `create_persons` never gives."""
     ring = crypto.keyring()
     rows: list[tuple[Any, ...]] = []
 
