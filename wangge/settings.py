@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from wangge.lib.env import env_bool, env_int, env_key_list, env_list, env_optional_key, env_rate, env_str
+from wangge.lib.files import private_directory
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("WANGGE_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -107,7 +108,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env_int("WANGGE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("WANGGE_LOGIN_COOLOFF_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked per user name *and* address together: five failures from a community office's shared
+# address lock that one account there, not every account behind the address (docs/security.md).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -126,7 +129,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Site-wide static files (stylesheet, vendored Leaflet and htmx); apps add their own static/.
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also creates var/ for the SQLite database
+private_directory(VAR_DIR)  # the database, uploads and the key file: for this account only
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -102,6 +102,7 @@ class AuditAction(models.TextChoices):
     PERSON_ANONYMISED = "person_anonymised", _("Person anonymised")
     ACCESS_REPORT = "access_report", _("Personal data access report")
     KEYS_ROTATED = "keys_rotated", _("Encryption keys rotated")
+    IMPORT_HELD = "import_held", _("Imported row about a person outside the importer's area held for review")
 
 
 class AppendOnlyError(Exception):

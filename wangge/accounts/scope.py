@@ -12,6 +12,10 @@ from django.db.models import Q
 from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import AreaNode, Level
 
+# Matches every row and stays "everything" when combined: `Q()` would not (`Q() | Q(x)` is
+# `Q(x)`, so a superuser's cases would collapse to the ones they reported).
+EVERYTHING = ~Q(pk__in=[])
+
 # For models that carry the fixed ancestor columns district/community/grid.
 DISTRICT_COMMUNITY_GRID: dict[str, str] = {Level.DISTRICT: "district", Level.COMMUNITY: "community", Level.GRID: "grid"}
 
@@ -42,7 +46,7 @@ def scope_q(
     assignment does not open every case of the district to it).
     """
     if user.is_authenticated and user.is_superuser:
-        return Q()
+        return EVERYTHING
     condition = Q(pk__in=[])
     for assignment in assignments_of(user):
         if roles is not None and assignment.role not in roles:

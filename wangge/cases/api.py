@@ -280,8 +280,8 @@ def reject(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
 def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn) -> Any:
     """To the routed unit, or to `unit`.
 
-    Errors: 400 `unknown_unit` (a unit not of the case's district); 403 `forbidden` (you see the
-    case but the step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's
+    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`,
+    `unknown_unit` (no such unit of the case's district within your area); 409 `transition_not_allowed` (the case's
     state does not allow it), `stale_version`."""
     return _act(request, case_id, "dispatch", payload)
 
@@ -397,9 +397,10 @@ def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> 
 def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> Any:
     """多方协调: another unit of the district with its own task and time limit in working days.
 
-    Errors: 400 `unknown_unit`, `task_required`, `co_handler_invalid` (the responsible unit
-    itself), `co_handler_exists`; 403 `forbidden` (you see the case but the step is not yours);
-    404 `not_found`; 409 `transition_not_allowed` (before acceptance or after handling),
+    Errors: 400 `task_required`, `co_handler_invalid` (the responsible unit itself),
+    `co_handler_exists`; 403 `forbidden` (you see the case but the step is not yours);
+    404 `not_found`, `unknown_unit` (no such unit of the case's district within your area);
+    409 `transition_not_allowed` (before acceptance or after handling),
     `stale_version`."""
     return _act(request, case_id, "co-handlers", payload)
 

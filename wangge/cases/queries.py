@@ -70,6 +70,16 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(condition).distinct() if units else Case.objects.filter(condition)
 
 
+def units_for(user: User, case: Case) -> QuerySet[HandlingUnit]:
+    """The units a case may be dispatched or co-assigned to by this user: the case's district's
+    units that serve the whole district (no area, or the district itself), and those whose area
+    lies in the user's scope. A community's unit elsewhere is not found."""
+    whole_district = Q(area__isnull=True) | Q(area_id=case.district_id)
+    return HandlingUnit.objects.filter(district_id=case.district_id).filter(
+        whole_district | scope_q(user, DISTRICT_COMMUNITY_GRID, prefix="area__")
+    )
+
+
 def dispatch_unit(district_id: int) -> HandlingUnit:
     """The district dispatch queue: where a case nobody's rules match goes, never nowhere."""
     unit, _created = HandlingUnit.objects.get_or_create(

@@ -19,7 +19,7 @@ from wangge.accounts.scope import assignments_of
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy
 from wangge.cases.models import Case, Category, CategoryQuestion, CoHandling, Extension, HandlingUnit
-from wangge.cases.queries import visible_cases
+from wangge.cases.queries import units_for, visible_cases
 from wangge.cases.schemas import (
     CategoryIn,
     CoHandlerIn,
@@ -84,21 +84,27 @@ def find_category(user: User, ref: int | str, *, district_id: int | None = None)
     return found
 
 
-def _unit(case: Case, unit_id: int | None) -> HandlingUnit | None:
+def _unit(user: User, case: Case, unit_id: int | None) -> HandlingUnit | None:
+    """A unit the case may be sent to, loaded through the user's scope (404 otherwise)."""
     if unit_id is None:
         return None
-    unit = HandlingUnit.objects.filter(pk=unit_id, district_id=case.district_id).first()
+    unit = units_for(user, case).filter(pk=unit_id).first()
     if unit is None:
-        raise DomainError("unknown_unit", _("Choose a handling unit of this district."))
+        raise DomainError("unknown_unit", _("There is no such handling unit within your area."), status=404)
     return unit
 
 
 def _dispatch(u: User, c: Case, p: DispatchIn) -> object:
-    return actions.dispatch(u, c, unit=_unit(c, p.unit), version=p.version)
+    return actions.dispatch(u, c, unit=_unit(u, c, p.unit), version=p.version)
 
 
 def _merge(u: User, c: Case, p: MergeIn) -> object:
-    return actions.merge(u, c, into=get_object_or_404(visible_cases(u), pk=p.into), version=p.version)
+    # The surviving case gets an event too: it must be one the user may merge, not merely see
+    # (a case they reported elsewhere in the district, say); otherwise it is not found.
+    into = visible_cases(u).filter(pk=p.into).first()
+    if into is None or not policy.can(u, "merge", into):
+        raise DomainError("not_found", _("Not found, or outside your scope."), status=404)
+    return actions.merge(u, c, into=into, version=p.version)
 
 
 def _category(u: User, c: Case, p: CategoryIn) -> object:
@@ -107,7 +113,7 @@ def _category(u: User, c: Case, p: CategoryIn) -> object:
 
 
 def _co_handler(u: User, c: Case, p: CoHandlerIn) -> object:
-    unit = _unit(c, p.unit)
+    unit = _unit(u, c, p.unit)
     return actions.add_co_handler(u, c, unit=unit, task=p.task, days=p.days, version=p.version)  # type: ignore[arg-type]
 
 

@@ -29,14 +29,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts.audit import record
+from wangge.accounts.audit import record, record_many
 from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, Role, User
 from wangge.accounts.scope import assignments_of, has_role_over
 from wangge.areas.models import AreaNode, Level
 from wangge.ledgers import pipeline
 from wangge.ledgers.cleaning import Facts, gender_of
 from wangge.ledgers.layouts import LAYOUTS, Mapping, Vocabulary, field_label
-from wangge.ledgers.matching import PLAIN_COMPARED, Checker, CheckResult, RowResult, Status
+from wangge.ledgers.matching import (
+    PLAIN_COMPARED,
+    Checker,
+    CheckResult,
+    RowResult,
+    Status,
+    queued_as,
+    review_place,
+)
 from wangge.ledgers.models import (
     ImportedRecord,
     ImportRun,
@@ -150,6 +158,8 @@ class ImportOutcome:
                 }
                 for r in self.check.of(Status.REVIEW, Status.CONFLICT)
             ],
+            # Row numbers only: what a held row was, and about whom, is not the importer's to know.
+            "held_rows": [r.number for r in self.check.of(Status.HELD)],
         }
 
 
@@ -237,6 +247,7 @@ def import_people(
     sha = file_sha256(path)
     if not commit:
         check = check_file(acting_user, district=district, path=path, layout=layout, mapping=mapping, progress=progress)
+        _record_holds(acting_user, check, run)
         return ImportOutcome(check, run, sha256=sha, seconds={"check": time.perf_counter() - started})
     progress = progress or Progress()
     with _sqlite_page_cache(), transaction.atomic():
@@ -263,6 +274,7 @@ def import_people(
             progress=progress,
             checked=writer.write,
         )
+        _record_holds(acting_user, check, run)
         outcome = ImportOutcome(check, run, sha256=sha, seconds={"check": time.perf_counter() - started})
         started = time.perf_counter()
         outcome.queued = writer.queued
@@ -284,6 +296,15 @@ def import_people(
         *(counts[k] for k in ("rows", "new", "matched", "review", "conflicts", "invalid")),
     )
     return outcome
+
+
+def _record_holds(acting_user: User | None, check: CheckResult, run: ImportRun | None) -> None:
+    """An audit row for every row held because it concerns a person outside the importer's scope:
+    that someone tried to import facts about them is the person's and the higher level's to know."""
+    held = check.of(Status.HELD)
+    if held:
+        entries = [(r.person_id, {"run": run.pk if run else None, "row": r.number, "held_as": r.held_as}) for r in held]
+        record_many(acting_user, AuditAction.IMPORT_HELD, model=Person, entries=entries, district_id=check.district.pk)
 
 
 def _refresh_statistics() -> None:
@@ -487,7 +508,7 @@ def _encrypt_document(document: dict[str, Any]) -> bytes:
 
 
 def _queue_for_review(district: AreaNode, run: ImportRun, results: list[RowResult]) -> int:
-    pending = [r for r in results if r.status in (Status.REVIEW, Status.CONFLICT) and not r.queued]
+    pending = [r for r in results if queued_as(r) is not None and not r.queued]
     if pending:
         # Queued meanwhile by another import of the same rows: not twice.
         existing = set(
@@ -503,7 +524,7 @@ def _queue_for_review(district: AreaNode, run: ImportRun, results: list[RowResul
             grid_id=r.scope[1],
             run=run,
             row_number=r.number,
-            kind=ReviewKind.CONFLICT if r.status == Status.CONFLICT else ReviewKind.POSSIBLE_MATCH,
+            kind=ReviewKind.CONFLICT if queued_as(r) == Status.CONFLICT else ReviewKind.POSSIBLE_MATCH,
             candidate_id=r.person_id,
             other_candidates=list(r.other_candidates),
             incoming_encrypted=_encrypt_document(r.facts.as_document()),
@@ -701,7 +722,7 @@ def execute_run(run_id: int) -> dict[str, Any]:
         )
         counts = outcome.check.counts()
         report = ""
-        if counts["invalid"] or counts["review"] or counts["conflicts"]:
+        if counts["invalid"] or counts["review"] or counts["conflicts"] or counts["held"]:
             report = f"ledgers/reports/{run.pk}-{uuid.uuid4().hex}.xlsx"
             _media(report).parent.mkdir(parents=True, exist_ok=True)
             write_report(outcome.check, _media(report))
@@ -848,10 +869,15 @@ def _node_of(person: Person) -> AreaNode:
     return AreaNode.objects.get(pk=pk)
 
 
+def _item_node(item: ReviewItem) -> AreaNode:
+    """The area whose review queue holds the item (`matching.review_place`)."""
+    return AreaNode.objects.get(pk=item.grid_id or item.community_id or item.district_id)
+
+
 def _check_reviewer(acting_user: User, item: ReviewItem, *extra: AreaNode) -> None:
-    """The user holds a personal-data role over the candidate (and over any area the merge
-    would move them to); otherwise the item does not exist for them."""
-    nodes = [_node_of(item.candidate), *extra]
+    """The user holds a personal-data role over the item's queue and its candidate (and over any
+    area the merge would move them to); otherwise the item does not exist for them."""
+    nodes = [_item_node(item), _node_of(item.candidate), *extra]
     if not all(has_role_over(acting_user, node, *PERSONAL_DATA_ROLES) for node in nodes):
         raise DomainError("review_item_not_found", _("There is no such review item."), status=404)
 
@@ -970,11 +996,25 @@ def _merge(acting_user: User, item: ReviewItem, choices: dict[str, str]) -> Merg
         before_encrypted=_encrypt_document(before),
         after_encrypted=_encrypt_document(after),
     )
-    # Other open items of this person follow them to where they now live.
-    ReviewItem.objects.filter(candidate=person, state=ReviewState.OPEN).exclude(pk=item.pk).update(
-        community_id=person.community_id, grid_id=person.grid_id, updated_at=timezone.now()
-    )
+    _follow(person, but=item)
     return merge
+
+
+def _follow(person: Person, but: ReviewItem | None = None) -> None:
+    """The person's other open items follow them to where they now live: each to the lowest
+    area covering the person and the item's row (`matching.review_place`)."""
+    items = ReviewItem.objects.filter(candidate=person, state=ReviewState.OPEN)
+    if but is not None:
+        items = items.exclude(pk=but.pk)
+    for other in items:
+        facts = incoming_facts(other)
+        row_area = facts.household_id or facts.home_community_id
+        places = [(person.community_id, person.grid_id)]
+        if row_area is not None:
+            node = AreaNode.objects.only("community_id", "grid_id").get(pk=row_area)
+            places.append((node.community_id, node.grid_id))
+        other.community_id, other.grid_id = review_place(places)
+        other.save(update_fields=["community", "grid", "updated_at"])
 
 
 def _merge_membership(acting_user: User, person: Person, changes: dict[str, Any]) -> None:
@@ -1041,9 +1081,7 @@ def undo_merge(acting_user: User, merge: Merge) -> Merge:
         ReviewItem.objects.filter(pk=merge.item_id).update(
             state=ReviewState.OPEN, decided_by=None, decided_at=None, updated_at=timezone.now()
         )
-        ReviewItem.objects.filter(candidate=person, state=ReviewState.OPEN).update(
-            community_id=person.community_id, grid_id=person.grid_id
-        )
+        _follow(person)
     return merge
 
 

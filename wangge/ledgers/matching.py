@@ -12,7 +12,13 @@ Classes (docs/import.md, "Matching"):
   birth date and the same address, household or phone, where one of the two has no ID number;
 * **conflict**: same ID number, different facts (the differing fields are named);
 * **invalid**: the reasons, by row number (an earlier row of the same file is named by its
-  number when the row repeats it).
+  number when the row repeats it);
+* **held**: a matched, possible-match or conflict row about a person outside the importing
+  user's scope. The user is told nothing more (no fields, names or differences, and not which
+  of those it was): otherwise a dry run would tell a grid worker whether an ID number is
+  registered anywhere in the district and whether a name or phone guessed for it is right.
+  A held possible match or conflict waits in the review queue of the lowest area that covers
+  both the person and the row's household (`review_place`), as every queued row does.
 """
 
 import contextlib
@@ -32,7 +38,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.areas.models import AreaNode
+from wangge.areas.models import AreaNode, Level
 from wangge.ledgers.areas import AreaResolver
 from wangge.ledgers.cleaning import Facts, Invalid, RowParser, clean_name, text
 from wangge.ledgers.layouts import LayoutSpec, Vocabulary
@@ -53,13 +59,17 @@ class Status:
     REVIEW = "review"
     CONFLICT = "conflict"
     INVALID = "invalid"
+    HELD = "held"
     LABELS = {
         NEW: gettext_lazy("New"),
         MATCHED: gettext_lazy("Matched"),
         REVIEW: gettext_lazy("Possible match"),
         CONFLICT: gettext_lazy("Conflict"),
         INVALID: gettext_lazy("Invalid"),
+        HELD: gettext_lazy("Held for review by a higher level"),
     }
+    # What a row is queued for review as (a held row: what it was before it was held).
+    QUEUED = frozenset({REVIEW, CONFLICT})
 
 
 @dataclass(slots=True)
@@ -77,7 +87,10 @@ class RowResult:
     fingerprint: str = ""
     queued: bool = False  # already in the review queue (an earlier import of the same row)
     area_id: int | None = None  # household (grid layout) or home community (members layout)
-    scope: tuple[int | None, int | None] = (None, None)  # the candidate's community and grid
+    # Where a review item of the row is queued: the community and grid covering the candidates
+    # and the row's area (None: wider).
+    scope: tuple[int | None, int | None] = (None, None)
+    held_as: str = ""  # a held row: the status it was held from (matched, review or conflict)
     preview: dict[str, str] | None = None  # of a rejected row, for the masked report
     # Made ahead for a commit in the helper process (`ledgers.pipeline`), in case the row is new:
     # (index key id, the ID number's blind index) for its lookup; the values sealed by
@@ -109,7 +122,7 @@ class CheckResult:
     helper_cpu_s: float = 0.0  # and its CPU time
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("new", "matched", "review", "conflicts", "invalid"), 0)
+        counts = dict.fromkeys(("new", "matched", "review", "conflicts", "invalid", "held"), 0)
         key = {Status.CONFLICT: "conflicts"}
         for result in self.results:
             counts[key.get(result.status, result.status)] += 1
@@ -117,6 +130,16 @@ class CheckResult:
 
     def of(self, *statuses: str) -> list[RowResult]:
         return [r for r in self.results if r.status in statuses]
+
+    def to_queue(self) -> list[RowResult]:
+        """The rows a commit queues for review: possible matches and conflicts, held or not."""
+        return [r for r in self.results if queued_as(r) is not None]
+
+
+def queued_as(result: RowResult) -> str | None:
+    """REVIEW or CONFLICT for a row that goes to the review queue (held or not), else None."""
+    status = result.held_as if result.status == Status.HELD else result.status
+    return status if status in Status.QUEUED else None
 
 
 def by_id_number_index(district: AreaNode, indexes: list[str]) -> QuerySet[Person]:
@@ -606,8 +629,9 @@ class Checker:
                 result.sealed = result.prepared = None  # nothing to write
                 if result.status == Status.MATCHED:
                     result.facts = None
+        self._hold_and_place(valid, registry)
         # 5. Rows already in the review queue (one query).
-        pending = [r for r in valid if r.status in (Status.REVIEW, Status.CONFLICT)]
+        pending = [r for r in valid if queued_as(r) is not None]
         if pending:
             prints = {id(r): fingerprints(r.facts, self.ring) for r in pending if r.facts}
             for r in pending:
@@ -620,6 +644,30 @@ class Checker:
             for r in pending:
                 r.queued = any((r.person_id, f) in queued for f in prints[id(r)])
         return results
+
+    def _hold_and_place(self, results: list[RowResult], registry: Registry) -> None:
+        """Hold the rows about a person outside the user's scope (`Status.HELD`), and place
+        every row bound for the review queue (`review_place`)."""
+        scope = self.parsing.scope
+        if scope is not None:
+            # Rows matched by fingerprint (imported before) name a person not looked up yet.
+            missing = {r.person_id for r in results if r.person_id is not None} - registry.persons.keys()
+            if missing:
+                for person in Person.objects.filter(pk__in=missing).order_by().values(*PERSON_VALUES):
+                    registry.persons[person["id"]] = person
+        for result in results:
+            if result.person_id is None or result.status not in (Status.MATCHED, *Status.QUEUED):
+                continue
+            if scope is None and result.status == Status.MATCHED:
+                continue  # nothing to hold, nothing to queue
+            persons = [registry.persons[pk] for pk in (result.person_id, *result.other_candidates)]
+            if scope is not None and not all(_person_within(p, scope) for p in persons):
+                result.held_as, result.status = result.status, Status.HELD
+            if queued_as(result) is not None:
+                places = [(p["community_id"], p["grid_id"]) for p in persons]
+                if result.area_id is not None:
+                    places.append(self.areas.ancestors.get(result.area_id, (None, None))[:2])
+                result.scope = review_place(places)
 
     def _id_indexes(self, result: RowResult) -> list[str]:
         """Every index the row's ID number may be stored under: the one made ahead when that
@@ -634,7 +682,6 @@ class Checker:
     def _compare(self, result: RowResult, person: dict[str, Any], registry: Registry) -> None:
         assert result.facts is not None
         result.person_id = person["id"]
-        result.scope = (person["community_id"], person["grid_id"])
         differ, blank = compare(result.facts, person, registry)
         if differ:
             result.status = Status.CONFLICT
@@ -653,5 +700,24 @@ class Checker:
         result.status = Status.REVIEW
         result.person_id = best["id"]
         result.other_candidates = scored[1:]
-        result.scope = (best["community_id"], best["grid_id"])
         result.fields, result.blank_fields = compare(facts, best, registry)
+
+
+def _person_within(person: dict[str, Any], scope: list[tuple[str, int]]) -> bool:
+    """Whether a registry person (community and grid) lies in one of the user's (level, id)
+    scopes; a narrower scope than a grid (a building) does not cover a person."""
+    own: dict[str, int | None] = {Level.COMMUNITY: person["community_id"], Level.GRID: person["grid_id"]}
+    return any(level == Level.DISTRICT or (own.get(level) is not None and own.get(level) == pk) for level, pk in scope)
+
+
+def review_place(places: Iterable[tuple[int | None, int | None]]) -> tuple[int | None, int | None]:
+    """(community, grid) of the lowest area covering all these (community, grid) places — the
+    row's household (or community) and every person concerned: their grid when all share one,
+    else their community, else (None, None), the district. A review item is queued there, so
+    whoever decides it sees all of them."""
+    places = list(places)
+    communities = {community for community, _grid in places}
+    if len(communities) != 1 or None in communities:
+        return (None, None)
+    grids = {grid for _community, grid in places}
+    return (communities.pop(), grids.pop() if len(grids) == 1 else None)

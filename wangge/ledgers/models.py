@@ -66,6 +66,7 @@ class ImportRun(TimeStamped):
     review = models.PositiveIntegerField(_("possible matches"), default=0)
     conflicts = models.PositiveIntegerField(_("conflicts"), default=0)
     invalid = models.PositiveIntegerField(_("invalid"), default=0)
+    held = models.PositiveIntegerField(_("held for review by a higher level"), default=0)
     queued_for_review = models.PositiveIntegerField(_("queued for review"), default=0)
     error_code = models.CharField(_("error code"), max_length=60, blank=True)
     error_message = models.CharField(_("error message"), max_length=500, blank=True)

@@ -95,7 +95,7 @@ def progress(run: ImportRun) -> dict[str, Any]:
         "percent": percent,
         "counts": {
             name: getattr(run, name)
-            for name in ("rows", "new", "matched", "review", "conflicts", "invalid", "queued_for_review")
+            for name in ("rows", "new", "matched", "review", "conflicts", "invalid", "held", "queued_for_review")
         }
         if run.state == RunState.SUCCEEDED
         else None,

@@ -64,14 +64,15 @@ def write_report(check: CheckResult, path: str | Path) -> int:
     for col, (title, width) in enumerate(columns):
         review.set_column(col, col, width)
         review.write(0, col, title, header)
-    for r, result in enumerate(check.of(Status.REVIEW, Status.CONFLICT), start=1):
+    for r, result in enumerate(check.of(Status.REVIEW, Status.CONFLICT, Status.HELD), start=1):
+        held = result.status == Status.HELD  # about someone outside the importer's area: nothing more
         review.write_row(
             r,
             0,
             [
                 result.number,
                 str(Status.LABELS[result.status]),
-                "、".join(field_label(f) for f in result.fields),
+                "" if held else "、".join(field_label(f) for f in result.fields),
                 _("yes") if result.queued else _("no"),
             ],
         )

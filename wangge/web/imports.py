@@ -160,6 +160,7 @@ COUNT_LABELS = [
     ("review", gettext_lazy("Possible matches")),
     ("conflicts", gettext_lazy("Conflicts")),
     ("invalid", gettext_lazy("Invalid")),
+    ("held", gettext_lazy("Held for review by a higher level")),
 ]
 
 

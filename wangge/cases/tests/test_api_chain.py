@@ -137,7 +137,7 @@ def test_the_unit_returns_a_case_that_is_not_theirs_and_dispatch_sends_it_elsewh
 
 def test_dispatch_to_an_unknown_unit_is_refused(small, catalogue, clients):
     case = ok(step(clients["admin"], filed(clients["worker"]), "accept"))
-    assert_error(step(clients["admin"], case, "dispatch", unit=999999), 400, "unknown_unit")
+    assert_error(step(clients["admin"], case, "dispatch", unit=999999), 404, "unknown_unit")
     assert Case.objects.get(pk=case["id"]).state == "accepted"
 
 

@@ -3,13 +3,14 @@ departments of two units, community staff, the district, a user without a role, 
 
 import pytest
 
-from wangge.accounts.models import Role
+from wangge.accounts.models import Role, User
 from wangge.api.testing import (
     assert_error,
     bearer_client,
+    session_client,
 )
 from wangge.cases import actions
-from wangge.cases.models import HandlingUnit
+from wangge.cases.models import CaseEvent, CoHandling, EventKind, HandlingUnit, UnitKind
 from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, filed, ok, read, step
 from wangge.conftest import make_persona
 
@@ -115,3 +116,47 @@ def test_a_reporter_sees_the_public_part_of_their_own_case(small, catalogue, res
     assert {e["actor"] for e in events} == {None}
     assert "urged" not in [e["kind"] for e in events]
     assert "urged" in [e["kind"] for e in ok(admin.get(f"/api/v1/cases/{case.pk}/timeline"))["items"]]
+
+
+# --- "everything" and the second object a step names -------------------------------------------
+
+
+def test_a_superuser_sees_every_case_and_their_own_reports_too(small, two_cases, client):
+    """A superuser's scope is everything; combined with "or reported by them" it must stay so."""
+    admin = User.objects.create_superuser(username="root", password="x-1234567", email="")
+    own = filed(bearer_client(admin), point=IN_GRID_2)
+    every = {two_cases["case_a"]["id"], two_cases["case_b"]["id"], own["id"]}
+    assert set(_ids(bearer_client(admin))) == every
+    assert read(bearer_client(admin), two_cases["case_b"])["id"] == two_cases["case_b"]["id"]
+    assert session_client(admin).get(f"/cases/{two_cases['case_a']['id']}/").status_code == 200
+
+
+def test_a_merge_into_a_case_the_user_only_reported_elsewhere_is_not_found(small, catalogue, community_staff):
+    """Community-1 staff reported a case in community 2: they see it as its reporter, but may not
+    merge into it (the merge writes an event on it), so it is not found and nothing is written."""
+    staff = bearer_client(community_staff)
+    elsewhere = filed(staff, point=IN_GRID_2)
+    mine = filed(staff)
+    assert_error(step(staff, mine, "merge", into=elsewhere["id"]), 404, "not_found")
+    assert read(staff, mine)["state"] == "reported"
+    assert not CaseEvent.objects.filter(case_id=elsewhere["id"], kind=EventKind.MERGED).exists()
+
+
+def test_dispatch_and_co_handling_to_a_unit_of_another_community_are_not_found(small, catalogue, community_staff):
+    """A unit whose area lies outside the dispatcher's scope is not found; departments serving the
+    whole district are open to every dispatcher of the district."""
+    elsewhere = HandlingUnit.objects.create(
+        district=small.district, kind=UnitKind.COMMUNITY, name="社区2居委会", area=small.communities[1]
+    )
+    own = HandlingUnit.objects.create(
+        district=small.district, kind=UnitKind.COMMUNITY, name="社区1居委会", area=small.communities[0]
+    )
+    staff = bearer_client(community_staff)
+    case = ok(step(staff, filed(staff), "accept"))
+    assert_error(step(staff, case, "dispatch", unit=elsewhere.pk), 404, "unknown_unit")
+    assert_error(step(staff, case, "co-handlers", unit=elsewhere.pk, task="协助", days=2), 404, "unknown_unit")
+    assert read(staff, case)["state"] == "accepted" and not CoHandling.objects.exists()
+    case = ok(step(staff, case, "dispatch", unit=own.pk))
+    assert case["unit"]["id"] == own.pk
+    department = HandlingUnit.objects.get(district=small.district, name="司法局")
+    assert ok(step(staff, case, "co-handlers", unit=department.pk, task="协助", days=2))["co_handlings"]

@@ -62,7 +62,7 @@ def test_commit_creates_new_persons_queues_the_rest_and_records_the_run(small, r
     path = ledger(tmp_path)
     outcome = import_people(district_admin, district=small.district, path=path, layout="grid", commit=True)
     counts = outcome.check.counts()
-    assert counts == {"rows": 7, "new": 3, "matched": 1, "review": 1, "conflicts": 0, "invalid": 2}
+    assert counts == {"rows": 7, "new": 3, "matched": 1, "review": 1, "conflicts": 0, "invalid": 2, "held": 0}
     assert outcome.committed and outcome.queued == 1
     run = ImportRun.objects.get()
     assert (run.created_by, run.file_name, run.mode, run.state) == (district_admin, "台账.xlsx", "commit", "succeeded")
@@ -114,7 +114,15 @@ def test_importing_the_same_file_again_changes_nothing(small, registered, tmp_pa
     import_people(None, district=small.district, path=path, layout="grid", commit=True)
     persons, items = Person.objects.count(), ReviewItem.objects.count()
     again = import_people(None, district=small.district, path=path, layout="grid", commit=True)
-    assert again.check.counts() == {"rows": 7, "new": 0, "matched": 4, "review": 1, "conflicts": 0, "invalid": 2}
+    assert again.check.counts() == {
+        "rows": 7,
+        "new": 0,
+        "matched": 4,
+        "review": 1,
+        "conflicts": 0,
+        "invalid": 2,
+        "held": 0,
+    }
     assert again.queued == 0
     assert [r.queued for r in again.check.of(Status.REVIEW)] == [True]
     assert (Person.objects.count(), ReviewItem.objects.count()) == (persons, items)

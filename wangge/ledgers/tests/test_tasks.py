@@ -55,6 +55,7 @@ def test_a_dry_run_in_the_background_then_its_commit(
         "review": 0,
         "conflicts": 0,
         "invalid": 1,
+        "held": 0,
         "queued_for_review": 0,
     }
     assert run_import.call(run.pk) == {"skipped": True}  # a second delivery does nothing

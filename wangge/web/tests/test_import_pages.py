@@ -74,7 +74,7 @@ def test_wizard_end_to_end_and_reimport_changes_nothing(client, district_admin, 
     assert "hx-trigger" not in partial  # finished: the polling stops
     response = client.get(run_url(run))
     counts = {name: value for name, _label, value in response.context["counts"]}
-    assert counts == {"rows": 3, "new": 2, "matched": 0, "review": 0, "conflicts": 0, "invalid": 1}
+    assert counts == {"rows": 3, "new": 2, "matched": 0, "review": 0, "conflicts": 0, "invalid": 1, "held": 0}
     page = response.content.decode()
     report = response.context["report"]
     assert [(r.row, r.codes) for r in report.invalid] == [(4, ["name_missing"])]

@@ -100,3 +100,17 @@ def test_not_found_page_is_translated_page(client, worker_a):
     response = client.get("/areas/999999/")
     assert response.status_code == 404
     assert "outside the area you are responsible for" in response.content.decode()
+
+
+def test_a_lockout_holds_one_account_at_one_address_not_everyone_behind_it(client, worker_a, worker_b, settings):
+    """A community office shares one address: five failures for one account there lock that
+    account there, not the colleagues logging in from the same address."""
+    for _attempt in range(5):
+        response = client.post(reverse("login"), {"username": "worker_a", "password": "wrong-password"})
+    assert response.status_code == 429
+    colleague = client.post(reverse("login"), {"username": "worker_b", "password": PASSWORD})
+    assert colleague.status_code == 302
+    client.post(reverse("logout"))
+    assert client.post(reverse("login"), {"username": "worker_a", "password": PASSWORD}).status_code == 429
+    elsewhere = client.post(reverse("login"), {"username": "worker_a", "password": PASSWORD}, REMOTE_ADDR="192.0.2.7")
+    assert elsewhere.status_code == 302

@@ -107,7 +107,7 @@ class Command(BaseCommand):
         write(
             _(
                 "New %(new)d, matched %(matched)d, possible matches %(review)d, conflicts %(conflicts)d, "
-                "invalid %(invalid)d."
+                "invalid %(invalid)d, held for review by a higher level %(held)d."
             )
             % counts
         )
@@ -130,6 +130,22 @@ class Command(BaseCommand):
                 write(f"  {row}: {Status.LABELS[result.status]} — {fields}{queued}")
             if len(pending) > LISTED:
                 write(_("  … and %(count)d more (see --errors or --json).") % {"count": len(pending) - LISTED})
+        held = outcome.check.of(Status.HELD)
+        if held:
+            write(
+                self.style.WARNING(
+                    _("Rows about persons outside your area, held for review by a higher level: %(rows)s")
+                    % {"rows": ", ".join(str(r.number) for r in held[:LISTED]) + (" …" if len(held) > LISTED else "")}
+                )
+            )
+        held = outcome.check.of(Status.HELD)
+        if held:
+            write(
+                self.style.WARNING(
+                    _("Rows about persons outside your area, held for review by a higher level: %(rows)s")
+                    % {"rows": ", ".join(str(r.number) for r in held[:LISTED]) + (" …" if len(held) > LISTED else "")}
+                )
+            )
         if options["errors"]:
             write(_("Rejected and to-review rows written to %(path)s.") % {"path": options["errors"]})
         if outcome.committed:
