@@ -4,9 +4,11 @@ missing or wrong api_key, 400 for everything else) and a body `errors` listing e
 translated message). Our stable error code (`answer_required`, `outside_every_grid`, …) goes
 in the `Wangge-Error-Code` header, so the body stays exactly the specification's."""
 
+from django.http import HttpResponse
 from django.utils.functional import Promise
 
 from wangge.lib.errors import DomainError
+from wangge.open311.render import render
 
 ERROR_CODE_HEADER = "Wangge-Error-Code"
 
@@ -29,6 +31,21 @@ class Open311Error(Exception):
     @property
     def codes(self) -> str:
         return ", ".join(code for code, _description in self.errors)
+
+
+def respond(fmt: str, error: Open311Error, **headers: str) -> HttpResponse:
+    """The error as answered: the specification's `errors` body in `fmt`, our codes in the header."""
+    response = render(fmt, "errors", error.body(), status=error.status)
+    response[ERROR_CODE_HEADER] = error.codes
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def format_of(path: str) -> str:
+    """The answer's format for a path under /open311/v2/: JSON for `.json`, else XML (the
+    specification's required format)."""
+    return "json" if path.endswith(".json") else "xml"
 
 
 def bad_request(code: str, description: str | Promise) -> Open311Error:

@@ -1,6 +1,8 @@
 """Reading an Open311 call's parameters: strictly UTF-8, an empty parameter the same as an absent
-one, unknown parameters ignored, and every way a body can be broken (too big, too many fields,
-malformed multipart, a wrong content type, invalid UTF-8) turned into a 400 error.
+one, unknown parameters ignored, a wrong content type or invalid UTF-8 turned into a 400 error.
+What every request of the site gets at its edge comes first (`wangge.web.edge`): a body too big
+(413), too many fields, a malformed multipart body, control characters (400), all in this
+format; bidirectional controls already removed from the values.
 
 A POST takes its parameters from the body (`application/x-www-form-urlencoded`, or
 `multipart/form-data` with `media` files as the v2.1 draft has it); a parameter missing from
@@ -15,15 +17,16 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, QueryDict, UnreadablePostError
-from django.http.multipartparser import MultiPartParserError
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from wangge.open311.errors import bad_request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Dates far outside any request's life; at the ends of the calendar a window of 90 days, or
+# the conversion to UTC, would leave the years Python and the databases can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 _W3C = re.compile(
     r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}))?)?)?",
     re.ASCII,
@@ -62,22 +65,12 @@ class Params:
                 "unsupported_content_type",
                 _("Send the request as application/x-www-form-urlencoded or multipart/form-data."),
             )
-        request.encoding = "utf-8"  # the specification: everything a client sends is UTF-8
-        try:
-            if request.content_type == "application/x-www-form-urlencoded":
-                _strict_utf8(request.body)
-            body = request.POST
-            files = request.FILES
-        except RequestDataTooBig:
-            raise bad_request(
-                "request_too_large",
-                _("The request is too large: at most %(mb).1f MB of text fields.")
-                % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024},
-            ) from None
-        except (TooManyFieldsSent, TooManyFilesSent):
-            raise bad_request("too_many_fields", _("The request has too many parameters.")) from None
-        except (MultiPartParserError, UnreadablePostError, BadRequest):
-            raise bad_request("malformed_body", _("The request body could not be read.")) from None
+        # The edge read the form as UTF-8 whatever charset it declares (the specification:
+        # everything a client sends is UTF-8), and answered a body it could not read.
+        if request.content_type == "application/x-www-form-urlencoded":
+            _strict_utf8(request.body)
+        body = request.POST
+        files = request.FILES
         # The multipart parser replaces bytes that are not UTF-8 with U+FFFD instead of failing.
         if any("\ufffd" in key or any("\ufffd" in v for v in values) for key, values in body.lists()):
             raise bad_request("invalid_utf8", _("The request is not valid UTF-8."))
@@ -157,6 +150,12 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> dt.datetime:
     if match is None:
         raise error
     year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise bad_request(
+            "invalid_datetime",
+            _("The parameter %(name)s must be a date between the years %(first)d and %(last)d.")
+            % {"name": name, "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
     try:
         if hour is None:
             local = ZoneInfo(settings.TIME_ZONE)

@@ -286,8 +286,10 @@ def test_steps_without_key_still_work(small, catalogue, worker_a, district_admin
     assert file_via_api(bearer_client(worker_a)).status_code == 201
 
 
-def test_a_json_body_sent_as_a_malformed_form_is_still_fingerprinted(small, worker_a):
-    """Found by schemathesis: a JSON body under a multipart content type without a boundary."""
+def test_a_json_body_sent_as_a_malformed_form_is_refused_as_unreadable_every_time(small, worker_a):
+    """Found by schemathesis: a JSON body under a multipart content type without a boundary. The
+    edge cannot read it as the form it claims to be (`wangge.web.edge`): 422 `invalid_input`,
+    refused before the endpoint ran, so not kept under the key either."""
     client = bearer_client(worker_a)
 
     def post():
@@ -299,8 +301,10 @@ def test_a_json_body_sent_as_a_malformed_form_is_still_fingerprinted(small, work
         )
 
     first, retry = post(), post()
-    assert first.status_code == retry.status_code == 200, first.content
-    assert retry["Idempotent-Replayed"] == "true"
+    for response in (first, retry):
+        assert_error(response, 422, "invalid_input")
+        assert response.json()["fields"] == ["body"]
+    assert not retry.has_header("Idempotent-Replayed")
 
 
 def test_a_very_long_path_is_claimed_too(small, catalogue, district_admin):

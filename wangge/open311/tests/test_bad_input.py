@@ -99,17 +99,17 @@ def test_utf8_chinese_arrives_intact(small, catalogue, key):
     assert Case.objects.get().description == "路灯不亮了，已经三天"
 
 
-def test_a_huge_form_is_400_not_a_server_error(small, catalogue, key):
-    """Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) becomes the specification's 400."""
+def test_a_huge_form_is_413_not_a_server_error(small, catalogue, key):
+    """Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) becomes a 413 in the specification's form."""
     response = post_form("requests.json", form(key, description="长" * 1_000_000))
-    error(response, "json", 400, "request_too_large")
+    error(response, "json", 413, "request_too_large")
     assert nothing_written()
 
 
-def test_a_huge_multipart_text_field_is_400(small, catalogue, key, settings):
+def test_a_huge_multipart_text_field_is_413(small, catalogue, key, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     response = call("post", "requests.xml", form(key, description="x" * 20_000))
-    error(response, "xml", 400, "request_too_large")
+    error(response, "xml", 413, "request_too_large")
     assert nothing_written()
 
 
@@ -163,3 +163,28 @@ def test_empty_parameters_act_as_absent(small, catalogue, key, addressed):
     data = form(key, lat="", long="", address_string="测试路1号", jurisdiction_id="", email="", phone="")
     answer(post_form("requests.json", data), "json")
     assert Case.objects.get().building == addressed[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "requests.json?start_date=9999-12-31T23:59:59%2B14:00",
+        "requests.json?start_date=9999-12-31T23:59:59+14:00",  # the + left unencoded
+        "requests.json?updated_after=0001-01-01",
+        "requests.json?updated_before=9999-12-31",
+        "requests.json?end_date=0001-01-01T00:00:00%2B14:00",
+        "requests.json?start_date=1899-12-31",
+        "servicerequestupdates.json?start_date=0001-01-01",
+        "servicerequestupdates.json?end_date=9999-12-31T23:59:59Z",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_400_not_a_server_error(small, catalogue, query):
+    """A 90-day window from 9999-12-31, or 0001-01-01 in UTC, leaves the years Python and the
+    databases hold (it was a 500, without any key)."""
+    description = error(Client().get(f"{BASE}/{query}"), "json", 400, "invalid_datetime")
+    assert "1900" in description and "9998" in description
+
+
+def test_the_first_and_last_accepted_years_are_read(small, catalogue):
+    for query in ("requests.json?start_date=1900-01-01", "requests.json?end_date=9998-12-31T23:59:59-14:00"):
+        answer(Client().get(f"{BASE}/{query}"), "json")
