@@ -121,6 +121,8 @@ def _raw_body(request: HttpRequest) -> bytes:
 
 def replay(row: IdempotencyKey) -> HttpResponse:
     response = HttpResponse(bytes(row.body), status=row.status, content_type=row.content_type or None)
+    for name, value in row.headers.items():
+        response[name] = value
     response[REPLAYED_HEADER] = "true"
     return response
 
@@ -154,9 +156,10 @@ def claim(*, owner: str, key: str, method: str, path: str, fingerprint: str) -> 
     return row
 
 
-def settle(row: IdempotencyKey, response: HttpResponseBase) -> None:
-    """Store the answer on the claimed row, in the request's transaction; or, for an answer
-    that must not be stored (5xx, 429 …), roll the whole request back, claim included."""
+def settle(row: IdempotencyKey, response: HttpResponseBase, keep_headers: tuple[str, ...] = ()) -> None:
+    """Store the answer on the claimed row (with those of `keep_headers` it has), in the
+    request's transaction; or, for an answer that must not be stored (5xx, 429 …), roll the
+    whole request back, claim included."""
     status = response.status_code
     if status >= 500 or status in NOT_STORED:
         transaction.set_rollback(True)
@@ -167,15 +170,23 @@ def settle(row: IdempotencyKey, response: HttpResponseBase) -> None:
     row.status = status
     row.content_type = response.get("Content-Type", "")
     row.body = response.content
-    row.save(update_fields=["status", "content_type", "body"])
+    row.headers = {name: response[name] for name in keep_headers if response.has_header(name)}
+    row.save(update_fields=["status", "content_type", "body", "headers"])
 
 
-def run_idempotent(request: HttpRequest, *, owner: str, handler: Callable[[], HttpResponseBase]) -> HttpResponseBase:
+def run_idempotent(
+    request: HttpRequest,
+    *,
+    owner: str,
+    handler: Callable[[], HttpResponseBase],
+    keep_headers: tuple[str, ...] = (),
+) -> HttpResponseBase:
     """Run `handler` (which does the request's work and returns its answer) at most once per
     (owner, Idempotency-Key); without the header, or for another method than POST, just run it.
 
     `owner` names the credential, e.g. `open311:<api key id>`; requests of different owners
-    never share keys. Raises `DomainError` `idempotency_key_invalid` or `idempotency_key_reused`
+    never share keys. `keep_headers` are replayed with the answer (e.g. an error code the body
+    of a format cannot carry). Raises `DomainError` `idempotency_key_invalid` or `idempotency_key_reused`
     (status 422), for the caller to answer in its own format. An exception escaping `handler`
     stores nothing and rolls its work back; turn expected errors into answers inside `handler`
     so that they are stored (except 429 and 5xx)."""
@@ -189,7 +200,7 @@ def run_idempotent(request: HttpRequest, *, owner: str, handler: Callable[[], Ht
             return claimed
         with transaction.atomic():
             response = handler()
-        settle(claimed, response)
+        settle(claimed, response, keep_headers)
     return response
 
 

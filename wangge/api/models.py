@@ -24,6 +24,8 @@ class IdempotencyKey(models.Model):
     status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     content_type = models.CharField(_("response content type"), max_length=100, blank=True)
     body = models.BinaryField(_("response body"), default=b"")
+    # Headers that are part of the answer where the body cannot say it (Open311's error code).
+    headers = models.JSONField(_("response headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:

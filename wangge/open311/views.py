@@ -15,18 +15,28 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from wangge.api import ratelimit
+from wangge.api.idempotency import run_idempotent
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import Case, CaseEvent
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates
 from wangge.open311 import actions, queries, serializers
-from wangge.open311.errors import ERROR_CODE_HEADER, Open311Error, bad_request, forbidden, not_found
-from wangge.open311.models import Open311Request
+from wangge.open311.errors import (
+    ERROR_CODE_HEADER,
+    Open311Error,
+    bad_request,
+    forbidden,
+    format_of,
+    not_found,
+    respond,
+)
+from wangge.open311.models import ApiKey, Open311Request
 from wangge.open311.params import Params
 from wangge.open311.render import FORMATS, render
 
@@ -36,39 +46,41 @@ MAX_PAGE = 1_000_000
 ATTRIBUTE = re.compile(r"attribute\[([^\[\]]+)\](?:\[\])?")
 
 Answer = tuple[str, Any]  # (XML root element, value)
+# A method's result: what to answer, or an answer already made (a filing replayed or stored).
+Result = Answer | HttpResponseBase
 
 
-def _error(fmt: str, error: Open311Error, **headers: str) -> HttpResponse:
-    response = render(fmt, "errors", error.body(), status=error.status)
-    response[ERROR_CODE_HEADER] = error.codes
-    for name, value in headers.items():
-        response[name] = value
-    return response
+def _answer(fmt: str, run: Callable[[], Result]) -> HttpResponseBase:
+    """Run a method; its result rendered in `fmt`, or its refusal as the specification's error."""
+    try:
+        result = run()
+    except Open311Error as error:
+        return respond(fmt, error)
+    except DomainError as error:
+        retry_after = error.details.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        return respond(fmt, Open311Error.from_domain(error), **headers)
+    if isinstance(result, HttpResponseBase):
+        return result
+    root, value = result
+    return render(fmt, root, value)
 
 
-def endpoint(*methods: str) -> Callable[..., Callable[..., HttpResponse]]:
+def endpoint(*methods: str) -> Callable[..., Callable[..., HttpResponseBase]]:
     """An Open311 method: checks the format and the HTTP method, reads the parameters, turns
     every refusal into the specification's error answer. No CSRF: callers are apps with keys."""
     allowed = {*methods, "HEAD"} if "GET" in methods else set(methods)
 
-    def decorator(view: Callable[..., Answer]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., Result]) -> Callable[..., HttpResponseBase]:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, fmt: str, **kwargs: str) -> HttpResponse:
+        def wrapper(request: HttpRequest, fmt: str, **kwargs: str) -> HttpResponseBase:
             if fmt not in FORMATS:
-                return _error("xml", not_found("unknown_format", _("Ask for .xml or .json.")))
+                return respond("xml", not_found("unknown_format", _("Ask for .xml or .json.")))
             if request.method not in allowed:
                 refused = bad_request("method_not_allowed", _("This method is not allowed here."))
-                return _error(fmt, refused, Allow=", ".join(sorted(allowed)))
-            try:
-                root, value = view(request, Params(request), **kwargs)
-            except Open311Error as error:
-                return _error(fmt, error)
-            except DomainError as error:
-                retry_after = error.details.get("retry_after")
-                headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-                return _error(fmt, Open311Error.from_domain(error), **headers)
-            return render(fmt, root, value)
+                return respond(fmt, refused, Allow=", ".join(sorted(allowed)))
+            return _answer(fmt, lambda: view(request, Params(request), **kwargs))
 
         return wrapper
 
@@ -77,8 +89,7 @@ def endpoint(*methods: str) -> Callable[..., Callable[..., HttpResponse]]:
 
 @csrf_exempt
 def unknown(request: HttpRequest, path: str) -> HttpResponse:
-    fmt = "json" if path.endswith(".json") else "xml"
-    return _error(fmt, not_found("not_found", _("There is no such Open311 resource; see discovery.xml.")))
+    return respond(format_of(path), not_found("not_found", _("There is no such Open311 resource; see discovery.xml.")))
 
 
 # --- parameters shared by several methods ---------------------------------------------------------
@@ -152,7 +163,7 @@ def service_definition(request: HttpRequest, params: Params, code: str) -> Answe
 
 
 @endpoint("GET", "POST")
-def requests(request: HttpRequest, params: Params) -> Answer:
+def requests(request: HttpRequest, params: Params) -> Result:
     if request.method == "POST":
         return _file(request, params)
     district = _district(params)
@@ -217,7 +228,9 @@ def _attributes(params: Params) -> dict[str, list[str]]:
     return attributes
 
 
-def _file(request: HttpRequest, params: Params) -> Answer:
+def _file(request: HttpRequest, params: Params) -> HttpResponseBase:
+    """File a request once per `Idempotency-Key` of the api key (docs/api.md): a retry with the
+    same key gets the first answer, refusals included (except 429), and files nothing again."""
     district = _district(params)
     raw_key = params.get("api_key")
     if raw_key is None:
@@ -228,6 +241,16 @@ def _file(request: HttpRequest, params: Params) -> Answer:
     if key.district_id != district.pk:
         raise forbidden("api_key_wrong_jurisdiction", _("This api_key is not valid for this jurisdiction."))
     key.district = district  # the same row, already read
+    fmt = format_of(request.path)
+    return run_idempotent(
+        request,
+        owner=f"open311:{key.pk}",
+        handler=lambda: _answer(fmt, lambda: _file_with_key(request, params, district, key)),
+        keep_headers=(ERROR_CODE_HEADER,),
+    )
+
+
+def _file_with_key(request: HttpRequest, params: Params, district: AreaNode, key: ApiKey) -> Answer:
     ratelimit.check_anonymous_intake(request, api_key=key.pk)  # 429 with Retry-After
     code = params.get("service_code")
     if code is None:
