@@ -4,11 +4,11 @@ character, ID and phone numbers their first three and last four characters)."""
 
 from pathlib import Path
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from wangge.ledgers.layouts import field_label
 from wangge.ledgers.matching import CheckResult, Status
+from wangge.lib.xlsx import Workbook
 
 
 def mask_name(name: str) -> str:
@@ -24,9 +24,8 @@ def mask_number(value: str) -> str:
 
 def write_report(check: CheckResult, path: str | Path) -> int:
     """Write the report; returns the number of rows listed."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    header = book.add_format({"bold": True, "bg_color": "#F2DEDE", "border": 1, "text_wrap": True, "valign": "top"})
-    rejected = book.add_worksheet(_("Rejected rows")[:31])
+    book = Workbook(path, constant_memory=True)
+    rejected = book.sheet(_("Rejected rows"))
     columns = [
         (_("Row"), 8),
         (_("Reason codes"), 24),
@@ -37,15 +36,13 @@ def write_report(check: CheckResult, path: str | Path) -> int:
         (field_label("community"), 16),
         (field_label("grid"), 18),
     ]
-    for col, (title, width) in enumerate(columns):
-        rejected.set_column(col, col, width)
-        rejected.write(0, col, title, header)
+    rejected.widths([width for _title, width in columns])
+    rejected.row(0, [title for title, _width in columns], book.header)
     listed = 0
     for r, result in enumerate(check.of(Status.INVALID), start=1):
         preview = result.preview or {}
-        rejected.write_row(
+        rejected.row(
             r,
-            0,
             [
                 result.number,
                 ", ".join(p.code for p in result.problems),
@@ -58,17 +55,15 @@ def write_report(check: CheckResult, path: str | Path) -> int:
             ],
         )
         listed += 1
-    rejected.freeze_panes(1, 0)
-    review = book.add_worksheet(_("Rows to review")[:31])
+    rejected.freeze_header()
+    review = book.sheet(_("Rows to review"))
     columns = [(_("Row"), 8), (_("Result"), 14), (_("Differing fields"), 60), (_("Already queued"), 14)]
-    for col, (title, width) in enumerate(columns):
-        review.set_column(col, col, width)
-        review.write(0, col, title, header)
+    review.widths([width for _title, width in columns])
+    review.row(0, [title for title, _width in columns], book.header)
     for r, result in enumerate(check.of(Status.REVIEW, Status.CONFLICT, Status.HELD), start=1):
         held = result.status == Status.HELD  # about someone outside the importer's area: nothing more
-        review.write_row(
+        review.row(
             r,
-            0,
             [
                 result.number,
                 str(Status.LABELS[result.status]),
@@ -77,6 +72,6 @@ def write_report(check: CheckResult, path: str | Path) -> int:
             ],
         )
         listed += 1
-    review.freeze_panes(1, 0)
+    review.freeze_header()
     book.close()
     return listed

@@ -6,29 +6,22 @@ does both. ID and phone numbers are masked unless `clear`; sensitive facts appea
 `clear`. A fixed number of queries per ledger, whatever the number of rows.
 """
 
-import io
 import json
 from collections.abc import Callable
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode, Level
 from wangge.lib.crypto import decrypt
+from wangge.lib.xlsx import Workbook
 from wangge.orgs.models import ZoneArea
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, Person, Relation
 
 # Ledgers are taken for a district, a community or a grid.
 LEDGER_LEVELS = (Level.DISTRICT, Level.COMMUNITY, Level.GRID)
-
-_FORBIDDEN_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
-
-
-def _sheet_name(name: str) -> str:
-    return name.translate(_FORBIDDEN_IN_SHEET_NAMES)[:31]
 
 
 def ledger_titles() -> dict[str, str]:
@@ -72,38 +65,26 @@ def _workbook(
     rows: list[list[Any]],
     widths: list[int],
 ) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    header = book.add_format({"bold": True, "bg_color": "#F2DEDE", "border": 1, "text_wrap": True, "valign": "top"})
-    bold = book.add_format({"bold": True})
-    sheet = book.add_worksheet(_sheet_name(title))
-    sheet.write_row(0, 0, headers, header)
-    for r, row in enumerate(rows, start=1):
-        # Written as strings: an ID number must never become a number in a spreadsheet.
-        sheet.write_row(r, 0, ["" if v is None else str(v) for v in row])
-    for c, width in enumerate(widths):
-        sheet.set_column(c, c, width)
-    sheet.freeze_panes(1, 0)
-    if rows:
-        sheet.autofilter(0, 0, len(rows), len(headers) - 1)
-    about = book.add_worksheet(_sheet_name(_("About this file")))
-    about.set_column(0, 0, 22)
-    about.set_column(1, 1, 60)
-    about.write(0, 0, title, bold)
-    about.write_row(1, 0, [_("Area"), area.name])
-    about.write_row(2, 0, [_("Generated at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    about.write_row(3, 0, [_("Rows"), len(rows)])
-    about.write_row(
+    book = Workbook()
+    # Every value as text: an ID number must never become a number in a spreadsheet.
+    book.sheet(title).table(
+        headers, [["" if v is None else str(v) for v in row] for row in rows], widths, style=book.header
+    )
+    about = book.sheet(_("About this file"))
+    about.widths([22, 60])
+    about.cell(0, 0, title, book.bold)
+    about.row(1, [_("Area"), area.name])
+    about.row(2, [_("Generated at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    about.row(3, [_("Rows"), len(rows)])
+    about.row(
         4,
-        0,
         [
             _("ID and phone numbers"),
             _("In clear (revealed with a stated reason)") if clear else _("Masked"),
         ],
     )
-    about.write(6, 0, _("This file contains personal information. Use it only for your work; do not pass it on."))
-    book.close()
-    return buffer.getvalue()
+    about.cell(6, 0, _("This file contains personal information. Use it only for your work; do not pass it on."))
+    return book.close()
 
 
 def _subtree(area: AreaNode, prefix: str = "") -> dict[str, int]:

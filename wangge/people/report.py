@@ -9,17 +9,16 @@ acceptable for a request that comes rarely.
 """
 
 import datetime as dt
-import io
 import json
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.cases.models import Case
 from wangge.lib.crypto import decrypt
+from wangge.lib.xlsx import Workbook
 from wangge.people.exports import fact_text
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, MemberProfile, Person, PersonCorrection
 
@@ -213,9 +212,7 @@ def _person_labels() -> dict[str, str]:
 
 def report_xlsx(report: dict[str, Any]) -> bytes:
     """The report as a workbook: one sheet per section."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    header = book.add_format({"bold": True, "bg_color": "#F2DEDE", "border": 1, "text_wrap": True, "valign": "top"})
+    book = Workbook()
 
     def text(value: Any) -> str:
         if value is None:
@@ -227,20 +224,18 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         return str(value)
 
     def pairs(title: str, rows: list[tuple[str, Any]]) -> None:
-        sheet = book.add_worksheet(title[:31])
-        sheet.set_column(0, 0, 24)
-        sheet.set_column(1, 1, 60)
-        sheet.write_row(0, 0, [_("Item"), _("Value")], header)
+        sheet = book.sheet(title)
+        sheet.widths([24, 60])
+        sheet.row(0, [_("Item"), _("Value")], book.header)
         for r, (label, value) in enumerate(rows, start=1):
-            sheet.write_row(r, 0, [label, text(value)])
+            sheet.row(r, [label, text(value)])
 
     def table(title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> None:
-        sheet = book.add_worksheet(title[:31])
-        sheet.write_row(0, 0, [label for _key, label in columns], header)
-        for c in range(len(columns)):
-            sheet.set_column(c, c, 22)
+        sheet = book.sheet(title)
+        sheet.row(0, [label for _key, label in columns], book.header)
+        sheet.widths([22] * len(columns))
         for r, row in enumerate(rows, start=1):
-            sheet.write_row(r, 0, [text(row.get(key)) for key, _label in columns])
+            sheet.row(r, [text(row.get(key)) for key, _label in columns])
 
     labels = _person_labels()
     pairs(
@@ -312,5 +307,4 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         [("at", _("At")), ("action", _("Action")), ("by", _("By")), ("reason", _("Reason")), ("fields", _("Fields"))],
         report["audit"],
     )
-    book.close()
-    return buffer.getvalue()
+    return book.close()
