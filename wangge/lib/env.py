@@ -34,14 +34,21 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use true or false.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if minimum is not None and maximum is not None:
+            bounds = f"between {minimum} and {maximum}"
+        else:
+            bounds = f"at least {minimum}" if minimum is not None else f"at most {maximum}"
+        raise ImproperlyConfigured(f"{name}={value!r} is out of bounds: it must be {bounds}.")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
