@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # the API's interactive page from its own static files, never a CDN
     "axes",
     "django_tasks_db",
     "wangge.accounts",
@@ -158,6 +159,8 @@ RATE_LIMITS = {
     "resident": env_rate("WANGGE_RATE_RESIDENT", "10/h"),
     "anonymous": env_rate("WANGGE_RATE_ANONYMOUS", "30/h"),
 }
+# The REST API's interactive page (Swagger UI at /api/v1/docs); `off` answers 404 there.
+API_DOCS = env_bool("WANGGE_API_DOCS", True)
 # A POST with an `Idempotency-Key` header is answered from its stored result for this long.
 IDEMPOTENCY_KEY_HOURS = env_int("WANGGE_IDEMPOTENCY_KEY_HOURS", 24)
 if IDEMPOTENCY_KEY_HOURS < 1:

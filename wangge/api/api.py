@@ -5,17 +5,22 @@ Every error answers `{"code": "<stable code>", "message": "<translated text>"}`.
 takes an optional `Idempotency-Key` header (`wangge.api.idempotency`).
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
-from ninja.security import django_auth
+from ninja.openapi.views import openapi_view
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
 from wangge.api import idempotency
-from wangge.api.auth import BearerToken
+from wangge.api.auth import BearerToken, LoggedInSession
 from wangge.api.ratelimit import with_retry_after
 from wangge.lib.errors import DomainError
 
@@ -51,6 +56,18 @@ POST_ERRORS = (
 )
 
 
+class ObjectBodies(Parser):
+    """Every body the API takes is a JSON object: `null`, a list or a bare value is not one, and
+    is answered like any unreadable body (422 `invalid_input`, `fields: ["body"]`) rather than
+    read as "no fields given"."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return data
+
+
 class WanggeAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
         """The generated document, plus what the API does around every operation: the
@@ -79,6 +96,21 @@ class WanggeAPI(NinjaAPI):
         return schema
 
 
+def _docs_if_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The interactive page only where the deployment has it (`WANGGE_API_DOCS`), else 404; the
+    OpenAPI document (the same decorator wraps its view) is always served."""
+    if getattr(view, "func", view) is not openapi_view:
+        return view
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.API_DOCS:
+            return error_response(request, 404, "not_found", _("Not found, or outside your scope."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = WanggeAPI(
     title="wangge API",
     version="1",
@@ -88,8 +120,13 @@ api = WanggeAPI(
         "answer. Every POST takes an optional `Idempotency-Key` header."
     ),
     urls_namespace="api",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), LoggedInSession()],
+    parser=ObjectBodies(),
     docs_url="/docs",
+    # Served from ninja's own static files ("ninja" is an installed app); no validator badge,
+    # which would send the document's address to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=_docs_if_enabled,
 )
 
 

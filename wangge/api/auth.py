@@ -1,9 +1,10 @@
-"""Bearer-token authentication for the REST API (tokens from `wangge token create USERNAME`)."""
+"""Authentication of the REST API: bearer tokens (from `wangge token create USERNAME` or `POST
+/api/v1/tokens`) and logged-in sessions."""
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from wangge.accounts.actions import token_digest
 from wangge.accounts.models import ApiToken, RoleAssignment, User
@@ -40,3 +41,14 @@ class BearerToken(HttpBearer):
 def token_of(request: HttpRequest) -> ApiToken | None:
     """The bearer token the request was authenticated with; None for a session."""
     return getattr(request, "_wangge_token", None)
+
+
+class LoggedInSession(SessionAuth):
+    """A logged-in session; its POSTs must carry the session's CSRF token (403 `csrf_failed`).
+    A request without a session is not checked for CSRF: it is simply not authenticated (401
+    `unauthenticated`), which ninja's own session check, asking for a CSRF token first, hid."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)

@@ -7,6 +7,7 @@ timeline event and leaves notifications to be sent after commit.
 """
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -182,7 +183,9 @@ def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any
         keys = {c["key"] for c in question.choices}
         try:
             if question.datatype == QuestionType.NUMBER:
-                value = float(value)
+                value = float(value)  # OverflowError for an integer past any float
+                if not math.isfinite(value):  # NaN, or a number past any float given as text
+                    raise ValueError
             elif question.datatype == QuestionType.DATE:
                 value = dt.date.fromisoformat(str(value)).isoformat()
             elif question.datatype == QuestionType.SINGLE:
@@ -196,7 +199,7 @@ def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any
                 value = values
             else:
                 value = str(value)[:1000]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise DomainError(
                 "answer_invalid", _("The answer to “%(question)s” is not valid.") % {"question": question.label}
             ) from None

@@ -46,6 +46,21 @@ def test_without_credentials_answers_401(district, name):
     assert_error(Client().get(ENDPOINTS[name](district)), 401, "unauthenticated")
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/cases", "/api/v1/cases/1/urge", "/api/v1/notifications/read", "/api/v1/tokens"]
+)
+def test_a_post_without_credentials_answers_401_not_a_csrf_failure(district, path):
+    """Without a session there is no CSRF token to ask for: the caller is simply not
+    authenticated (it was 403 `csrf_failed`, which sent clients looking for a cookie)."""
+    client = Client(enforce_csrf_checks=True)
+    assert_error(client.post(path, {}, content_type="application/json"), 401, "unauthenticated")
+
+
+def test_a_post_with_a_wrong_token_and_no_session_answers_401(district):
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": "Bearer wg_not-a-token"})
+    assert_error(client.post("/api/v1/cases", {}, content_type="application/json"), 401, "unauthenticated")
+
+
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_a_bearer_token_works(district, worker_a, name):
     response = bearer_client(worker_a).get(ENDPOINTS[name](district))

@@ -5,7 +5,8 @@ by schemathesis or while fixing what it found); both databases run them."""
 
 import pytest
 
-from wangge.api.testing import bearer_client
+from wangge.api.testing import assert_error, bearer_client
+from wangge.cases.models import Case
 
 HUGE = "99999999999999999999999"
 
@@ -76,3 +77,53 @@ def test_a_malformed_body_is_invalid_input(client):
 def test_invalid_input_names_the_field_once_without_pydantic_internals(client):
     response = client.post("/api/v1/cases", {"category": [1], "description": "x"}, content_type="application/json")
     assert response.json()["fields"] == ["payload.category"]
+
+
+def filing(**extra) -> dict:
+    return {"category": "SZ01", "description": "路灯不亮", "lng": 117.005, "lat": 36.605, **extra}
+
+
+def raw_filing(description: str = '"路灯不亮"', answers: str = '{"since": "today"}') -> str:
+    """A filing's JSON with the description and the answers written as raw JSON text."""
+    return f'{{"category": "SZ01", "description": {description}, "lng": 117.005, "lat": 36.605, "answers": {answers}}}'
+
+
+def test_a_lone_surrogate_in_a_json_body_is_invalid_characters(client):
+    """`"\\ud800x"` is valid JSON but no text: half a UTF-16 pair (it was a UnicodeEncodeError, a 500)."""
+    response = client.post("/api/v1/cases", raw_filing(description='"\\ud800x"'), content_type="application/json")
+    assert_error(response, 400, "invalid_characters")
+    assert not Case.objects.exists()
+
+
+def test_a_surrogate_pair_is_ordinary_text(client):
+    body = raw_filing(description='"\\ud83d\\udca1 不亮"')
+    response = client.post("/api/v1/cases", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Case.objects.get().description == "\U0001f4a1 不亮"
+
+
+@pytest.mark.parametrize("number", ["9" * 4000, '"' + "9" * 4000 + '"', '"1e999"', '"nan"'])
+def test_a_number_answer_past_any_float_is_answer_invalid(client, number):
+    """A 4,000-digit integer was an OverflowError (a 500); as text it became infinity, which
+    PostgreSQL's JSON cannot store."""
+    body = raw_filing(answers=f'{{"since": "today", "lamp_count": {number}}}')
+    assert_error(client.post("/api/v1/cases", body, content_type="application/json"), 400, "answer_invalid")
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "3", '"note"'])
+def test_a_body_that_is_not_an_object_is_invalid_input(small, catalogue, worker_a, district_admin, body):
+    """`POST /cases/{id}/urge` takes only optional fields; `null` was read as "none given"."""
+    filed = bearer_client(worker_a).post("/api/v1/cases", raw_filing(), content_type="application/json")
+    path = f"/api/v1/cases/{filed.json()['id']}/urge"
+    response = bearer_client(district_admin).post(path, body, content_type="application/json")
+    assert assert_error(response, 422, "invalid_input")["fields"] == ["body"]
+    assert not Case.objects.get().events.filter(kind="urged").exists()
+
+
+def test_a_json_body_nested_deeper_than_any_of_ours_is_invalid_input(client):
+    """The edge reads every string of a JSON body (`wangge.web.edge`); 32 levels are far more than
+    any body of the API holds."""
+    answers = '{"since": ' + "[" * 40 + "]" * 40 + "}"
+    response = client.post("/api/v1/cases", raw_filing(answers=answers), content_type="application/json")
+    assert assert_error(response, 422, "invalid_input")["fields"] == ["body"]
