@@ -19,6 +19,7 @@ from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, 
 from wangge.lib import memo
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import area_m2, polygon_from_geojson
+from wangge.lib.text import clean_text, has_refused_characters
 
 
 def _fill_ancestors(node: AreaNode, parent: AreaNode) -> None:
@@ -30,7 +31,7 @@ def create_district(acting_user: User | None, *, name: str, code: str) -> AreaNo
     with transaction.atomic():
         # The district points at itself; foreign keys are checked at commit, so a placeholder
         # id is replaced by the node's own id before anything can see it.
-        node = AreaNode.objects.create(level=Level.DISTRICT, name=name, code=code, district_id=0)
+        node = AreaNode.objects.create(level=Level.DISTRICT, name=clean_text(name), code=code, district_id=0)
         node.district_id = node.pk
         AreaNode.objects.filter(pk=node.pk).update(district_id=node.pk)
     return node
@@ -61,7 +62,8 @@ def bulk_create_areas(
         level = child_level(parent.level)
         if level is None:
             raise DomainError("area_no_children", _("A household cannot contain other areas."))
-        if not values.get("name") or not values.get("code"):
+        values = {**values, "name": clean_text(str(values.get("name") or ""))}  # a name as shown: see lib.text
+        if not values["name"] or not values.get("code"):
             raise DomainError("area_name_required", _("Every area needs a name and a code."))
         node = AreaNode(level=level, parent=parent, **values)
         _fill_ancestors(node, parent)
@@ -210,6 +212,13 @@ def import_grids(
                 ImportProblem("grid_code_missing", _("The feature has no grid code (property “code”)."), label)
             )
             continue
+        if has_refused_characters(code) or has_refused_characters(str(props.get("community") or "")):
+            report.errors.append(
+                ImportProblem(
+                    "invalid_characters", _("A code holds control characters (such as NUL): fix the file."), label
+                )
+            )
+            continue
         label = code
         if code in parsed:
             report.errors.append(ImportProblem("grid_code_repeated", _("The grid code appears more than once."), label))
@@ -230,7 +239,7 @@ def import_grids(
                     )
                 )
                 continue
-            if not str(props.get("name") or "").strip():
+            if not clean_text(str(props.get("name") or "")):
                 report.errors.append(
                     ImportProblem("grid_name_missing", _("A new grid needs a name (property “name”)."), label)
                 )

@@ -2,7 +2,9 @@
 
 Every text cell is normalised the same way: NFKC (full-width digits and letters become
 half-width, a non-breaking or ideographic space becomes a space), invisible characters
-dropped, runs of spaces and line breaks collapsed to one space, ends trimmed. Names also lose
+dropped (zero-width ones, soft hyphens, control characters such as NUL, and the bidirectional
+controls of `wangge.lib.text`, so a right-to-left override cannot turn a name around), runs of
+spaces and line breaks collapsed to one space, ends trimmed. Names also lose
 the spaces typed between Chinese characters to line them up ("张  三" → "张三"). ID numbers
 accept a lower-case x, spaces and hyphens, and the 15-digit first-generation form (converted
 to 18 digits). Dates accept 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日, 20260105, an Excel
@@ -36,6 +38,7 @@ from wangge.ledgers.layouts import (
 )
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, check_digit, normalise_id_number
+from wangge.lib.text import BIDI_CONTROLS
 from wangge.people.actions import normalise_phone
 
 # Longest values the registry's columns hold.
@@ -51,7 +54,8 @@ EARLIEST_BIRTH = dt.date(1880, 1, 1)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 NO_FACTS: Mapping[str, Any] = MappingProxyType({})
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Tab, line feed and carriage return are white space, collapsed below; other controls are dropped.
+_INVISIBLE = re.compile(f"[\u200b\u200c\u200d\u2060\ufeff\u00ad{BIDI_CONTROLS}\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff·])\s+(?=[\u3400-\u9fff\uf900-\ufaff·])")
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -68,7 +72,8 @@ def text(cell: Any) -> str:
     if cell is None:
         return ""
     if isinstance(cell, str):
-        value = cell if cell.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFKC", cell))
+        plain = cell.isascii() and cell.isprintable()  # most cells: nothing to normalise or drop
+        value = cell if plain else _INVISIBLE.sub("", unicodedata.normalize("NFKC", cell))
         return " ".join(value.split())  # runs of white space as one space, ends trimmed
     if isinstance(cell, bool):
         return "是" if cell else "否"

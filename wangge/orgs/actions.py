@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from wangge.accounts.models import User
 from wangge.areas.models import LEVELS, AreaNode, Level
 from wangge.lib.errors import DomainError
+from wangge.lib.text import clean_text
 from wangge.orgs.models import (
     HORIZONTAL_KINDS,
     VERTICAL_KIND_FOR_LEVEL,
@@ -29,7 +30,7 @@ def _unit(area: AreaNode, kind: str, name: str, **extra: object) -> OrgUnit:
         district_id=area.district_id,
         area=area,
         kind=kind,
-        name=name,
+        name=clean_text(name),
         community_id=area.community_id,
         grid_id=area.grid_id,
         **extra,
@@ -104,7 +105,9 @@ def close_unit(acting_user: User | None, *, unit: OrgUnit, closes_on: dt.date) -
 def set_level_name(acting_user: User | None, *, district: AreaNode, kind: str, name: str) -> OrgLevelName:
     if kind not in UnitKind.values:
         raise DomainError("unknown_unit_kind", _("Unknown kind of unit."))
-    row, _created = OrgLevelName.objects.update_or_create(district=district, kind=kind, defaults={"name": name})
+    row, _created = OrgLevelName.objects.update_or_create(
+        district=district, kind=kind, defaults={"name": clean_text(name)}
+    )
     return row
 
 
@@ -116,9 +119,9 @@ def create_resident_unit(
         area=area,
         community_id=area.community_id,
         grid_id=area.grid_id,
-        name=name,
+        name=clean_text(name),
         kind=kind,
-        address=address,
+        address=clean_text(address),
     )
 
 
@@ -129,7 +132,7 @@ def create_zone(
     if any(a.level not in (Level.BUILDING, Level.HOUSEHOLD) for a in areas):
         raise DomainError("zone_area_level", _("A responsibility zone is made of buildings and households."))
     with transaction.atomic():
-        zone = ResponsibilityZone.objects.create(district_id=member.district_id, member=member, name=name)
+        zone = ResponsibilityZone.objects.create(district_id=member.district_id, member=member, name=clean_text(name))
         ZoneArea.objects.bulk_create([ZoneArea(zone=zone, area=a, grid_id=a.grid_id) for a in areas])
     return zone
 

@@ -42,6 +42,7 @@ from wangge.lib import crypto, pgcopy
 from wangge.lib.crypto import blind_index, blind_indexes, decrypt, encrypt, key_id_of
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
+from wangge.lib.text import clean_text
 from wangge.people import exports, report
 from wangge.people.models import (
     REVEALABLE_FIELDS,
@@ -198,7 +199,7 @@ def seal(
 def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[Any, ...]:
     """The values of `PERSON_GIVEN` for a new person: ID number, phone and sensitive facts
     encrypted under `ring`, with their blind indexes and masks."""
-    name = data.name.strip()
+    name = clean_text(data.name)
     if not name:
         raise DomainError("person_name_required", _("A person needs a name."))
     sealed = data.sealed
@@ -215,13 +216,13 @@ def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) ->
         data.gender,
         data.birth_date or (birth_date_of(data.id_number.strip().upper()) if data.id_number else None),
         *sealed[2:8],
-        data.ethnicity.strip(),
-        data.registered_address.strip(),
-        data.current_address.strip(),
+        clean_text(data.ethnicity),
+        clean_text(data.registered_address),
+        clean_text(data.current_address),
         data.residence_status.strip(),
         data.political_status.strip(),
         data.education.strip(),
-        data.employer.strip(),
+        clean_text(data.employer),
         sealed[8],
     )
 
@@ -760,7 +761,7 @@ def _clean_change(name: str, value: Any) -> Any:
         return {k: v for k, v in value.items() if v not in (None, "", False, {})}
     if name in _DATE_FIELDS:
         return _as_date(name, value)
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else clean_text(str(value))
     if name in _CHOICES and text and text not in _CHOICES[name]:
         raise DomainError("choice_invalid", _("This value is not one of the choices: %(field)s.") % {"field": name})
     if name == "status" and not text:

@@ -270,3 +270,19 @@ def test_export_then_import_round_trips_unchanged(small, tmp_path):
     assert report["unchanged"] == [g.code for g in small.grids]
     assert report["new"] == report["redrawn"] == report["errors"] == report["overlaps"] == report["gaps"] == []
     assert GridBoundary.objects.count() == 4
+
+
+def test_a_code_with_a_control_character_is_an_error_not_a_database_failure(small, tmp_path):
+    """A NUL cannot be stored by PostgreSQL: the feature is refused by name, before any query."""
+    features = [*_current(small), _feature("T-C2-G\x003", grid_square(4), community="T-C2", name="新网格")]
+    before = _snapshot()
+    report, error = _import_json(_file(tmp_path, features), "--commit")
+    assert [(e["code"], e["feature"]) for e in report["errors"]] == [("invalid_characters", "feature 5")]
+    assert error is not None
+    assert _snapshot() == before
+
+
+def test_a_new_grids_name_is_stored_without_bidi_or_control_characters(small, tmp_path):
+    features = [*_current(small), _feature("T-C2-G3", grid_square(4), community="T-C2", name="\u202e社区2\x00第3网格")]
+    _grids("import", _file(tmp_path, features), "--commit")
+    assert AreaNode.objects.get(code="T-C2-G3").name == "社区2第3网格"
