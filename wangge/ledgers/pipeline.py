@@ -16,20 +16,23 @@ Not `multiprocessing`'s "spawn": it runs the importing program's main module aga
 helper (a script without the `if __name__ == "__main__"` guard would import twice) and keeps
 a resource-tracker process; nothing is forked, so no open database connection is shared.
 
-Errors keep their meaning: a `DomainError` of the reading (an unreadable file, no header …)
-is raised here with the same code, message and status; any other failure of the helper is a
-`PipelineError` naming only the exception's type (its message may quote a cell). The helper
+The helper reads the spreadsheet as `sheets` says, under the same memory limit as the child
+that reads a small one (`sheets.limit_memory`, set before anything else) and after the same
+checks. Errors keep their meaning: a `DomainError` of the reading (an unreadable file, no
+header …) is raised here with the same code, message and status; a file refused by the
+checks, or one whose reading runs out of memory (a `MemoryError`, or the helper killed by
+SIGABRT or SIGKILL), is answered as `reading.sheet_error` says (`file_too_large`,
+`file_unreadable`); any other failure of the helper is a `PipelineError` naming only the
+exception's type (its message may quote a cell). The helper
 exits when its pipe breaks (this process gone or done with it) and, on Linux, when this
 process dies (`PR_SET_PDEATHSIG`); leaving `ParsedRows` always ends and reaps it.
 """
 
 import contextlib
-import ctypes
 import gc
 import os
 import pickle
 import resource
-import signal
 import subprocess
 import sys
 import threading
@@ -41,8 +44,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import translation
 
+from wangge.ledgers.sheets import (
+    SPREADSHEET_SUFFIXES,
+    Limits,
+    SheetError,
+    check,
+    child_environment,
+    death,
+    die_with_parent,
+    first_sheet,
+    limit_memory,
+)
 from wangge.lib.errors import DomainError
 
 # This module is the helper's main module, run before Django is set up: models only under
@@ -78,15 +93,7 @@ class _Job:
     language: str | None
     seal: bool  # a commit: seal each row, in case it is new (`people.actions.seal`)
     prepare: bool  # and render it for PostgreSQL's COPY (`people.actions.prepare`)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: this process gets SIGTERM when the one that started it dies."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
+    limits: Limits  # of the reading: the helper's memory, the file's sizes
 
 
 def _peak_kb() -> int:
@@ -100,23 +107,20 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _load_sheet(path: str, loaded: list[Any]) -> None:
-    """The sheet `reading.read_table` reads (the first visible worksheet with data), loaded into
-    `loaded` ahead: calamine lets Django start meanwhile. Nothing on any failure: the reading
-    proper then opens the file again and says what is wrong with it."""
-    with contextlib.suppress(Exception):
-        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
-
-        if Path(path).suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
-            return
-        book = CalamineWorkbook.from_path(path)
-        for index, meta in enumerate(book.sheets_metadata):
-            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            sheet = book.get_sheet_by_index(index)
-            if sheet.height:
-                loaded.append(sheet)
-                return
+def _load_sheet(path: str, limits: Limits, loaded: list[Any]) -> None:
+    """A spreadsheet checked (`sheets.check`) and the sheet `reading.read_table` reads (the first
+    visible worksheet with data) loaded into `loaded` ahead: calamine lets Django start
+    meanwhile. On any failure `loaded` holds the `SheetError` that says why."""
+    try:
+        check(path, limits)
+        sheet = first_sheet(path)
+        loaded.append(sheet if sheet is not None else SheetError("empty"))
+    except SheetError as error:
+        loaded.append(error)
+    except MemoryError:
+        loaded.append(SheetError("memory"))
+    except BaseException as error:  # noqa: BLE001 (the reader's errors, a Rust panic too: the file's doing)
+        loaded.append(SheetError("unreadable", error=type(error).__name__))
 
 
 class _Households(dict[int, Any]):
@@ -145,24 +149,31 @@ def _work(jobs: Connection, conn: Connection) -> None:
     """The helper: read, parse, send. Runs in the new process."""
     try:
         job: _Job = pickle.loads(jobs.recv_bytes())  # noqa: S301 (from the process that started this one)
+        limit_memory(job.limits.memory_bytes)
         loaded: list[Any] = []
-        loader = threading.Thread(target=_load_sheet, args=(job.path, loaded), daemon=True)
-        loader.start()
+        loader = None
+        if Path(job.path).suffix.lower() in SPREADSHEET_SUFFIXES:
+            loader = threading.Thread(target=_load_sheet, args=(job.path, job.limits, loaded), daemon=True)
+            loader.start()
         import django
 
         django.setup(set_prefix=False)
         from wangge.ledgers.actions import person_input
         from wangge.ledgers.layouts import LAYOUTS, Mapping
         from wangge.ledgers.matching import CHUNK
-        from wangge.ledgers.reading import SPREADSHEET_SUFFIXES, read_table
+        from wangge.ledgers.reading import read_table
         from wangge.people.actions import prepare, seal
 
         gc.freeze()  # Django and the modules: never garbage
         if job.language:
             translation.activate(job.language)
-        loader.join()
-        sheet = loaded[0] if loaded and Path(job.path).suffix.lower() in SPREADSHEET_SUFFIXES else None
+        sheet = None
+        if loader is not None:
+            loader.join()
+            sheet = loaded[0] if loaded else SheetError("unreadable", error="-")
         try:
+            if isinstance(sheet, SheetError):
+                raise sheet
             table = read_table(job.path, LAYOUTS[job.layout], Mapping.from_dict(job.mapping), sheet=sheet)
             conn.send(("header", table.header_rows, table.ignored_headers, table.total))
             # The parser (the district's areas, the key ring): unpickled once Django is set up.
@@ -198,6 +209,10 @@ def _work(jobs: Connection, conn: Connection) -> None:
             conn.send(("done", _peak_kb(), time.process_time()))
         except DomainError as error:
             conn.send(("error", error.code, error.message, error.status, _peak_kb()))
+        except SheetError as error:
+            conn.send(("refused", error.reason, error.figures, _peak_kb()))
+        except MemoryError:
+            conn.send(("refused", "memory", {}, _peak_kb()))
         except (BrokenPipeError, ConnectionResetError):
             raise
         except Exception as error:  # noqa: BLE001 (reported by type only: a message may quote a cell)
@@ -211,7 +226,7 @@ def _work(jobs: Connection, conn: Connection) -> None:
 def main() -> None:
     """`python -m wangge.ledgers.pipeline JOB_FD ROWS_FD PARENT_PID`: the helper."""
     jobs_fd, rows_fd, parent = (int(argument) for argument in sys.argv[1:4])
-    _die_with_parent(parent)
+    die_with_parent(parent)
     _work(Connection(jobs_fd, writable=False), Connection(rows_fd, readable=False))
 
 
@@ -224,7 +239,15 @@ class ParsedRows:
     def __init__(
         self, path: str | Path, layout: str, mapping: "Mapping", *, seal: bool = False, prepare: bool = False
     ) -> None:
-        self.job = _Job(str(path), layout, mapping.as_dict(), translation.get_language(), seal or prepare, prepare)
+        self.job = _Job(
+            str(path),
+            layout,
+            mapping.as_dict(),
+            translation.get_language(),
+            seal or prepare,
+            prepare,
+            Limits.from_settings(settings),
+        )
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.jobs: Connection | None = None
@@ -238,15 +261,13 @@ class ParsedRows:
         job = pickle.dumps(self.job, protocol=pickle.HIGHEST_PROTOCOL)
         jobs_read, jobs_write = os.pipe()
         rows_read, rows_write = os.pipe()
-        package_root = str(Path(__file__).resolve().parent.parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         try:
             self.process = subprocess.Popen(  # noqa: S603 (this interpreter, this module)
                 [sys.executable, "-m", "wangge.ledgers.pipeline", str(jobs_read), str(rows_write), str(os.getpid())],
                 pass_fds=(jobs_read, rows_write),
                 stdin=subprocess.DEVNULL,
-                env=env,
+                stderr=subprocess.DEVNULL,  # a reader's dying words may quote the file
+                env=child_environment(),
             )
         except BaseException:
             for fd in (jobs_read, jobs_write, rows_read, rows_write):
@@ -280,19 +301,37 @@ class ParsedRows:
         self._stop()
 
     def _receive(self) -> tuple[Any, ...]:
+        from wangge.ledgers.reading import sheet_error
+
         assert self.conn is not None
         try:
             message: tuple[Any, ...] = self.conn.recv()
         except EOFError:
+            died = self._death()
+            if died is not None:
+                raise sheet_error(died) from None
             raise PipelineError("The ledger reader ended without an answer.") from None
         kind = message[0]
         if kind == "error":
             _kind, code, text, status, self.helper_peak_kb = message
             raise DomainError(code, text, status=status)
+        if kind == "refused":
+            _kind, reason, figures, self.helper_peak_kb = message
+            raise sheet_error(SheetError(reason, **figures))
         if kind == "failed":
             self.helper_peak_kb = message[2]
             raise PipelineError(f"The ledger reader failed: {message[1]}.")
         return message
+
+    def _death(self) -> SheetError | None:
+        """Why the helper ended without an answer, if a signal killed it (out of memory …)."""
+        if self.process is None:
+            return None
+        try:
+            returncode = self.process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            return None
+        return death(returncode)
 
     def chunks(self) -> Iterator[list["RowResult"]]:
         while True:

@@ -1,5 +1,6 @@
-"""Reading a ledger file: .xlsx/.xls with python-calamine, .csv with the csv module (UTF-8
-with or without BOM, UTF-16 with BOM, else GBK/GB18030), and finding its header.
+"""Reading a ledger file: .xlsx/.xls with python-calamine in a child process with a memory limit,
+after checks of its size (`sheets`), .csv with the csv module (UTF-8 with or without BOM,
+UTF-16 with BOM, else GBK/GB18030), and finding its header.
 
 The header is the row (or pair of rows) among the first `HEADER_SCAN_ROWS` that names the
 most of the layout's fields. A two-row header is read column by column as upper + lower
@@ -11,19 +12,26 @@ spreadsheet program shows (1-based, counting every row), so a reason can be foun
 
 import csv
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from wangge.ledgers.layouts import FIELDS, LayoutSpec, Mapping, field_label, header_index, normalise_header
+from wangge.ledgers.sheets import (
+    HEADER_SCAN_ROWS,
+    SPREADSHEET_SUFFIXES,
+    Limits,
+    SheetError,
+    read_in_child,
+    sheet_rows,
+)
 from wangge.lib.errors import DomainError
 
-HEADER_SCAN_ROWS = 15
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 TEXT_SUFFIXES = {".csv", ".txt"}
 SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
 
@@ -48,35 +56,62 @@ def _blank(cell: Cell) -> bool:
 # --- raw rows -------------------------------------------------------------------------------
 
 
-def _sheet_rows(sheet: Any) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
-    head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 1)
-    # `iter_rows` starts at the sheet's first row (row 1) whatever is empty above the data;
-    # columns start at the first used one, so `to_python` rows are cut the same way.
-    offset = sheet.start[1] if sheet.start else 0
-    head = [row[offset:] for row in head]
-    return head, iter(sheet.iter_rows()), (sheet.end[0] + 1 if sheet.end else 0)
+def sheet_error(error: SheetError) -> DomainError:
+    """The answer to a spreadsheet refused or not read (`sheets.SheetError`): a stable code and
+    a message that quotes nothing of the file."""
+    figures = error.figures
+    if error.reason == "parts":
+        message = _("The workbook has %(count)s parts; an import reads at most %(limit)s.") % {
+            "count": f"{figures['count']:,}",
+            "limit": f"{figures['limit']:,}",
+        }
+    elif error.reason == "unpacked":
+        message = _("The workbook unpacks to %(size)s MB; an import reads at most %(limit)s MB.") % {
+            "size": f"{math.ceil(figures['size'] / 2**20):,}",
+            "limit": f"{figures['limit'] // 2**20:,}",
+        }
+    elif error.reason == "ratio":
+        message = _(
+            "A part of the workbook unpacks to %(ratio)s times its packed size, more than any spreadsheet "
+            "(%(limit)s times): it is refused as a possible zip bomb."
+        ) % {"ratio": f"{figures['ratio']:,}", "limit": f"{figures['limit']:,}"}
+    elif error.reason == "area":
+        message = _(
+            "A sheet of the workbook declares the range %(range)s, %(cells)s cells; an import reads at most "
+            "%(limit)s. Delete the empty rows and columns around the data and save the file again."
+        ) % {"range": figures["ref"], "cells": f"{figures['cells']:,}", "limit": f"{figures['limit']:,}"}
+    elif error.reason == "memory":
+        message = _(
+            "Reading the file needs more than the %(limit)s MB of memory an import may use: its cells may "
+            "be spread over a very large area. Delete the empty rows and columns around the data and save "
+            "the file again."
+        ) % {"limit": f"{settings.IMPORT_READER_MEMORY_MB:,}"}
+    elif error.reason == "doctype":
+        return DomainError(
+            "file_unreadable",
+            _("The file cannot be read as a spreadsheet: it declares an XML document type, which ledgers never do."),
+        )
+    elif error.reason == "empty":
+        return DomainError("file_empty", _("The file has no rows."))
+    else:
+        return DomainError(
+            "file_unreadable",
+            _("The file cannot be read as a spreadsheet: %(reason)s") % {"reason": figures.get("error", "-")},
+        )
+    return DomainError("file_too_large", message)
 
 
 def _spreadsheet_rows(path: Path, sheet: Any = None) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
-    """(first rows, iterator over all rows from the first, row count) of the first sheet with data
-    (`sheet`: that sheet, loaded ahead by the caller as below)."""
+    """(first rows, iterator over all rows from the first, row count) of the first sheet with data:
+    `sheet` (loaded by the caller in a process of its own, `pipeline`), else read in a child
+    process (`sheets.read_in_child`: this one never opens a spreadsheet)."""
     if sheet is not None:
-        return _sheet_rows(sheet)
+        return sheet_rows(sheet)
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as error:
-        raise DomainError(
-            "file_unreadable",
-            _("The file cannot be read as a spreadsheet: %(reason)s") % {"reason": type(error).__name__},
-        ) from None
-    for index, meta in enumerate(book.sheets_metadata):
-        if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
-            continue
-        sheet = book.get_sheet_by_index(index)
-        if sheet.height == 0:
-            continue
-        return _sheet_rows(sheet)
-    raise DomainError("file_empty", _("The file has no rows."))
+        data = read_in_child(path, Limits.from_settings(settings))
+    except SheetError as error:
+        raise sheet_error(error) from None
+    return data.head, iter(data.rows), data.count
 
 
 def _decode(data: bytes) -> str:
@@ -105,7 +140,11 @@ def _csv_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
     first_lines = [line for line in sample.splitlines() if line.strip()][:5]
     counts = {d: sum(line.count(d) for line in first_lines) for d in (",", "\t", ";")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        # A field beyond the csv module's limit (128 KiB): no ledger has one.
+        raise DomainError("file_unreadable", _("The file cannot be read: a field is too long.")) from None
     return records[: HEADER_SCAN_ROWS + 1], iter(records), len(records)
 
 
@@ -204,7 +243,7 @@ def locate_header(
 def read_table(path: str | Path, layout: LayoutSpec, mapping: Mapping | None = None, *, sheet: Any = None) -> Table:
     """Open the file, find its header and return the data rows as an iterator (row numbers as shown
     in a spreadsheet program; empty rows skipped). `sheet`: a spreadsheet's first sheet with data,
-    loaded ahead (`pipeline._load_sheet`)."""
+    loaded ahead in the helper process (`pipeline._load_sheet`)."""
     path = Path(path)
     mapping = mapping or Mapping()
     suffix = path.suffix.lower()
