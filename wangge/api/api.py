@@ -34,7 +34,13 @@ IDEMPOTENCY_PARAMETER = {
         "nothing twice; the same key with another request answers 422 `idempotency_key_reused`, "
         "a malformed key 422 `idempotency_key_invalid`. Kept 24 hours. See docs/api.md."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH, "pattern": "^[ -~]+$"},
+    # Printable ASCII, not only spaces (the key is read without the spaces around it).
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        "pattern": "^ *[!-~][ -~]*$",
+    },
 }
 REPLAYED_HEADER = {
     "description": "`true` when this answer is the stored answer to an earlier request with the same key.",
@@ -48,12 +54,19 @@ RETRY_AFTER_HEADER = {
 # Errors any operation can answer, added to every description (each operation lists its own).
 COMMON_ERRORS = (
     "Any operation: 401 `unauthenticated` (no valid bearer token or session); 422 `invalid_input` "
-    "(a parameter missing or invalid; `fields` names them)."
+    "(a parameter missing or invalid; `fields` names them); 400 `invalid_characters` (a control "
+    "character, such as NUL, or broken Unicode in the path, a parameter or the body; tab, line "
+    "feed and carriage return are text, and bidirectional controls are removed, not refused)."
 )
 POST_ERRORS = (
     " Any POST: 422 `idempotency_key_invalid`, `idempotency_key_reused` (see `Idempotency-Key`); "
-    "403 `csrf_failed` (with a session, the CSRF token is missing)."
+    "403 `csrf_failed` (with a session, the CSRF token is missing); 413 `request_too_large` (a body "
+    "over 2.5 MB, photos apart)."
 )
+ERROR_ANSWER = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
 
 
 class ObjectBodies(Parser):
@@ -70,23 +83,24 @@ class ObjectBodies(Parser):
 
 class WanggeAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
-        """The generated document, plus what the API does around every operation: the
-        `Idempotency-Key` header of every POST and the headers of replayed and rate-limited answers."""
+        """The generated document, plus what the API does around every operation: the edge's
+        refusals (400 `invalid_characters`, 413 for a POST), the `Idempotency-Key` header of every
+        POST and the headers of replayed and rate-limited answers."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema["paths"].values():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 common = COMMON_ERRORS
+                if not {400, "400"} & set(responses):  # the edge's `invalid_characters`
+                    responses[400] = {**ERROR_ANSWER}
                 if method == "post":
                     common += POST_ERRORS
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
-                    if not {403, "403"} & set(responses):
-                        responses[403] = {
-                            "description": "Forbidden",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-                        }
+                    for status in (403, 413):
+                        if not {status, str(status)} & set(responses):
+                            responses[status] = {**ERROR_ANSWER}
                     for status, answer in responses.items():
-                        if str(status).startswith(("2", "4")) and str(status) not in {"401", "429"}:
+                        if str(status).startswith(("2", "4")) and str(status) not in {"401", "413", "429"}:
                             answer.setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED_HEADER
                 for status, answer in responses.items():
                     if str(status) == "429":

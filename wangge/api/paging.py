@@ -6,6 +6,10 @@ row. A cursor names the last row seen by its sort key instead: the next page sta
 it, with an index, however deep. The lists that use it sort by one column, then by id (e.g.
 newest first: `-created_at, -id`; by deadline: `due_at` ascending with no deadline last, `id`).
 
+A cursor is opaque: base64url of the last row's sort key and id. One that is not ours (altered,
+or made up) answers 400 `invalid_cursor`; one that is not even base64url, 422 `invalid_input`
+(the document declares the pattern).
+
 `offset` still works beside it. The count of all matches costs more than the page (a grid's
 cases grow to tens of thousands), so a page carries it only when it is free (a first page that
 holds every match) or asked for with `count=true` on a page without a cursor, and then only up
@@ -21,12 +25,16 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
 
-from wangge.api.schemas import MAX_OFFSET, MAX_PAGE
+from wangge.api.schemas import MAX_ID, MAX_OFFSET, MAX_PAGE
 from wangge.lib.counting import COUNT_CAP, capped_count
+from wangge.lib.errors import DomainError
+
+# The years a cursor's date may name: beyond them SQLite cannot compare it (a 500 before).
+_YEARS = range(1900, 9999)
 
 
 class SortKey:
@@ -75,16 +83,22 @@ def encode(position: dict[str, Any]) -> str:
 
 
 def decode(cursor: str) -> dict[str, Any]:
+    """The position a cursor names; 400 `invalid_cursor` unless it is one `encode` could have made."""
     try:
         position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(position, dict) or set(position) != {"v", "i"}:
             raise ValueError
-        if not isinstance(position["i"], int) or isinstance(position["i"], bool):
+        if not isinstance(position["i"], int) or isinstance(position["i"], bool) or not 1 <= position["i"] <= MAX_ID:
             raise ValueError
-        if position["v"] is not None and (not isinstance(position["v"], str) or parse_datetime(position["v"]) is None):
-            raise ValueError
-    except ValueError:
-        raise ValidationError([{"loc": ["query", "cursor"], "msg": "invalid cursor"}]) from None
+        if position["v"] is not None:
+            value = parse_datetime(position["v"]) if isinstance(position["v"], str) else None
+            if value is None or value.tzinfo is None or value.year not in _YEARS:
+                raise ValueError
+    except ValueError:  # also bad base64 (binascii.Error) and bytes that are not text
+        raise DomainError(
+            "invalid_cursor",
+            _("This cursor is not one the list gave: pass the next_cursor of the previous page unchanged."),
+        ) from None
     return position
 
 
@@ -97,6 +111,7 @@ class CursorPagination(PaginationBase):
         cursor: str | None = Field(
             None,
             max_length=200,
+            pattern=r"^[A-Za-z0-9_-]+$",
             description="`next_cursor` of the previous page: the page after it (stable while rows are added).",
         )
         offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip (without a cursor).")

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic.json_schema import JsonDict
 
 MAX_PAGE = 500
 # The largest id a row can have (64-bit primary keys). A larger number names nothing; looked up
@@ -16,6 +17,22 @@ MAX_OFFSET = 2**31 - 1
 
 # A row id given as input where it is compared with a foreign key or in a list.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# Limits an endpoint checks in its own words (400 with its own code, e.g.
+# `coordinates_out_of_range`, `description_too_long`, with a message that says what to do),
+# declared in the document too, so that clients can check before sending
+# (`json_schema_extra`). The fuzz test (api/tests/test_openapi_fuzz.py) holds the two together:
+# a request the document allows is never refused as invalid input.
+LONGITUDE: JsonDict = {"minimum": -180, "maximum": 180}
+LATITUDE: JsonDict = {"minimum": -90, "maximum": 90}
+# The years a date or date-time field takes, as a pattern: JSON Schema cannot bound a date's
+# value. Pydantic checks the years (`ge`/`le` or a validator); the pattern only declares them.
+_MONTH_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-](0[0-9]|1[0-4]):?[0-5][0-9])?"
+DATE_1900_2199: JsonDict = {"pattern": rf"^(19|20|21)[0-9][0-9]-{_MONTH_DAY}$"}
+DATETIME_1900_9998: JsonDict = {
+    "pattern": rf"^(19[0-9][0-9]|[2-8][0-9]{{3}}|9[0-8][0-9][0-9]|99[0-8][0-9]|999[0-8])-{_MONTH_DAY}{_TIME}$"
+}
 
 
 class ErrorOut(Schema):

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
-from wangge.api.schemas import Id, Pagination, errors
+from wangge.api.schemas import LATITUDE, LONGITUDE, Id, Pagination, errors
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import LEVELS, AreaNode, GridBoundary, Level, child_level
 from wangge.areas.queries import subtree, visible_areas
@@ -92,13 +92,15 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> Any:
     return nodes.order_by("code", "pk")
 
 
+class PointIn(Schema):
+    # The ranges are checked by `locate_grid` (400 `coordinates_out_of_range`); declared for clients.
+    lng: float = Field(..., description="Longitude in the given coordinate system.", json_schema_extra=LONGITUDE)
+    lat: float = Field(..., description="Latitude in the given coordinate system.", json_schema_extra=LATITUDE)
+    crs: Literal["wgs84", "gcj02", "bd09"] = Field("wgs84", description="Coordinate system of the point.")
+
+
 @router.get("/locate", response={200: LocateOut, **errors(400, 404)}, summary="Find the grid that contains a point")
-def locate(
-    request: HttpRequest,
-    lng: float = Query(..., description="Longitude in the given coordinate system."),
-    lat: float = Query(..., description="Latitude in the given coordinate system."),
-    crs: Literal["wgs84", "gcj02", "bd09"] = Query("wgs84", description="Coordinate system of the point."),
-) -> Any:
+def locate(request: HttpRequest, point: Query[PointIn]) -> Any:
     """The grid containing a point, and its community.
 
     Errors: 400 `coordinates_out_of_range`; 422 `invalid_input` for a coordinate system other
@@ -111,10 +113,10 @@ def locate(
     tell apart is whether some grid covers the point at all, which a grid map shows anyway
     and which a field worker reporting from the edge of the district needs to know.
     """
-    grid = locate_grid(lng, lat, crs)
+    grid = locate_grid(point.lng, point.lat, point.crs)
     if not visible_areas(_user(request)).filter(pk=grid.pk).exists():
         raise Http404
-    wgs_lng, wgs_lat = to_wgs84(lng, lat, crs)
+    wgs_lng, wgs_lat = to_wgs84(point.lng, point.lat, point.crs)
     return {
         "grid": grid,
         "community": grid.community,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from wangge.accounts.scope import assignments_of
-from wangge.api.schemas import errors
+from wangge.api.schemas import DATE_1900_2199, errors
 from wangge.calendars.queries import calendar_for
 
 router = Router(tags=["workdays"])
@@ -15,7 +15,11 @@ router = Router(tags=["workdays"])
 
 class AddIn(Schema):
     start: dt.date = Field(
-        ..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), description="YYYY-MM-DD, 1900 to 2199."
+        ...,
+        ge=dt.date(1900, 1, 1),
+        le=dt.date(2199, 12, 31),
+        description="YYYY-MM-DD, 1900 to 2199.",
+        json_schema_extra=DATE_1900_2199,
     )
     days: int = Field(..., ge=-3650, le=3650, description="Working days to add (negative counts back).")
 

@@ -47,6 +47,7 @@ from wangge.cases.schemas import (
     FinishIn,
     HandleIn,
     MergeIn,
+    NearbyIn,
     NearbyOut,
     NoteIn,
     NotificationOut,
@@ -162,7 +163,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     cases arrive (an `offset` would shift); a page asked for by cursor has no `count`.
 
     `created_after` is inclusive, `created_before` exclusive. A filter naming something outside
-    your scope gives an empty list. Errors: 422 `invalid_input` (e.g. an unknown state)."""
+    your scope gives an empty list. Errors: 422 `invalid_input` (e.g. an unknown state); 400
+    `invalid_cursor` (a cursor that is not the `next_cursor` of a page)."""
     user = _user(request)
     if filters.queue:
         return _filtered(_items(worklist(user, filters.queue)), filters)
@@ -183,25 +185,18 @@ def _items(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 @router.get("/nearby", response={200: NearbyOut, **errors(400)}, summary="Open cases nearby (possible duplicates)")
-def nearby(
-    request: HttpRequest,
-    lng: float = Query(..., description="Longitude in `crs`."),
-    lat: float = Query(..., description="Latitude in `crs`."),
-    category: str = Query(..., description="The category's id or code."),
-    crs: Literal["wgs84", "gcj02", "bd09"] = Query("wgs84", description="Coordinate system of the point."),
-    limit: int = Query(5, ge=1, le=20),
-) -> Any:
+def nearby(request: HttpRequest, near: Query[NearbyIn]) -> Any:
     """Open cases of the same category within CASE_DUPLICATE_RADIUS_M of the point, nearest first,
     among the cases you see. Ask before filing, to merge a duplicate instead.
 
     Errors: 400 `unknown_category`, `coordinates_out_of_range`."""
     user = _user(request)
-    found = steps.find_category(user, category)
-    check_coordinates(lng, lat)
-    wgs_lng, wgs_lat = to_wgs84(lng, lat, crs)
+    found = steps.find_category(user, near.category)
+    check_coordinates(near.lng, near.lat)
+    wgs_lng, wgs_lat = to_wgs84(near.lng, near.lat, near.crs)
     radius = float(settings.CASE_DUPLICATE_RADIUS_M)
-    near = nearby_open_cases(found, wgs_lng, wgs_lat, radius, limit=200)
-    seen = set(visible_cases(user).filter(pk__in=[c.pk for c in near]).values_list("pk", flat=True))
+    found_near = nearby_open_cases(found, wgs_lng, wgs_lat, radius, limit=200)
+    seen = set(visible_cases(user).filter(pk__in=[c.pk for c in found_near]).values_list("pk", flat=True))
     items = [
         {
             "id": c.pk,
@@ -214,9 +209,9 @@ def nearby(
             "lat": c.lat,
             "created_at": c.created_at,
         }
-        for c in near
+        for c in found_near
         if c.pk in seen
-    ][:limit]
+    ][: near.limit]
     return {"radius_m": radius, "items": items}
 
 

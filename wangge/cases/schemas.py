@@ -6,7 +6,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from wangge.api.schemas import Id
+from wangge.api.schemas import DATETIME_1900_9998, LATITUDE, LONGITUDE, Id
+from wangge.cases.actions import MAX_DESCRIPTION
 from wangge.cases.models import (
     Case,
     Channel,
@@ -23,6 +24,10 @@ from wangge.cases.queries import Worklist, is_due_soon
 from wangge.cases.workflow import State
 
 Crs = Literal["wgs84", "gcj02", "bd09"]
+MAX_OFFSET = dt.timedelta(hours=15)
+# `state`: comma-separated states, blanks around them and empty items allowed, at least one state.
+_STATE = "|".join(State.values)
+STATES_PATTERN = rf"^(\s*({_STATE})?\s*,)*\s*({_STATE})\s*(,\s*({_STATE})?\s*)*$"
 VERSION_HELP = "The case's `version` as you last read it; a stale one answers 409 `stale_version`."
 
 
@@ -255,17 +260,25 @@ class CaseFilter(Schema):
         "`inbox` (your unit's), `dispatch`, `supervision`, `visits` (waiting for a return visit), "
         "`mine` (reported by you). Each comes in its own order, most urgent first.",
     )
-    state: str | None = Field(None, description="Comma-separated states, e.g. `dispatched,in_progress`.")
+    state: str | None = Field(
+        None,
+        description="Comma-separated states, e.g. `dispatched,in_progress`.",
+        json_schema_extra={"pattern": STATES_PATTERN},
+    )
     category: Id | None = Field(None, description="A category, or a group with all its categories.")
     grid: Id | None = None
     unit: Id | None = Field(None, description="The responsible unit.")
     overdue: bool | None = None
     due_soon: bool | None = None
     created_after: dt.datetime | None = Field(
-        None, description="ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai."
+        None,
+        description="ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai.",
+        json_schema_extra=DATETIME_1900_9998,
     )
     created_before: dt.datetime | None = Field(
-        None, description="ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai."
+        None,
+        description="ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai.",
+        json_schema_extra=DATETIME_1900_9998,
     )
 
     @field_validator("created_after", "created_before")
@@ -274,6 +287,10 @@ class CaseFilter(Schema):
         # Far outside any case's life; at the ends of the calendar the conversion to UTC would overflow.
         if value is not None and not 1900 <= value.year <= 9998:
             raise ValueError("the year must be between 1900 and 9998")
+        # Real time zones lie within ±14 hours; PostgreSQL refuses an offset past ±15:59 (a 500).
+        offset = value.utcoffset() if value is not None else None
+        if offset is not None and abs(offset) >= MAX_OFFSET:
+            raise ValueError("the offset must lie within ±14:59")
         return value
 
     @field_validator("state")
@@ -288,11 +305,26 @@ class CaseFilter(Schema):
         return ",".join(states)
 
 
+class NearbyIn(Schema):
+    # The ranges are checked by `check_coordinates` (400 `coordinates_out_of_range`); declared for clients.
+    lng: float = Field(..., description="Longitude in `crs`.", json_schema_extra=LONGITUDE)
+    lat: float = Field(..., description="Latitude in `crs`.", json_schema_extra=LATITUDE)
+    category: str = Field(..., max_length=40, description="The category's id or code.")
+    crs: Crs = Field("wgs84", description="Coordinate system of the point.")
+    limit: int = Field(5, ge=1, le=20)
+
+
 class FileIn(Schema):
     category: int | str = Field(..., description="The category's id (a number) or its code (e.g. `SZ01`).")
-    description: str = Field(..., description="At most 4000 characters.")
-    lng: float | None = Field(None, description="Longitude of the place, in `crs`.")
-    lat: float | None = Field(None, description="Latitude of the place, in `crs`.")
+    # Checked by the filing action (400 `description_required`, `description_too_long`).
+    description: str = Field(
+        ...,
+        description=f"At most {MAX_DESCRIPTION} characters.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_DESCRIPTION},
+    )
+    # Checked by the filing action (400 `coordinates_out_of_range`).
+    lng: float | None = Field(None, description="Longitude of the place, in `crs`.", json_schema_extra=LONGITUDE)
+    lat: float | None = Field(None, description="Latitude of the place, in `crs`.", json_schema_extra=LATITUDE)
     crs: Crs = Field("wgs84", description="Coordinate system of lng/lat; stored as WGS-84.")
     building: int | None = Field(None, description="A building of the district, when there is no point.")
     address: str = Field("", max_length=300, description="A known building address, when there is no point.")

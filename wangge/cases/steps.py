@@ -38,6 +38,7 @@ from wangge.cases.schemas import (
 )
 from wangge.lib import memo
 from wangge.lib.errors import DomainError
+from wangge.lib.text import is_ascii_number
 
 
 def forbidden() -> DomainError:
@@ -63,7 +64,7 @@ def _categories_named(ref: int | str, district_id: int | None, districts: frozen
     else:  # a code; in a query string or a form an id arrives as text too
         ref = ref.strip()
         found = list(categories.filter(code=ref)[:2])
-        if not found and ref.isdigit():
+        if not found and is_ascii_number(ref):
             found = list(categories.filter(pk=int(ref))[:2])
     return found[0] if len(found) == 1 else None
 

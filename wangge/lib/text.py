@@ -22,6 +22,12 @@ _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _DROPPED = re.compile(f"[{BIDI_CONTROLS}\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+def is_ascii_number(value: str) -> bool:
+    """Whether `value` is a number written in the digits 0–9. `str.isdigit` alone also accepts
+    superscripts and other digits `int()` refuses (`"²"`: a ValueError, a 500)."""
+    return value.isascii() and value.isdigit()
+
+
 def has_refused_characters(value: str) -> bool:
     """Whether `value` holds a character no text input may hold (see the module's docstring)."""
     return _REFUSED.search(value) is not None

@@ -21,12 +21,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from wangge.lib.text import is_ascii_number
 from wangge.open311.errors import bad_request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Dates far outside any request's life; at the ends of the calendar a window of 90 days, or
 # the conversion to UTC, would leave the years Python and the databases can hold.
 FIRST_YEAR, LAST_YEAR = 1900, 9998
+_W3C_ZONE = re.compile(r"Z|[+-](0[0-9]|1[0-4]):[0-5][0-9]", re.ASCII)  # real zones: within ±14 hours
 _W3C = re.compile(
     r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}))?)?)?",
     re.ASCII,
@@ -122,7 +124,7 @@ class Params:
         value = self.get(name)
         if value is None:
             return default
-        if not value.isdigit() or int(value) < 1:
+        if not is_ascii_number(value) or int(value) < 1:
             raise bad_request(
                 "not_a_positive_integer", _("The parameter %(name)s must be a positive integer.") % {"name": name}
             )
@@ -150,6 +152,8 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> dt.datetime:
     if match is None:
         raise error
     year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if zone is not None and not _W3C_ZONE.fullmatch(zone):  # PostgreSQL refuses past ±15:59 (a 500)
+        raise error
     if not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise bad_request(
             "invalid_datetime",

@@ -26,6 +26,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import Case, CaseEvent
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates
+from wangge.lib.text import is_ascii_number
 from wangge.open311 import actions, queries, serializers
 from wangge.open311.errors import (
     ERROR_CODE_HEADER,
@@ -208,7 +209,7 @@ def _location(params: Params, district: AreaNode) -> dict[str, Any]:
     building = None
     address_id = params.get("address_id")
     if address_id is not None:
-        if address_id.isdigit() and len(address_id) < 19:
+        if is_ascii_number(address_id) and len(address_id) < 19:
             building = AreaNode.objects.filter(pk=int(address_id), district=district, level=Level.BUILDING).first()
         if building is None:
             raise bad_request("address_id_unknown", _("No building of this jurisdiction has this address_id."))

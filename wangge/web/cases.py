@@ -52,6 +52,7 @@ from wangge.cases.workflow import OPEN_STATES, State
 from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import from_wgs84
+from wangge.lib.text import is_ascii_number
 from wangge.web.views import _map_config, scoped_page
 
 CASES_PER_PAGE = 30
@@ -130,7 +131,7 @@ def _filter(cases: QuerySet[Case], params: Any) -> tuple[QuerySet[Case], dict[st
         cases = cases.filter(state=State.CLOSED)
     elif chosen["state"] in State.values:
         cases = cases.filter(state=chosen["state"])
-    if chosen["category"].isdigit() and len(chosen["category"]) < 19:
+    if is_ascii_number(chosen["category"]) and len(chosen["category"]) < 19:
         # A group or one category, resolved to category ids first: a plain `category_id IN (…)`
         # lets the database walk the list's index instead of joining every case's category.
         category = int(chosen["category"])

@@ -24,6 +24,7 @@ from wangge.areas.models import LEVELS, AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES
+from wangge.lib.text import is_ascii_number
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.people.actions import visible_fields_for
 from wangge.web import exports, pages
@@ -174,7 +175,7 @@ def _within(request: HttpRequest) -> AreaNode | None:
     raw = request.GET.get("area")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_ascii_number(raw):
         raise Http404
     return get_object_or_404(visible_areas(request.user), pk=int(raw))  # type: ignore[arg-type]
 

@@ -20,6 +20,8 @@ GETS = {
     "/api/v1/cases?created_after=9999-12-31T23:59:59": 422,
     "/api/v1/cases?created_after=0001-01-01T00:00:00": 422,
     "/api/v1/cases?created_before=9999-12-31T23:59:59-14:00": 422,
+    "/api/v1/cases?created_after=2026-11-27T09:30:00%2B21:37": 422,  # PostgreSQL: past ±15:59, a 500
+    "/api/v1/cases?created_after=2026-11-27T09:30:00-15:00": 422,
     f"/api/v1/cases?category={HUGE}": 422,
     f"/api/v1/cases?grid={HUGE}": 422,
     f"/api/v1/cases?unit={HUGE}": 422,
@@ -33,6 +35,8 @@ GETS = {
     f"/api/v1/areas/{HUGE}": 404,
     "/api/v1/areas/-1": 404,
     "/api/v1/areas/null,null": 404,
+    # `"²".isdigit()` is true, `int("²")` a ValueError (a 500): digits are 0–9 only.
+    "/api/v1/cases/nearby?lng=117.005&lat=36.605&category=%C2%B2": 400,
     "/api/v1/no-such-thing": 404,
 }
 
@@ -43,6 +47,7 @@ POSTS = [
     ("/api/v1/notifications/read", {"ids": [1, int(HUGE)]}, 422),
     (f"/api/v1/tokens/{HUGE}/revoke", {}, 404),
     ("/api/v1/cases/-1/accept", {"version": 1}, 404),
+    ("/api/v1/cases", {"category": "²", "description": "x", "lng": 117.005, "lat": 36.605}, 400),
 ]
 
 
@@ -57,7 +62,7 @@ def test_get_at_the_edges(client, path, status):
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"] == "application/json; charset=utf-8"
     if status != 200:
-        assert response.json()["code"] in {"invalid_input", "coordinates_out_of_range", "not_found"}
+        assert response.json()["code"] in {"invalid_input", "coordinates_out_of_range", "not_found", "unknown_category"}
 
 
 @pytest.mark.parametrize(("path", "body", "status"), POSTS)

@@ -185,6 +185,19 @@ def test_dates_at_the_ends_of_the_calendar_are_400_not_a_server_error(small, cat
     assert "1900" in description and "9998" in description
 
 
+def test_a_number_in_other_digits_is_refused_not_a_server_error(small, catalogue, key):
+    """`"²".isdigit()` is true, `int("²")` a ValueError (it was a 500): numbers are 0–9 only."""
+    error(Client().get(f"{BASE}/requests.json?page=%C2%B2"), "json", 400, "not_a_positive_integer")
+    error(post_form("requests.json", form(key, lat="", long="", address_id="²")), "json", 400, "address_id_unknown")
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("zone", ["%2B21:37", "-15:00", "%2B15:00"])
+def test_a_time_zone_offset_no_zone_has_is_400(small, catalogue, zone):
+    """PostgreSQL refuses offsets past ±15:59 (it was a 500 there); real zones lie within ±14 hours."""
+    error(Client().get(f"{BASE}/requests.json?start_date=2026-11-27T09:30:00{zone}"), "json", 400, "invalid_datetime")
+
+
 def test_the_first_and_last_accepted_years_are_read(small, catalogue):
     for query in ("requests.json?start_date=1900-01-01", "requests.json?end_date=9998-12-31T23:59:59-14:00"):
         answer(Client().get(f"{BASE}/{query}"), "json")

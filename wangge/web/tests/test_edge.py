@@ -181,3 +181,19 @@ def test_a_form_over_the_limit_is_413_on_a_page(small, catalogue, worker_a, sett
     assert response.status_code == 413
     assert 'data-code="request_too_large"' in response.content.decode()
     assert nothing_written()
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/coverage/?area=%C2%B2", 404), ("/cases/?category=%C2%B2", 200), ("/cases/map.geojson?category=%C2%B2", 200)],
+)
+def test_a_number_in_other_digits_is_no_number_on_a_page(small, catalogue, district_admin, path, status):
+    """`"²".isdigit()` is true, `int("²")` a ValueError (it was a 500): ids are written in 0–9."""
+    assert logged_in(district_admin).get(path).status_code == status
+
+
+def test_a_number_in_other_digits_is_no_category_on_the_board(small, catalogue):
+    assert Client().get(f"/board/?district={small.district.code}&category=%C2%B2").status_code == 200

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from wangge.accounts.actions import create_api_token, revoke_api_token, token_digest
 from wangge.accounts.models import ApiToken, User
 from wangge.lib.errors import DomainError
+from wangge.lib.text import is_ascii_number
 
 
 def _when(value: Any) -> str:
@@ -100,7 +101,7 @@ class Command(BaseCommand):
 
     def _find(self, ref: str) -> ApiToken:
         ref = ref.strip()
-        if ref.isdigit():
+        if is_ascii_number(ref):
             found = list(ApiToken.objects.filter(pk=int(ref)).select_related("user"))
         elif len(ref) > 8:  # the whole token
             found = list(ApiToken.objects.filter(digest=token_digest(ref)).select_related("user"))
