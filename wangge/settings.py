@@ -196,6 +196,9 @@ DATA_KEY_CURRENT = env_str("WANGGE_DATA_KEY_CURRENT", "")
 INDEX_KEYS = env_key_list("WANGGE_INDEX_KEYS")
 INDEX_KEY_CURRENT = env_str("WANGGE_INDEX_KEY_CURRENT", "")
 INDEX_KEY_PREVIOUS = env_str("WANGGE_INDEX_KEY_PREVIOUS", "")
+# Values not bound to their table, column and row (ciphertext versions 1 and 2) are refused:
+# set once `wangge keys reencrypt` has bound every stored value (a key file records it itself).
+REFUSE_UNBOUND = env_bool("WANGGE_REFUSE_UNBOUND", False)
 DATA_KEY = env_optional_key("WANGGE_DATA_KEY", None if PRODUCTION else SECRET_KEY)
 INDEX_KEY = env_optional_key("WANGGE_INDEX_KEY", None if PRODUCTION else SECRET_KEY)
 KEY_SOURCE = "env" if DATA_KEYS or (PRODUCTION and not env_str("WANGGE_KEY_FILE", "")) else "file"

@@ -46,10 +46,11 @@ from wangge.cases.models import (
 )
 from wangge.cases.queries import compute_due_at, route
 from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, State, check
-from wangge.lib.crypto import encrypt
+from wangge.lib.crypto import bound_to, decrypt_field, encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import mask_phone
 from wangge.lib.images import clean_image
+from wangge.lib.rowids import reserve_ids
 
 MAX_DESCRIPTION = 4000
 
@@ -265,8 +266,13 @@ def file_case(
     cleaned = _clean_answers(category, answers or {})
     images = [clean_image(photo) for photo in photos]
     number = _take_number(district, timezone.localdate())
+    contact = reporter_contact.strip()
     with transaction.atomic():
+        # The contact is encrypted bound to the case's row: its id is reserved first.
+        pk = reserve_ids(Case, 1)[0] if contact else None
+        sealed_contact = encrypt(contact, bound_to(Case, "reporter_contact_encrypted", pk)) if contact else None
         case = Case.objects.create(
+            pk=pk,
             district=district,
             number=number,
             category=category,
@@ -281,8 +287,8 @@ def file_case(
             grid=grid,
             reporter=acting_user if channel in (Channel.WEB, Channel.API) and acting_user else None,
             reporter_name=reporter_name.strip()[:100],
-            reporter_contact_encrypted=encrypt(reporter_contact.strip()) if reporter_contact.strip() else None,
-            reporter_contact_masked=mask_phone(reporter_contact.strip()) if reporter_contact.strip() else "",
+            reporter_contact_encrypted=sealed_contact,
+            reporter_contact_masked=mask_phone(contact) if contact else "",
             filed_by=acting_user if acting_user and acting_user.is_authenticated else None,
         )
         event = _event(case, acting_user, EventKind.FILED, public=True, channel=channel)
@@ -739,7 +745,6 @@ def reveal_reporter_contact(acting_user: User, case: Case, *, reason: str, ip_ad
     from wangge.accounts.audit import record
     from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction
     from wangge.cases.policy import in_area_scope, unit_ids
-    from wangge.lib.crypto import decrypt
     from wangge.people.actions import require_reason
 
     if not (case.unit_id is not None and case.unit_id in unit_ids(acting_user)) and not in_area_scope(
@@ -761,4 +766,4 @@ def reveal_reporter_contact(acting_user: User, case: Case, *, reason: str, ip_ad
         ip_address=ip_address,
         detail={"reason": text, "fields": ["reporter_contact"], "unit": case.unit_id},
     )
-    return decrypt(case.reporter_contact_encrypted)
+    return decrypt_field(case, "reporter_contact_encrypted")

@@ -10,6 +10,7 @@ exactly as the people app does, and records the values before and after (encrypt
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -58,9 +59,10 @@ from wangge.ledgers.models import (
 )
 from wangge.ledgers.reading import SUFFIXES, read_table
 from wangge.ledgers.report import write_report
-from wangge.lib.crypto import blind_index, blind_indexes, decrypt, encrypt
+from wangge.lib.crypto import blind_index, blind_indexes, bound_to, decrypt_field, encrypt, encrypt_field
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import mask_id_number, mask_phone
+from wangge.lib.rowids import assign_id, reserve_ids
 from wangge.people.actions import (
     SEALED_COLUMNS,
     PersonInput,
@@ -191,10 +193,13 @@ def check_file(
     progress = progress or Progress()
     if pipeline.wanted(path):
         # A large file: read and parsed in a second process while this one matches (and writes).
-        # A commit's rows are sealed there too, and on PostgreSQL rendered for its COPY.
+        # A commit's rows are sealed there too (bound to ids reserved for them here, in case they
+        # are new), and on PostgreSQL rendered for its COPY.
         commit = checked is not None
         prepare = commit and connection.vendor == "postgresql"
-        with pipeline.ParsedRows(path, layout, mapping, seal=commit, prepare=prepare) as parsed:  # reading from now on
+        reserve = functools.partial(reserve_ids, Person) if commit else None
+        # Reading from now on.
+        with pipeline.ParsedRows(path, layout, mapping, reserve=reserve, prepare=prepare) as parsed:
             checker = Checker(district, spec, Vocabulary.build(mapping), scope=scope)
             if checked is not None:
                 checker.registry_as_it_was()
@@ -347,7 +352,7 @@ def person_input(
     facts: Facts,
     households: dict[int, AreaNode],
     sealed: tuple[Any, ...] | None = None,
-    prepared: tuple[str, str, bytes] | None = None,
+    prepared: tuple[str, str, int, bytes] | None = None,
 ) -> PersonInput:
     """What the people app is given for a new row (its household among `households`)."""
     return PersonInput(
@@ -503,8 +508,9 @@ class _NewRows:
             r.facts = r.sealed = r.prepared = None  # written, needed no more: a large file's memory stays small
 
 
-def _encrypt_document(document: dict[str, Any]) -> bytes:
-    return encrypt(json.dumps(document, ensure_ascii=False, sort_keys=True))
+def _encrypt_document(row: ReviewItem | Merge, field: str, document: dict[str, Any]) -> bytes:
+    """A JSON document encrypted for `row.<field>` (bound to that row: it has its id)."""
+    return encrypt(json.dumps(document, ensure_ascii=False, sort_keys=True), bound_to(row, field))
 
 
 def _queue_for_review(district: AreaNode, run: ImportRun, results: list[RowResult]) -> int:
@@ -517,8 +523,13 @@ def _queue_for_review(district: AreaNode, run: ImportRun, results: list[RowResul
             )
         )
         pending = [r for r in pending if (r.person_id, r.fingerprint) not in existing]
-    items = [
-        ReviewItem(
+    # Their ids reserved first: the incoming facts are encrypted bound to the item's row.
+    queued = [r for r in pending if r.facts is not None and r.person_id is not None]
+    items: list[ReviewItem] = []
+    for pk, r in zip(reserve_ids(ReviewItem, len(queued)), queued, strict=True):
+        assert r.facts is not None and r.person_id is not None
+        item = ReviewItem(
+            pk=pk,
             district=district,
             community_id=r.scope[0],
             grid_id=r.scope[1],
@@ -527,14 +538,12 @@ def _queue_for_review(district: AreaNode, run: ImportRun, results: list[RowResul
             kind=ReviewKind.CONFLICT if queued_as(r) == Status.CONFLICT else ReviewKind.POSSIBLE_MATCH,
             candidate_id=r.person_id,
             other_candidates=list(r.other_candidates),
-            incoming_encrypted=_encrypt_document(r.facts.as_document()),
             fingerprint=r.fingerprint,
             differing_fields=list(r.fields),
             blank_fields=list(r.blank_fields),
         )
-        for r in pending
-        if r.facts is not None and r.person_id is not None
-    ]
+        item.incoming_encrypted = _encrypt_document(item, "incoming_encrypted", r.facts.as_document())
+        items.append(item)
     ReviewItem.objects.bulk_create(items, batch_size=1000)
     return len(items)
 
@@ -811,8 +820,8 @@ def _snapshot(person: Person) -> dict[str, Any]:
     values: dict[str, Any] = {column: getattr(person, column) for column in PERSON_COLUMNS}
     if values["birth_date"] is not None:
         values["birth_date"] = values["birth_date"].isoformat()
-    values["id_number"] = decrypt(person.id_number_encrypted) if person.id_number_encrypted else ""
-    values["phone"] = decrypt(person.phone_encrypted) if person.phone_encrypted else ""
+    values["id_number"] = decrypt_field(person, "id_number_encrypted")
+    values["phone"] = decrypt_field(person, "phone_encrypted")
     values["sensitive"] = decrypt_sensitive(person)
     return {
         "person": values,
@@ -826,11 +835,11 @@ def _snapshot(person: Person) -> dict[str, Any]:
 def _set_encrypted(person: Person, *, id_number: str | None = None, phone: str | None = None) -> None:
     """Encrypt, index and mask exactly as `people.actions` does (empty clears the value)."""
     if id_number is not None:
-        person.id_number_encrypted = encrypt(id_number) if id_number else None
+        person.id_number_encrypted = encrypt_field(person, "id_number_encrypted", id_number)
         person.id_number_index = blind_index(id_number) if id_number else ""
         person.id_number_masked = mask_id_number(id_number) if id_number else ""
     if phone is not None:
-        person.phone_encrypted = encrypt(phone) if phone else None
+        person.phone_encrypted = encrypt_field(person, "phone_encrypted", phone)
         person.phone_index = blind_index(phone) if phone else ""
         person.phone_masked = mask_phone(phone) if phone else ""
 
@@ -842,7 +851,7 @@ def _restore(acting_user: User, person: Person, snapshot: dict[str, Any]) -> Non
     if values["birth_date"] is not None:
         person.birth_date = dt.date.fromisoformat(values["birth_date"])
     _set_encrypted(person, id_number=values["id_number"], phone=values["phone"])
-    person.sensitive_encrypted = encrypt_sensitive(values["sensitive"])
+    person.sensitive_encrypted = encrypt_sensitive(values["sensitive"], person.pk)
     person.save(update_fields=[*PERSON_WRITTEN, "updated_at"])
     HouseholdMember.objects.filter(person=person).delete()
     HouseholdMember.objects.bulk_create(
@@ -883,7 +892,7 @@ def _check_reviewer(acting_user: User, item: ReviewItem, *extra: AreaNode) -> No
 
 
 def incoming_facts(item: ReviewItem) -> Facts:
-    return Facts.from_document(json.loads(decrypt(bytes(item.incoming_encrypted))))
+    return Facts.from_document(json.loads(decrypt_field(item, "incoming_encrypted")))
 
 
 def _load_item(item: ReviewItem) -> ReviewItem:
@@ -982,20 +991,16 @@ def _merge(acting_user: User, item: ReviewItem, choices: dict[str, str]) -> Merg
                 incoming, {"home_community": "home_community_id", "org_unit": "org_unit_id"}.get(name, name)
             )
     if sensitive is not None:
-        person.sensitive_encrypted = encrypt_sensitive(sensitive)
+        person.sensitive_encrypted = encrypt_sensitive(sensitive, person.pk)
     person.save(update_fields=[*PERSON_WRITTEN, "updated_at"])
     if member_changes:
         _merge_membership(acting_user, person, member_changes)
     after = _snapshot(person)
-    merge = Merge.objects.create(
-        district_id=item.district_id,
-        item=item,
-        person=person,
-        merged_by=acting_user,
-        changed_fields=chosen,
-        before_encrypted=_encrypt_document(before),
-        after_encrypted=_encrypt_document(after),
-    )
+    merge = Merge(district_id=item.district_id, item=item, person=person, merged_by=acting_user, changed_fields=chosen)
+    assign_id(merge)
+    merge.before_encrypted = _encrypt_document(merge, "before_encrypted", before)
+    merge.after_encrypted = _encrypt_document(merge, "after_encrypted", after)
+    merge.save(force_insert=True)
     _follow(person, but=item)
     return merge
 
@@ -1068,14 +1073,14 @@ def undo_merge(acting_user: User, merge: Merge) -> Merge:
         if latest is None or latest.pk != merge.pk:
             raise DomainError("merge_not_latest", _("Undo the later merges of this person first."), status=409)
         person = merge.person
-        after = json.loads(decrypt(bytes(merge.after_encrypted)))
+        after = json.loads(decrypt_field(merge, "after_encrypted"))
         if _snapshot(person) != after:
             raise DomainError(
                 "merge_changed_since",
                 _("The person has changed since this merge, so it cannot be undone automatically."),
                 status=409,
             )
-        _restore(acting_user, person, json.loads(decrypt(bytes(merge.before_encrypted))))
+        _restore(acting_user, person, json.loads(decrypt_field(merge, "before_encrypted")))
         merge.undone_at, merge.undone_by = timezone.now(), acting_user
         merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
         ReviewItem.objects.filter(pk=merge.item_id).update(

@@ -45,7 +45,7 @@ from wangge.ledgers.layouts import LayoutSpec, Vocabulary
 from wangge.ledgers.models import ImportedRecord, ReviewItem
 from wangge.ledgers.reading import Cell
 from wangge.lib import crypto
-from wangge.lib.crypto import decrypt
+from wangge.lib.crypto import bound_to, decrypt
 from wangge.people.models import HouseholdMember, MemberProfile, Person
 
 CHUNK = 2000
@@ -94,10 +94,11 @@ class RowResult:
     preview: dict[str, str] | None = None  # of a rejected row, for the masked report
     # Made ahead for a commit in the helper process (`ledgers.pipeline`), in case the row is new:
     # (index key id, the ID number's blind index) for its lookup; the values sealed by
-    # `people.actions.seal` (SQLite) or the row rendered by `people.actions.prepare` (PostgreSQL).
+    # `people.actions.seal` (SQLite) or the row rendered by `people.actions.prepare` (PostgreSQL),
+    # bound to the id reserved for the row (which they carry).
     id_index: tuple[str, str] | None = None
     sealed: tuple[Any, ...] | None = None
-    prepared: tuple[str, str, bytes] | None = None
+    prepared: tuple[str, str, int, bytes] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # For `ledgers.pipeline`: the values in field order (quicker than the state dict of slots).
@@ -220,7 +221,8 @@ class Registry:
     def sensitive(self, person_id: int) -> dict[str, Any]:
         if person_id not in self._sensitive:
             token = self.persons[person_id]["sensitive_encrypted"]
-            self._sensitive[person_id] = json.loads(decrypt(bytes(token))) if token else {}
+            binding = bound_to(Person, "sensitive_encrypted", person_id)
+            self._sensitive[person_id] = json.loads(decrypt(bytes(token), binding)) if token else {}
         return self._sensitive[person_id]
 
 

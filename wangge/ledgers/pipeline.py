@@ -12,6 +12,13 @@ district's areas (loaded here), the vocabulary, the key ring (for the fingerprin
 without an ID number, and the sealing), today's date and the active language, so its reasons
 read exactly as the in-process ones.
 
+A sealed value is bound to its person's row (`lib.crypto.bound_to`), whose id the helper
+cannot draw: the importing process reserves ids (`lib.rowids.reserve_ids`, given as
+`reserve`) and sends them through the second pipe, two chunks' worth ahead of what the helper
+has used (each chunk says how many it has), topped up as each chunk arrives. So the helper
+never waits for ids, and the pipe never holds more than that (a few KiB: neither side blocks
+on it). Ids of rows that turn out not new are gaps.
+
 Not `multiprocessing`'s "spawn": it runs the importing program's main module again in the
 helper (a script without the `if __name__ == "__main__"` guard would import twice) and keeps
 a resource-tracker process; nothing is forked, so no open database connection is shared.
@@ -37,7 +44,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -94,6 +101,25 @@ class _Job:
     seal: bool  # a commit: seal each row, in case it is new (`people.actions.seal`)
     prepare: bool  # and render it for PostgreSQL's COPY (`people.actions.prepare`)
     limits: Limits  # of the reading: the helper's memory, the file's sizes
+
+
+class _Ids:
+    """The helper's supply of reserved person ids, in blocks from the importing process."""
+
+    def __init__(self, jobs: Connection) -> None:
+        self.jobs = jobs
+        self.block: list[int] = []
+        self.next = 0
+        self.used = 0
+
+    def take(self) -> int:
+        if self.next == len(self.block):
+            self.block = pickle.loads(self.jobs.recv_bytes())  # noqa: S301 (from the process that started this one)
+            self.next = 0
+        pk = self.block[self.next]
+        self.next += 1
+        self.used += 1
+        return pk
 
 
 def _peak_kb() -> int:
@@ -178,7 +204,9 @@ def _work(jobs: Connection, conn: Connection) -> None:
             conn.send(("header", table.header_rows, table.ignored_headers, table.total))
             # The parser (the district's areas, the key ring): unpickled once Django is set up.
             parsing: Parsing = pickle.loads(jobs.recv_bytes())  # noqa: S301
-            jobs.close()
+            ids = _Ids(jobs)  # a commit: the ids to seal with come on this pipe
+            if not job.seal:
+                jobs.close()
             parse, ring = parsing.parse, parsing.ring
             households = _Households(parsing)
             district_id = parsing.areas.district.pk
@@ -189,23 +217,25 @@ def _work(jobs: Connection, conn: Connection) -> None:
                 if facts is not None and job.seal:
                     # Sealed (and rendered) here, in case it is new: the importing process then
                     # only writes. A value refused is sealed again there, and refused there.
+                    # Bound to an id reserved for the row (a gap if it is not new after all).
                     with contextlib.suppress(DomainError, KeyError):
-                        sealed = seal(facts.id_number, facts.phone, facts.sensitive, ring, normalised=True)
+                        pk = ids.take()
+                        sealed = seal(pk, facts.id_number, facts.phone, facts.sensitive, ring, normalised=True)
                         if facts.id_number:
-                            result.id_index = (sealed[1], sealed[3])
+                            result.id_index = (sealed[1], sealed[4])
                         if job.prepare:
-                            result.prepared = prepare(district_id, person_input(facts, households, sealed), ring)
+                            result.prepared = prepare(district_id, pk, person_input(facts, households, sealed), ring)
                         else:
                             result.sealed = sealed
                 chunk.append(result)
                 if len(chunk) == CHUNK:
-                    conn.send(("rows", chunk))
+                    conn.send(("rows", chunk, ids.used))
                     chunk = []
                     # What stays (the in-file index, the parser's caches) out of the collector's
                     # way: a full collection would walk it all again, 3.5 s of 19 at 200,000 rows.
                     gc.freeze()
             if chunk:
-                conn.send(("rows", chunk))
+                conn.send(("rows", chunk, ids.used))
             conn.send(("done", _peak_kb(), time.process_time()))
         except DomainError as error:
             conn.send(("error", error.code, error.message, error.status, _peak_kb()))
@@ -234,20 +264,32 @@ class ParsedRows:
     """The rows of a file, parsed in a second process. `with ParsedRows(path, layout, mapping)
     as rows:` starts it (it reads the file meanwhile); `rows.parse_with(parsing)` hands it the
     parser and waits for the header (`rows.header_rows`, `rows.ignored_headers`, `rows.total`);
-    then `rows.chunks()`."""
+    then `rows.chunks()`. With `reserve` (a commit: `reserve(n)` reserves `n` person ids) the
+    helper seals each valid row bound to an id reserved for it, and with `prepare` renders it
+    for PostgreSQL's COPY too."""
 
     def __init__(
-        self, path: str | Path, layout: str, mapping: "Mapping", *, seal: bool = False, prepare: bool = False
+        self,
+        path: str | Path,
+        layout: str,
+        mapping: "Mapping",
+        *,
+        reserve: Callable[[int], list[int]] | None = None,
+        prepare: bool = False,
     ) -> None:
+        if prepare and reserve is None:
+            raise ValueError("Rows are rendered for a commit only: give `reserve`.")
         self.job = _Job(
             str(path),
             layout,
             mapping.as_dict(),
             translation.get_language(),
-            seal or prepare,
+            reserve is not None,
             prepare,
             Limits.from_settings(settings),
         )
+        self.reserve = reserve
+        self.ids_sent = 0  # person ids sent to the helper
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.jobs: Connection | None = None
@@ -288,12 +330,27 @@ class ParsedRows:
             self.jobs.send_bytes(data)
 
     def parse_with(self, parsing: "Parsing") -> None:
-        """Hand the helper the parser (the district's areas, the key ring …); wait for the header."""
+        """Hand the helper the parser (the district's areas, the key ring …) and, for a commit,
+        its first ids; wait for the header."""
         self._send(pickle.dumps(parsing, protocol=pickle.HIGHEST_PROTOCOL))
         assert self.jobs is not None
-        self.jobs.close()
-        self.jobs = None
+        if self.reserve is not None:
+            self._top_up(0)
+        else:
+            self.jobs.close()
+            self.jobs = None
         _kind, self.header_rows, self.ignored_headers, self.total = self._receive()
+
+    def _top_up(self, used: int) -> None:
+        """Send the helper ids until it has two chunks' worth ahead of the `used` ones."""
+        from wangge.ledgers.matching import CHUNK
+
+        wanted = used + 2 * CHUNK - self.ids_sent
+        if self.reserve is None or self.jobs is None or wanted <= 0:
+            return
+        ids = self.reserve(wanted)
+        self.ids_sent += len(ids)
+        self._send(pickle.dumps(ids, protocol=pickle.HIGHEST_PROTOCOL))
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
@@ -339,7 +396,9 @@ class ParsedRows:
             if message[0] == "done":
                 _kind, self.helper_peak_kb, self.helper_cpu_s = message
                 return
-            yield message[1]
+            _kind, rows, used = message
+            self._top_up(used)
+            yield rows
 
     def _stop(self) -> None:
         if self.jobs is not None:

@@ -5,8 +5,19 @@ Ciphertext layouts:
 
 - version 1 (legacy): ``0x01 | nonce (12) | AES-GCM ciphertext with tag``, under the legacy
   key (``WANGGE_DATA_KEY``, key id ``legacy``). Still read; no longer written.
-- version 2: ``0x02 | n (1 byte) | key id (n ASCII bytes) | nonce (12) | ciphertext with tag``;
-  the header (version, length, key id) is the associated data, so a key id cannot be swapped.
+- version 2 (unbound): ``0x02 | n (1 byte) | key id (n ASCII bytes) | nonce (12) | ciphertext
+  with tag``; the header (version, length, key id) is the associated data, so a key id cannot
+  be swapped. Still read until the ring refuses unbound values; no longer written.
+- version 3 (bound): the layout of version 2 with ``0x03``; the associated data is the header
+  followed by the value's *binding*, the place it belongs to: table, column and row
+  (``b"people_person.id_number_encrypted:1234"``, `bound_to`). A value copied into another
+  row, column or table does not decrypt there (`MisplacedValueError`).
+
+Every value is encrypted and decrypted with its binding (`encrypt(value, bound_to(row,
+field))`, `decrypt_field(row, field)`): a row's id is known before its values are encrypted
+(`wangge.lib.rowids.reserve_ids` for a new row). `wangge keys reencrypt` binds the values
+stored unbound; once none is left the ring records that it refuses unbound values
+(`refuse_unbound`: the key file's ``"refuse_unbound": true``, or ``WANGGE_REFUSE_UNBOUND``).
 
 Decryption uses whichever known key the ciphertext names; encryption uses the current key.
 The blind index (``blind_index``) is the HMAC of the value under the current index key. While
@@ -35,10 +46,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db import models
 from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
@@ -46,6 +59,7 @@ logger = logging.getLogger(__name__)
 LEGACY = "legacy"
 _V1 = 0x01
 _V2 = 0x02
+_V3 = 0x03
 _NONCE = 12
 _KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 _FILE_FORMAT = 1
@@ -53,6 +67,15 @@ _FILE_FORMAT = 1
 
 class UnknownKeyError(ValueError):
     """A ciphertext names a key the ring does not hold (says which key, never anything else)."""
+
+
+class MisplacedValueError(ValueError):
+    """A ciphertext does not decrypt where it was read: it was made for another row, column or
+    table (copied), or altered. Names the place it was read at, never a value."""
+
+
+class UnboundValueError(ValueError):
+    """An unbound ciphertext (version 1 or 2) read after the ring stopped accepting them."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,9 @@ class KeyRing:
     index_current: str
     index_previous: str | None  # set while an index rotation is in progress
     path: Path | None = None
+    # Values not bound to their place (versions 1 and 2) are refused: every stored value has
+    # been bound (`wangge keys reencrypt`), so an old unbound value copied in is not read.
+    refuse_unbound: bool = False
 
     @property
     def lookup_index_ids(self) -> list[str]:
@@ -86,6 +112,7 @@ class KeyRing:
                 self.index_current,
                 self.index_previous,
                 self.path,
+                self.refuse_unbound,
             ),
         )
 
@@ -100,11 +127,11 @@ class KeyRing:
     def _lookup_keys(self) -> list[bytes]:
         return [self.index_keys[key_id] for key_id in self.lookup_index_ids]
 
-    def encrypt(self, plaintext: str) -> bytes:
-        """The value encrypted under the current data key."""
+    def encrypt(self, plaintext: str, binding: bytes) -> bytes:
+        """The value encrypted under the current data key, bound to its place (`bound_to`)."""
         header, aead = self._sealing
         nonce = os.urandom(_NONCE)
-        return header + nonce + aead.encrypt(nonce, plaintext.encode(), header)
+        return header + nonce + aead.encrypt(nonce, plaintext.encode(), header + binding)
 
     def blind_index(self, value: str, key_id: str | None = None) -> str:
         """The value's blind index under the current index key (or the one named): what is stored."""
@@ -164,6 +191,7 @@ def _env_ring() -> KeyRing:
         index_keys=index,
         index_current=_pick_current(index, settings.INDEX_KEY_CURRENT, settings.INDEX_KEYS, "INDEX"),
         index_previous=previous,
+        refuse_unbound=settings.REFUSE_UNBOUND,
     )
 
 
@@ -195,7 +223,10 @@ def _ring_from_file(path: Path, content: dict[str, Any]) -> KeyRing:
             raise ImproperlyConfigured(f"The key file {path} names the current {what} key {current!r}, which it lacks.")
     if previous is not None and previous not in index:
         raise ImproperlyConfigured(f"The key file {path} names the previous index key {previous!r}, which it lacks.")
-    return KeyRing("file", data, data_current, index, index_current, previous, path)
+    refuse = content.get("refuse_unbound", False)
+    if not isinstance(refuse, bool):
+        raise ImproperlyConfigured(f"The key file {path}: refuse_unbound is true or false.")
+    return KeyRing("file", data, data_current, index, index_current, previous, path, refuse)
 
 
 def _new_key() -> str:
@@ -235,13 +266,16 @@ def _initial_file_content() -> dict[str, Any]:
 
 def create_key_file(path: Path) -> None:
     """A new key file with a fresh data key and a fresh index key (for a new deployment, whose
-    database holds nothing encrypted yet); FileExistsError when there is one already."""
+    database holds nothing encrypted yet: unbound values are refused from the start);
+    FileExistsError when there is one already."""
     if path.exists():
         raise FileExistsError(path)
     content = {
         "format": _FILE_FORMAT,
         "data": {"current": "k1", "keys": {"k1": _new_key()}},
         "index": {"current": "i1", "previous": None, "keys": {"i1": _new_key()}},
+        # Nothing was ever written unbound with these keys.
+        "refuse_unbound": True,
     }
     _write_file(path, content, exclusive=True)
     if json.loads(path.read_text(encoding="utf-8")) != content:
@@ -379,6 +413,45 @@ def finish_index_rotation() -> None:
         content.setdefault("index", {})["previous"] = None
 
 
+def refuse_unbound_values() -> None:
+    """From now on unbound values (versions 1 and 2) are refused (every stored value is bound:
+    `wangge keys reencrypt` checked). Recorded in the key file, so every process follows within
+    a second; with keys in the environment it is `WANGGE_REFUSE_UNBOUND=true`."""
+    path = Path(settings.KEY_FILE)
+    with _file_locked(path) as content:
+        content["refuse_unbound"] = True
+
+
+# --- where a value belongs -----------------------------------------------------------------------
+
+
+@functools.cache
+def place(model: type[models.Model], field: str) -> bytes:
+    """``b"table.column:"`` of an encrypted column (a BinaryField named `…_encrypted`): the
+    binding of its row `pk` is this followed by the id (`bound_to`; code that binds many values
+    of a column takes it once)."""
+    concrete = model._meta.concrete_model or model
+    found = concrete._meta.get_field(field)
+    if not isinstance(found, models.BinaryField) or not field.endswith("_encrypted"):
+        raise ValueError(f"{concrete._meta.label}.{field} is not an encrypted column.")
+    return f"{concrete._meta.db_table}.{found.column}:".encode("ascii")
+
+
+def bound_to(row: models.Model | type[models.Model], field: str, pk: Any = None) -> bytes:
+    """The binding of a value of `field` (an encrypted column): its table, column and row, e.g.
+    ``b"people_person.id_number_encrypted:1234"``. The row is a model instance with its primary
+    key, or a model class and `pk`. A new row's key is reserved before its values are encrypted
+    (`wangge.lib.rowids`)."""
+    if isinstance(row, type):
+        model = row
+    else:
+        model = type(row)
+        pk = row.pk if pk is None else pk
+    if pk is None:
+        raise ValueError(f"A value of {field} is bound to its row: the row needs its primary key first.")
+    return place(model, field) + b"%d" % int(pk)
+
+
 # --- encryption ---------------------------------------------------------------------------------
 
 
@@ -389,46 +462,81 @@ def _aead(key: bytes) -> AESGCM:
 
 def _header(key_id: str) -> bytes:
     raw = key_id.encode("ascii")
-    return bytes([_V2, len(raw)]) + raw
+    return bytes([_V3, len(raw)]) + raw
 
 
-def encrypt(plaintext: str) -> bytes:
-    return keyring().encrypt(plaintext)
+def encrypt(plaintext: str, binding: bytes) -> bytes:
+    """The value encrypted under the current data key, bound to its place (`bound_to`)."""
+    return keyring().encrypt(plaintext, binding)
 
 
-def _parse(token: bytes) -> tuple[str, bytes, bytes, bytes | None]:
-    """(key id, nonce, ciphertext, associated data) of a token."""
-    if token[:1] == bytes([_V1]):
-        return LEGACY, token[1 : 1 + _NONCE], token[1 + _NONCE :], None
-    if token[:1] == bytes([_V2]) and len(token) > 2:
+def encrypt_field(row: models.Model, field: str, plaintext: str) -> bytes | None:
+    """What to store in `row.<field>` for `plaintext` (None for an empty value): encrypted and
+    bound to that row and column. The row needs its primary key (`rowids.reserve_ids`)."""
+    return encrypt(plaintext, bound_to(row, field)) if plaintext else None
+
+
+def decrypt_field(row: models.Model, field: str) -> str:
+    """The clear value of `row.<field>` read where it is stored ("" when there is none)."""
+    token = getattr(row, field)
+    return decrypt(token, bound_to(row, field)) if token else ""
+
+
+def _parse(token: bytes) -> tuple[int, str, bytes, bytes, bytes | None]:
+    """(version, key id, nonce, ciphertext, header) of a token; no header for version 1."""
+    version = token[0] if token else 0
+    if version == _V1:
+        return _V1, LEGACY, token[1 : 1 + _NONCE], token[1 + _NONCE :], None
+    if version in (_V2, _V3) and len(token) > 2:
         n = token[1]
         key_id = token[2 : 2 + n].decode("ascii", errors="replace")
         body = token[2 + n :]
-        return key_id, body[:_NONCE], body[_NONCE:], token[: 2 + n]
+        return version, key_id, body[:_NONCE], body[_NONCE:], token[: 2 + n]
     raise ValueError("Unknown ciphertext version.")
 
 
 def key_id_of(token: bytes | memoryview) -> str:
     """The id of the key a ciphertext was made with ("legacy" for version 1)."""
-    return _parse(bytes(token))[0]
+    return _parse(bytes(token))[1]
 
 
-def decrypt(token: bytes | memoryview) -> str:
-    key_id, nonce, body, aad = _parse(bytes(token))
-    key = keyring().data_keys.get(key_id)
+def is_bound(token: bytes | memoryview) -> bool:
+    """Whether a ciphertext is bound to its place (version 3)."""
+    return bytes(token[:1]) == bytes([_V3])
+
+
+def decrypt(token: bytes | memoryview, binding: bytes) -> str:
+    """The clear value of a ciphertext read at `binding` (`bound_to`). A value made for another
+    place, or altered, raises `MisplacedValueError`; an unbound one (versions 1 and 2) is read
+    as it is until the ring refuses them (`UnboundValueError`). Errors name the key or the
+    place, never a value."""
+    version, key_id, nonce, body, header = _parse(bytes(token))
+    ring = keyring()
+    key = ring.data_keys.get(key_id)
     if key is None:
         forget_ring()  # another process may just have added it to the key file
-        key = keyring().data_keys.get(key_id)
+        ring = keyring()
+        key = ring.data_keys.get(key_id)
     if key is None:
         raise UnknownKeyError(f"The ciphertext uses the key {key_id!r}, which is not in the key ring.")
-    return _aead(key).decrypt(nonce, body, aad).decode()
+    place = binding.decode("ascii", errors="replace")
+    if version != _V3 and ring.refuse_unbound:
+        raise UnboundValueError(f"The value at {place} is not bound to its place, and unbound values are refused.")
+    aad = header + binding if version == _V3 and header is not None else header
+    try:
+        return _aead(key).decrypt(nonce, body, aad).decode()
+    except InvalidTag:
+        raise MisplacedValueError(
+            f"The value at {place} does not decrypt there: it was made for another row or column, or altered."
+        ) from None
 
 
-def reencrypt(token: bytes | memoryview) -> bytes | None:
-    """The value encrypted under the current key, or None when it already is."""
-    if key_id_of(token) == keyring().data_current:
+def reencrypt(token: bytes | memoryview, binding: bytes) -> bytes | None:
+    """The value encrypted under the current key and bound to `binding`, or None when it
+    already is."""
+    if is_bound(token) and key_id_of(token) == keyring().data_current:
         return None
-    return encrypt(decrypt(token))
+    return encrypt(decrypt(token, binding), binding)
 
 
 # --- blind index --------------------------------------------------------------------------------

@@ -22,9 +22,10 @@ from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.actions import file_case
 from wangge.cases.models import Case, Category, Channel, QuestionType
-from wangge.lib.crypto import blind_index, encrypt
+from wangge.lib.crypto import blind_index, encrypt_field
 from wangge.lib.errors import DomainError
 from wangge.lib.models import mark_used
+from wangge.lib.rowids import assign_id
 from wangge.open311.models import ApiKey, Open311Request
 from wangge.open311.queries import key_digest
 
@@ -167,8 +168,6 @@ def file_request(
         api_key=api_key,
         token=secrets.token_urlsafe(18),
         device_id_index=blind_index(device_id) if device_id else "",
-        account_id_encrypted=encrypt(account_id) if account_id else None,
-        email_encrypted=encrypt(email) if email else None,
         media_url=media_url,
     )
     stored: list[str] = []
@@ -177,6 +176,10 @@ def file_request(
         if media:
             stored.extend(str(attachment.file.name) for attachment in case.attachments.all())
         request.case = case
+        if account_id or email:
+            assign_id(request)  # the values are encrypted bound to the request's row
+            request.account_id_encrypted = encrypt_field(request, "account_id_encrypted", account_id)
+            request.email_encrypted = encrypt_field(request, "email_encrypted", email)
         request.save(force_insert=True)
 
     try:

@@ -39,9 +39,18 @@ from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.lib import crypto, pgcopy
-from wangge.lib.crypto import blind_index, blind_indexes, decrypt, encrypt, key_id_of
+from wangge.lib.crypto import (
+    blind_index,
+    blind_indexes,
+    bound_to,
+    decrypt,
+    decrypt_field,
+    is_bound,
+    key_id_of,
+)
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
+from wangge.lib.rowids import assign_id, reserve_ids
 from wangge.lib.text import clean_text
 from wangge.people import exports, report
 from wangge.people.models import (
@@ -65,6 +74,7 @@ from wangge.people.queries import (
     EncryptedColumn,
     encrypted_columns,
     iter_encrypted,
+    key_usage,
     may_read_personal_data,
     scope_nodes,
 )
@@ -101,11 +111,12 @@ class PersonInput:
     # Sensitive facts (keys of models.SENSITIVE_FACTS); stored encrypted, never in clear.
     sensitive: dict[str, Any] = field(default_factory=dict)
     # The ID number, phone and sensitive facts sealed ahead (`seal`, e.g. in another process), of
-    # exactly these values: used if still under the ring's current keys, else sealed again.
+    # exactly these values and bound to the id reserved for the person (`reserve_ids`): written
+    # with that id, as sealed if still under the ring's current keys, else sealed again.
     sealed: tuple[Any, ...] | None = None
-    # PostgreSQL: the person's row rendered ahead (`prepare`): used if still under the ring's
-    # current keys.
-    prepared: tuple[str, str, bytes] | None = None
+    # PostgreSQL: the person's row rendered ahead (`prepare`), with its reserved id: used if
+    # still under the ring's current keys (else made again, with the same id).
+    prepared: tuple[str, str, int, bytes] | None = None
 
 
 PLAIN_FIELDS = (
@@ -119,38 +130,50 @@ PLAIN_FIELDS = (
 )
 
 
-def encrypt_sensitive(facts: Mapping[str, Any], ring: crypto.KeyRing | None = None) -> bytes | None:
-    """The encrypted sensitive-facts document, or None when there is nothing to keep."""
+def sensitive_kept(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The sensitive facts worth keeping (not empty); `sensitive_fact_unknown` for another key."""
     unknown = set(facts) - SENSITIVE_FACTS.keys()
     if unknown:
         raise DomainError("sensitive_fact_unknown", _("Unknown sensitive fact: %(key)s.") % {"key": sorted(unknown)[0]})
-    kept = {key: value for key, value in facts.items() if value not in (None, "", False, {})}
+    return {key: value for key, value in facts.items() if value not in (None, "", False, {})}
+
+
+def encrypt_sensitive(facts: Mapping[str, Any], person_id: int, ring: crypto.KeyRing | None = None) -> bytes | None:
+    """The encrypted sensitive-facts document of the person `person_id` (bound to that row), or
+    None when there is nothing to keep."""
+    kept = sensitive_kept(facts)
     if not kept:
         return None
-    return (ring or crypto.keyring()).encrypt(json.dumps(kept, ensure_ascii=False, sort_keys=True))
+    text = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    return (ring or crypto.keyring()).encrypt(text, bound_to(Person, "sensitive_encrypted", person_id))
 
 
 def decrypt_sensitive(person: Person) -> dict[str, Any]:
     """The person's sensitive facts in clear: only for `reveal_personal_data` and audited paths."""
-    if not person.sensitive_encrypted:
-        return {}
-    return dict(json.loads(decrypt(person.sensitive_encrypted)))
+    text = decrypt_field(person, "sensitive_encrypted")
+    return dict(json.loads(text)) if text else {}
 
 
-def _sealed(value: str, mask: Callable[[str], str], ring: crypto.KeyRing) -> tuple[bytes | None, str, str]:
-    """(encrypted, blind index, masked) of an ID or phone number; empty for no number."""
+def _sealed(
+    value: str, mask: Callable[[str], str], binding: bytes, ring: crypto.KeyRing
+) -> tuple[bytes | None, str, str]:
+    """(encrypted and bound, blind index, masked) of an ID or phone number; empty for no number."""
     if not value:
         return None, "", ""
-    return ring.encrypt(value), ring.blind_index(value), mask(value)
+    return ring.encrypt(value, binding), ring.blind_index(value), mask(value)
 
 
 def _set_id_number(person: Person, number: str) -> None:
-    sealed = _sealed(number, mask_id_number, crypto.keyring())
+    binding = bound_to(person, "id_number_encrypted") if number else b""
+    sealed = _sealed(number, mask_id_number, binding, crypto.keyring())
     person.id_number_encrypted, person.id_number_index, person.id_number_masked = sealed
 
 
 def _set_phone(person: Person, phone: str) -> None:
-    person.phone_encrypted, person.phone_index, person.phone_masked = _sealed(phone, mask_phone, crypto.keyring())
+    binding = bound_to(person, "phone_encrypted") if phone else b""
+    person.phone_encrypted, person.phone_index, person.phone_masked = _sealed(
+        phone, mask_phone, binding, crypto.keyring()
+    )
 
 
 # The columns `create_persons` gives a value, in the order `_person_values` returns them; every
@@ -178,33 +201,42 @@ PERSON_GIVEN = (
 
 
 def seal(
-    id_number: str, phone: str, sensitive: Mapping[str, Any], ring: crypto.KeyRing, *, normalised: bool = False
+    pk: int,
+    id_number: str,
+    phone: str,
+    sensitive: Mapping[str, Any],
+    ring: crypto.KeyRing,
+    *,
+    normalised: bool = False,
 ) -> tuple[Any, ...]:
     """A person's ID number, phone and sensitive facts sealed under `ring` ahead of `add_persons`
-    (`PersonInput.sealed`): (data key id, index key id, the `SEALED_COLUMNS` values, the
-    encrypted sensitive facts). Needs no database; validates as `add_persons` does, unless the
-    numbers are `normalised` already (as `normalise_id_number` and `normalise_phone` return them)."""
+    (`PersonInput.sealed`), bound to the person's id `pk` (reserved: `reserve_ids`): (data key
+    id, index key id, pk, the `SEALED_COLUMNS` values, the encrypted sensitive facts). Needs no
+    database; validates as `add_persons` does, unless the numbers are `normalised` already (as
+    `normalise_id_number` and `normalise_phone` return them)."""
     if not normalised:
         id_number = normalise_id_number(id_number) if id_number else ""
         phone = normalise_phone(phone) if phone else ""
+    row = b"%d" % pk  # the bindings of the person's columns: `crypto.bound_to`, taken apart
     return (
         ring.data_current,
         ring.index_current,
-        *_sealed(id_number, mask_id_number, ring),
-        *_sealed(phone, mask_phone, ring),
-        encrypt_sensitive(sensitive, ring) if sensitive else None,
+        pk,
+        *_sealed(id_number, mask_id_number, crypto.place(Person, "id_number_encrypted") + row, ring),
+        *_sealed(phone, mask_phone, crypto.place(Person, "phone_encrypted") + row, ring),
+        encrypt_sensitive(sensitive, pk, ring) if sensitive else None,
     )
 
 
-def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[Any, ...]:
-    """The values of `PERSON_GIVEN` for a new person: ID number, phone and sensitive facts
-    encrypted under `ring`, with their blind indexes and masks."""
+def _person_values(district_id: int, pk: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[Any, ...]:
+    """The values of `PERSON_GIVEN` for a new person of id `pk`: ID number, phone and sensitive
+    facts encrypted under `ring` and bound to the row, with their blind indexes and masks."""
     name = clean_text(data.name)
     if not name:
         raise DomainError("person_name_required", _("A person needs a name."))
     sealed = data.sealed
-    if sealed is None or sealed[0] != ring.data_current or sealed[1] != ring.index_current:
-        sealed = seal(data.id_number, data.phone, data.sensitive, ring)
+    if sealed is None or sealed[0] != ring.data_current or sealed[1] != ring.index_current or sealed[2] != pk:
+        sealed = seal(pk, data.id_number, data.phone, data.sensitive, ring)
     household = data.household
     if household is not None and household.level != Level.HOUSEHOLD:
         raise DomainError("not_a_household", _("A person can only belong to a household."))
@@ -215,7 +247,7 @@ def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) ->
         name,
         data.gender,
         data.birth_date or (birth_date_of(data.id_number.strip().upper()) if data.id_number else None),
-        *sealed[2:8],
+        *sealed[3:9],
         clean_text(data.ethnicity),
         clean_text(data.registered_address),
         clean_text(data.current_address),
@@ -223,15 +255,22 @@ def _person_values(district_id: int, data: PersonInput, ring: crypto.KeyRing) ->
         data.political_status.strip(),
         data.education.strip(),
         clean_text(data.employer),
-        sealed[8],
+        sealed[9],
     )
 
 
-def prepare(district_id: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[str, str, bytes]:
-    """A new person's row rendered ahead for PostgreSQL's COPY (`PersonInput.prepared`): (data
-    key id, index key id, the `pgcopy.columns` of `PERSON_GIVEN`). Needs no database: the
-    household need only say its level, community and grid. Validates as `add_persons` does."""
-    return ring.data_current, ring.index_current, pgcopy.columns(_person_values(district_id, data, ring))
+def prepare(district_id: int, pk: int, data: PersonInput, ring: crypto.KeyRing) -> tuple[str, str, int, bytes]:
+    """A new person's row rendered ahead for PostgreSQL's COPY (`PersonInput.prepared`), its
+    values bound to the id `pk` (reserved: `reserve_ids`): (data key id, index key id, pk, the
+    `pgcopy.columns` of `PERSON_GIVEN`). Needs no database: the household need only say its
+    level, community and grid. Validates as `add_persons` does."""
+    return ring.data_current, ring.index_current, pk, pgcopy.columns(_person_values(district_id, pk, data, ring))
+
+
+def _reserved_id(data: PersonInput) -> int | None:
+    """The id a person's values were sealed or rendered for ahead, if they were."""
+    ahead = data.prepared or data.sealed
+    return ahead[2] if ahead is not None else None
 
 
 def _id_number_exists() -> DomainError:
@@ -272,22 +311,21 @@ def _insert_rows(
     *,
     values: Callable[[Any], Sequence[Any]] | None = None,
     rendered: Callable[[Any], bytes | None] | None = None,
-    ids: bool,
+    pks: Sequence[int] | None = None,
     now: dt.datetime | None = None,
-) -> list[int]:
+) -> None:
     """Insert a row per item into `model`'s table without making model instances: `values(item)`
     (the item itself by default) gives the values of the fields named by attname in `columns`;
-    every other field takes the value the model gives it (`_model_defaults`). Returns the new
-    primary keys in the order of `items` when `ids` is true (else []). Errors are Django's
-    (IntegrityError …).
+    every other field takes the value the model gives it (`_model_defaults`). `pks`: the rows'
+    primary keys, in the order of `items` (reserved: `reserve_ids`), else the database's.
+    Errors are Django's (IntegrityError …).
 
-    PostgreSQL: the ids drawn from the table's sequence in one query, then COPY (`lib.pgcopy`'s
-    text), through the connection's execute wrappers; the rows are made as they are sent, so the
-    server stores them meanwhile. `rendered(item)`, if given, may return the item's columns
-    rendered ahead (`pgcopy.columns` of what `values` would give). SQLite: multi-row
-    INSERT … RETURNING, `INSERT_BATCH` rows each."""
+    PostgreSQL: COPY (`lib.pgcopy`'s text), through the connection's execute wrappers; the rows
+    are made as they are sent, so the server stores them meanwhile. `rendered(item)`, if given,
+    may return the item's columns rendered ahead (`pgcopy.columns` of what `values` would
+    give). SQLite: multi-row INSERTs, `INSERT_BATCH` rows each."""
     if not items:
-        return []
+        return
     meta = model._meta
     assert meta.pk is not None
     by_name: dict[str, Field] = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
@@ -314,16 +352,12 @@ def _insert_rows(
             prepared[index] = prepare(prepared[index])
         return prepared
 
-    new_ids: list[int] = []
+    if pks is not None and len(pks) != len(items):
+        raise ValueError("One primary key per row.")
+    keyed = pks is not None
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if ids:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [meta.db_table, meta.pk.column, len(items)],
-                )
-                new_ids = sorted(r[0] for r in cursor.fetchall())
-            sql = f"COPY {table} ({pk_column + ', ' if ids else ''}{names}) FROM STDIN"
+            sql = f"COPY {table} ({pk_column + ', ' if keyed else ''}{names}) FROM STDIN"
             end = (b"\t" + pgcopy.columns(tail) if tail else b"") + b"\n"
 
             def lines() -> Iterator[bytes]:
@@ -331,7 +365,7 @@ def _insert_rows(
                     text = rendered(item) if rendered is not None else None
                     if text is None:
                         text = pgcopy.columns(given(item))
-                    yield (b"%d\t%b%b" % (new_ids[index], text, end)) if ids else text + end
+                    yield (b"%d\t%b%b" % (pks[index], text, end)) if pks is not None else text + end
 
             def copy_rows(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
                 try:
@@ -348,20 +382,23 @@ def _insert_rows(
             for wrapper in reversed(connection.execute_wrappers):
                 run = functools.partial(wrapper, run)
             run(sql, None, False, {"connection": connection, "cursor": cursor})
-            return new_ids
-        width = len(columns) + len(tail)
+            return
+        width = len(columns) + len(tail) + (1 if keyed else 0)
         per_statement = max(1, min(INSERT_BATCH, (connection.features.max_query_params or 999) // width))
         one = "(" + ", ".join(["%s"] * width) + ")"
-        returning = f" RETURNING {pk_column}" if ids else ""
+        if keyed:
+            names = f"{pk_column}, {names}"
 
         for start in range(0, len(items), per_statement):
             batch = items[start : start + per_statement]
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}{returning}"  # noqa: S608 (quoted names from the model)
-            cursor.execute(sql, [value for item in batch for value in (*given(item), *tail)])
-            if ids:
-                # A row's id is greater than every earlier row's: sorted, they follow the rows.
-                new_ids += sorted(r[0] for r in cursor.fetchall())
-    return new_ids
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(batch))}"  # noqa: S608 (quoted names from the model)
+            if pks is None:
+                cursor.execute(sql, [value for item in batch for value in (*given(item), *tail)])
+            else:
+                keys = pks[start : start + per_statement]
+                cursor.execute(
+                    sql, [value for pk, item in zip(keys, batch, strict=True) for value in (pk, *given(item), *tail)]
+                )
 
 
 def _model_defaults(model: type[Model], given: Collection[str], now: dt.datetime) -> list[tuple[Field, Any]]:
@@ -401,27 +438,33 @@ def _add_persons(
     district: AreaNode, people: Sequence[PersonInput], now: dt.datetime
 ) -> tuple[list[int], list[tuple[Any, ...]]]:
     """(ids, values of `PERSON_GIVEN`) of the persons added; the values only of those not
-    rendered ahead (`PersonInput.prepared`), which `create_persons` never gives."""
+    rendered ahead (`PersonInput.prepared`), which `create_persons` never gives. A person
+    sealed or rendered ahead keeps the id reserved for it; the others get ids reserved here,
+    before their values are encrypted (bound to them)."""
     ring = crypto.keyring()
     rows: list[tuple[Any, ...]] = []
 
-    def values(data: PersonInput) -> tuple[Any, ...]:
-        row = _person_values(district.pk, data, ring)
+    def values(item: tuple[int, PersonInput]) -> tuple[Any, ...]:
+        row = _person_values(district.pk, item[0], item[1], ring)
         rows.append(row)
         return row
 
-    def rendered(data: PersonInput) -> bytes | None:
-        prepared = data.prepared
+    def rendered(item: tuple[int, PersonInput]) -> bytes | None:
+        prepared = item[1].prepared
         if prepared is None or prepared[0] != ring.data_current or prepared[1] != ring.index_current:
             return None
-        return prepared[2]
+        return prepared[3]
 
     try:
         with transaction.atomic():
             if ring.index_previous is not None:
                 numbers = [normalise_id_number(data.id_number) for data in people if data.id_number]
                 _check_previous_index(district.pk, numbers)
-            ids = _insert_rows(Person, PERSON_GIVEN, people, values=values, rendered=rendered, ids=True, now=now)
+            ahead = [_reserved_id(data) for data in people]
+            fresh = iter(reserve_ids(Person, ahead.count(None)))
+            ids = [pk if pk is not None else next(fresh) for pk in ahead]
+            keyed = list(zip(ids, people, strict=True))
+            _insert_rows(Person, PERSON_GIVEN, keyed, values=values, rendered=rendered, pks=ids, now=now)
             _insert_rows(
                 HouseholdMember,
                 ("person_id", "household_id", "relation"),
@@ -430,7 +473,6 @@ def _add_persons(
                     for pk, d in zip(ids, people, strict=True)
                     if d.household is not None
                 ],
-                ids=False,
                 now=now,
             )
     except IntegrityError:
@@ -487,9 +529,9 @@ def require_reason(reason: str, code: str = "reveal_reason_required") -> str:
 def _clear_values(person: Person, fields: Collection[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "id_number" in fields:
-        values["id_number"] = decrypt(person.id_number_encrypted) if person.id_number_encrypted else ""
+        values["id_number"] = decrypt_field(person, "id_number_encrypted")
     if "phone" in fields:
-        values["phone"] = decrypt(person.phone_encrypted) if person.phone_encrypted else ""
+        values["phone"] = decrypt_field(person, "phone_encrypted")
     if "sensitive" in fields:
         values["sensitive"] = decrypt_sensitive(person)
     return values
@@ -739,9 +781,9 @@ def _current_values(person: Person, names: Iterable[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in names:
         if name == "id_number":
-            values[name] = decrypt(person.id_number_encrypted) if person.id_number_encrypted else ""
+            values[name] = decrypt_field(person, "id_number_encrypted")
         elif name == "phone":
-            values[name] = decrypt(person.phone_encrypted) if person.phone_encrypted else ""
+            values[name] = decrypt_field(person, "phone_encrypted")
         elif name == "sensitive":
             values[name] = decrypt_sensitive(person)
         else:
@@ -757,8 +799,7 @@ def _clean_change(name: str, value: Any) -> Any:
     if name == "sensitive":
         if not isinstance(value, dict):
             raise DomainError("sensitive_facts_invalid", _("Sensitive facts are given as a set of named facts."))
-        encrypt_sensitive(value)  # validates the keys
-        return {k: v for k, v in value.items() if v not in (None, "", False, {})}
+        return sensitive_kept(value)
     if name in _DATE_FIELDS:
         return _as_date(name, value)
     text = "" if value is None else clean_text(str(value))
@@ -827,20 +868,20 @@ def correct_person(
                 elif name == "phone":
                     _set_phone(locked, value)
                 elif name == "sensitive":
-                    locked.sensitive_encrypted = encrypt_sensitive(value)
+                    locked.sensitive_encrypted = encrypt_sensitive(value, locked.pk)
                 else:
                     setattr(locked, name, value)
             locked.save()
-            correction = PersonCorrection.objects.create(
-                district_id=locked.district_id,
-                person=locked,
-                actor=acting_user,
-                reason=text,
-                fields=sorted(changed),
-                old_values_encrypted=encrypt(
-                    json.dumps({name: _jsonable(before[name]) for name in changed}, ensure_ascii=False, sort_keys=True)
-                ),
+            correction = PersonCorrection(
+                district_id=locked.district_id, person=locked, actor=acting_user, reason=text, fields=sorted(changed)
             )
+            assign_id(correction)
+            correction.old_values_encrypted = crypto.encrypt_field(
+                correction,
+                "old_values_encrypted",
+                json.dumps({name: _jsonable(before[name]) for name in changed}, ensure_ascii=False, sort_keys=True),
+            )
+            correction.save(force_insert=True)
             record(
                 acting_user,
                 AuditAction.PERSON_CORRECTED,
@@ -985,13 +1026,19 @@ class ColumnRewrite:
     changed_meanwhile: int = 0
     # Could not be re-indexed because another row already holds the same index (a duplicate).
     conflicts: int = 0
-    # Still not on the current key after the last pass.
+    # Do not decrypt where they are stored (copied from another row or column, or altered; or
+    # unbound while unbound values are refused): left as they are, counted, never rewritten.
+    unreadable: int = 0
+    # Still not on the current key (or not bound, or unreadable) after the last pass.
     remaining: int = 0
+    # Still not bound to their row after it all (`key_usage`; data key only).
+    unbound: int = 0
 
 
 def _rewrite_pass(column: EncryptedColumn, *, index: bool, batch: int) -> ColumnRewrite:
+    """One pass over a column: each value bound to its row and on the current data key (or,
+    with `index`, its blind index under the current index key), compare-and-set."""
     counts = ColumnRewrite()
-    ring = crypto.keyring()
     manager = column.model._default_manager
     fields = ["pk", column.field] + ([column.index_field] if column.index_field else [])
     last = None
@@ -1009,15 +1056,22 @@ def _rewrite_pass(column: EncryptedColumn, *, index: bool, batch: int) -> Column
             if not token:
                 continue
             where: dict[str, Any] = {"pk": row[0], column.field: token}
-            if index:
-                assert column.index_field is not None
-                new_index = blind_index(decrypt(token))
-                if row[2] == new_index:
+            binding = bound_to(column.model, column.field, row[0])
+            try:
+                if index:
+                    assert column.index_field is not None
+                    new_index = blind_index(decrypt(token, binding))
+                    if row[2] == new_index:
+                        continue
+                    where[column.index_field] = row[2]
+                    updates.append((where, {column.index_field: new_index}))
                     continue
-                where[column.index_field] = row[2]
-                updates.append((where, {column.index_field: new_index}))
-            elif key_id_of(token) != ring.data_current:
-                updates.append((where, {column.field: encrypt(decrypt(token))}))
+                new_token = crypto.reencrypt(token, binding)
+            except (crypto.MisplacedValueError, crypto.UnboundValueError):
+                counts.unreadable += 1
+                continue
+            if new_token is not None:
+                updates.append((where, {column.field: new_token}))
         if not updates:
             continue
         with transaction.atomic():
@@ -1041,8 +1095,8 @@ def _rewrite(columns: list[EncryptedColumn], *, index: bool, batch: int, passes:
             step = _rewrite_pass(column, index=index, batch=batch)
             total.rewritten += step.rewritten
             total.changed_meanwhile += step.changed_meanwhile
-            total.conflicts = step.conflicts
-            total.remaining = step.changed_meanwhile + step.conflicts
+            total.conflicts, total.unreadable = step.conflicts, step.unreadable
+            total.remaining = step.changed_meanwhile + step.conflicts + step.unreadable
             if step.rewritten == 0 and step.changed_meanwhile == 0:
                 break
         else:
@@ -1052,11 +1106,19 @@ def _rewrite(columns: list[EncryptedColumn], *, index: bool, batch: int, passes:
 
 
 def _rewrite_pass_count(column: EncryptedColumn, *, index: bool) -> int:
-    """How many values of the column are not yet on the current key (reads only)."""
+    """How many values of the column are not yet bound and on the current key, or do not
+    decrypt where they are (reads only)."""
     ring = crypto.keyring()
-    if index:
-        return sum(1 for _pk, token, stored in iter_encrypted(column) if blind_index(decrypt(token)) != stored)
-    return sum(1 for _pk, token, _stored in iter_encrypted(column) if key_id_of(token) != ring.data_current)
+    left = 0
+    for pk, token, stored in iter_encrypted(column):
+        if not index:
+            left += not is_bound(token) or key_id_of(token) != ring.data_current
+            continue
+        try:
+            left += blind_index(decrypt(token, bound_to(column.model, column.field, pk))) != stored
+        except (crypto.MisplacedValueError, crypto.UnboundValueError):
+            left += 1
+    return left
 
 
 def _audit_rotation(acting_user: User | None, kind: str, key_id: str, results: dict[str, ColumnRewrite]) -> None:
@@ -1068,9 +1130,16 @@ def _audit_rotation(acting_user: User | None, kind: str, key_id: str, results: d
             "kind": kind,
             "key": key_id,
             "columns": {
-                label: {"rewritten": r.rewritten, "remaining": r.remaining, "conflicts": r.conflicts}
+                label: {
+                    "rewritten": r.rewritten,
+                    "remaining": r.remaining,
+                    "conflicts": r.conflicts,
+                    "unreadable": r.unreadable,
+                    "unbound": r.unbound,
+                }
                 for label, r in results.items()
             },
+            "refuse_unbound": crypto.keyring().refuse_unbound,
         },
     )
 
@@ -1079,10 +1148,19 @@ def reencrypt_values(
     acting_user: User | None, *, batch: int = 500, passes: int = 5, audit: bool = True
 ) -> dict[str, ColumnRewrite]:
     """Re-encrypt every value of every encrypted column (`…_encrypted` BinaryFields of all apps)
-    that is not on the current data key. Batches of `batch` rows, each in its own transaction;
-    every value is replaced only if it is still the ciphertext that was read (compare-and-set),
-    so the platform keeps writing meanwhile. Running it again changes nothing."""
+    that is not bound to its row or not on the current data key. Batches of `batch` rows, each
+    in its own transaction; every value is replaced only if it is still the ciphertext that was
+    read (compare-and-set), so the platform keeps writing meanwhile. Running it again changes
+    nothing. A value that does not decrypt where it is stored is left as it is and counted
+    (`unreadable`). Once no value is left unbound, a key file records that unbound values are
+    refused from then on (`crypto.refuse_unbound_values`; with keys in the environment the
+    operator sets `WANGGE_REFUSE_UNBOUND`)."""
     results = _rewrite(encrypted_columns(), index=False, batch=batch, passes=passes)
+    for usage in key_usage():
+        results[usage.column].unbound = usage.unbound
+    ring = crypto.keyring()
+    if ring.source == "file" and not ring.refuse_unbound and not any(r.unbound for r in results.values()):
+        crypto.refuse_unbound_values()
     if audit:
         _audit_rotation(acting_user, "data", crypto.keyring().data_current, results)
     return results

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode, Level
-from wangge.lib.crypto import decrypt
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.xlsx import Workbook
 from wangge.orgs.models import ZoneArea
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, Person, Relation
@@ -30,13 +30,13 @@ def ledger_titles() -> dict[str, str]:
 
 def _id_number(person: Person, clear: bool) -> str:
     if clear and person.id_number_encrypted:
-        return decrypt(person.id_number_encrypted)
+        return decrypt_field(person, "id_number_encrypted")
     return person.id_number_masked
 
 
 def _phone(person: Person, clear: bool) -> str:
     if clear and person.phone_encrypted:
-        return decrypt(person.phone_encrypted)
+        return decrypt_field(person, "phone_encrypted")
     return person.phone_masked
 
 
@@ -149,7 +149,7 @@ def residents_ledger(area: AreaNode, *, clear: bool) -> tuple[bytes, int]:
             relations,
         ]
         if clear:
-            facts = json.loads(decrypt(p.sensitive_encrypted)) if p.sensitive_encrypted else {}
+            facts = json.loads(decrypt_field(p, "sensitive_encrypted") or "{}")
             row += [fact_text(key, facts[key]) if key in facts else "" for key in SENSITIVE_FACTS]
         rows.append(row)
     return _workbook(ledger_titles()["residents"], area, clear, headers, rows, widths), len(rows)

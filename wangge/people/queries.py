@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from wangge.accounts.models import PERSONAL_DATA_ROLES, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
 from wangge.areas.models import AreaNode, Level
-from wangge.lib.crypto import blind_index, decrypt, key_id_of, keyring
+from wangge.lib.crypto import blind_index, bound_to, decrypt, is_bound, key_id_of, keyring
 from wangge.people.models import HouseholdMember, Person
 
 
@@ -108,23 +108,34 @@ class ColumnUsage:
     by_key: dict[str, int]
     # Only with `with_index`: how many indexes are computed under each index key.
     index_by_key: dict[str, int] | None = None
+    # How many values are not bound to their row yet (ciphertext versions 1 and 2).
+    unbound: int = 0
 
 
 def key_usage(*, with_index: bool = False) -> list[ColumnUsage]:
-    """How many values of each encrypted column use each data key (and, with `with_index`,
-    each blind-index key: this decrypts every indexed value)."""
+    """How many values of each encrypted column use each data key, and how many are not bound
+    to their row (and, with `with_index`, each blind-index key: this decrypts every indexed
+    value; "?" for a value that does not decrypt where it is stored, or matches no key)."""
     ring = keyring()
     usage = []
     for column in encrypted_columns():
         by_key: Counter[str] = Counter()
+        unbound = 0
         index_by_key: Counter[str] | None = Counter() if with_index and column.index_field else None
-        for _pk, token, stored_index in iter_encrypted(column):
+        for pk, token, stored_index in iter_encrypted(column):
             by_key[key_id_of(token)] += 1
+            unbound += not is_bound(token)
             if index_by_key is not None:
-                value = decrypt(token)
+                try:
+                    value = decrypt(token, bound_to(column.model, column.field, pk))
+                except ValueError:
+                    index_by_key["?"] += 1
+                    continue
                 match = next((k for k in ring.index_keys if blind_index(value, k) == stored_index), "?")
                 index_by_key[match] += 1
-        usage.append(ColumnUsage(column.label, dict(by_key), dict(index_by_key) if index_by_key is not None else None))
+        usage.append(
+            ColumnUsage(column.label, dict(by_key), dict(index_by_key) if index_by_key is not None else None, unbound)
+        )
     return usage
 
 

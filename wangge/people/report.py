@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.cases.models import Case
-from wangge.lib.crypto import decrypt
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.xlsx import Workbook
 from wangge.people.exports import fact_text
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, MemberProfile, Person, PersonCorrection
@@ -68,16 +68,16 @@ def cases_reported_with_phone(person: Person, phone: str) -> list[Case]:
         .order_by("created_at", "pk")
     )
     for case in cases.iterator(chunk_size=2000):
-        if case.reporter_contact_encrypted and _digits(decrypt(case.reporter_contact_encrypted)) == phone:
+        if case.reporter_contact_encrypted and _digits(decrypt_field(case, "reporter_contact_encrypted")) == phone:
             found.append(case)
     return found
 
 
 def build_report(person: Person) -> dict[str, Any]:
     """The report as a JSON-ready dict (choice fields shown by their label)."""
-    id_number = decrypt(person.id_number_encrypted) if person.id_number_encrypted else ""
-    phone = decrypt(person.phone_encrypted) if person.phone_encrypted else ""
-    sensitive = json.loads(decrypt(person.sensitive_encrypted)) if person.sensitive_encrypted else {}
+    id_number = decrypt_field(person, "id_number_encrypted")
+    phone = decrypt_field(person, "phone_encrypted")
+    sensitive = json.loads(decrypt_field(person, "sensitive_encrypted") or "{}")
     data: dict[str, Any] = {
         "name": person.name,
         "gender": person.get_gender_display(),
@@ -141,7 +141,7 @@ def build_report(person: Person) -> dict[str, Any]:
             "at": c.created_at,
             "reason": c.reason,
             "fields": list(c.fields),
-            "previous_values": json.loads(decrypt(c.old_values_encrypted)) if c.old_values_encrypted else {},
+            "previous_values": json.loads(decrypt_field(c, "old_values_encrypted") or "{}"),
         }
         for c in PersonCorrection.objects.filter(person=person).order_by("created_at", "id")
     ]

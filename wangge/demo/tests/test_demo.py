@@ -49,7 +49,7 @@ from wangge.demo.generator import (
     plan_district,
 )
 from wangge.demo.geometry import GRIDS, district_layout
-from wangge.lib.crypto import blind_index, decrypt
+from wangge.lib.crypto import blind_index, decrypt_field
 from wangge.lib.geo import IndexedArea, PointIndex, polygon_from_geojson
 from wangge.lib.idnumber import birth_date_of, normalise_id_number
 from wangge.orgs.coverage import GapKind, coverage_report
@@ -195,14 +195,14 @@ def test_id_numbers_and_phones_are_valid_and_consistent(demo):
     persons = list(Person.objects.filter(district=demo.district).order_by("id")[::29])
     assert len(persons) > 100
     for person in persons:
-        number = decrypt(person.id_number_encrypted)
+        number = decrypt_field(person, "id_number_encrypted")
         assert normalise_id_number(number) == number
         assert birth_date_of(number) == person.birth_date
         assert int(number[16]) % 2 == (1 if person.gender == Gender.MALE else 0)
         assert person.id_number_index == blind_index(number)
         assert person.id_number_masked == f"{number[:3]}{'*' * 11}{number[-4:]}"
         if person.phone_encrypted:
-            phone = decrypt(person.phone_encrypted)
+            phone = decrypt_field(person, "phone_encrypted")
             assert len(phone) == 11 and phone.startswith("1")
     assert sum(1 for p in persons if p.phone_encrypted) > len(persons) / 3
     assert Person.objects.filter(district=demo.district, id_number_index="").count() == 0

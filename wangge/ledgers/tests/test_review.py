@@ -24,7 +24,7 @@ from wangge.ledgers.matching import Status
 from wangge.ledgers.models import ImportedRecord, Merge, ReviewItem, ReviewKind, ReviewState
 from wangge.ledgers.queries import get_review_item, held_about, review_queue
 from wangge.ledgers.tests.factories import MEMBERS_HEADER, grid_row, id_number, member_row, write_xlsx
-from wangge.lib.crypto import blind_index, decrypt
+from wangge.lib.crypto import blind_index, decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.people.actions import PersonInput, create_persons, decrypt_sensitive
 from wangge.people.models import HouseholdMember, MemberProfile, Person
@@ -124,7 +124,7 @@ def person_state(person: Person) -> tuple:
     return (
         person.name,
         person.education,
-        decrypt(person.phone_encrypted) if person.phone_encrypted else "",
+        decrypt_field(person, "phone_encrypted"),
         person.phone_index,
         person.phone_masked,
         decrypt_sensitive(person),
@@ -138,7 +138,7 @@ def test_a_conflict_carries_the_incoming_facts_encrypted(conflict, wang):
     assert conflict.candidate == wang
     assert conflict.differing_fields == ["education", "phone", "household", "disability"]
     assert b"13900000000" not in bytes(conflict.incoming_encrypted)
-    assert "13900000000" in decrypt(conflict.incoming_encrypted)
+    assert "13900000000" in decrypt_field(conflict, "incoming_encrypted")
 
 
 def test_merge_takes_the_chosen_values_and_undo_restores_the_previous_ones_exactly(

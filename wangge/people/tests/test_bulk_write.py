@@ -11,6 +11,7 @@ from wangge.areas.models import AreaNode
 from wangge.lib import crypto
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import check_digit
+from wangge.lib.rowids import reserve_ids
 from wangge.people import actions
 from wangge.people.actions import PersonInput
 from wangge.people.models import HouseholdMember, Person
@@ -45,9 +46,11 @@ def full_input(small, **changes) -> PersonInput:
 
 
 def saved_through_the_model(small, data: PersonInput) -> Person:
-    """The same person as `Person(...).save()` makes it, values sealed by the people app's helpers."""
+    """The same person as `Person(...).save()` makes it, values sealed by the people app's helpers
+    (bound to the id reserved for it)."""
     household = data.household
     person = Person(
+        pk=reserve_ids(Person, 1)[0],
         district=small.district,
         community_id=household.community_id,
         grid_id=household.grid_id,
@@ -60,8 +63,8 @@ def saved_through_the_model(small, data: PersonInput) -> Person:
     actions._set_id_number(person, number)
     actions._set_phone(person, actions.normalise_phone(data.phone))
     person.birth_date = person.birth_date or actions.birth_date_of(number)
-    person.sensitive_encrypted = actions.encrypt_sensitive(data.sensitive)
-    person.save()
+    person.sensitive_encrypted = actions.encrypt_sensitive(data.sensitive, person.pk)
+    person.save(force_insert=True)
     HouseholdMember.objects.create(person=person, household=household, relation=data.relation)
     return person
 
@@ -79,7 +82,7 @@ def test_a_person_added_in_bulk_equals_one_saved_through_the_model(small):
         name = f.attname
         mine, theirs = bulk_row_values[name], getattr(model, name)
         if name in ENCRYPTED:
-            assert crypto.decrypt(mine) == crypto.decrypt(theirs), name
+            assert crypto.decrypt(mine, crypto.bound_to(Person, name, bulk.pk)) == crypto.decrypt_field(model, name)
         elif name in ("id", "created_at", "updated_at"):
             continue
         else:
@@ -167,8 +170,9 @@ def test_values_sealed_ahead_are_used_while_their_keys_are_current(small):
     number = "37010219800517" + "101"
     number += check_digit(number)
     ring = crypto.keyring()
-    sealed = actions.seal(number, "13812345678", {"elderly_alone": True}, ring)
-    other = ("gone", "gone", b"x", "not-an-index", "x", None, "", "", None)
+    pk, other_pk = reserve_ids(Person, 2)
+    sealed = actions.seal(pk, number, "13812345678", {"elderly_alone": True}, ring)
+    other = ("gone", "gone", other_pk, b"x", "not-an-index", "x", None, "", "", None)
     first, second = actions.add_persons(
         None,
         district=small.district,
@@ -177,19 +181,21 @@ def test_values_sealed_ahead_are_used_while_their_keys_are_current(small):
             PersonInput(name="乙", phone="13900001111", sealed=other),
         ],
     )
+    assert first == pk  # the id the values were sealed for
     a, b = Person.objects.get(pk=first), Person.objects.get(pk=second)
-    assert (bytes(a.id_number_encrypted), a.id_number_index, a.phone_index) == (sealed[2], sealed[3], sealed[6])
-    assert crypto.decrypt(bytes(a.id_number_encrypted)) == number
+    assert (bytes(a.id_number_encrypted), a.id_number_index, a.phone_index) == (sealed[3], sealed[4], sealed[7])
+    assert crypto.decrypt_field(a, "id_number_encrypted") == number
     assert actions.decrypt_sensitive(a) == {"elderly_alone": True}
     assert b.phone_index == crypto.blind_index("13900001111") and b.id_number_index == ""
-    assert crypto.decrypt(bytes(b.phone_encrypted)) == "13900001111"
+    assert crypto.decrypt_field(b, "phone_encrypted") == "13900001111"
+    assert second == other_pk  # sealed under keys no longer current: sealed again, for the same id
 
 
 def _row_values(pk: int) -> dict[str, object]:
     row = Person.objects.get(pk=pk)
     values = {f.attname: getattr(row, f.attname) for f in Person._meta.concrete_fields}
     for name in ENCRYPTED:
-        values[name] = crypto.decrypt(bytes(values[name])) if values[name] else None
+        values[name] = crypto.decrypt_field(row, name) or None
     for name in ("id", "created_at", "updated_at"):
         values.pop(name)
     return values
@@ -204,11 +210,13 @@ def test_a_row_rendered_ahead_is_the_row_added_in_bulk(small):
     )
     tricky = {"employer": "甲\\乙\t丙\n丁\r戊 \\N", "registered_address": "\\x41"}
     ring = crypto.keyring()
-    prepared = actions.prepare(small.district.pk, full_input(small, household=stub, **tricky), ring)
-    assert prepared[:2] == (ring.data_current, ring.index_current)
+    pk = reserve_ids(Person, 1)[0]
+    prepared = actions.prepare(small.district.pk, pk, full_input(small, household=stub, **tricky), ring)
+    assert prepared[:3] == (ring.data_current, ring.index_current, pk)
     (ahead,) = actions.add_persons(
         None, district=small.district, people=[full_input(small, prepared=prepared, **tricky)]
     )
+    assert ahead == pk
     rendered_ahead = _row_values(ahead)
     Person.objects.filter(pk=ahead).delete()  # the ID number is unique
     (made_here,) = actions.add_persons(None, district=small.district, people=[full_input(small, **tricky)])
@@ -218,7 +226,9 @@ def test_a_row_rendered_ahead_is_the_row_added_in_bulk(small):
 
 
 def test_a_row_rendered_under_keys_no_longer_current_is_made_again(small):
-    stale = ("gone", "gone", b"not a row")
+    reserved = reserve_ids(Person, 1)[0]
+    stale = ("gone", "gone", reserved, b"not a row")
     (pk,) = actions.add_persons(None, district=small.district, people=[full_input(small, prepared=stale)])
     person = Person.objects.get(pk=pk)
     assert person.name == "王小明" and person.id_number_index == crypto.blind_index(ID_NUMBER)
+    assert pk == reserved and crypto.decrypt_field(person, "id_number_encrypted") == ID_NUMBER

@@ -8,7 +8,6 @@ import os
 import stat
 
 import pytest
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -37,8 +36,12 @@ KEY_B = b"b" * 32
 
 
 def plaintexts() -> dict[tuple[str, int], str]:
-    """Every encrypted value of every column, decrypted: what must survive a rotation."""
-    return {(c.label, pk): crypto.decrypt(token) for c in encrypted_columns() for pk, token, _ in iter_encrypted(c)}
+    """Every encrypted value of every column, decrypted where it is stored: what must survive a rotation."""
+    return {
+        (c.label, pk): crypto.decrypt(token, crypto.bound_to(c.model, c.field, pk))
+        for c in encrypted_columns()
+        for pk, token, _ in iter_encrypted(c)
+    }
 
 
 def keys_in_use() -> set[str]:
@@ -53,29 +56,35 @@ def legacy_token(plaintext: str) -> bytes:
     return b"\x01" + nonce + AESGCM(settings.DATA_KEY).encrypt(nonce, plaintext.encode(), None)
 
 
+# Where the values of these tests belong (a person's phone).
+HERE = b"people_person.phone_encrypted:1"
+
+
 def test_a_ciphertext_names_its_key_and_the_name_cannot_be_swapped(key_file):
-    token = crypto.encrypt("13812345678")
+    token = crypto.encrypt("13812345678", HERE)
     assert crypto.key_id_of(token) == "k1"
-    assert crypto.decrypt(token) == "13812345678"
+    assert crypto.decrypt(token, HERE) == "13812345678"
     crypto.add_data_key()
-    assert crypto.key_id_of(crypto.encrypt("x")) == "k2"
-    assert crypto.decrypt(token) == "13812345678"  # the old key still reads
+    assert crypto.key_id_of(crypto.encrypt("x", HERE)) == "k2"
+    assert crypto.decrypt(token, HERE) == "13812345678"  # the old key still reads
     forged = token.replace(b"k1", b"k2", 1)
-    with pytest.raises(InvalidTag):
-        crypto.decrypt(forged)
+    with pytest.raises(crypto.MisplacedValueError):
+        crypto.decrypt(forged, HERE)
 
 
 def test_legacy_version_1_ciphertexts_are_still_read(key_file):
     token = legacy_token("旧的值")
     assert crypto.key_id_of(token) == "legacy"
-    assert crypto.decrypt(token) == "旧的值"
-    assert crypto.key_id_of(crypto.reencrypt(token)) == "k1"
+    assert crypto.decrypt(token, HERE) == "旧的值"
+    rewritten = crypto.reencrypt(token, HERE)
+    assert rewritten is not None and crypto.key_id_of(rewritten) == "k1" and crypto.is_bound(rewritten)
+    assert crypto.decrypt(rewritten, HERE) == "旧的值"
 
 
 def test_an_unknown_key_is_named_without_any_value(key_file):
-    token = crypto.encrypt("13812345678").replace(b"k1", b"zz", 1)
+    token = crypto.encrypt("13812345678", HERE).replace(b"k1", b"zz", 1)
     with pytest.raises(crypto.UnknownKeyError) as error:
-        crypto.decrypt(token)
+        crypto.decrypt(token, HERE)
     assert "zz" in str(error.value) and "1381" not in str(error.value)
 
 
@@ -108,10 +117,10 @@ def test_keys_from_the_environment(settings):
     settings.KEY_SOURCE = "env"
     settings.DATA_KEYS = {"a": KEY_A, "b": KEY_B}
     settings.DATA_KEY_CURRENT = "a"
-    old = crypto.encrypt("13812345678")
+    old = crypto.encrypt("13812345678", HERE)
     settings.DATA_KEY_CURRENT = "b"
-    assert crypto.key_id_of(crypto.encrypt("x")) == "b"
-    assert crypto.decrypt(old) == "13812345678"
+    assert crypto.key_id_of(crypto.encrypt("x", HERE)) == "b"
+    assert crypto.decrypt(old, HERE) == "13812345678"
     settings.DATA_KEY_CURRENT = "c"
     with pytest.raises(ImproperlyConfigured):
         crypto.keyring()
@@ -189,7 +198,8 @@ def test_a_value_changed_during_the_rotation_is_not_overwritten(values):
     def concurrent_write(execute, sql, params, many, context):
         if not replaced["done"] and sql.startswith("UPDATE") and "people_person" in sql:
             replaced["done"] = True
-            Person.objects.filter(pk=target.pk).update(id_number_encrypted=crypto.encrypt("another value"))
+            written = crypto.encrypt("another value", crypto.bound_to(target, "id_number_encrypted"))
+            Person.objects.filter(pk=target.pk).update(id_number_encrypted=written)
         return execute(sql, params, many, context)
 
     crypto.add_data_key()
@@ -201,7 +211,7 @@ def test_a_value_changed_during_the_rotation_is_not_overwritten(values):
     assert replaced["done"]
     r = results["people.Person.id_number_encrypted"]
     assert (r.changed_meanwhile, r.rewritten, r.remaining) == (1, 7, 0)
-    assert crypto.decrypt(Person.objects.get(pk=target.pk).id_number_encrypted) == "another value"
+    assert crypto.decrypt_field(Person.objects.get(pk=target.pk), "id_number_encrypted") == "another value"
     assert keys_in_use() == {"k2"}
 
 
@@ -230,7 +240,7 @@ def test_rotating_the_index_key_keeps_lookups_working(small, values):
     assert actions.find_by_phone(district, "13500003333") == [values[2]]
     for person in Person.objects.exclude(pk=newcomer.pk):
         assert person.id_number_index != before[person.pk][0] and person.phone_index != before[person.pk][1]
-        assert person.id_number_index == crypto.blind_index(crypto.decrypt(person.id_number_encrypted), "i1")
+        assert person.id_number_index == crypto.blind_index(crypto.decrypt_field(person, "id_number_encrypted"), "i1")
 
 
 def test_rotate_index_key_finishes_by_itself(small, values):
@@ -248,7 +258,7 @@ def test_rotate_index_key_finishes_by_itself(small, values):
 def test_the_keys_command(values):
     out = io.StringIO()
     call_command("keys", "status", stdout=out)
-    assert "people.Person.phone_encrypted: k1 7, legacy 1" in out.getvalue()
+    assert "people.Person.phone_encrypted: k1 7, legacy 1; 1 个值未绑定到所在行" in out.getvalue()
     out = io.StringIO()
     call_command("keys", "rotate", "--batch", "2", stdout=out)
     assert "k2" in out.getvalue()
@@ -291,6 +301,7 @@ def test_keys_init_creates_a_fresh_file_once(tmp_path):
     call_command("keys", "init", "--file", str(path), stdout=io.StringIO())
     content = json.loads(path.read_text())
     assert (content["data"]["current"], content["index"]["current"]) == ("k1", "i1")
+    assert content["refuse_unbound"] is True  # nothing was ever written unbound with these keys
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with pytest.raises(CommandError):
         call_command("keys", "init", "--file", str(path), stdout=io.StringIO())

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from wangge.accounts.models import AuditAction, AuditEvent
-from wangge.lib.crypto import decrypt
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.people import actions, report
 from wangge.people.models import (
@@ -138,7 +138,7 @@ def test_a_correction_reencrypts_reindexes_and_keeps_the_old_values_encrypted(sm
     correction = PersonCorrection.objects.get()
     assert correction.fields == ["birth_date", "id_number", "name", "phone", "sensitive"]
     assert (correction.actor, correction.reason) == (community_staff, "身份证号录入错误，居民持证更正")
-    old = json.loads(decrypt(correction.old_values_encrypted))
+    old = json.loads(decrypt_field(correction, "old_values_encrypted"))
     assert old["id_number"] == ID_NUMBER and old["phone"] == PHONE and old["name"] == "张三"
     assert old["sensitive"]["chronic_illness"] == ILLNESS and old["birth_date"] == "1949-12-31"
     event = AuditEvent.objects.get(action=AuditAction.PERSON_CORRECTED)

@@ -38,7 +38,9 @@ def resident(populated) -> Person:
     """Resident 1 of grid 0, with a sensitive fact and an education."""
     person = populated.resident
     Person.objects.filter(pk=person.pk).update(
-        sensitive_encrypted=people_actions.encrypt_sensitive({"chronic_illness": "高血压", "elderly_alone": True}),
+        sensitive_encrypted=people_actions.encrypt_sensitive(
+            {"chronic_illness": "高血压", "elderly_alone": True}, person.pk
+        ),
         education="bachelor",
     )
     person.refresh_from_db()

@@ -1,12 +1,15 @@
 """`wangge keys status|rotate|reencrypt`: the personal-data key ring (docs/privacy.md).
 
     wangge keys init [--file PATH]           a new key file with fresh keys (new deployments)
-    wangge keys status [--index]             which key each encrypted value uses
+    wangge keys status [--index]             which key each encrypted value uses, and how
+                                             many are not bound to their row yet
     wangge keys rotate [--index] [--batch N] a new current key, then every value moved onto it
     wangge keys reencrypt [--index] [--batch N]
                                              move every value onto the current key (after
                                              setting a new key in the environment; resumes an
-                                             interrupted rotation; harmless to repeat)
+                                             interrupted rotation; harmless to repeat); binds
+                                             every value to its table, column and row, and
+                                             then refuses unbound values (docs/privacy.md)
 
 With `--index` the same for the blind-index key: indexes are recomputed from the decrypted
 values, and lookups try the previous index key too until every index is on the new one.
@@ -95,9 +98,14 @@ class Command(BaseCommand):
                     % {"previous": ring.index_previous}
                 )
             )
+        if ring.refuse_unbound:
+            write(_("Values not bound to their row: refused."))
+        else:
+            write(_("Values not bound to their row: still read, until `wangge keys reencrypt` has bound them all."))
         for usage in key_usage(with_index=index):
             counts = ", ".join(f"{k} {n}" for k, n in sorted(usage.by_key.items())) or "-"
-            write(f"  {usage.column}: {counts}")
+            unbound = "; " + _("%(count)d not bound") % {"count": usage.unbound} if usage.unbound else ""
+            write(f"  {usage.column}: {counts}{unbound}")
             if usage.index_by_key is not None:
                 by_index = ", ".join(f"{k} {n}" for k, n in sorted(usage.index_by_key.items())) or "-"
                 write("    " + _("blind index: %(counts)s") % {"counts": by_index})
@@ -109,6 +117,17 @@ class Command(BaseCommand):
                 + _("%(column)s: %(rewritten)d rewritten, %(remaining)d left on an old key, %(conflicts)d conflict(s)")
                 % {"column": label, "rewritten": r.rewritten, "remaining": r.remaining, "conflicts": r.conflicts}
             )
+            if r.unreadable:
+                self.stdout.write(
+                    "    "
+                    + self.style.WARNING(
+                        _(
+                            "%(count)d value(s) do not decrypt where they are stored (copied from another row "
+                            "or column, or altered): left as they are."
+                        )
+                        % {"count": r.unreadable}
+                    )
+                )
         left = sum(r.remaining for r in results.values())
         if left:
             raise CommandError(
@@ -126,12 +145,37 @@ class Command(BaseCommand):
         else:
             key_id, results = actions.rotate_data_key(None, batch=batch)
             self.stdout.write(_("New current data key: %(key)s") % {"key": key_id})
+            self._unbound(results)
         self._report(results)
         self.stdout.write(self.style.SUCCESS(_("Done: every value is on the current key.")))
+
+    def _unbound(self, results: dict[str, actions.ColumnRewrite]) -> None:
+        """What a data-key run leaves of the unbound values, and whether they are refused now."""
+        ring = crypto.keyring()
+        left = sum(r.unbound for r in results.values())
+        if ring.refuse_unbound and not left:
+            self.stdout.write(_("Every value is bound to its row; unbound values are no longer read."))
+        elif ring.refuse_unbound:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("%(count)d value(s) not bound to their row are refused (not read) and left as they are.")
+                    % {"count": left}
+                )
+            )
+        elif not left:
+            self.stdout.write(
+                _("Every value is bound to its row: set WANGGE_REFUSE_UNBOUND=true and restart every process.")
+            )
+        else:
+            self.stdout.write(
+                _("%(count)d value(s) are not bound to their row yet; they are still read.") % {"count": left}
+            )
 
     def _reencrypt(self, index: bool, batch: int) -> None:
         rewrite = actions.reindex_values if index else actions.reencrypt_values
         results = rewrite(None, batch=batch)
+        if not index:
+            self._unbound(results)
         self._report(results)
         ring = crypto.keyring()
         if index and ring.index_previous:
