@@ -519,16 +519,22 @@ def decrypt(token: bytes | memoryview, binding: bytes) -> str:
         key = ring.data_keys.get(key_id)
     if key is None:
         raise UnknownKeyError(f"The ciphertext uses the key {key_id!r}, which is not in the key ring.")
-    place = binding.decode("ascii", errors="replace")
     if version != _V3 and ring.refuse_unbound:
-        raise UnboundValueError(f"The value at {place} is not bound to its place, and unbound values are refused.")
+        raise UnboundValueError(
+            f"The value at {_where(binding)} is not bound to its place, and unbound values are refused."
+        )
     aad = header + binding if version == _V3 and header is not None else header
     try:
         return _aead(key).decrypt(nonce, body, aad).decode()
     except InvalidTag:
         raise MisplacedValueError(
-            f"The value at {place} does not decrypt there: it was made for another row or column, or altered."
+            f"The value at {_where(binding)} does not decrypt there: it was made for another row or column, or altered."
         ) from None
+
+
+def _where(binding: bytes) -> str:
+    """A binding as an error names it (table, column and id: no personal data)."""
+    return binding.decode("ascii", errors="replace")
 
 
 def reencrypt(token: bytes | memoryview, binding: bytes) -> bytes | None:
