@@ -1,11 +1,17 @@
-"""Writing audit rows: one helper, used by every action that must leave a trace."""
+"""Writing audit rows: one helper, used by every action that must leave a trace, and the reason a
+reading of personal data is recorded with."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from wangge.accounts.models import AuditEvent, User
+from wangge.lib.errors import DomainError
+
+REASON_MIN = 4
+REASON_MAX = 500
 
 
 def record(
@@ -60,3 +66,20 @@ def record_many(
 def client_ip(request: Any) -> str | None:
     """The client's address as the server saw it (behind a proxy, configure it to set REMOTE_ADDR)."""
     return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def require_reason(reason: str, code: str = "reveal_reason_required") -> str:
+    """The reason, stripped: at least 4 and at most 500 characters."""
+    text = (reason or "").strip()
+    if len(text) < REASON_MIN:
+        messages = {
+            "reveal_reason_required": _("State why you need to see this person's data."),
+            "correction_reason_required": _("State why this record is corrected."),
+            "access_report_reason_required": _("State the request this access report answers."),
+        }
+        raise DomainError(code, messages.get(code, messages["reveal_reason_required"]))
+    if len(text) > REASON_MAX:
+        raise DomainError(
+            "reason_too_long", _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}
+        )
+    return text

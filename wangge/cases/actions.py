@@ -742,10 +742,9 @@ def reveal_reporter_contact(acting_user: User, case: Case, *, reason: str, ip_ad
 
     The caller loads the case in the user's scope first (404 outside it); here 403
     `reveal_not_allowed`, 400 `reveal_reason_required`, 404 `no_reporter_contact`."""
-    from wangge.accounts.audit import record
+    from wangge.accounts.audit import record, require_reason
     from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction
     from wangge.cases.policy import in_area_scope, unit_ids
-    from wangge.people.actions import require_reason
 
     if not (case.unit_id is not None and case.unit_id in unit_ids(acting_user)) and not in_area_scope(
         acting_user, case, PERSONAL_DATA_ROLES

@@ -33,7 +33,7 @@ from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts.audit import record
+from wangge.accounts.audit import record, require_reason
 from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, AuditEvent, User
 from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode, Level
@@ -79,8 +79,6 @@ from wangge.people.queries import (
     scope_nodes,
 )
 
-REASON_MIN = 4
-REASON_MAX = 500
 # What an anonymised person's name becomes (stored data, shown as it is).
 ANONYMISED_NAME = "已匿名"
 
@@ -504,23 +502,6 @@ def require_personal_data_access(acting_user: User, person: Person) -> None:
     """404 unless the user holds a personal-data role over the person (outside scope = not found)."""
     if not may_read_personal_data(acting_user, person):
         raise person_not_found()
-
-
-def require_reason(reason: str, code: str = "reveal_reason_required") -> str:
-    """The reason, stripped: at least 4 and at most 500 characters."""
-    text = (reason or "").strip()
-    if len(text) < REASON_MIN:
-        messages = {
-            "reveal_reason_required": _("State why you need to see this person's data."),
-            "correction_reason_required": _("State why this record is corrected."),
-            "access_report_reason_required": _("State the request this access report answers."),
-        }
-        raise DomainError(code, messages.get(code, messages["reveal_reason_required"]))
-    if len(text) > REASON_MAX:
-        raise DomainError(
-            "reason_too_long", _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}
-        )
-    return text
 
 
 # --- reveal and what a user sees -------------------------------------------------------------------
