@@ -33,6 +33,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy wangge
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,8 +12,10 @@ from django.utils.translation import gettext as _
 from wangge.accounts.audit import record
 from wangge.accounts.models import ApiToken, AuditAction, Role, RoleAssignment, User
 from wangge.accounts.scope import forget_assignments
-from wangge.areas.models import AreaNode
 from wangge.lib.errors import DomainError
+
+if TYPE_CHECKING:
+    from wangge.areas.models import AreaNode
 
 
 def create_user(acting_user: User | None, *, username: str, password: str | None, display_name: str = "") -> User:
@@ -23,7 +26,7 @@ def create_user(acting_user: User | None, *, username: str, password: str | None
 
 
 def assign_role(
-    acting_user: User | None, *, user: User, role: str, area: AreaNode, ip_address: str | None = None
+    acting_user: User | None, *, user: User, role: str, area: "AreaNode", ip_address: str | None = None
 ) -> RoleAssignment:
     if role not in Role.values:
         raise DomainError("unknown_role", _("Unknown role."))

@@ -6,7 +6,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wangge.areas.models import AreaNode
 from wangge.lib.models import TimeStamped
 
 
@@ -48,10 +47,12 @@ PERSONAL_DATA_ROLES = {
 
 
 class RoleAssignment(TimeStamped):
-    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        "areas.AreaNode", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
+    )
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    area = models.ForeignKey(AreaNode, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("areas.AreaNode", verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("role assignment")
@@ -114,7 +115,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     district = models.ForeignKey(
-        AreaNode, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "areas.AreaNode", verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor = models.ForeignKey(
         User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from wangge.accounts.models import ApiToken, Role, RoleAssignment, User
 from wangge.accounts.scope import scope_q
-from wangge.areas.models import Level
+from wangge.lib.levels import Level
 
 # A role assignment lies in an administrator's scope when its area's ancestor at the level of
 # the administrator's area is that area (the fixed ancestor columns of AreaNode).

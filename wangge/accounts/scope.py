@@ -6,11 +6,15 @@ ancestor id at each level; a level the model has no field for grants nothing on 
 """
 
 from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from wangge.accounts.models import RoleAssignment, User
-from wangge.areas.models import AreaNode, Level
+from wangge.lib.levels import Level
+
+if TYPE_CHECKING:
+    from wangge.areas.models import AreaNode
 
 # Matches every row and stays "everything" when combined: `Q()` would not (`Q() | Q(x)` is
 # `Q(x)`, so a superuser's cases would collapse to the ones they reported).
@@ -63,14 +67,14 @@ def has_role(user: User, *roles: str) -> bool:
     return any(a.role in roles for a in assignments_of(user))
 
 
-def covers(area: AreaNode, node: AreaNode) -> bool:
+def covers(area: "AreaNode", node: "AreaNode") -> bool:
     """Whether `node` is `area` or lies in its subtree (no query: uses the ancestor columns)."""
     if area.level == Level.HOUSEHOLD:
         return node.pk == area.pk
     return getattr(node, f"{area.level}_id") == area.pk
 
 
-def has_role_over(user: User, node: AreaNode, *roles: str) -> bool:
+def has_role_over(user: User, node: "AreaNode", *roles: str) -> bool:
     """Whether the user holds one of `roles` through an assignment whose scope contains `node`."""
     if user.is_authenticated and user.is_superuser:
         return True

@@ -8,26 +8,10 @@ column of its own level), so "everything under this node" is one indexed equalit
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wangge.lib.levels import ANCESTOR_LEVELS, LEVELS, Level, child_level
 from wangge.lib.models import TimeStamped
 
-
-class Level(models.TextChoices):
-    DISTRICT = "district", _("District")
-    COMMUNITY = "community", _("Community")
-    GRID = "grid", _("Grid")
-    BUILDING_GROUP = "building_group", _("Building group")
-    BUILDING = "building", _("Building")
-    HOUSEHOLD = "household", _("Household")
-
-
-LEVELS: list[str] = [level.value for level in Level]
-# The ancestor column that holds a node's own id at each level (households have none).
-ANCESTOR_LEVELS: list[str] = LEVELS[:-1]
-
-
-def child_level(level: str) -> str | None:
-    index = LEVELS.index(level)
-    return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
+__all__ = ["ANCESTOR_LEVELS", "LEVELS", "AreaNode", "GridBoundary", "Level", "child_level"]
 
 
 class AreaNode(TimeStamped):
