@@ -303,7 +303,8 @@ class Reference:
         from wangge.cases.catalogue import install_default_catalogue
         from wangge.cases.models import Category, HandlingUnit, RoutingRule
         from wangge.cases.queries import dispatch_unit
-        from wangge.demo.generator import ScaleSpec, build_reference_district
+        from wangge.demo.blueprint import ScaleSpec
+        from wangge.demo.generator import build_reference_district
 
         # The lighter district of wangge/demo/tests/test_demo.py: same areas and accounts, fewer households.
         light_spec = ScaleSpec(

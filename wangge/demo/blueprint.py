@@ -1,13 +1,18 @@
-"""The demo district's plan as data: the dataclasses `plan_district` fills in (areas, residents,
-members and zones, workers, units, accounts, cases) and `build_reference_district` writes, and
-the fingerprint that hashes a plan, or the same facts read back from the database.
+"""The reference district's fixed description and its plan as data.
 
-No database and no randomness here; `generator.py` and `casework.py` (for the cases) plan and
-write, and both import these types from here.
+The fixed part: the default seed and password, the date ages are counted at, the scales
+(`SCALES`: how many households, how tall the buildings), the coverage gaps to plant, the demo
+user names. The plan: the dataclasses `plan_district` (`plan.py`) fills in (areas, residents,
+members and zones, workers, units, accounts, cases) and `build_reference_district`
+(`generator.py`) and `write_cases` (`casework.py`) write, and the fingerprint that hashes a plan,
+or the same facts read back from the database.
+
+No database and no randomness here: `plan.py` decides, `generator.py` and `casework.py` write.
 """
 
 import datetime as dt
 import hashlib
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +23,74 @@ from shapely.geometry.base import BaseGeometry
 from wangge.areas.models import Level
 from wangge.cases.catalogue import DEFAULT_CATALOGUE
 from wangge.orgs.coverage import GapKind
+
+DEFAULT_SEED = 2014
+DEFAULT_PASSWORD = "wangge-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
+# Ages are counted at this date, so the data set does not drift with the calendar.
+REFERENCE_DATE = dt.date(2026, 1, 1)
+# Grid boundaries are valid from the year of the newspaper report.
+BOUNDARIES_VALID_FROM = dt.datetime(2014, 1, 1, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+# How many of each kind of coverage gap the district gets.
+PLANTED_GAPS = {
+    GapKind.GRID_WITHOUT_UNIT: 2,
+    GapKind.GROUP_WITHOUT_UNIT: 3,
+    GapKind.BUILDING_WITHOUT_MEMBER: 4,
+    GapKind.HOUSEHOLD_WITHOUT_MEMBER: 6,
+}
+MEMBER_SHARE = 0.07  # of adults
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    """How big the district is: households are laid out building by building, then floors are
+    added or removed until the total is within one floor of `households`."""
+
+    households: int
+    groups_per_grid: tuple[int, int]
+    buildings_per_group: tuple[int, int]
+    units: tuple[int, int]
+    floors: tuple[int, int]
+    high_rise_share: float = 0.0
+    high_rise_floors: tuple[int, int] = (11, 18)
+    flats_per_floor: int = 2
+    cases: int = 90  # a core for the demo accounts' worklists, then background cases up to this
+
+
+SCALES: dict[str, ScaleSpec] = {
+    "small": ScaleSpec(
+        households=10_000, groups_per_grid=(2, 2), buildings_per_group=(2, 3), units=(1, 2), floors=(3, 5)
+    ),
+    "full": ScaleSpec(
+        households=100_000,
+        groups_per_grid=(3, 4),
+        buildings_per_group=(4, 6),
+        units=(2, 3),
+        floors=(5, 7),
+        high_rise_share=0.15,
+        cases=320,
+    ),
+}
+
+# The demo accounts, one per role, in the order they are printed.
+DEMO_USERNAMES = [
+    "admin",
+    "district_admin",
+    "community_staff",
+    "grid_secretary",
+    "grid_leader",
+    "grid_worker",
+    "grid_worker2",
+    "member",
+    "volunteer",
+    "department",
+    "supervisor",
+    "resident_unit",
+    "social_org",
+    "resident",
+]
+
+
+# --- the plan ---------------------------------------------------------------------------------
 
 # code → (group code, time limit, its unit, return visit required), from the default catalogue.
 CATEGORIES: dict[str, tuple[str, int, str, bool]] = {
