@@ -18,8 +18,7 @@ unit. Their numbers and timelines still carry the build date.
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,25 +26,17 @@ from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
 from wangge.calendars.queries import calendar_for
 from wangge.cases import actions as case_actions
-from wangge.cases.catalogue import DEFAULT_CATALOGUE, install_default_catalogue, install_default_routing
+from wangge.cases.catalogue import install_default_catalogue, install_default_routing
 from wangge.cases.models import Case, Category, Channel, HandlingUnit, Satisfaction, TimeLimitUnit
 from wangge.cases.queries import dispatch_unit
 from wangge.cases.workflow import State
 from wangge.demo import names
+from wangge.demo.blueprint import APPROVED, CATEGORIES, REQUESTED, CasePlan, DistrictPlan
 from wangge.people.models import WorkerKind
-
-if TYPE_CHECKING:
-    from wangge.demo.generator import DistrictPlan
 
 # The department the `department` demo account works for.
 CIVIL_AFFAIRS = "民政局"
 
-# code → (group code, time limit, its unit, return visit required), from the default catalogue.
-CATEGORIES: dict[str, tuple[str, int, str, bool]] = {
-    code: (group, limit, unit, visit)
-    for group, _name, children in DEFAULT_CATALOGUE
-    for code, _child_name, limit, unit, visit, _public in children
-}
 # How often each group is reported in the background cases.
 GROUP_WEIGHTS = {"CG": 20, "HJ": 22, "SZ": 20, "WY": 15, "MD": 10, "MS": 13}
 # The states background cases are left in, with weights: most are closed off.
@@ -63,31 +54,6 @@ STATE_WEIGHTS = {
     State.REOPENED: 1,
 }
 CHANNEL_WEIGHTS = {Channel.PATROL: 45, Channel.PHONE: 30, Channel.VISIT: 15}
-REQUESTED, APPROVED = "requested", "approved"
-
-
-@dataclass(slots=True)
-class CasePlan:
-    category: str  # category code, e.g. "MS01"
-    building: int  # index into plan.buildings
-    channel: str
-    description: str
-    state: str  # the `State` the case is left in
-    filer: str = ""  # the demo account filing it; "" for a grid worker or a caller without one
-    reporter_name: str = ""
-    reporter_contact: str = ""
-    answers: dict[str, Any] = field(default_factory=dict)
-    visit: str = ""  # the return-visit result of a closed or reopened case whose category needs one
-    overdue_days: int = 0  # the deadline this many working days in the past, then swept overdue
-    supervision: str = ""  # "yellow" or "red": under supervision
-    urged: bool = False
-    extension: str = ""  # REQUESTED (waiting for a decision) or APPROVED
-    co_handler: str = ""  # a department asked to co-handle (left open)
-    merge_into: int = -1  # duplicates: index of the case it is merged into
-
-    @property
-    def group(self) -> str:
-        return CATEGORIES[self.category][0]
 
 
 def _needs_visit(code: str) -> bool:
@@ -98,7 +64,7 @@ def _in_days(code: str) -> bool:
     return CATEGORIES[code][2] == TimeLimitUnit.WORKING_DAYS
 
 
-def plan_cases(plan: "DistrictPlan", rng: random.Random, total: int) -> list[CasePlan]:
+def plan_cases(plan: DistrictPlan, rng: random.Random, total: int) -> list[CasePlan]:
     """The core cases for the demo accounts' worklists, then background cases up to `total`."""
     accounts = {a.username: a for a in plan.accounts}
     by_grid = plan.buildings_by_grid()
@@ -216,7 +182,7 @@ def plan_cases(plan: "DistrictPlan", rng: random.Random, total: int) -> list[Cas
 class _Writer:
     """Files the planned cases and takes each to its state, acting as the demo accounts would."""
 
-    def __init__(self, plan: "DistrictPlan", areas: dict[str, list[AreaNode]]) -> None:
+    def __init__(self, plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> None:
         self.plan = plan
         self.district = areas[Level.DISTRICT][0]
         self.buildings = areas[Level.BUILDING]
@@ -334,7 +300,7 @@ class _Writer:
         )
 
 
-def write_cases(plan: "DistrictPlan", areas: dict[str, list[AreaNode]]) -> int:
+def write_cases(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> int:
     """Install the catalogue, departments and routing, file every planned case and take it to its
     state; then sweep, which marks the overdue ones. Returns how many cases were written."""
     writer = _Writer(plan, areas)

@@ -38,17 +38,10 @@ from wangge.cases.models import UnitKind as HandlingUnitKind
 from wangge.cases.queries import Worklist, route, worklist, worklists_for
 from wangge.cases.workflow import State
 from wangge.conftest import FAST_HASHERS
-from wangge.demo.generator import (
-    DEFAULT_PASSWORD,
-    DEMO_USERNAMES,
-    SCALES,
-    DemoResult,
-    ScaleSpec,
-    build_reference_district,
-    database_fingerprint,
-    plan_district,
-)
+from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, ScaleSpec
+from wangge.demo.generator import DemoResult, build_reference_district, database_fingerprint
 from wangge.demo.geometry import GRIDS, district_layout
+from wangge.demo.plan import plan_district
 from wangge.lib.crypto import blind_index, decrypt_field
 from wangge.lib.geo import IndexedArea, PointIndex, polygon_from_geojson
 from wangge.lib.idnumber import birth_date_of, normalise_id_number

@@ -13,10 +13,10 @@ from django.utils import translation
 from wangge.accounts.actions import create_user
 from wangge.areas.actions import create_district
 from wangge.areas.models import AreaNode, Level
-from wangge.demo import generator
+from wangge.demo import blueprint, generator
 from wangge.demo.management.commands import demo as demo_command
 
-TINY = generator.ScaleSpec(
+TINY = blueprint.ScaleSpec(
     households=1_500, groups_per_grid=(1, 1), buildings_per_group=(2, 2), units=(1, 1), floors=(2, 3)
 )
 PASSWORD = "another-demo-pass-2026"
@@ -25,7 +25,7 @@ PASSWORD = "another-demo-pass-2026"
 @pytest.fixture
 def served(monkeypatch, settings) -> list[tuple[tuple, dict]]:
     """The small scale made tiny, and runserver recorded instead of run."""
-    monkeypatch.setitem(generator.SCALES, "small", TINY)
+    monkeypatch.setitem(blueprint.SCALES, "small", TINY)
     calls: list[tuple[tuple, dict]] = []
     real = demo_command.call_command
 
@@ -49,9 +49,9 @@ def run(*args: str) -> str:
 def test_demo_builds_once_prints_accounts_and_serves(served):
     text = run("--no-serve", "--password", PASSWORD)
     assert served == []
-    for username in generator.DEMO_USERNAMES:
+    for username in blueprint.DEMO_USERNAMES:
         assert f"\n{username} " in text
-    assert text.count(PASSWORD) == len(generator.DEMO_USERNAMES)
+    assert text.count(PASSWORD) == len(blueprint.DEMO_USERNAMES)
     assert "181" in text and "泉华区 / " in text
     district = generator.demo_district()
     assert district is not None

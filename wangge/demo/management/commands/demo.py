@@ -22,7 +22,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode, Level
-from wangge.demo import generator
+from wangge.demo import blueprint, generator
 from wangge.lib.errors import DomainError
 
 
@@ -48,9 +48,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", default="small", help="small (about 10,000 households) or full (about 100,000).")
-        parser.add_argument("--password", default=generator.DEFAULT_PASSWORD, help="Password of every demo account.")
+        parser.add_argument("--password", default=blueprint.DEFAULT_PASSWORD, help="Password of every demo account.")
         parser.add_argument(
-            "--seed", default=str(generator.DEFAULT_SEED), help="Seed: the same seed gives the same data."
+            "--seed", default=str(blueprint.DEFAULT_SEED), help="Seed: the same seed gives the same data."
         )
         parser.add_argument("--port", default="8000", help="Port to serve on at 127.0.0.1.")
         parser.add_argument("--no-serve", action="store_true", help="Build and print, but do not start the server.")
@@ -62,7 +62,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale, password = options["scale"], options["password"]
-        if scale not in generator.SCALES:
+        if scale not in blueprint.SCALES:
             raise CommandError(_("Unknown scale “%(scale)s”: use small or full.") % {"scale": scale})
         port = self._number(
             options["port"], 1, 65535, _("The port must be a whole number from 1 to 65535, not “%(value)s”.")
@@ -105,7 +105,7 @@ class Command(BaseCommand):
             )
             accounts = generator.demo_accounts(district, password)
             counts = generator.demo_counts(district)
-            wanted = generator.SCALES[scale].households
+            wanted = blueprint.SCALES[scale].households
             if not 0.8 * wanted <= counts["households"] <= 1.2 * wanted:
                 self.stdout.write(
                     self.style.WARNING(
