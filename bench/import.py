@@ -7,7 +7,7 @@ same file for comparison.
     .venv/bin/python bench/import.py --profile commit       # pyinstrument profile of one phase
 
 The ledger is generated (no database needed) from the reference district's plan
-(`wangge.demo.generator.plan_district("small")`, the same seed as the district the benchmark
+(`wangge.demo.plan.plan_district("small")`, the same seed as the district the benchmark
 builds), so every address resolves to one of its households: about 10 % of the rows are
 residents the district already holds (matched; 1 % of all rows with another phone: conflicts;
 0.5 % without their ID number: possible matches),
@@ -80,7 +80,7 @@ def generate(path: Path, rows: int, seed: int) -> dict[str, int]:
     import xlsxwriter
 
     from wangge.demo import names
-    from wangge.demo.generator import plan_district
+    from wangge.demo.plan import plan_district
     from wangge.lib.idnumber import check_digit
 
     plan = plan_district("small", seed)
