@@ -19,8 +19,10 @@ from python_calamine import CalamineWorkbook
 from wangge.accounts.models import PERSONAL_DATA_ROLES, Role, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of, scope_q
 from wangge.areas.models import Level
-from wangge.ledgers.actions import progress_file
+from wangge.ledgers.cleaning import Facts
+from wangge.ledgers.files import progress_file
 from wangge.ledgers.models import ImportRun, Merge, ReviewItem, ReviewState, RunPhase, RunState
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.people.models import Person
 
@@ -104,12 +106,15 @@ def progress(run: ImportRun) -> dict[str, Any]:
     }
 
 
+def incoming_facts(item: ReviewItem) -> Facts:
+    """The facts of the file's row a review item was queued for (decrypted)."""
+    return Facts.from_document(json.loads(decrypt_field(item, "incoming_encrypted")))
+
+
 def held_about(person: Person) -> dict[str, Any]:
     """What imports hold about one person, in clear, for the residents' access report
     (`people.report.build_report` should include it): the review items about them (or created
     from them) with the incoming facts, and the merges of their record (fields and when)."""
-    from wangge.ledgers.actions import incoming_facts
-
     items = (
         ReviewItem.objects.filter(Q(candidate=person) | Q(created_person=person))
         .select_related("run")
