@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.models import ImportRun
 from wangge.lib.errors import DomainError
 
@@ -50,7 +51,7 @@ def save_upload(uploaded_file: UploadedFile, suffix: str) -> tuple[str, str, int
                 handle.close()
                 target.unlink(missing_ok=True)
                 raise DomainError(
-                    "file_too_large",
+                    LedgerError.FILE_TOO_LARGE,
                     _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 2**20},
                 )
             digest.update(block)

@@ -23,6 +23,7 @@ from wangge.accounts.scope import assignments_of
 from wangge.areas.models import AreaNode, Level
 from wangge.ledgers import pipeline
 from wangge.ledgers.actions.writing import NewRows
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.files import file_sha256
 from wangge.ledgers.layouts import LAYOUTS, Mapping, Vocabulary
 from wangge.ledgers.matching import Checker, CheckResult, RowResult, Status
@@ -53,7 +54,9 @@ def import_scope(acting_user: User | None, district: AreaNode) -> list[tuple[str
         if a.role in PERSONAL_DATA_ROLES and a.district_id == district.pk
     ]
     if not scope:
-        raise DomainError("import_forbidden", _("You may not import residents' data in this district."), status=403)
+        raise DomainError(
+            LedgerError.IMPORT_FORBIDDEN, _("You may not import residents' data in this district."), status=403
+        )
     if any(level == Level.DISTRICT for level, _pk in scope):
         return None
     return scope
@@ -125,7 +128,9 @@ def check_file(
     """The dry run: every row classified, nothing written. `checked` is given each chunk of rows
     as soon as it is classified (the commit writes its new rows then)."""
     if layout not in LAYOUTS:
-        raise DomainError("unknown_layout", _("Unknown layout “%(layout)s”; use members or grid.") % {"layout": layout})
+        raise DomainError(
+            LedgerError.UNKNOWN_LAYOUT, _("Unknown layout “%(layout)s”; use members or grid.") % {"layout": layout}
+        )
     spec = LAYOUTS[layout]
     mapping = mapping or Mapping()
     scope = import_scope(acting_user, district)

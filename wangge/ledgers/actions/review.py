@@ -20,6 +20,7 @@ from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, User
 from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode
 from wangge.ledgers.actions.writing import create_rows, encrypt_document
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.layouts import field_label
 from wangge.ledgers.matching import PLAIN_COMPARED, review_place
 from wangge.ledgers.models import ImportedRecord, Merge, ReviewItem, ReviewKind, ReviewState
@@ -134,7 +135,7 @@ def _check_reviewer(acting_user: User, item: ReviewItem, *extra: AreaNode) -> No
     area the merge would move them to); otherwise the item does not exist for them."""
     nodes = [_item_node(item), _node_of(item.candidate), *extra]
     if not all(has_role_over(acting_user, node, *PERSONAL_DATA_ROLES) for node in nodes):
-        raise DomainError("review_item_not_found", _("There is no such review item."), status=404)
+        raise DomainError(LedgerError.REVIEW_ITEM_NOT_FOUND, _("There is no such review item."), status=404)
 
 
 def _load_item(item: ReviewItem) -> ReviewItem:
@@ -162,7 +163,9 @@ def decide_review(
         item = _load_item(item)
         _check_reviewer(acting_user, item)
         if item.state != ReviewState.OPEN:
-            raise DomainError("review_item_decided", _("This review item has already been decided."), status=409)
+            raise DomainError(
+                LedgerError.REVIEW_ITEM_DECIDED, _("This review item has already been decided."), status=409
+            )
         if decision == Decision.MERGE:
             _merge(acting_user, item, choices or {})
             item.state = ReviewState.MERGED
@@ -172,7 +175,7 @@ def decide_review(
         elif decision == Decision.DISMISS:
             item.state = ReviewState.DISMISSED
         else:
-            raise DomainError("unknown_decision", _("Unknown decision; use merge, keep_separate or dismiss."))
+            raise DomainError(LedgerError.UNKNOWN_DECISION, _("Unknown decision; use merge, keep_separate or dismiss."))
         item.decided_by, item.decided_at = acting_user, timezone.now()
         item.save(update_fields=["state", "decided_by", "decided_at", "created_person", "updated_at"])
     return item
@@ -182,15 +185,15 @@ def _merge(acting_user: User, item: ReviewItem, choices: dict[str, str]) -> Merg
     unknown = sorted(set(choices) - set(item.differing_fields))
     if unknown:
         raise DomainError(
-            "merge_unknown_field",
+            LedgerError.MERGE_UNKNOWN_FIELD,
             _("%(field)s is not one of the fields that differ.") % {"field": field_label(unknown[0])},
         )
     if any(choice not in (Choice.INCOMING, Choice.REGISTRY) for choice in choices.values()):
-        raise DomainError("merge_choice", _("Choose “incoming” or “registry” for each field."))
+        raise DomainError(LedgerError.MERGE_CHOICE, _("Choose “incoming” or “registry” for each field."))
     chosen = [f for f in item.differing_fields if choices.get(f) == Choice.INCOMING]
     if not chosen:
         raise DomainError(
-            "merge_nothing_chosen",
+            LedgerError.MERGE_NOTHING_CHOSEN,
             _("No field takes the incoming value: dismiss the item instead of merging."),
         )
     incoming = incoming_facts(item)
@@ -212,7 +215,9 @@ def _merge(acting_user: User, item: ReviewItem, choices: dict[str, str]) -> Merg
                 district_id=person.district_id, id_number_index__in=blind_indexes(incoming.id_number)
             ).exclude(pk=person.pk)
             if taken.exists():
-                raise DomainError("id_number_exists", _("A person with this ID number is already registered."))
+                raise DomainError(
+                    LedgerError.ID_NUMBER_EXISTS, _("A person with this ID number is already registered.")
+                )
             _set_encrypted(person, id_number=incoming.id_number)
         elif name == "phone":
             _set_encrypted(person, phone=incoming.phone)
@@ -273,7 +278,7 @@ def _merge_membership(acting_user: User, person: Person, changes: dict[str, Any]
         return
     if "kind" not in values or "home_community_id" not in values:
         raise DomainError(
-            "merge_member_incomplete",
+            LedgerError.MERGE_MEMBER_INCOMPLETE,
             _("To record the person as a member, take both the member category and the home community."),
         )
     community = AreaNode.objects.get(pk=values.pop("home_community_id"))
@@ -285,7 +290,7 @@ def _merge_membership(acting_user: User, person: Person, changes: dict[str, Any]
 def _keep_separate(acting_user: User, item: ReviewItem) -> Person:
     if item.kind != ReviewKind.POSSIBLE_MATCH:
         raise DomainError(
-            "keep_separate_same_id",
+            LedgerError.KEEP_SEPARATE_SAME_ID,
             _("A conflict shares the ID number with the registered person: merge or dismiss it."),
             status=409,
         )
@@ -308,17 +313,19 @@ def undo_merge(acting_user: User, merge: Merge) -> Merge:
         merge = Merge.objects.select_related("item", "item__candidate", "person").get(pk=merge.pk)
         _check_reviewer(acting_user, merge.item)
         if merge.undone_at is not None:
-            raise DomainError("merge_already_undone", _("This merge has already been undone."), status=409)
+            raise DomainError(LedgerError.MERGE_ALREADY_UNDONE, _("This merge has already been undone."), status=409)
         latest = (
             Merge.objects.filter(person=merge.person, undone_at__isnull=True).order_by("-created_at", "-id").first()
         )
         if latest is None or latest.pk != merge.pk:
-            raise DomainError("merge_not_latest", _("Undo the later merges of this person first."), status=409)
+            raise DomainError(
+                LedgerError.MERGE_NOT_LATEST, _("Undo the later merges of this person first."), status=409
+            )
         person = merge.person
         after = json.loads(decrypt_field(merge, "after_encrypted"))
         if _snapshot(person) != after:
             raise DomainError(
-                "merge_changed_since",
+                LedgerError.MERGE_CHANGED_SINCE,
                 _("The person has changed since this merge, so it cannot be undone automatically."),
                 status=409,
             )

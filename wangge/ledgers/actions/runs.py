@@ -20,6 +20,7 @@ from wangge.accounts.models import Role, User
 from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode
 from wangge.ledgers.actions.importing import Progress, import_people, import_scope
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.files import file_sha256, media_path, progress_file, save_upload
 from wangge.ledgers.layouts import LAYOUTS, Mapping
 from wangge.ledgers.models import ImportRun, RunMode, RunPhase, RunState
@@ -74,13 +75,15 @@ def start_import(
     (`wangge worker`); poll `queries.progress(run)`."""
     import_scope(acting_user, district)
     if layout not in LAYOUTS:
-        raise DomainError("unknown_layout", _("Unknown layout “%(layout)s”; use members or grid.") % {"layout": layout})
+        raise DomainError(
+            LedgerError.UNKNOWN_LAYOUT, _("Unknown layout “%(layout)s”; use members or grid.") % {"layout": layout}
+        )
     mapping = mapping if isinstance(mapping, Mapping) else Mapping.from_dict(mapping or {})
     name = Path(uploaded_file.name or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise DomainError(
-            "file_type",
+            LedgerError.FILE_TYPE,
             _("Only .xlsx, .xls and .csv files can be imported (this one is “%(suffix)s”).")
             % {"suffix": suffix or "-"},
         )
@@ -109,7 +112,9 @@ def commit_import(acting_user: User, run: ImportRun) -> ImportRun:
     _own_run(acting_user, run)
     if run.mode != RunMode.DRY_RUN or run.state != RunState.SUCCEEDED or not run.stored_file:
         raise DomainError(
-            "run_not_committable", _("Only a finished dry run whose file is still kept can be committed."), status=409
+            LedgerError.RUN_NOT_COMMITTABLE,
+            _("Only a finished dry run whose file is still kept can be committed."),
+            status=409,
         )
     with transaction.atomic():
         claimed = ImportRun.objects.filter(pk=run.pk, stored_file=run.stored_file).update(
@@ -117,7 +122,7 @@ def commit_import(acting_user: User, run: ImportRun) -> ImportRun:
         )
         if not claimed:
             raise DomainError(
-                "run_not_committable",
+                LedgerError.RUN_NOT_COMMITTABLE,
                 _("Only a finished dry run whose file is still kept can be committed."),
                 status=409,
             )
@@ -148,7 +153,7 @@ def discard_upload(acting_user: User, run: ImportRun) -> None:
 def _own_run(acting_user: User, run: ImportRun) -> None:
     if run.created_by_id == acting_user.pk or has_role_over(acting_user, run.district, Role.DISTRICT_ADMIN):
         return
-    raise DomainError("run_not_found", _("There is no such import."), status=404)
+    raise DomainError(LedgerError.RUN_NOT_FOUND, _("There is no such import."), status=404)
 
 
 def execute_run(run_id: int) -> dict[str, Any]:
@@ -166,9 +171,13 @@ def execute_run(run_id: int) -> dict[str, Any]:
     path = media_path(run.stored_file)
     try:
         if not run.stored_file or not path.exists():
-            raise DomainError("file_missing", _("The uploaded file is no longer there; upload it again."), status=410)
+            raise DomainError(
+                LedgerError.FILE_MISSING, _("The uploaded file is no longer there; upload it again."), status=410
+            )
         if file_sha256(path) != run.file_sha256:
-            raise DomainError("file_changed", _("The uploaded file changed after it was checked; upload it again."))
+            raise DomainError(
+                LedgerError.FILE_CHANGED, _("The uploaded file changed after it was checked; upload it again.")
+            )
         outcome = import_people(
             run.created_by,
             district=run.district,
@@ -210,7 +219,7 @@ def execute_run(run_id: int) -> dict[str, Any]:
         ImportRun.objects.filter(pk=run.pk).update(
             state=RunState.FAILED,
             phase=RunPhase.DONE,
-            error_code="internal_error",
+            error_code=LedgerError.INTERNAL_ERROR,
             error_message=_("The import stopped on an unexpected error; nothing was written."),
             finished_at=timezone.now(),
             updated_at=timezone.now(),

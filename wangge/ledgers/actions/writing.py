@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode
 from wangge.ledgers.cleaning import Facts
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.matching import RowResult, Status, queued_as
 from wangge.ledgers.models import ImportedRecord, ImportRun, Merge, ReviewItem, ReviewKind
 from wangge.ledgers.newrows import households_of, person_input
@@ -141,13 +142,13 @@ class NewRows:
         try:
             ids = create_rows(self.acting_user, self.district, facts, self.households, [r for r in chunk if r.facts])
         except DomainError as error:
-            if error.code != "id_number_exists":
+            if error.code != LedgerError.ID_NUMBER_EXISTS:
                 raise
             # The check found nobody with these numbers (and no number twice in the file): someone
             # registered one of them meanwhile, and the unique constraint (or, during an index
             # rotation, the people app's check) refused it. The dry run no longer holds.
             raise DomainError(
-                "registry_changed",
+                LedgerError.REGISTRY_CHANGED,
                 _("The registry changed while the file was being checked; nothing was written. Run the import again."),
                 status=409,
             ) from None
