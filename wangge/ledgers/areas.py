@@ -29,6 +29,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode, Level
+from wangge.ledgers.errors import LedgerError
 from wangge.lib.errors import DomainError
 from wangge.orgs.models import OrgUnit
 
@@ -211,11 +212,11 @@ class AreaResolver:
             return found[0]
         if not found:
             raise DomainError(
-                "unknown_community",
+                LedgerError.UNKNOWN_COMMUNITY,
                 _("There is no community “%(name)s” in %(district)s.") % {"name": name, "district": self.district.name},
             )
         raise DomainError(
-            "community_ambiguous",
+            LedgerError.COMMUNITY_AMBIGUOUS,
             _("More than one community is called “%(name)s”; use the full name.") % {"name": name},
         )
 
@@ -224,7 +225,7 @@ class AreaResolver:
         if len(found) == 1:
             return found[0]
         raise DomainError(
-            "unknown_grid",
+            LedgerError.UNKNOWN_GRID,
             _("There is no grid “%(name)s” in %(community)s.")
             % {"name": name, "community": self.community_names[community]},
         )
@@ -250,11 +251,11 @@ class AreaResolver:
             return found[0]
         if not found:
             raise DomainError(
-                "unknown_building",
+                LedgerError.UNKNOWN_BUILDING,
                 _("There is no building “%(name)s” in %(area)s.") % {"name": name, "area": where},
             )
         raise DomainError(
-            "building_ambiguous",
+            LedgerError.BUILDING_AMBIGUOUS,
             _("More than one building in %(area)s is called “%(name)s”; fill in the grid column.")
             % {"name": name, "area": where},
         )
@@ -278,11 +279,11 @@ class AreaResolver:
             return found[0]
         if not found:
             raise DomainError(
-                "unknown_household",
+                LedgerError.UNKNOWN_HOUSEHOLD,
                 _("There is no such unit and room in %(building)s.") % {"building": self.building_names[building_id]},
             )
         raise DomainError(
-            "household_ambiguous",
+            LedgerError.HOUSEHOLD_AMBIGUOUS,
             _("The room number is not unique in %(building)s; fill in the unit column.")
             % {"building": self.building_names[building_id]},
         )
@@ -292,7 +293,7 @@ class AreaResolver:
         if len(found) == 1:
             return found[0]
         raise DomainError(
-            "unknown_org_unit",
+            LedgerError.UNKNOWN_ORG_UNIT,
             _(
                 "There is no organisation unit “%(name)s” in %(district)s; "
                 "use its name in the platform or give it in the mapping."

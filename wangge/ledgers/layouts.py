@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.models import Layout
 from wangge.lib.errors import DomainError
 from wangge.people.models import Education, MemberKind, PoliticalStatus, Relation, ResidenceStatus
@@ -316,23 +317,27 @@ class Mapping:
         if not data:
             return cls()
         if not isinstance(data, dict):
-            raise DomainError("mapping_format", _("The mapping file must hold an object of field names and headers."))
+            raise DomainError(
+                LedgerError.MAPPING_FORMAT, _("The mapping file must hold an object of field names and headers.")
+            )
         columns_doc = data.get("columns", {} if "values" in data else data)
         values_doc = data.get("values", {})
         if not isinstance(columns_doc, dict) or not isinstance(values_doc, dict):
-            raise DomainError("mapping_format", _("The mapping file must hold an object of field names and headers."))
+            raise DomainError(
+                LedgerError.MAPPING_FORMAT, _("The mapping file must hold an object of field names and headers.")
+            )
         columns: dict[str, list[str]] = {}
         for name, headers in columns_doc.items():
             if name not in FIELDS:
                 raise DomainError(
-                    "mapping_unknown_field",
+                    LedgerError.MAPPING_UNKNOWN_FIELD,
                     _("The mapping names an unknown field “%(field)s”; known fields: %(known)s.")
                     % {"field": name, "known": ", ".join(FIELDS)},
                 )
             listed = [headers] if isinstance(headers, str) else headers
             if not isinstance(listed, list) or not all(isinstance(h, str) and h.strip() for h in listed):
                 raise DomainError(
-                    "mapping_format",
+                    LedgerError.MAPPING_FORMAT,
                     _("The mapping for “%(field)s” must be a header or a list of headers.") % {"field": name},
                 )
             columns[name] = listed
@@ -341,14 +346,14 @@ class Mapping:
             allowed = VALUE_CHOICES.get(name)
             if allowed is None or not isinstance(words, dict):  # [] : any name
                 raise DomainError(
-                    "mapping_unknown_field",
+                    LedgerError.MAPPING_UNKNOWN_FIELD,
                     _("The mapping names an unknown field “%(field)s”; known fields: %(known)s.")
                     % {"field": name, "known": ", ".join(VALUE_CHOICES)},
                 )
             for value in words.values():
                 if allowed and value not in allowed:
                     raise DomainError(
-                        "mapping_unknown_value",
+                        LedgerError.MAPPING_UNKNOWN_VALUE,
                         _("The mapping gives “%(value)s” for %(field)s; allowed: %(allowed)s.")
                         % {"value": value, "field": name, "allowed": ", ".join(allowed)},
                     )
@@ -379,13 +384,14 @@ def load_mapping(path: str | Path) -> Mapping:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         raise DomainError(
-            "mapping_unreadable", _("The mapping file “%(name)s” cannot be read.") % {"name": path.name}
+            LedgerError.MAPPING_UNREADABLE, _("The mapping file “%(name)s” cannot be read.") % {"name": path.name}
         ) from None
     try:
         data = yaml.safe_load(text) if path.suffix.lower() in {".yaml", ".yml"} else json.loads(text)
     except (ValueError, yaml.YAMLError):
         raise DomainError(
-            "mapping_unreadable", _("The mapping file “%(name)s” is not valid JSON or YAML.") % {"name": path.name}
+            LedgerError.MAPPING_UNREADABLE,
+            _("The mapping file “%(name)s” is not valid JSON or YAML.") % {"name": path.name},
         ) from None
     return Mapping.from_dict(data)
 

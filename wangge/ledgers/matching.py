@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from wangge.areas.models import AreaNode, Level
 from wangge.ledgers.areas import AreaResolver
 from wangge.ledgers.cleaning import Facts, Invalid, RowParser, clean_name, text
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.layouts import LayoutSpec, Vocabulary
 from wangge.ledgers.models import ImportedRecord, ReviewItem
 from wangge.ledgers.reading import Cell
@@ -309,11 +310,13 @@ class _FileIndex:
         if facts.id_number:
             earlier = self.by_id.get(facts.id_number)
             if earlier is not None:
-                return Invalid("duplicate_row", _("Same ID number as row %(row)d of this file.") % {"row": earlier})
+                return Invalid(
+                    LedgerError.DUPLICATE_ROW, _("Same ID number as row %(row)d of this file.") % {"row": earlier}
+                )
         else:
             earlier = self.by_fingerprint.get(result.fingerprint)
             if earlier is not None:
-                return Invalid("duplicate_row", _("Repeats row %(row)d of this file.") % {"row": earlier})
+                return Invalid(LedgerError.DUPLICATE_ROW, _("Repeats row %(row)d of this file.") % {"row": earlier})
         if facts.birth_date is not None:
             for seen in self.by_person.get((facts.name, facts.birth_date), []):
                 if facts.id_number and seen.has_id:
@@ -325,7 +328,7 @@ class _FileIndex:
                     or (facts.household_id is not None and facts.household_id == seen.household_id)
                 ):
                     return Invalid(
-                        "possible_duplicate_row",
+                        LedgerError.POSSIBLE_DUPLICATE_ROW,
                         _(
                             "Same name, birth date and address, household or phone as row %(row)d of this file, "
                             "and one of the two has no ID number: keep one of them or add the ID number."
@@ -425,7 +428,9 @@ class Parsing:
         if self.scope is not None and (result.area_id is None or not self.areas.within(result.area_id, self.scope)):
             result.status = Status.INVALID
             result.facts = None
-            result.problems = [Invalid("out_of_scope", _("This row's household or community is outside your area."))]
+            result.problems = [
+                Invalid(LedgerError.OUT_OF_SCOPE, _("This row's household or community is outside your area."))
+            ]
             result.preview = _preview(cells)
             return result
         if not facts.id_number:

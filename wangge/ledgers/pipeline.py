@@ -184,9 +184,9 @@ def _work(jobs: Connection, conn: Connection) -> None:
         import django
 
         django.setup(set_prefix=False)
-        from wangge.ledgers.actions import person_input
         from wangge.ledgers.layouts import LAYOUTS, Mapping
         from wangge.ledgers.matching import CHUNK
+        from wangge.ledgers.newrows import person_input
         from wangge.ledgers.reading import read_table
         from wangge.people.actions import prepare, seal
 

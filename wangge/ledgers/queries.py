@@ -19,8 +19,11 @@ from python_calamine import CalamineWorkbook
 from wangge.accounts.models import PERSONAL_DATA_ROLES, Role, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of, scope_q
 from wangge.areas.models import Level
-from wangge.ledgers.actions import progress_file
+from wangge.ledgers.cleaning import Facts
+from wangge.ledgers.errors import LedgerError
+from wangge.ledgers.files import progress_file
 from wangge.ledgers.models import ImportRun, Merge, ReviewItem, ReviewState, RunPhase, RunState
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.people.models import Person
 
@@ -43,7 +46,7 @@ def review_queue(user: User, state: str = ReviewState.OPEN) -> QuerySet[ReviewIt
 def get_review_item(user: User, pk: int) -> ReviewItem:
     item = visible_review_items(user).select_related("candidate", "run").filter(pk=pk).first()
     if item is None:
-        raise DomainError("review_item_not_found", _("There is no such review item."), status=404)
+        raise DomainError(LedgerError.REVIEW_ITEM_NOT_FOUND, _("There is no such review item."), status=404)
     return item
 
 
@@ -66,7 +69,7 @@ def visible_runs(user: User) -> QuerySet[ImportRun]:
 def get_run(user: User, pk: int) -> ImportRun:
     run = visible_runs(user).select_related("district", "created_by").filter(pk=pk).first()
     if run is None:
-        raise DomainError("run_not_found", _("There is no such import."), status=404)
+        raise DomainError(LedgerError.RUN_NOT_FOUND, _("There is no such import."), status=404)
     return run
 
 
@@ -104,12 +107,15 @@ def progress(run: ImportRun) -> dict[str, Any]:
     }
 
 
+def incoming_facts(item: ReviewItem) -> Facts:
+    """The facts of the file's row a review item was queued for (decrypted)."""
+    return Facts.from_document(json.loads(decrypt_field(item, "incoming_encrypted")))
+
+
 def held_about(person: Person) -> dict[str, Any]:
     """What imports hold about one person, in clear, for the residents' access report
     (`people.report.build_report` should include it): the review items about them (or created
     from them) with the incoming facts, and the merges of their record (fields and when)."""
-    from wangge.ledgers.actions import incoming_facts
-
     items = (
         ReviewItem.objects.filter(Q(candidate=person) | Q(created_person=person))
         .select_related("run")

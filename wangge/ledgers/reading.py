@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.layouts import FIELDS, LayoutSpec, Mapping, field_label, header_index, normalise_header
 from wangge.ledgers.sheets import (
     HEADER_SCAN_ROWS,
@@ -88,17 +89,17 @@ def sheet_error(error: SheetError) -> DomainError:
         ) % {"limit": f"{settings.IMPORT_READER_MEMORY_MB:,}"}
     elif error.reason == "doctype":
         return DomainError(
-            "file_unreadable",
+            LedgerError.FILE_UNREADABLE,
             _("The file cannot be read as a spreadsheet: it declares an XML document type, which ledgers never do."),
         )
     elif error.reason == "empty":
-        return DomainError("file_empty", _("The file has no rows."))
+        return DomainError(LedgerError.FILE_EMPTY, _("The file has no rows."))
     else:
         return DomainError(
-            "file_unreadable",
+            LedgerError.FILE_UNREADABLE,
             _("The file cannot be read as a spreadsheet: %(reason)s") % {"reason": figures.get("error", "-")},
         )
-    return DomainError("file_too_large", message)
+    return DomainError(LedgerError.FILE_TOO_LARGE, message)
 
 
 def _spreadsheet_rows(path: Path, sheet: Any = None) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
@@ -127,7 +128,8 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         raise DomainError(
-            "file_encoding", _("The file's text is neither UTF-8 nor GBK; save it as UTF-8 CSV and try again.")
+            LedgerError.FILE_ENCODING,
+            _("The file's text is neither UTF-8 nor GBK; save it as UTF-8 CSV and try again."),
         ) from None
 
 
@@ -135,7 +137,7 @@ def _csv_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
     try:
         text = _decode(path.read_bytes())
     except OSError:
-        raise DomainError("file_unreadable", _("The file cannot be read.")) from None
+        raise DomainError(LedgerError.FILE_UNREADABLE, _("The file cannot be read.")) from None
     sample = text[:8192]
     first_lines = [line for line in sample.splitlines() if line.strip()][:5]
     counts = {d: sum(line.count(d) for line in first_lines) for d in (",", "\t", ";")}
@@ -144,7 +146,7 @@ def _csv_rows(path: Path) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
         # A field beyond the csv module's limit (128 KiB): no ledger has one.
-        raise DomainError("file_unreadable", _("The file cannot be read: a field is too long.")) from None
+        raise DomainError(LedgerError.FILE_UNREADABLE, _("The file cannot be read: a field is too long.")) from None
     return records[: HEADER_SCAN_ROWS + 1], iter(records), len(records)
 
 
@@ -199,7 +201,7 @@ def locate_header(
     unknown = [name for name in mapping.columns if name not in layout.fields]
     if unknown:
         raise DomainError(
-            "mapping_field_not_in_layout",
+            LedgerError.MAPPING_FIELD_NOT_IN_LAYOUT,
             _("The mapping names %(fields)s, which this layout does not read.")
             % {"fields": ", ".join(field_label(n) for n in unknown)},
         )
@@ -218,14 +220,14 @@ def locate_header(
     score, r, two_rows, columns = best
     if score < 2 or "name" not in columns.values():
         raise DomainError(
-            "header_not_found",
+            LedgerError.HEADER_NOT_FOUND,
             _("No header row naming the columns was found in the first %(rows)d rows (looked for e.g. %(example)s).")
             % {"rows": HEADER_SCAN_ROWS, "example": "、".join(FIELDS[n][1][0] for n in layout.required)},
         )
     missing = [name for name in layout.required if name not in columns.values()]
     if missing:
         raise DomainError(
-            "column_missing",
+            LedgerError.COLUMN_MISSING,
             _("The file has no column for: %(fields)s.") % {"fields": ", ".join(field_label(n) for n in missing)},
         )
     ignored: list[str] = []
@@ -253,7 +255,7 @@ def read_table(path: str | Path, layout: LayoutSpec, mapping: Mapping | None = N
         head, raw, count = _csv_rows(path)
     else:
         raise DomainError(
-            "file_type",
+            LedgerError.FILE_TYPE,
             _("Only .xlsx, .xls and .csv files can be imported (this one is “%(suffix)s”).")
             % {"suffix": suffix or "-"},
         )

@@ -9,9 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from wangge.ledgers import actions as ledger_actions
 from wangge.ledgers import pipeline
-from wangge.ledgers.actions import import_people
+from wangge.ledgers.actions import import_people, importing
 from wangge.ledgers.matching import CHUNK
 from wangge.ledgers.models import ReviewItem
 from wangge.ledgers.tests.factories import first_generation, grid_row, id_number, register_two, write_csv
@@ -94,7 +93,7 @@ def test_the_helper_is_sent_ids_ahead_over_many_chunks_and_never_far_ahead(small
         reserved.extend(ids)
         return ids
 
-    monkeypatch.setattr(ledger_actions, "reserve_ids", recording)
+    monkeypatch.setattr(importing, "reserve_ids", recording)
     invalid = [grid_row(name="", id_number=id_number(dt.date(1990, 1, 1), 11))] * (2 * CHUNK + 100)
     born = dt.date(1950, 1, 1)
     new = [

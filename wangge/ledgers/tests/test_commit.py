@@ -135,9 +135,9 @@ def test_a_large_commit_refreshes_the_registry_statistics(
 ):
     from django.test.utils import CaptureQueriesContext
 
-    import wangge.ledgers.actions
+    import wangge.ledgers.actions.writing
 
-    monkeypatch.setattr(wangge.ledgers.actions, "ANALYZE_AFTER_NEW_ROWS", threshold)
+    monkeypatch.setattr(wangge.ledgers.actions.writing, "ANALYZE_AFTER_NEW_ROWS", threshold)
     with CaptureQueriesContext(connection) as queries:
         done = import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
     assert done.check.counts()["new"] == 3
@@ -158,9 +158,9 @@ def test_postgresql_refreshes_the_statistics_during_a_large_commit(small, regist
     statistics that know it (ANALYZE in the transaction counts its own new rows)."""
     from django.test.utils import CaptureQueriesContext
 
-    import wangge.ledgers.actions
+    import wangge.ledgers.actions.writing
 
-    monkeypatch.setattr(wangge.ledgers.actions, "ANALYZE_DURING_NEW_ROWS", 3)
+    monkeypatch.setattr(wangge.ledgers.actions.writing, "ANALYZE_DURING_NEW_ROWS", 3)
     with CaptureQueriesContext(connection) as queries:
         import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
     during = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('ANALYZE "people_person" (')]
