@@ -1,15 +1,9 @@
-"""Background work of ledger imports (run by `wangge worker`)."""
+"""Background work of ledger imports (run by `wangge worker`).
 
-from typing import Any
+The task is defined with the actions that enqueue it (`wangge.ledgers.actions.runs`); it is
+also importable here, where tasks queued before it moved name it.
+"""
 
-from django.tasks import task
+from wangge.ledgers.actions.runs import run_import
 
-
-@task()
-def run_import(run_id: int) -> dict[str, Any]:
-    """Check (and, for a commit run, apply) the stored file of a queued `ImportRun`, updating its
-    progress as it goes; see `wangge.ledgers.actions.runs.execute_run` (imported when the task runs:
-    that module enqueues this task)."""
-    from wangge.ledgers.actions.runs import execute_run
-
-    return execute_run(run_id)
+__all__ = ["run_import"]

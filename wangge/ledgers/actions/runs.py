@@ -1,7 +1,7 @@
 """An import run in the background (`wangge worker`): starting one from an upload, committing a
 finished dry run's file, discarding it, the task's body (`execute_run`: the run claimed, its
 progress written, its error report, its outcome or failure recorded) and the purge of old
-uploads. The task itself is `wangge.ledgers.tasks.run_import`.
+uploads, and the task itself (`run_import`, run by `wangge worker`).
 """
 
 import datetime as dt
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,6 @@ from wangge.ledgers.layouts import LAYOUTS, Mapping
 from wangge.ledgers.models import ImportRun, RunMode, RunPhase, RunState
 from wangge.ledgers.reading import SUFFIXES
 from wangge.ledgers.report import write_report
-from wangge.ledgers.tasks import run_import
 from wangge.lib.errors import DomainError
 
 # A dry run's file is kept this long for its commit, then deleted by the next background run.
@@ -154,6 +154,13 @@ def _own_run(acting_user: User, run: ImportRun) -> None:
     if run.created_by_id == acting_user.pk or has_role_over(acting_user, run.district, Role.DISTRICT_ADMIN):
         return
     raise DomainError(LedgerError.RUN_NOT_FOUND, _("There is no such import."), status=404)
+
+
+@task()
+def run_import(run_id: int) -> dict[str, Any]:
+    """Check (and, for a commit run, apply) the stored file of a queued `ImportRun`, updating its
+    progress as it goes (`execute_run`)."""
+    return execute_run(run_id)
 
 
 def execute_run(run_id: int) -> dict[str, Any]:

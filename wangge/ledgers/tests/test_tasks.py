@@ -156,3 +156,14 @@ def test_old_uploads_of_dry_runs_are_deleted_by_the_next_run(small, district_adm
     assert old.stored_file == "" and not old_file.exists()
     new.refresh_from_db()
     assert (media / new.stored_file).exists()
+
+
+def test_a_task_queued_under_the_earlier_path_still_resolves():
+    """Rows queued before the task moved to the actions name `wangge.ledgers.tasks.run_import`;
+    the worker imports that path and must find the same task."""
+    from django.utils.module_loading import import_string
+
+    from wangge.ledgers.actions.runs import run_import as current
+
+    assert run_import.module_path == "wangge.ledgers.actions.runs.run_import"
+    assert import_string("wangge.ledgers.tasks.run_import") is current
