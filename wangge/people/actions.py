@@ -52,7 +52,7 @@ from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
 from wangge.lib.rowids import assign_id, reserve_ids
 from wangge.lib.text import clean_text
-from wangge.people import exports, report
+from wangge.people import exports, holders, report
 from wangge.people.models import (
     REVEALABLE_FIELDS,
     SENSITIVE_FACTS,
@@ -715,8 +715,8 @@ def export_ledger(
 
 def access_report(acting_user: User, person: Person, *, reason: str, ip_address: str | None = None) -> dict[str, Any]:
     """Everything held about one person (registry fields and sensitive facts in clear,
-    households, member and worker profiles, cases reported with their phone, corrections,
-    audit events about them), as a JSON-ready dict; `people.report.report_json` and
+    households, member and worker profiles, corrections, audit events about them, and what the
+    other apps hold about them: `people.holders`), as a JSON-ready dict; `people.report.report_json` and
     `report_xlsx` turn it into a file. The request it answers is the reason; audited."""
     require_personal_data_access(acting_user, person)
     text = require_reason(reason, "access_report_reason_required")
@@ -928,9 +928,7 @@ def _anonymise(acting_user: User | None, person_ids: list[int], today: dt.date |
         # A household (one flat) with a birth year and a gender points at one person: the link goes.
         HouseholdMember.objects.filter(person_id__in=ids).delete()
         RevealGrant.objects.filter(person_id__in=ids).delete()
-        from wangge.ledgers.actions import forget_persons  # the ledgers app builds on this one
-
-        forget_persons(ids)  # the values of ledger rows about them, kept for review and merges
+        holders.forget(acting_user, ids)  # what the apps that build on this one hold about them
         PersonCorrection.objects.filter(person_id__in=ids).update(old_values_encrypted=None)
         AuditEvent.objects.bulk_create(
             [

@@ -64,7 +64,8 @@ def test_the_access_report_holds_everything_about_the_person(small, catalogue, p
     assert data["sensitive"]["chronic_illness"] == ILLNESS
     assert [h["household"] for h in data["households"]] == [small.households[0].name]
     assert data["member"]["kind"] and data["worker_roles"][0]["area"] == small.grids[0].name
-    assert [c["number"] for c in data["cases_reported"]] == [mine.number]  # matched by phone
+    (cases,) = [r for r in data["other_records"] if r["key"] == "cases_reported"]
+    assert [c["number"] for c in cases["rows"]] == [mine.number]  # matched by phone
     assert data["corrections"][0]["previous_values"] == {"current_address": "1号楼101室"}
     actions_seen = [e["action"] for e in data["audit"]]
     assert len(actions_seen) == 2 and data["audit"][0]["reason"] == "核实低保申请材料"
@@ -77,7 +78,7 @@ def test_the_access_report_holds_everything_about_the_person(small, catalogue, p
     book = openpyxl.load_workbook(io.BytesIO(report.report_xlsx(data)))
     assert (
         len(book.sheetnames) == 10
-    )  # person, sensitive, households, member, work, cases, corrections, imported rows, merges, audit
+    )  # person, sensitive, households, member, work, corrections, cases, imported rows, merges, audit
     cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert ID_NUMBER in cells and ILLNESS in cells and mine.number in cells
 
