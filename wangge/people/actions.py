@@ -49,7 +49,7 @@ from wangge.lib.crypto import (
     key_id_of,
 )
 from wangge.lib.errors import DomainError
-from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number
+from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from wangge.lib.rowids import assign_id, reserve_ids
 from wangge.lib.text import clean_text
 from wangge.people import exports, holders, report
@@ -81,13 +81,6 @@ from wangge.people.queries import (
 
 # What an anonymised person's name becomes (stored data, shown as it is).
 ANONYMISED_NAME = "已匿名"
-
-
-def normalise_phone(raw: str) -> str:
-    phone = raw if raw.isascii() and raw.isdigit() else "".join(ch for ch in raw if ch.isdigit())
-    if not 7 <= len(phone) <= 15:
-        raise DomainError("phone_format", _("A phone number has 7 to 15 digits."))
-    return phone
 
 
 @dataclass

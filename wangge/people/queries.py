@@ -14,9 +14,11 @@ from django.db import models
 from django.db.models import QuerySet
 
 from wangge.accounts.models import PERSONAL_DATA_ROLES, User
-from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
+from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of, has_role_over, scope_q
 from wangge.areas.models import AreaNode, Level
 from wangge.lib.crypto import blind_index, bound_to, decrypt, is_bound, key_id_of, keyring
+from wangge.lib.errors import Invalid
+from wangge.lib.idnumber import parse_id_number, parse_phone
 from wangge.people.models import HouseholdMember, Person
 
 
@@ -175,8 +177,6 @@ def _user_districts(user: User) -> list[int] | None:
     """The districts in which the user holds a personal-data role; None for a superuser (all)."""
     if user.is_authenticated and user.is_superuser:
         return None
-    from wangge.accounts.scope import assignments_of
-
     return sorted({a.district_id for a in assignments_of(user) if a.role in PERSONAL_DATA_ROLES})
 
 
@@ -193,7 +193,6 @@ def search_persons(user: User, term: str) -> PersonSearch:
       address they live in.
 
     The term itself is never stored, logged or put in a message."""
-    from wangge.ledgers.cleaning import Invalid, parse_id_number, parse_phone
     from wangge.people.actions import find_by_id_number, find_by_phone
 
     text = " ".join((term or "").split())
