@@ -18,8 +18,8 @@ from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.lib.crypto import decrypt_field
 from wangge.lib.xlsx import Workbook
 from wangge.people import holders
-from wangge.people.exports import fact_text
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, MemberProfile, Person, PersonCorrection
+from wangge.people.sensitive import fact_text
 
 # The sections of the report and the heading of each (xlsx sheet names, JSON keys stay English).
 PERSON_FIELDS = [

@@ -16,6 +16,7 @@ from django.db import connection
 
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.cases import actions as case_actions
+from wangge.ledgers.exporting import export_ledger
 from wangge.lib.errors import DomainError
 from wangge.people import actions
 from wangge.people.actions import PersonInput
@@ -44,10 +45,8 @@ def exercise(small, catalogue, worker_a, community_staff) -> Person:
     actions.correct_person(community_staff, person, {"phone": PHONE}, "居民来电更正号码")
     actions.reveal_personal_data(worker_a, person=person, reason="核实低保申请材料")
     actions.visible_fields(worker_a, person)
-    actions.export_ledger(
-        community_staff, ledger="residents", area=small.communities[0], reveal=True, reason="上报复核"
-    )
-    actions.export_ledger(worker_a, ledger="households", area=small.grids[0])
+    export_ledger(community_staff, ledger="residents", area=small.communities[0], reveal=True, reason="上报复核")
+    export_ledger(worker_a, ledger="households", area=small.grids[0])
     actions.access_report(community_staff, person, reason="居民本人书面申请")
     case = file_case(small, catalogue, worker_a, contact=CONTACT)
     case_actions.reveal_reporter_contact(worker_a, case, reason="回访联系报告人")
