@@ -15,7 +15,7 @@ from django.utils import timezone
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
-from wangge.people import actions, report
+from wangge.people import actions, queries, report
 from wangge.people.models import (
     Gender,
     HouseholdMember,
@@ -130,10 +130,10 @@ def test_a_correction_reencrypts_reindexes_and_keeps_the_old_values_encrypted(sm
         "139****1111",
     )
     assert corrected.birth_date == dt.date(int(new_id[6:10]), int(new_id[10:12]), int(new_id[12:14]))
-    assert actions.find_by_id_number(small.district, new_id) == person
-    assert actions.find_by_id_number(small.district, ID_NUMBER) is None
-    assert actions.find_by_phone(small.district, "13900001111") == [person]
-    assert actions.find_by_phone(small.district, PHONE) == []
+    assert queries.find_by_id_number(small.district, new_id) == person
+    assert queries.find_by_id_number(small.district, ID_NUMBER) is None
+    assert queries.find_by_phone(small.district, "13900001111") == [person]
+    assert queries.find_by_phone(small.district, PHONE) == []
     assert actions.decrypt_sensitive(corrected) == {"elderly_alone": True}
 
     correction = PersonCorrection.objects.get()
@@ -248,7 +248,7 @@ def test_anonymisation_after_the_retention_period(small, registry, settings):
     assert not HouseholdMember.objects.filter(person=p).exists()
     assert not RevealGrant.objects.filter(person=p).exists()
     assert PersonCorrection.objects.get(person=p).old_values_encrypted is None
-    assert actions.find_by_id_number(small.district, ID_NUMBER) is None
+    assert queries.find_by_id_number(small.district, ID_NUMBER) is None
     assert statistics() == before  # counts by gender, community, grid and status are intact
     event = AuditEvent.objects.get(action=AuditAction.PERSON_ANONYMISED)
     assert (event.object_id, event.actor_name) == (str(p.pk), "retention")
