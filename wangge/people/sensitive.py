@@ -10,15 +10,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from wangge.lib import crypto
-from wangge.lib.crypto import (
-    bound_to,
-    decrypt_field,
-)
+from wangge.lib.crypto import bound_to, decrypt_field
 from wangge.lib.errors import DomainError
-from wangge.people.models import (
-    SENSITIVE_FACTS,
-    Person,
-)
+from wangge.people.models import SENSITIVE_FACTS, Person
 
 
 def sensitive_kept(facts: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,20 +23,11 @@ from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record, require_reason
 from wangge.accounts.models import AuditAction, AuditEvent, User
-from wangge.lib.crypto import (
-    decrypt_field,
-)
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.people import report
-from wangge.people.models import (
-    REVEALABLE_FIELDS,
-    Person,
-    RevealGrant,
-)
-from wangge.people.queries import (
-    may_read_personal_data,
-    scope_nodes,
-)
+from wangge.people.models import REVEALABLE_FIELDS, Person, RevealGrant
+from wangge.people.queries import may_read_personal_data, scope_nodes
 from wangge.people.sensitive import decrypt_sensitive
 
 

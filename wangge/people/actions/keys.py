@@ -14,20 +14,9 @@ from django.utils.translation import gettext as _
 from wangge.accounts.audit import record
 from wangge.accounts.models import AuditAction, User
 from wangge.lib import crypto
-from wangge.lib.crypto import (
-    blind_index,
-    bound_to,
-    decrypt,
-    is_bound,
-    key_id_of,
-)
+from wangge.lib.crypto import blind_index, bound_to, decrypt, is_bound, key_id_of
 from wangge.lib.errors import DomainError
-from wangge.people.queries import (
-    EncryptedColumn,
-    encrypted_columns,
-    iter_encrypted,
-    key_usage,
-)
+from wangge.people.queries import EncryptedColumn, encrypted_columns, iter_encrypted, key_usage
 
 
 @dataclass

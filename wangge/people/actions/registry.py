@@ -20,23 +20,13 @@ from django.utils.translation import gettext as _
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
 from wangge.lib import crypto, pgcopy
-from wangge.lib.crypto import (
-    blind_index,
-    bound_to,
-)
+from wangge.lib.crypto import blind_index, bound_to
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from wangge.lib.rowids import reserve_ids
 from wangge.lib.text import clean_text
 from wangge.people.bulk import insert_rows, model_defaults
-from wangge.people.models import (
-    HouseholdMember,
-    MemberProfile,
-    Person,
-    Relation,
-    WorkerKind,
-    WorkerProfile,
-)
+from wangge.people.models import HouseholdMember, MemberProfile, Person, Relation, WorkerKind, WorkerProfile
 from wangge.people.sensitive import encrypt_sensitive
 
 

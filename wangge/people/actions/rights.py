@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 from wangge.accounts.audit import record, require_reason
 from wangge.accounts.models import AuditAction, AuditEvent, User
 from wangge.lib import crypto
-from wangge.lib.crypto import (
-    decrypt_field,
-)
+from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import birth_date_of, normalise_id_number, normalise_phone
 from wangge.lib.rowids import assign_id
