@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wangge.lib import crypto
 from wangge.lib.crypto import bound_to, decrypt_field
 from wangge.lib.errors import DomainError
+from wangge.people.errors import PeopleError
 from wangge.people.models import SENSITIVE_FACTS, Person
 
 
@@ -19,7 +20,9 @@ def sensitive_kept(facts: Mapping[str, Any]) -> dict[str, Any]:
     """The sensitive facts worth keeping (not empty); `sensitive_fact_unknown` for another key."""
     unknown = set(facts) - SENSITIVE_FACTS.keys()
     if unknown:
-        raise DomainError("sensitive_fact_unknown", _("Unknown sensitive fact: %(key)s.") % {"key": sorted(unknown)[0]})
+        raise DomainError(
+            PeopleError.SENSITIVE_FACT_UNKNOWN, _("Unknown sensitive fact: %(key)s.") % {"key": sorted(unknown)[0]}
+        )
     return {key: value for key, value in facts.items() if value not in (None, "", False, {})}
 
 

@@ -26,13 +26,14 @@ from wangge.accounts.models import AuditAction, AuditEvent, User
 from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
 from wangge.people import report
+from wangge.people.errors import PeopleError
 from wangge.people.models import REVEALABLE_FIELDS, Person, RevealGrant
 from wangge.people.queries import may_read_personal_data, scope_nodes
 from wangge.people.sensitive import decrypt_sensitive
 
 
 def person_not_found() -> DomainError:
-    return DomainError("person_not_found", _("There is no such person in your area."), status=404)
+    return DomainError(PeopleError.PERSON_NOT_FOUND, _("There is no such person in your area."), status=404)
 
 
 def require_personal_data_access(acting_user: User, person: Person) -> None:
@@ -70,7 +71,9 @@ def reveal_personal_data(
     text = require_reason(reason)
     wanted = [f for f in REVEALABLE_FIELDS if f in set(fields)]
     if not wanted or set(fields) - set(REVEALABLE_FIELDS):
-        raise DomainError("reveal_field_unknown", _("Choose what to reveal: ID number, phone or sensitive facts."))
+        raise DomainError(
+            PeopleError.REVEAL_FIELD_UNKNOWN, _("Choose what to reveal: ID number, phone or sensitive facts.")
+        )
     expires_at = timezone.now() + dt.timedelta(minutes=settings.REVEAL_MINUTES)
     with transaction.atomic():
         grant = RevealGrant.objects.create(
@@ -174,7 +177,7 @@ def access_report(acting_user: User, person: Person, *, reason: str, ip_address:
     other apps hold about them: `people.holders`), as a JSON-ready dict; `people.report.report_json` and
     `report_xlsx` turn it into a file. The request it answers is the reason; audited."""
     require_personal_data_access(acting_user, person)
-    text = require_reason(reason, "access_report_reason_required")
+    text = require_reason(reason, PeopleError.ACCESS_REPORT_REASON_REQUIRED)
     person = Person.objects.select_related("community", "grid").get(pk=person.pk)
     result = report.build_report(person)
     record(

@@ -16,6 +16,7 @@ from wangge.accounts.models import AuditAction, User
 from wangge.lib import crypto
 from wangge.lib.crypto import blind_index, bound_to, decrypt, is_bound, key_id_of
 from wangge.lib.errors import DomainError
+from wangge.people.errors import PeopleError
 from wangge.people.queries import EncryptedColumn, encrypted_columns, iter_encrypted, key_usage
 
 
@@ -178,7 +179,9 @@ def rotate_data_key(
     (`keys_in_environment` otherwise: the operator sets the new key in the environment of every
     process, then runs `reencrypt_values`)."""
     if crypto.keyring().source != "file":
-        raise DomainError("keys_in_environment", _("The keys come from the environment; set the new key there."))
+        raise DomainError(
+            PeopleError.KEYS_IN_ENVIRONMENT, _("The keys come from the environment; set the new key there.")
+        )
     key_id = crypto.add_data_key()
     time.sleep(settle)
     results = reencrypt_values(acting_user, batch=batch, audit=False)
@@ -207,7 +210,9 @@ def rotate_index_key(
     previous key dropped from lookups once nothing is left on it. An interrupted rotation is
     resumed by running it again."""
     if crypto.keyring().source != "file":
-        raise DomainError("keys_in_environment", _("The keys come from the environment; set the new key there."))
+        raise DomainError(
+            PeopleError.KEYS_IN_ENVIRONMENT, _("The keys come from the environment; set the new key there.")
+        )
     _previous, key_id = crypto.start_index_rotation()
     time.sleep(settle)
     results = reindex_values(acting_user, batch=batch, audit=False)

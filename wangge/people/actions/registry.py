@@ -26,6 +26,7 @@ from wangge.lib.idnumber import birth_date_of, mask_id_number, mask_phone, norma
 from wangge.lib.rowids import reserve_ids
 from wangge.lib.text import clean_text
 from wangge.people.bulk import insert_rows, model_defaults
+from wangge.people.errors import PeopleError
 from wangge.people.models import HouseholdMember, MemberProfile, Person, Relation, WorkerKind, WorkerProfile
 from wangge.people.sensitive import encrypt_sensitive
 
@@ -147,13 +148,13 @@ def _person_values(district_id: int, pk: int, data: PersonInput, ring: crypto.Ke
     facts encrypted under `ring` and bound to the row, with their blind indexes and masks."""
     name = clean_text(data.name)
     if not name:
-        raise DomainError("person_name_required", _("A person needs a name."))
+        raise DomainError(PeopleError.PERSON_NAME_REQUIRED, _("A person needs a name."))
     sealed = data.sealed
     if sealed is None or sealed[0] != ring.data_current or sealed[1] != ring.index_current or sealed[2] != pk:
         sealed = seal(pk, data.id_number, data.phone, data.sensitive, ring)
     household = data.household
     if household is not None and household.level != Level.HOUSEHOLD:
-        raise DomainError("not_a_household", _("A person can only belong to a household."))
+        raise DomainError(PeopleError.NOT_A_HOUSEHOLD, _("A person can only belong to a household."))
     return (
         district_id,
         household.community_id if household is not None else None,
@@ -188,7 +189,7 @@ def _reserved_id(data: PersonInput) -> int | None:
 
 
 def id_number_exists() -> DomainError:
-    return DomainError("id_number_exists", _("A person with this ID number is already registered."))
+    return DomainError(PeopleError.ID_NUMBER_EXISTS, _("A person with this ID number is already registered."))
 
 
 def check_previous_index(district_id: int, numbers: Iterable[str], exclude_pk: int | None = None) -> None:
@@ -284,7 +285,7 @@ def register_members(acting_user: User | None, rows: Sequence[tuple[Person, str,
     profiles = []
     for person, kind, community in rows:
         if community.level != Level.COMMUNITY:
-            raise DomainError("home_community_level", _("A member's home community must be a community."))
+            raise DomainError(PeopleError.HOME_COMMUNITY_LEVEL, _("A member's home community must be a community."))
         profiles.append(
             MemberProfile(district_id=person.district_id, person=person, kind=kind, home_community=community)
         )
@@ -298,9 +299,9 @@ def add_workers(acting_user: User | None, rows: Sequence[tuple[Person, str, Area
     profiles = []
     for person, kind, area in rows:
         if kind not in WorkerKind.values:
-            raise DomainError("unknown_worker_kind", _("Unknown kind of community worker."))
+            raise DomainError(PeopleError.UNKNOWN_WORKER_KIND, _("Unknown kind of community worker."))
         if area.level not in (Level.COMMUNITY, Level.GRID):
-            raise DomainError("worker_area_level", _("A community worker works in a community or a grid."))
+            raise DomainError(PeopleError.WORKER_AREA_LEVEL, _("A community worker works in a community or a grid."))
         profiles.append(
             WorkerProfile(
                 district_id=person.district_id,

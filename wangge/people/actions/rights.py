@@ -31,6 +31,7 @@ from wangge.people.actions.registry import (
     set_id_number,
     set_phone,
 )
+from wangge.people.errors import PeopleError
 from wangge.people.models import (
     Education,
     Gender,
@@ -64,13 +65,13 @@ def _as_date(name: str, value: Any) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        raise DomainError("date_invalid", _("Give a date as YYYY-MM-DD."))
+        raise DomainError(PeopleError.DATE_INVALID, _("Give a date as YYYY-MM-DD."))
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise DomainError("date_invalid", _("Give a date as YYYY-MM-DD.")) from None
+        raise DomainError(PeopleError.DATE_INVALID, _("Give a date as YYYY-MM-DD.")) from None
 
 
 def _current_values(person: Person, names: Iterable[str]) -> dict[str, Any]:
@@ -94,19 +95,25 @@ def _clean_change(name: str, value: Any) -> Any:
         return normalise_phone(value) if value else ""
     if name == "sensitive":
         if not isinstance(value, dict):
-            raise DomainError("sensitive_facts_invalid", _("Sensitive facts are given as a set of named facts."))
+            raise DomainError(
+                PeopleError.SENSITIVE_FACTS_INVALID, _("Sensitive facts are given as a set of named facts.")
+            )
         return sensitive_kept(value)
     if name in _DATE_FIELDS:
         return _as_date(name, value)
     text = "" if value is None else clean_text(str(value))
     if name in _CHOICES and text and text not in _CHOICES[name]:
-        raise DomainError("choice_invalid", _("This value is not one of the choices: %(field)s.") % {"field": name})
+        raise DomainError(
+            PeopleError.CHOICE_INVALID, _("This value is not one of the choices: %(field)s.") % {"field": name}
+        )
     if name == "status" and not text:
-        raise DomainError("choice_invalid", _("This value is not one of the choices: %(field)s.") % {"field": name})
+        raise DomainError(
+            PeopleError.CHOICE_INVALID, _("This value is not one of the choices: %(field)s.") % {"field": name}
+        )
     if name == "name" and not text:
-        raise DomainError("person_name_required", _("A person needs a name."))
+        raise DomainError(PeopleError.PERSON_NAME_REQUIRED, _("A person needs a name."))
     if name in _TEXT_FIELDS and len(text) > _TEXT_FIELDS[name]:
-        raise DomainError("value_too_long", _("This value is too long: %(field)s.") % {"field": name})
+        raise DomainError(PeopleError.VALUE_TOO_LONG, _("This value is too long: %(field)s.") % {"field": name})
     return text
 
 
@@ -131,20 +138,21 @@ def correct_person(
     404 outside scope; 400 `correction_reason_required`, `correction_field_unknown`, the
     validation codes of each field; 409 `person_anonymised`; 400 `id_number_exists`."""
     require_personal_data_access(acting_user, person)
-    text = require_reason(reason, "correction_reason_required")
+    text = require_reason(reason, PeopleError.CORRECTION_REASON_REQUIRED)
     unknown = set(changes) - CORRECTABLE_FIELDS
     if unknown:
         raise DomainError(
-            "correction_field_unknown", _("This field cannot be corrected: %(field)s.") % {"field": sorted(unknown)[0]}
+            PeopleError.CORRECTION_FIELD_UNKNOWN,
+            _("This field cannot be corrected: %(field)s.") % {"field": sorted(unknown)[0]},
         )
     if not changes:
-        raise DomainError("correction_empty", _("Nothing to correct."))
+        raise DomainError(PeopleError.CORRECTION_EMPTY, _("Nothing to correct."))
     cleaned = {name: _clean_change(name, value) for name, value in changes.items()}
     try:
         with transaction.atomic():
             locked = Person.objects.select_for_update().get(pk=person.pk)
             if locked.anonymised_at is not None:
-                raise DomainError("person_anonymised", _("This person has been anonymised."), status=409)
+                raise DomainError(PeopleError.PERSON_ANONYMISED, _("This person has been anonymised."), status=409)
             before = _current_values(locked, cleaned)
             changed = {name: value for name, value in cleaned.items() if before[name] != value}
             if "status" in changed and "status_changed_on" not in cleaned:
@@ -272,7 +280,7 @@ def anonymise_person(
     if person.anonymised_at is None:
         if not due_for_anonymisation(today).filter(pk=person.pk).exists():
             raise DomainError(
-                "retention_not_passed",
+                PeopleError.RETENTION_NOT_PASSED,
                 _("Only persons who moved away or died more than the retention period ago are anonymised."),
                 status=409,
             )
