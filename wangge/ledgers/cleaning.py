@@ -15,7 +15,6 @@ phone number or any other value of the row: the row number says where to look.
 import datetime as dt
 import operator
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
@@ -36,10 +35,9 @@ from wangge.ledgers.layouts import (
     Vocabulary,
     field_label,
 )
-from wangge.lib.errors import DomainError
-from wangge.lib.idnumber import birth_date_of, check_digit, normalise_id_number
-from wangge.lib.text import BIDI_CONTROLS
-from wangge.people.actions import normalise_phone
+from wangge.lib.errors import DomainError, Invalid
+from wangge.lib.idnumber import birth_date_of, parse_id_number, parse_phone
+from wangge.lib.text import cell_text as text
 
 # Longest values the registry's columns hold.
 MAX_LENGTHS = {
@@ -54,34 +52,13 @@ EARLIEST_BIRTH = dt.date(1880, 1, 1)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 NO_FACTS: Mapping[str, Any] = MappingProxyType({})
-# Tab, line feed and carriage return are white space, collapsed below; other controls are dropped.
-_INVISIBLE = re.compile(f"[\u200b\u200c\u200d\u2060\ufeff\u00ad{BIDI_CONTROLS}\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff·])\s+(?=[\u3400-\u9fff\uf900-\ufaff·])")
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_ID_NOISE = re.compile(r"[\s\-_'‘’\"]")
-_PHONE_SPLIT = re.compile(r"[/,，;；、|]")
 _DISABILITY_LEVEL = re.compile(r"([一二三四1-4])\s*级")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
-
-
-def text(cell: Any) -> str:
-    """A cell as clean text (see the module's docstring)."""
-    if cell is None:
-        return ""
-    if isinstance(cell, str):
-        plain = cell.isascii() and cell.isprintable()  # most cells: nothing to normalise or drop
-        value = cell if plain else _INVISIBLE.sub("", unicodedata.normalize("NFKC", cell))
-        return " ".join(value.split())  # runs of white space as one space, ends trimmed
-    if isinstance(cell, bool):
-        return "是" if cell else "否"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, dt.datetime):
-        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
-    return str(cell)
 
 
 def gender_of(number: str) -> str:
@@ -101,84 +78,8 @@ def is_empty_word(value: str) -> bool:
 # --- values that can be wrong ---------------------------------------------------------------
 
 
-class Invalid(Exception):
-    """One reason a cell cannot be used (code and translated message)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Invalid, (self.code, self.message))
-
-    def kept(self) -> "Invalid":
-        """A copy never raised, to keep: a raised exception holds its traceback, whose frames
-        hold everything (the whole file's reader among them) for as long as it is kept."""
-        return Invalid(self.code, self.message)
-
-
 def _from_domain(error: DomainError) -> Invalid:
     return Invalid(error.code, error.message)
-
-
-def upgrade_id_number(first_generation: str) -> str:
-    """The 18-digit form of a 15-digit first-generation number: "19" goes in after the 6-digit
-    area code and the GB 11643 check digit is appended."""
-    first17 = f"{first_generation[:6]}19{first_generation[6:]}"
-    try:
-        dt.date(int(first17[6:10]), int(first17[10:12]), int(first17[12:14]))
-    except ValueError:
-        raise Invalid("id_number_birth_date", _("The birth date inside the ID number does not exist.")) from None
-    return first17 + check_digit(first17)
-
-
-def parse_id_number(cell: Any) -> str:
-    if isinstance(cell, float):
-        # A number column keeps 15 significant digits: an 18-digit number has lost its end.
-        if not cell.is_integer() or cell >= 2**53:
-            raise Invalid(
-                "id_number_as_number",
-                _(
-                    "The ID number was stored as a number and lost its last digits; "
-                    "format the column as text and enter it again."
-                ),
-            )
-        cell = int(cell)
-    value = _ID_NOISE.sub("", text(cell)).upper()
-    if len(value) == 15 and value.isdigit():
-        value = upgrade_id_number(value)
-    try:
-        return normalise_id_number(value)
-    except DomainError as error:
-        raise _from_domain(error) from None
-
-
-def parse_phone(cell: Any) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    if isinstance(cell, str) and cell.isascii() and cell.isdigit() and not cell.startswith(("86", "0086")):
-        digits = cell  # the common case: digits only, nothing to take apart
-    else:
-        digits = _phone_digits(cell)
-    try:
-        return normalise_phone(digits)
-    except DomainError as error:
-        raise _from_domain(error) from None
-
-
-def _phone_digits(cell: Any) -> str:
-    """The digits of the first number in a phone cell, without +86 / 0086."""
-    first = _PHONE_SPLIT.split(text(cell))[0].strip()
-    groups = first.split(" ")
-    if len(groups) > 1 and all(sum(ch.isdigit() for ch in g) >= 7 for g in groups):
-        first = groups[0]  # two numbers separated by a space
-    digits = "".join(ch for ch in first if ch.isdigit())
-    if first.startswith("+86") or (digits.startswith("86") and len(digits) == 13):
-        digits = digits[2:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
 
 
 def parse_date(cell: Any, name: str) -> dt.date:

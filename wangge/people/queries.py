@@ -14,9 +14,11 @@ from django.db import models
 from django.db.models import QuerySet
 
 from wangge.accounts.models import PERSONAL_DATA_ROLES, User
-from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
+from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of, has_role_over, scope_q
 from wangge.areas.models import AreaNode, Level
-from wangge.lib.crypto import blind_index, bound_to, decrypt, is_bound, key_id_of, keyring
+from wangge.lib.crypto import blind_index, blind_indexes, bound_to, decrypt, is_bound, key_id_of, keyring
+from wangge.lib.errors import Invalid
+from wangge.lib.idnumber import normalise_id_number, normalise_phone, parse_id_number, parse_phone
 from wangge.people.models import HouseholdMember, Person
 
 
@@ -139,6 +141,15 @@ def key_usage(*, with_index: bool = False) -> list[ColumnUsage]:
     return usage
 
 
+def find_by_id_number(district: AreaNode, id_number: str) -> Person | None:
+    indexes = blind_indexes(normalise_id_number(id_number))
+    return Person.objects.filter(district=district, id_number_index__in=indexes).first()
+
+
+def find_by_phone(district: AreaNode, phone: str) -> list[Person]:
+    return list(Person.objects.filter(district=district, phone_index__in=blind_indexes(normalise_phone(phone))))
+
+
 def households_by_person(person_ids: Iterable[int]) -> dict[int, list[HouseholdMember]]:
     """The household memberships (with their household node) of each person: one query."""
     links: dict[int, list[HouseholdMember]] = defaultdict(list)
@@ -175,8 +186,6 @@ def _user_districts(user: User) -> list[int] | None:
     """The districts in which the user holds a personal-data role; None for a superuser (all)."""
     if user.is_authenticated and user.is_superuser:
         return None
-    from wangge.accounts.scope import assignments_of
-
     return sorted({a.district_id for a in assignments_of(user) if a.role in PERSONAL_DATA_ROLES})
 
 
@@ -193,9 +202,6 @@ def search_persons(user: User, term: str) -> PersonSearch:
       address they live in.
 
     The term itself is never stored, logged or put in a message."""
-    from wangge.ledgers.cleaning import Invalid, parse_id_number, parse_phone
-    from wangge.people.actions import find_by_id_number, find_by_phone
-
     text = " ".join((term or "").split())
     compact = "".join(ch for ch in text if ch not in " -").upper()
     scoped = visible_persons(user).select_related("grid", "community").order_by("name", "id")

@@ -2,10 +2,9 @@
 as JSON and as xlsx. Built here without any check or audit; the only caller is
 `people.actions.access_report`, which checks scope, requires a reason and writes the audit row.
 
-Cases are matched by the person's phone number against the encrypted contact the case was
-filed with (cases have no link to the registry, and users have none to persons): every
-contact of the person's district is decrypted and compared: linear in the district's cases,
-acceptable for a request that comes rarely.
+What the apps that build on this one hold about the person (cases reported with their phone,
+imported ledger rows, …) comes from the holders they registered (`people.holders`), under
+`other_records`: a list of {key, title, columns, rows}.
 """
 
 import datetime as dt
@@ -16,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts.models import AuditAction, AuditEvent
-from wangge.cases.models import Case
 from wangge.lib.crypto import decrypt_field
 from wangge.lib.xlsx import Workbook
-from wangge.people.exports import fact_text
+from wangge.people import holders
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, MemberProfile, Person, PersonCorrection
+from wangge.people.sensitive import fact_text
 
 # The sections of the report and the heading of each (xlsx sheet names, JSON keys stay English).
 PERSON_FIELDS = [
@@ -51,26 +50,6 @@ def _iso(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
-def cases_reported_with_phone(person: Person, phone: str) -> list[Case]:
-    """Cases of the person's district whose reporter contact is this phone number."""
-    if not phone:
-        return []
-    found = []
-    cases = (
-        Case.objects.filter(district_id=person.district_id, reporter_contact_encrypted__isnull=False)
-        .select_related("category")
-        .order_by("created_at", "pk")
-    )
-    for case in cases.iterator(chunk_size=2000):
-        if case.reporter_contact_encrypted and _digits(decrypt_field(case, "reporter_contact_encrypted")) == phone:
-            found.append(case)
-    return found
 
 
 def build_report(person: Person) -> dict[str, Any]:
@@ -126,16 +105,6 @@ def build_report(person: Person) -> dict[str, Any]:
         {"kind": w.get_kind_display(), "area": w.area.name, "since": w.created_at}
         for w in person.worker_roles.select_related("area").order_by("id")
     ]
-    cases = [
-        {
-            "number": c.number,
-            "category": c.category.name,
-            "state": c.get_state_display(),
-            "filed_at": c.created_at,
-            "description": c.description,
-        }
-        for c in cases_reported_with_phone(person, phone)
-    ]
     corrections = [
         {
             "at": c.created_at,
@@ -158,8 +127,6 @@ def build_report(person: Person) -> dict[str, Any]:
             "at", "id"
         )
     ]
-    from wangge.ledgers.queries import held_about  # the ledgers app builds on this one
-
     report = {
         "generated_at": timezone.now(),
         "person": data,
@@ -167,9 +134,8 @@ def build_report(person: Person) -> dict[str, Any]:
         "households": households,
         "member": member_data,
         "worker_roles": workers,
-        "cases_reported": cases,
         "corrections": corrections,
-        "imports": held_about(person),
+        "other_records": holders.held_about(person),
         "audit": audit,
     }
     return _jsonable(report)
@@ -268,40 +234,12 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
         report["worker_roles"],
     )
     table(
-        _("Cases reported"),
-        [
-            ("number", _("Case number")),
-            ("category", _("Category")),
-            ("state", _("State")),
-            ("filed_at", _("Filed at")),
-            ("description", _("Description")),
-        ],
-        report["cases_reported"],
-    )
-    table(
         _("Corrections"),
         [("at", _("At")), ("reason", _("Reason")), ("fields", _("Fields")), ("previous_values", _("Previous values"))],
         report["corrections"],
     )
-    imports = report["imports"]
-    table(
-        _("Imported ledger rows"),
-        [
-            ("import_file", _("File")),
-            ("imported_at", _("Imported at")),
-            ("row", _("Row")),
-            ("kind", _("Kind")),
-            ("state", _("State")),
-            ("differing_fields", _("Differing fields")),
-            ("incoming", _("Values in the file")),
-        ],
-        imports["review_items"],
-    )
-    table(
-        _("Merges of ledger rows"),
-        [("at", _("At")), ("fields", _("Fields")), ("undone", _("Undone"))],
-        imports["merges"],
-    )
+    for records in report["other_records"]:
+        table(records["title"], [(c["key"], c["title"]) for c in records["columns"]], records["rows"])
     table(
         _("Who processed the data"),
         [("at", _("At")), ("action", _("Action")), ("by", _("By")), ("reason", _("Reason")), ("fields", _("Fields"))],

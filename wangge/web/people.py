@@ -22,7 +22,6 @@ from wangge.accounts.audit import client_ip, record
 from wangge.accounts.models import AuditAction, User
 from wangge.lib.errors import DomainError
 from wangge.people.actions import PersonFields, reveal_personal_data, visible_fields, visible_fields_for
-from wangge.people.exports import fact_text
 from wangge.people.models import (
     REVEALABLE_FIELDS,
     SENSITIVE_FACTS,
@@ -32,6 +31,7 @@ from wangge.people.models import (
     WorkerProfile,
 )
 from wangge.people.queries import PersonSearch, SearchKind, may_read_personal_data, search_persons, visible_persons
+from wangge.people.sensitive import fact_text
 from wangge.web.views import scoped_page
 
 PERSONS_PER_PAGE = 30

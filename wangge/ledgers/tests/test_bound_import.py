@@ -11,6 +11,7 @@ import pytest
 
 from wangge.ledgers import pipeline
 from wangge.ledgers.actions import import_people, importing
+from wangge.ledgers.exporting import export_ledger
 from wangge.ledgers.matching import CHUNK
 from wangge.ledgers.models import ReviewItem
 from wangge.ledgers.tests.factories import first_generation, grid_row, id_number, register_two, write_csv
@@ -69,7 +70,7 @@ def test_an_import_binds_every_value_to_the_row_it_writes(
     for item in ReviewItem.objects.all():
         assert decrypt_field(item, "incoming_encrypted")
     assert "13900000000" in decrypt_field(ReviewItem.objects.get(candidate__name="王小明"), "incoming_encrypted")
-    export = people_actions.export_ledger(
+    export = export_ledger(
         community_staff, ledger="residents", area=small.communities[0], reveal=True, reason="上报低保复核"
     )
     cells = {

@@ -440,8 +440,11 @@ def test_the_access_report_includes_what_imports_hold(small, conflict, wang, dis
 
     decide_review(district_admin, conflict, {"education": "incoming"})
     report = access_report(district_admin, wang, reason="居民申请查阅个人信息")
-    assert report["imports"] == json.loads(json.dumps(held_about(wang), default=str))
-    assert report["imports"]["review_items"][0]["incoming"]["phone"] == "13900000000"
+    records = {r["key"]: r for r in report["other_records"]}
+    held = json.loads(json.dumps(held_about(wang), default=str))
+    assert records["imported_ledger_rows"]["rows"] == held["review_items"]
+    assert records["ledger_row_merges"]["rows"] == held["merges"]
+    assert records["imported_ledger_rows"]["rows"][0]["incoming"]["phone"] == "13900000000"
     book = load_workbook(io.BytesIO(report_xlsx(report)))
     imported_rows, merges = book.worksheets[-3], book.worksheets[-2]  # before "who processed the data"
     assert "13900000000" in str(list(imported_rows.iter_rows(values_only=True)))

@@ -10,10 +10,11 @@ from django.utils import timezone
 from wangge.areas.models import AreaNode
 from wangge.lib import crypto
 from wangge.lib.errors import DomainError
-from wangge.lib.idnumber import check_digit
+from wangge.lib.idnumber import birth_date_of, check_digit, normalise_id_number, normalise_phone
 from wangge.lib.rowids import reserve_ids
-from wangge.people import actions
+from wangge.people import actions, bulk
 from wangge.people.actions import PersonInput
+from wangge.people.actions.registry import set_id_number, set_phone
 from wangge.people.models import HouseholdMember, Person
 
 ID_NUMBER = "11010519491231002X"
@@ -59,10 +60,10 @@ def saved_through_the_model(small, data: PersonInput) -> Person:
         birth_date=data.birth_date,
         **{name: getattr(data, name).strip() for name in actions.PLAIN_FIELDS},
     )
-    number = actions.normalise_id_number(data.id_number)
-    actions._set_id_number(person, number)
-    actions._set_phone(person, actions.normalise_phone(data.phone))
-    person.birth_date = person.birth_date or actions.birth_date_of(number)
+    number = normalise_id_number(data.id_number)
+    set_id_number(person, number)
+    set_phone(person, normalise_phone(data.phone))
+    person.birth_date = person.birth_date or birth_date_of(number)
     person.sensitive_encrypted = actions.encrypt_sensitive(data.sensitive, person.pk)
     person.save(force_insert=True)
     HouseholdMember.objects.create(person=person, household=household, relation=data.relation)
@@ -102,7 +103,7 @@ def test_a_person_added_in_bulk_equals_one_saved_through_the_model(small):
 
 
 def test_ids_follow_the_inputs_across_statements(small, monkeypatch):
-    monkeypatch.setattr(actions, "INSERT_BATCH", 4)
+    monkeypatch.setattr(bulk, "INSERT_BATCH", 4)
     people = [
         PersonInput(name=f"居民{i}", id_number=id_number(i), household=small.households[i % 3]) for i in range(11)
     ]
@@ -121,7 +122,7 @@ def test_ids_follow_the_inputs_across_statements(small, monkeypatch):
     [({"id_number": id_number(1)}, "id_number_exists"), ({"phone": "12"}, "phone_format")],
 )
 def test_a_bad_person_in_a_later_statement_writes_nothing(small, monkeypatch, bad, code):
-    monkeypatch.setattr(actions, "INSERT_BATCH", 3)
+    monkeypatch.setattr(bulk, "INSERT_BATCH", 3)
     people = [PersonInput(name=f"居民{i}", id_number=id_number(i), household=small.households[0]) for i in range(9)]
     people.append(PersonInput(name="重复", household=small.households[1], **bad))
     persons_before, members_before = Person.objects.count(), HouseholdMember.objects.count()

@@ -19,7 +19,7 @@ from wangge.cases.models import Case
 from wangge.lib import crypto
 from wangge.lib.env import env_key_list
 from wangge.lib.errors import DomainError
-from wangge.people import actions
+from wangge.people import actions, queries
 from wangge.people.models import Person
 from wangge.people.queries import encrypted_columns, iter_encrypted, key_usage
 from wangge.people.tests.factories import (
@@ -176,8 +176,8 @@ def test_rotating_the_data_key_keeps_everything_readable(values):
     assert results["people.Person.phone_encrypted"].rewritten == 8
     assert results["cases.Case.reporter_contact_encrypted"].rewritten == 1
     assert not any(r.remaining for r in results.values())
-    assert actions.find_by_id_number(values[0].district, ID_NUMBER) == values[0]
-    assert actions.find_by_phone(values[0].district, "13500003333") == [values[2]]
+    assert queries.find_by_id_number(values[0].district, ID_NUMBER) == values[0]
+    assert queries.find_by_phone(values[0].district, "13500003333") == [values[2]]
     assert Case.objects.get().reporter_contact_masked == "137****1111"
     event = AuditEvent.objects.get(action=AuditAction.KEYS_ROTATED)
     assert (
@@ -222,12 +222,12 @@ def test_rotating_the_index_key_keeps_lookups_working(small, values):
     assert (previous, new) == ("legacy", "i1")
     # Mid-rotation: nothing recomputed yet, lookups try both keys.
     assert crypto.keyring().lookup_index_ids == ["i1", "legacy"]
-    assert actions.find_by_id_number(district, ID_NUMBER) == values[0]
-    assert actions.find_by_phone(district, PHONE) == [values[0]]
+    assert queries.find_by_id_number(district, ID_NUMBER) == values[0]
+    assert queries.find_by_phone(district, PHONE) == [values[0]]
     # A new person is indexed under the new key and found; a duplicate of an old one is refused.
     newcomer = resident(small, 1, name="新来", id_number=id_number(42))
     assert newcomer.id_number_index == crypto.blind_index(id_number(42), "i1")
-    assert actions.find_by_id_number(district, id_number(42)) == newcomer
+    assert queries.find_by_id_number(district, id_number(42)) == newcomer
     with pytest.raises(DomainError) as error:
         resident(small, 2, name="重复", id_number=ID_NUMBER)
     assert error.value.code == "id_number_exists"
@@ -236,8 +236,8 @@ def test_rotating_the_index_key_keeps_lookups_working(small, values):
     assert results["people.Person.phone_encrypted"].rewritten == 8
     crypto.finish_index_rotation()
     assert crypto.keyring().lookup_index_ids == ["i1"]
-    assert actions.find_by_id_number(district, ID_NUMBER) == values[0]
-    assert actions.find_by_phone(district, "13500003333") == [values[2]]
+    assert queries.find_by_id_number(district, ID_NUMBER) == values[0]
+    assert queries.find_by_phone(district, "13500003333") == [values[2]]
     for person in Person.objects.exclude(pk=newcomer.pk):
         assert person.id_number_index != before[person.pk][0] and person.phone_index != before[person.pk][1]
         assert person.id_number_index == crypto.blind_index(crypto.decrypt_field(person, "id_number_encrypted"), "i1")
@@ -250,7 +250,7 @@ def test_rotate_index_key_finishes_by_itself(small, values):
     ring = crypto.keyring()
     assert (ring.index_current, ring.index_previous) == ("i1", None)
     assert plaintexts() == before
-    assert actions.find_by_id_number(small.district, ID_NUMBER) == values[0]
+    assert queries.find_by_id_number(small.district, ID_NUMBER) == values[0]
     assert all(n == 8 for u in key_usage(with_index=True) if u.index_by_key for n in u.index_by_key.values())
     assert {k for u in key_usage(with_index=True) if u.index_by_key for k in u.index_by_key} == {"i1"}
 
@@ -293,7 +293,7 @@ def test_with_keys_in_the_environment_rotate_says_what_to_set(small, settings):
     settings.DATA_KEY_CURRENT = "b"
     call_command("keys", "reencrypt", stdout=io.StringIO())
     assert crypto.key_id_of(Person.objects.get(pk=person.pk).phone_encrypted) == "b"
-    assert actions.find_by_phone(small.district, PHONE) == [person]
+    assert queries.find_by_phone(small.district, PHONE) == [person]
 
 
 def test_keys_init_creates_a_fresh_file_once(tmp_path):

@@ -6,7 +6,7 @@ from django.db import connection
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import check_digit, normalise_id_number
-from wangge.people import actions
+from wangge.people import actions, queries
 from wangge.people.actions import PersonInput
 from wangge.people.models import HouseholdMember, Person
 from wangge.people.queries import visible_persons
@@ -56,8 +56,8 @@ def test_personal_data_is_encrypted_masked_and_found_by_blind_index(small):
         cursor.execute("SELECT * FROM people_person")
         raw = repr(cursor.fetchall())
     assert ID_NUMBER not in raw and PHONE not in raw and "1949123" not in raw
-    assert actions.find_by_id_number(small.district, ID_NUMBER.lower()) == person
-    assert actions.find_by_phone(small.district, PHONE) == [person]
+    assert queries.find_by_id_number(small.district, ID_NUMBER.lower()) == person
+    assert queries.find_by_phone(small.district, PHONE) == [person]
 
 
 def test_reveal_needs_a_reason_and_writes_an_audit_row(small, community_staff):

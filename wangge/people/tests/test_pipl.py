@@ -16,8 +16,9 @@ from django.db import connection
 
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.cases import actions as case_actions
+from wangge.ledgers.exporting import export_ledger
 from wangge.lib.errors import DomainError
-from wangge.people import actions
+from wangge.people import actions, queries
 from wangge.people.actions import PersonInput
 from wangge.people.models import Person
 from wangge.people.tests.factories import ID_NUMBER, ILLNESS, PHONE, file_case, id_number, resident
@@ -44,15 +45,13 @@ def exercise(small, catalogue, worker_a, community_staff) -> Person:
     actions.correct_person(community_staff, person, {"phone": PHONE}, "居民来电更正号码")
     actions.reveal_personal_data(worker_a, person=person, reason="核实低保申请材料")
     actions.visible_fields(worker_a, person)
-    actions.export_ledger(
-        community_staff, ledger="residents", area=small.communities[0], reveal=True, reason="上报复核"
-    )
-    actions.export_ledger(worker_a, ledger="households", area=small.grids[0])
+    export_ledger(community_staff, ledger="residents", area=small.communities[0], reveal=True, reason="上报复核")
+    export_ledger(worker_a, ledger="households", area=small.grids[0])
     actions.access_report(community_staff, person, reason="居民本人书面申请")
     case = file_case(small, catalogue, worker_a, contact=CONTACT)
     case_actions.reveal_reporter_contact(worker_a, case, reason="回访联系报告人")
-    assert actions.find_by_id_number(small.district, ID_NUMBER) == person
-    assert actions.find_by_phone(small.district, PHONE) == [person]
+    assert queries.find_by_id_number(small.district, ID_NUMBER) == person
+    assert queries.find_by_phone(small.district, PHONE) == [person]
     failures = [
         lambda: actions.create_person(
             None, district=small.district, data=PersonInput(name="重复", id_number=ID_NUMBER)
@@ -62,7 +61,7 @@ def exercise(small, catalogue, worker_a, community_staff) -> Person:
         ),
         lambda: actions.correct_person(community_staff, person, {"id_number": SECOND_ID}, "录入错误更正"),
         lambda: actions.correct_person(community_staff, person, {"phone": PHONE + "123456789"}, "录入错误更正"),
-        lambda: actions.find_by_id_number(small.district, ID_NUMBER[:-1] + "1"),
+        lambda: queries.find_by_id_number(small.district, ID_NUMBER[:-1] + "1"),
     ]
     for failure in failures:
         with pytest.raises(DomainError) as error:

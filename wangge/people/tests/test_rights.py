@@ -15,7 +15,7 @@ from django.utils import timezone
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.lib.crypto import decrypt_field
 from wangge.lib.errors import DomainError
-from wangge.people import actions, report
+from wangge.people import actions, queries, report
 from wangge.people.models import (
     Gender,
     HouseholdMember,
@@ -64,7 +64,8 @@ def test_the_access_report_holds_everything_about_the_person(small, catalogue, p
     assert data["sensitive"]["chronic_illness"] == ILLNESS
     assert [h["household"] for h in data["households"]] == [small.households[0].name]
     assert data["member"]["kind"] and data["worker_roles"][0]["area"] == small.grids[0].name
-    assert [c["number"] for c in data["cases_reported"]] == [mine.number]  # matched by phone
+    (cases,) = [r for r in data["other_records"] if r["key"] == "cases_reported"]
+    assert [c["number"] for c in cases["rows"]] == [mine.number]  # matched by phone
     assert data["corrections"][0]["previous_values"] == {"current_address": "1号楼101室"}
     actions_seen = [e["action"] for e in data["audit"]]
     assert len(actions_seen) == 2 and data["audit"][0]["reason"] == "核实低保申请材料"
@@ -77,7 +78,7 @@ def test_the_access_report_holds_everything_about_the_person(small, catalogue, p
     book = openpyxl.load_workbook(io.BytesIO(report.report_xlsx(data)))
     assert (
         len(book.sheetnames) == 10
-    )  # person, sensitive, households, member, work, cases, corrections, imported rows, merges, audit
+    )  # person, sensitive, households, member, work, corrections, cases, imported rows, merges, audit
     cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert ID_NUMBER in cells and ILLNESS in cells and mine.number in cells
 
@@ -129,10 +130,10 @@ def test_a_correction_reencrypts_reindexes_and_keeps_the_old_values_encrypted(sm
         "139****1111",
     )
     assert corrected.birth_date == dt.date(int(new_id[6:10]), int(new_id[10:12]), int(new_id[12:14]))
-    assert actions.find_by_id_number(small.district, new_id) == person
-    assert actions.find_by_id_number(small.district, ID_NUMBER) is None
-    assert actions.find_by_phone(small.district, "13900001111") == [person]
-    assert actions.find_by_phone(small.district, PHONE) == []
+    assert queries.find_by_id_number(small.district, new_id) == person
+    assert queries.find_by_id_number(small.district, ID_NUMBER) is None
+    assert queries.find_by_phone(small.district, "13900001111") == [person]
+    assert queries.find_by_phone(small.district, PHONE) == []
     assert actions.decrypt_sensitive(corrected) == {"elderly_alone": True}
 
     correction = PersonCorrection.objects.get()
@@ -247,7 +248,7 @@ def test_anonymisation_after_the_retention_period(small, registry, settings):
     assert not HouseholdMember.objects.filter(person=p).exists()
     assert not RevealGrant.objects.filter(person=p).exists()
     assert PersonCorrection.objects.get(person=p).old_values_encrypted is None
-    assert actions.find_by_id_number(small.district, ID_NUMBER) is None
+    assert queries.find_by_id_number(small.district, ID_NUMBER) is None
     assert statistics() == before  # counts by gender, community, grid and status are intact
     event = AuditEvent.objects.get(action=AuditAction.PERSON_ANONYMISED)
     assert (event.object_id, event.actor_name) == (str(p.pk), "retention")

@@ -14,9 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 
 from wangge.accounts.models import AuditAction, AuditEvent
+from wangge.ledgers import exports
+from wangge.ledgers.exporting import export_ledger
 from wangge.lib.errors import DomainError
 from wangge.orgs import actions as org_actions
-from wangge.people import actions, exports
+from wangge.people import actions
 from wangge.people.models import MemberKind, Relation
 from wangge.people.tests.factories import ID_NUMBER, ILLNESS, PHONE, id_number, resident
 
@@ -55,7 +57,7 @@ def district(small):
 
 
 def test_a_masked_ledger_with_its_audit_row(small, district, worker_a):
-    result = actions.export_ledger(worker_a, ledger="residents", area=small.grids[0], ip_address="10.0.0.5")
+    result = export_ledger(worker_a, ledger="residents", area=small.grids[0], ip_address="10.0.0.5")
     rows = sheet_rows(result.content)
     assert result.rows == 3 and len(rows) == 4 and result.masked
     assert rows[0][:6] == [_(h) for h in ("Grid", "Full name", "Gender", "Birth date", "ID number", "Phone")]
@@ -81,13 +83,11 @@ def test_a_masked_ledger_with_its_audit_row(small, district, worker_a):
 
 def test_a_ledger_in_clear_needs_a_reason_and_is_audited_like_a_reveal(small, district, community_staff):
     with pytest.raises(DomainError) as error:
-        actions.export_ledger(community_staff, ledger="residents", area=small.communities[0], reveal=True)
+        export_ledger(community_staff, ledger="residents", area=small.communities[0], reveal=True)
     assert error.value.code == "reveal_reason_required"
     assert not AuditEvent.objects.exists() or not AuditEvent.objects.filter(action=AuditAction.EXPORTED).exists()
 
-    result = actions.export_ledger(
-        community_staff, ledger="residents", area=small.communities[0], reveal=True, reason=REASON
-    )
+    result = export_ledger(community_staff, ledger="residents", area=small.communities[0], reveal=True, reason=REASON)
     assert not result.masked
     rows = sheet_rows(result.content)
     head = next(row for row in rows if row[1] == "户主甲")
@@ -102,12 +102,12 @@ def test_a_ledger_in_clear_needs_a_reason_and_is_audited_like_a_reveal(small, di
 
 
 def test_households_and_members_ledgers(small, district, worker_a):
-    households = actions.export_ledger(worker_a, ledger="households", area=small.grids[0])
+    households = export_ledger(worker_a, ledger="households", area=small.grids[0])
     rows = sheet_rows(households.content)
     assert households.rows == 6  # every household of the grid, with or without residents
     first = next(row for row in rows if row[2] == small.households[0].name)
     assert first[4:9] == ["户主甲", "110***********002X", "138****5678", "2", "户主甲（户主）、配偶乙（配偶）"]
-    members = actions.export_ledger(worker_a, ledger="members", area=small.grids[0])
+    members = export_ledger(worker_a, ledger="members", area=small.grids[0])
     rows = sheet_rows(members.content)
     assert members.rows == 1
     assert rows[1][:4] == ["1号楼责任区", "配偶乙", "离退休党员", ""]
@@ -117,19 +117,19 @@ def test_households_and_members_ledgers(small, district, worker_a):
 
 def test_exports_are_scoped(small, district, worker_a, worker_b, dept_a):
     with pytest.raises(DomainError) as error:
-        actions.export_ledger(worker_b, ledger="residents", area=small.grids[0])
+        export_ledger(worker_b, ledger="residents", area=small.grids[0])
     assert (error.value.code, error.value.status) == ("area_not_found", 404)
     with pytest.raises(DomainError) as error:
-        actions.export_ledger(worker_a, ledger="residents", area=small.communities[0])
+        export_ledger(worker_a, ledger="residents", area=small.communities[0])
     assert error.value.status == 404
     with pytest.raises(DomainError) as error:
-        actions.export_ledger(dept_a, ledger="residents", area=small.district)
+        export_ledger(dept_a, ledger="residents", area=small.district)
     assert (error.value.code, error.value.status) == ("personal_data_not_allowed", 403)
     with pytest.raises(DomainError) as error:
-        actions.export_ledger(worker_a, ledger="residents", area=small.buildings[0])
+        export_ledger(worker_a, ledger="residents", area=small.buildings[0])
     assert error.value.code == "ledger_area_level"
     with pytest.raises(DomainError) as error:
-        actions.export_ledger(worker_a, ledger="passwords", area=small.grids[0])
+        export_ledger(worker_a, ledger="passwords", area=small.grids[0])
     assert error.value.code == "ledger_unknown"
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORTED).exists()
 

@@ -1,7 +1,7 @@
 """Ledgers (台账) of personal data as xlsx: residents, households, members per responsibility zone.
 
 One function per ledger: `(area, clear) → (xlsx bytes, number of rows)`. They do not check
-permission and write no audit row; the only caller is `people.actions.export_ledger`, which
+permission and write no audit row; the only caller is `ledgers.exporting.export_ledger`, which
 does both. ID and phone numbers are masked unless `clear`; sensitive facts appear only when
 `clear`. A fixed number of queries per ledger, whatever the number of rows.
 """
@@ -19,6 +19,7 @@ from wangge.lib.crypto import decrypt_field
 from wangge.lib.xlsx import Workbook
 from wangge.orgs.models import ZoneArea
 from wangge.people.models import SENSITIVE_FACTS, HouseholdMember, Person, Relation
+from wangge.people.sensitive import fact_text
 
 # Ledgers are taken for a district, a community or a grid.
 LEDGER_LEVELS = (Level.DISTRICT, Level.COMMUNITY, Level.GRID)
@@ -38,23 +39,6 @@ def _phone(person: Person, clear: bool) -> str:
     if clear and person.phone_encrypted:
         return decrypt_field(person, "phone_encrypted")
     return person.phone_masked
-
-
-def fact_text(key: str, value: Any) -> str:
-    """A sensitive fact as text for a page, a sheet or a report."""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if key == "disability" and isinstance(value, dict) and set(value) <= {"kind", "level"}:
-        kind, level = value.get("kind", ""), value.get("level")
-        return _("%(kind)s, grade %(level)s") % {"kind": kind, "level": level} if level else str(kind)
-    if isinstance(value, dict):
-        return "，".join(f"{k}: {v}" for k, v in sorted(value.items()))
-    if key == "support":
-        return {
-            "low_income": _("Subsistence allowance (低保)"),
-            "extreme_poverty": _("Extreme poverty support (特困)"),
-        }.get(str(value), str(value))
-    return str(value)
 
 
 def _workbook(

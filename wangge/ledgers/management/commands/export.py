@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode
+from wangge.ledgers.exporting import export_ledger
+from wangge.ledgers.exports import LEDGERS
 from wangge.lib.errors import DomainError
-from wangge.people import actions
-from wangge.people.exports import LEDGERS
 from wangge.people.management.commands.people import user_named
 
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if area is None:
             raise CommandError(_("There is no area with the id %(id)d.") % {"id": options["area"]})
         try:
-            result = actions.export_ledger(
+            result = export_ledger(
                 user, ledger=options["ledger"], area=area, reveal=options["reveal"], reason=options["reason"]
             )
         except DomainError as error:
