@@ -113,8 +113,8 @@ def incoming_facts(item: ReviewItem) -> Facts:
 
 
 def held_about(person: Person) -> dict[str, Any]:
-    """What imports hold about one person, in clear, for the residents' access report
-    (`people.report.build_report` should include it): the review items about them (or created
+    """What imports hold about one person, in clear, for the residents' access report (through
+    the holders `ledgers.holder` registers): the review items about them (or created
     from them) with the incoming facts, and the merges of their record (fields and when)."""
     items = (
         ReviewItem.objects.filter(Q(candidate=person) | Q(created_person=person))
