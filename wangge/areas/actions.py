@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from wangge.accounts.audit import record
 from wangge.accounts.models import AuditAction, User
+from wangge.areas import locate
 from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, child_level
 from wangge.lib import memo
 from wangge.lib.errors import DomainError
@@ -118,8 +119,6 @@ def set_grid_boundaries(
 
 
 def _bump_index_version() -> None:
-    from wangge.areas import locate
-
     locate.invalidate()
 
 

@@ -5,7 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from wangge.accounts.scope import assignments_of
+from wangge.accounts.models import PERSONAL_DATA_ROLES, Role
+from wangge.accounts.scope import assignments_of, has_role
+from wangge.cases.models import Notification
 
 
 def _roles(request: HttpRequest) -> list[dict[str, str]]:
@@ -18,25 +20,17 @@ def _roles(request: HttpRequest) -> list[dict[str, str]]:
 
 def _area_staff(request: HttpRequest) -> bool:
     """Whether the user works on areas (staff roles): residents and others get no coverage link."""
-    from wangge.accounts.models import PERSONAL_DATA_ROLES, Role
-    from wangge.accounts.scope import has_role
-
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and has_role(user, *PERSONAL_DATA_ROLES, Role.SUPERVISOR))
 
 
 def _personal_data_staff(request: HttpRequest) -> bool:
     """Whether the user holds a personal-data role: the residents' search and the imports."""
-    from wangge.accounts.models import PERSONAL_DATA_ROLES
-    from wangge.accounts.scope import has_role
-
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated and has_role(user, *PERSONAL_DATA_ROLES))
 
 
 def _unread(request: HttpRequest) -> int:
-    from wangge.cases.models import Notification
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
