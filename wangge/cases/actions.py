@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from wangge.accounts.models import User
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import AreaNode, Level
+from wangge.cases.mail import send_case_email
 from wangge.cases.models import (
     Attachment,
     Case,
@@ -116,8 +117,6 @@ def _notify(users: Iterable[User], case: Case, text: str) -> None:
     Notification.objects.bulk_create([Notification(user=u, case=case, text=text) for u in recipients.values()])
     ids = [u.pk for u in recipients.values() if u.email]
     if ids:
-        from wangge.cases.tasks import send_case_email
-
         transaction.on_commit(lambda: send_case_email.enqueue(ids, case.number, text))
 
 
