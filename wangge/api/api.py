@@ -3,6 +3,10 @@ each app.
 
 Every error answers `{"code": "<stable code>", "message": "<translated text>"}`. Every POST
 takes an optional `Idempotency-Key` header (`wangge.api.idempotency`).
+
+The API knows no app above it: each app's `api` module registers its routers
+(`register_router`), and `ApiConfig.ready()` mounts them (`mount_routers`) once every app's
+`api` module has been imported, in the order of `INSTALLED_APPS`, the API's own routers last.
 """
 
 from collections.abc import Callable
@@ -10,9 +14,11 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.openapi.views import openapi_view
@@ -22,6 +28,7 @@ from ninja.types import DictStrAny
 from wangge.api import idempotency
 from wangge.api.auth import BearerToken, LoggedInSession
 from wangge.api.ratelimit import with_retry_after
+from wangge.api.tokens import router as tokens_router
 from wangge.lib.errors import DomainError
 
 IDEMPOTENCY_PARAMETER = {
@@ -206,15 +213,29 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     )
 
 
-def _mount_routers() -> None:
-    from wangge.api.routers import routers
-
-    for prefix, router in routers():
-        api.add_router(prefix, router)
-
-
 # Idempotent POSTs: one transaction around the whole operation (view mode), the key claimed
 # for the authenticated user once authentication and validation have passed (operation mode).
 api.add_decorator(idempotency.around_operation, mode="view")
 api.add_decorator(idempotency.around_view, mode="operation")
-_mount_routers()
+
+_registered: list[tuple[str, Router]] = []
+_mounted = False
+
+
+def register_router(prefix: str, router: Router) -> None:
+    """Mount `router` under /api/v1/`prefix`; called by an app's `api` module when it is imported."""
+    if _mounted:
+        raise ImproperlyConfigured(f"The router for {prefix} was registered after the API's routers were mounted.")
+    _registered.append((prefix, router))
+
+
+def mount_routers() -> None:
+    """Import every app's `api` module (each registers its routers, in the order of
+    `INSTALLED_APPS`), then mount them, and the API's own routers after them. Once per process."""
+    global _mounted
+    if _mounted:
+        return
+    autodiscover_modules("api")
+    for prefix, router in [*_registered, ("/tokens", tokens_router)]:
+        api.add_router(prefix, router)
+    _mounted = True

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
+from wangge.api.api import register_router
 from wangge.api.schemas import LATITUDE, LONGITUDE, Id, Pagination, errors
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import LEVELS, AreaNode, GridBoundary, Level, child_level
@@ -151,3 +152,6 @@ def get_area(request: HttpRequest, area_id: int) -> Any:
     node.children_count = descendants.get(child, 0) if child else 0  # type: ignore[attr-defined]
     node.boundary = boundary  # type: ignore[attr-defined]
     return node
+
+
+register_router("/areas", router)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from wangge.accounts.scope import assignments_of
+from wangge.api.api import register_router
 from wangge.api.schemas import DATE_1900_2199, errors
 from wangge.calendars.queries import calendar_for
 
@@ -49,3 +50,6 @@ def add_working_days(request: HttpRequest, params: Query[AddIn]) -> AddOut:
         else ""
     )
     return AddOut(start=params.start, days=params.days, result=result, assumed_years=missing, warning=warning)
+
+
+register_router("/workdays", router)

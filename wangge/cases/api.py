@@ -22,6 +22,7 @@ from ninja.pagination import paginate
 
 from wangge.accounts.models import User
 from wangge.api import ratelimit
+from wangge.api.api import register_router
 from wangge.api.paging import CursorPagination
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
@@ -517,3 +518,7 @@ def notifications(request: HttpRequest, unread: bool = Query(False, description=
 def read_notifications(request: HttpRequest, payload: ReadIn) -> Any:
     """Only your own notifications are ever marked; unknown ids are ignored."""
     return {"marked": actions.mark_notifications_read(_user(request), payload.ids)}
+
+
+register_router("/cases", router)
+register_router("/notifications", notifications_router)

@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "wangge.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from wangge.cases.models import HandlingUnit
+        from wangge.lib import memo
+
+        # A user object remembered with its credentials carries its handling units (lib.memo).
+        memo.forget_on_change(HandlingUnit)

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
+from wangge.api.api import register_router
 from wangge.api.schemas import MAX_OFFSET, Pagination, errors
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
@@ -213,3 +214,7 @@ def coverage(request: HttpRequest, filters: Query[CoverageFilter]) -> Any:
             for g in gaps[filters.offset : filters.offset + filters.limit]
         ],
     }
+
+
+register_router("/orgs", router)
+register_router("/coverage", coverage_router)
