@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from wangge.accounts.models import User
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import AreaNode, Level
+from wangge.cases import events
 from wangge.cases.mail import send_case_email
 from wangge.cases.models import (
     Attachment,
@@ -33,7 +34,6 @@ from wangge.cases.models import (
     Channel,
     CoHandling,
     CoHandlingState,
-    EventKind,
     Extension,
     ExtensionState,
     HandlingUnit,
@@ -59,20 +59,6 @@ MAX_DESCRIPTION = 4000
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _event(
-    case: Case, actor: User | None, kind: str, *, note: str = "", public: bool = False, **data: Any
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        at=timezone.now(),
-        actor=actor if actor and actor.is_authenticated else None,
-        kind=kind,
-        note=note,
-        public=public,
-        data=data,
-    )
-
-
 def _locked(case: Case, version: int | None) -> Case:
     """The case row locked for this transaction; a stale `version` is refused."""
     current = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
@@ -85,21 +71,10 @@ def _locked(case: Case, version: int | None) -> Case:
     return current
 
 
-def _move(case: Case, actor: User | None, name: str, *, note: str = "", public: bool = True, **data: Any) -> None:
+def _move(case: Case, actor: User | None, name: str, *, note: str = "", **details: Any) -> None:
+    """Take the step `name` (409 unless the case's state allows it), with its timeline event."""
     transition = check(case.state, name)
-    event_data = {k: v for k, v in data.items() if v is not None}
-    CaseEvent.objects.create(
-        case=case,
-        at=timezone.now(),
-        actor=actor if actor and actor.is_authenticated else None,
-        kind=EventKind.TRANSITION,
-        transition=name,
-        from_state=case.state,
-        to_state=transition.target,
-        note=note,
-        public=public,
-        data=event_data,
-    )
+    events.transition(case, actor, transition, note=note, **details)
     case.state = transition.target
 
 
@@ -290,7 +265,7 @@ def file_case(
             reporter_contact_masked=mask_phone(contact) if contact else "",
             filed_by=acting_user if acting_user and acting_user.is_authenticated else None,
         )
-        event = _event(case, acting_user, EventKind.FILED, public=True, channel=channel)
+        event = events.filed(case, acting_user, channel=channel)
         for image in images:
             _store_photo(acting_user, case, image, public=True, event=event)
         if with_case is not None:
@@ -309,7 +284,7 @@ def accept(acting_user: User, case: Case, *, version: int | None = None, note: s
         case.accepted_at = timezone.now()
         case.due_at = compute_due_at(case.category, case.accepted_at, case.district_id)
         case.unit = route(case)
-        _event(case, acting_user, EventKind.ROUTED, unit=case.unit.pk, unit_name=case.unit.name)
+        events.routed(case, acting_user, case.unit)
         _save(case, "accepted_at", "due_at", "unit")
     return case
 
@@ -367,7 +342,7 @@ def return_to_dispatch(acting_user: User, case: Case, *, reason: str, version: i
     reason = _require_reason(reason, "reason_required")
     with transaction.atomic():
         case = _locked(case, version)
-        _move(case, acting_user, "return_to_dispatch", note=reason, public=False, unit=case.unit_id)
+        _move(case, acting_user, "return_to_dispatch", note=reason, unit=case.unit_id)
         from wangge.cases.queries import dispatch_unit
 
         case.unit = dispatch_unit(case.district_id)
@@ -401,7 +376,7 @@ def verify(acting_user: User, case: Case, *, passed: bool, note: str = "", versi
             _save(case, "closed_at")
         else:
             _require_reason(note, "reason_required")
-            _move(case, acting_user, "send_back", note=note, public=False)
+            _move(case, acting_user, "send_back", note=note)
             _save(case)
             _notify(
                 _unit_staff(case.unit),
@@ -469,7 +444,7 @@ def merge(acting_user: User, duplicate: Case, *, into: Case, version: int | None
         duplicate.merged_into = into
         duplicate.closed_at = timezone.now()
         _save(duplicate, "merged_into", "closed_at")
-        _event(into, acting_user, EventKind.MERGED, public=True, duplicate=duplicate.number)
+        events.merged(into, acting_user, duplicate=duplicate)
         _notify(
             [duplicate.reporter] if duplicate.reporter else [],
             duplicate,
@@ -494,15 +469,12 @@ def change_category(acting_user: User, case: Case, *, category: Category, versio
             )
         old = case.category
         case.category = category
-        _event(
-            case,
-            acting_user,
-            EventKind.NOTE,
-            note=_("Category changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name},
+        events.note(
+            case, acting_user, _("Category changed from %(old)s to %(new)s.") % {"old": old.name, "new": category.name}
         )
         if case.state != State.REPORTED:
             case.unit = route(case)
-            _event(case, acting_user, EventKind.ROUTED, unit=case.unit.pk, unit_name=case.unit.name)
+            events.routed(case, acting_user, case.unit)
         _save(case, "category", "unit")
     return case
 
@@ -540,7 +512,7 @@ def add_co_handler(
         co, created = CoHandling.objects.get_or_create(case=case, unit=unit, defaults={"task": task, "due_at": due})
         if not created:
             raise DomainError("co_handler_exists", _("This unit already co-handles the case."))
-        _event(case, acting_user, EventKind.CO_HANDLER_ADDED, unit=unit.pk, unit_name=unit.name, task=task)
+        events.co_handler_added(case, acting_user, unit=unit, task=task)
         _save(case)
         _notify(
             _unit_staff(unit), case, _("Your unit is asked to co-handle case %(number)s.") % {"number": case.number}
@@ -558,8 +530,10 @@ def finish_co_handling(acting_user: User, co: CoHandling, *, result: str, releas
         co.result = result
         co.finished_at = timezone.now()
         co.save()
-        kind = EventKind.CO_HANDLER_RELEASED if released else EventKind.CO_HANDLER_FINISHED
-        _event(co.case, acting_user, kind, note=result, unit=co.unit_id, unit_name=co.unit.name)
+        if released:
+            events.co_handler_released(co, acting_user, result=result)
+        else:
+            events.co_handler_finished(co, acting_user, result=result)
         Case.objects.filter(pk=co.case_id).update(version=F("version") + 1, updated_at=timezone.now())
     return co
 
@@ -585,7 +559,7 @@ def request_extension(
                 "extension_pending", _("An extension request is already waiting for a decision."), status=409
             )
         extension = Extension.objects.create(case=case, requested_by=acting_user, days=days, reason=reason.strip())
-        _event(case, acting_user, EventKind.EXTENSION_REQUESTED, note=reason.strip(), days=days)
+        events.extension_requested(case, acting_user, days=days, reason=reason.strip())
         _save(case)
     return extension
 
@@ -614,10 +588,10 @@ def decide_extension(acting_user: User, extension: Extension, *, approve: bool, 
             extension.new_due_at = case.due_at
             case.overdue = False
             extension.state = ExtensionState.APPROVED
-            _event(case, acting_user, EventKind.EXTENSION_APPROVED, note=note, due_at=case.due_at.isoformat())
+            events.extension_approved(case, acting_user, due_at=case.due_at, note=note)
         else:
             extension.state = ExtensionState.REFUSED
-            _event(case, acting_user, EventKind.EXTENSION_REFUSED, note=note)
+            events.extension_refused(case, acting_user, note=note)
         extension.save()
         _save(case, "due_at", "overdue")
         _notify(
@@ -636,7 +610,7 @@ def urge(acting_user: User, case: Case, *, note: str = "") -> None:
     if case.state not in OPEN_STATES:
         raise DomainError("case_closed", _("This case is already closed."), status=409)
     with transaction.atomic():
-        _event(case, acting_user, EventKind.URGED, note=note.strip())
+        events.urged(case, acting_user, note=note.strip())
         _notify(_unit_staff(case.unit), case, _("Case %(number)s has been urged.") % {"number": case.number})
 
 
@@ -663,9 +637,7 @@ def supervise(acting_user: User, case: Case, *, body: str, level: str, note: str
             body=body,
             defaults={"user": acting_user, "joined_at": timezone.now(), "note": note},
         )
-        _event(
-            case, acting_user, EventKind.SUPERVISED, note=note, body=body, level=supervision.level, joined=not created
-        )
+        events.supervised(case, acting_user, body=body, level=supervision.level, joined=not created, note=note)
         _notify(_unit_staff(case.unit), case, _("Case %(number)s is under supervision.") % {"number": case.number})
     return supervision
 
@@ -691,7 +663,7 @@ def sweep_overdue(now: dt.datetime | None = None, batch: int = 500) -> int:
             if not Case.objects.filter(pk=pk, overdue=False).update(overdue=True, overdue_marked_at=now):
                 continue  # another worker claimed it
             case = Case.objects.select_related("unit").get(pk=pk)
-            _event(case, None, EventKind.OVERDUE)
+            events.overdue(case)
             _notify(_unit_staff(case.unit), case, _("Case %(number)s is overdue.") % {"number": case.number})
             marked += 1
     return marked
