@@ -1,7 +1,7 @@
 """Taking a step on a case, for the API and the web alike.
 
 Each step has one input schema (the same pydantic schema the API documents) and one runner
-that calls the action in `actions.py`. `take` asks the policy first (403 `forbidden`), so the
+that calls the action in `cases.actions`. `take` asks the policy first (403 `forbidden`), so the
 API and the web decide permission and run the action in exactly one place. The caller has
 loaded the case inside `visible_cases` (404 outside it).
 """

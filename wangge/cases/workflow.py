@@ -1,7 +1,7 @@
 """The states of a case and the transitions allowed between them, written once.
 
 Each transition has a name (the action that performs it), the states it may start from and
-the state it leads to. `actions.py` asks `check(case, name)` before anything changes.
+the state it leads to. The actions (`cases/actions/`) ask `check(case, name)` before anything changes.
 """
 
 from dataclasses import dataclass
