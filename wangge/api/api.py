@@ -27,6 +27,7 @@ from ninja.types import DictStrAny
 
 from wangge.api import idempotency
 from wangge.api.auth import BearerToken, LoggedInSession
+from wangge.api.errors import COMMON, POST_COMMON, ApiError, describe
 from wangge.api.ratelimit import with_retry_after
 from wangge.api.tokens import router as tokens_router
 from wangge.lib.errors import DomainError
@@ -59,17 +60,8 @@ RETRY_AFTER_HEADER = {
 }
 
 # Errors any operation can answer, added to every description (each operation lists its own).
-COMMON_ERRORS = (
-    "Any operation: 401 `unauthenticated` (no valid bearer token or session); 422 `invalid_input` "
-    "(a parameter missing or invalid; `fields` names them); 400 `invalid_characters` (a control "
-    "character, such as NUL, or broken Unicode in the path, a parameter or the body; tab, line "
-    "feed and carriage return are text, and bidirectional controls are removed, not refused)."
-)
-POST_ERRORS = (
-    " Any POST: 422 `idempotency_key_invalid`, `idempotency_key_reused` (see `Idempotency-Key`); "
-    "403 `csrf_failed` (with a session, the CSRF token is missing); 413 `request_too_large` (a body "
-    "over 2.5 MB, photos apart)."
-)
+COMMON_ERRORS = f"Any operation: {describe(COMMON)}."
+POST_ERRORS = f" Any POST: {describe(POST_COMMON)}."
 ERROR_ANSWER = {
     "description": "Error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
@@ -126,7 +118,7 @@ def _docs_if_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.API_DOCS:
-            return error_response(request, 404, "not_found", _("Not found, or outside your scope."))
+            return error_response(request, 404, ApiError.NOT_FOUND, _("Not found, or outside your scope."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -152,7 +144,8 @@ api = WanggeAPI(
 
 
 def error_response(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+    """The API's error body; `code` is answered as the plain string (also an `ErrorCode` member)."""
+    return api.create_response(request, {"code": str(code), "message": message, **extra}, status=status)
 
 
 @api.exception_handler(DomainError)
@@ -167,12 +160,14 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", _("Not found, or outside your scope."))
+    return error_response(request, 404, ApiError.NOT_FOUND, _("Not found, or outside your scope."))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", _("Authentication required: send a valid bearer token."))
+    return error_response(
+        request, 401, ApiError.UNAUTHENTICATED, _("Authentication required: send a valid bearer token.")
+    )
 
 
 @api.exception_handler(HttpError)
@@ -183,11 +178,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(
             request,
             403,
-            "csrf_failed",
+            ApiError.CSRF_FAILED,
             _("The request was refused: send the CSRF token of your session, or use a bearer token."),
         )
     return error_response(
-        request, 422, "invalid_input", _("The request body could not be read; send valid JSON."), fields=["body"]
+        request, 422, ApiError.INVALID_INPUT, _("The request body could not be read; send valid JSON."), fields=["body"]
     )
 
 
@@ -207,7 +202,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error_response(
         request,
         422,
-        "invalid_input",
+        ApiError.INVALID_INPUT,
         _("Some parameters are missing or invalid: %(fields)s.") % {"fields": ", ".join(fields)},
         fields=fields,
     )

@@ -38,8 +38,7 @@ class AddOut(Schema):
 @router.get("/add", response={200: AddOut, **errors()}, summary="The date N working days after a date")
 def add_working_days(request: HttpRequest, params: Query[AddIn]) -> AddOut:
     """Uses the calendar of the caller's district (the national calendar for a caller without one).
-
-    Errors: 422 `invalid_input` (a date outside 1900–2199, more than 3650 days)."""
+    A date outside 1900–2199, or more than 3650 days, is invalid input."""
     districts = {a.district_id for a in assignments_of(request.user)}  # type: ignore[arg-type]
     calendar = calendar_for(districts.pop() if len(districts) == 1 else None)
     result = calendar.add_working_days(params.start, params.days)

@@ -1,16 +1,37 @@
-"""One exception for every rule a user can break, carrying a stable code and a translated message.
+"""One exception for every rule a user can break, carrying a stable code and a translated message;
+and the base of every app's enum of its stable codes.
 
 Actions raise `DomainError`; views, the API and the command line show `code` and `message`
-and never a stack trace.
+and never a stack trace. An app lists its codes in an `ErrorCode` enum (`cases.errors.CaseError`,
+`api.errors.ApiError`, …), each with its HTTP status and a one-line meaning in English, from
+which the API's documentation of each operation's errors is generated.
 """
+
+from enum import StrEnum
+from typing import Self
 
 from django.utils.functional import Promise
 
 
+class ErrorCode(StrEnum):
+    """A stable error code: the member is the plain string clients branch on, with the HTTP
+    status it is answered with and a one-line meaning for the API's documentation."""
+
+    status: int
+    meaning: str
+
+    def __new__(cls, value: str, status: int, meaning: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.status = status
+        member.meaning = meaning
+        return member
+
+
 class DomainError(Exception):
     def __init__(self, code: str, message: str | Promise, *, status: int = 400, **details: object) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(str(code))
+        self.code = str(code)  # the plain string, also when given an `ErrorCode` member
         self._message = message
         self.status = status
         self.details = details

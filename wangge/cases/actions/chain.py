@@ -10,6 +10,7 @@ from wangge.accounts.models import User
 from wangge.cases import events
 from wangge.cases.actions.common import locked, move, require_text, save_case, unit_staff
 from wangge.cases.actions.notifications import notify
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Category, CoHandlingState, HandlingUnit, ReturnVisit, Satisfaction
 from wangge.cases.queries import compute_due_at, dispatch_unit, route
 from wangge.cases.workflow import State, check
@@ -30,7 +31,7 @@ def accept(acting_user: User, case: Case, *, version: int | None = None, note: s
 
 
 def reject(acting_user: User, case: Case, *, reason: str, version: int | None = None) -> Case:
-    reason = require_text(reason, "reason_required")
+    reason = require_text(reason, CaseError.REASON_REQUIRED)
     with transaction.atomic():
         case = locked(case, version)
         move(case, acting_user, "reject", note=reason)
@@ -50,7 +51,7 @@ def dispatch(acting_user: User, case: Case, *, unit: HandlingUnit | None = None,
         case = locked(case, version)
         target = unit or case.unit or route(case)
         if target.district_id != case.district_id:
-            raise DomainError("unit_outside_district", _("Choose a unit of this district."))
+            raise DomainError(CaseError.UNIT_OUTSIDE_DISTRICT, _("Choose a unit of this district."))
         move(case, acting_user, "dispatch", unit=target.pk, unit_name=target.name)
         case.unit = target
         save_case(case, "unit")
@@ -69,7 +70,7 @@ def start(acting_user: User, case: Case, *, version: int | None = None, note: st
 
 def hold(acting_user: User, case: Case, *, version: int | None = None, note: str = "") -> Case:
     """The unit pauses work; the reason (`note`) is required."""
-    note = require_text(note, "reason_required")
+    note = require_text(note, CaseError.REASON_REQUIRED)
     with transaction.atomic():
         case = locked(case, version)
         move(case, acting_user, "hold", note=note)
@@ -88,7 +89,7 @@ def resume(acting_user: User, case: Case, *, version: int | None = None, note: s
 
 def return_to_dispatch(acting_user: User, case: Case, *, reason: str, version: int | None = None) -> Case:
     """退回: the unit says the case is not theirs; dispatch routes it again."""
-    reason = require_text(reason, "reason_required")
+    reason = require_text(reason, CaseError.REASON_REQUIRED)
     with transaction.atomic():
         case = locked(case, version)
         move(case, acting_user, "return_to_dispatch", note=reason, unit=case.unit_id)
@@ -99,12 +100,14 @@ def return_to_dispatch(acting_user: User, case: Case, *, reason: str, version: i
 
 def handle(acting_user: User, case: Case, *, result: str, version: int | None = None) -> Case:
     """办结: needs every co-handler finished or released."""
-    result = require_text(result, "result_required")
+    result = require_text(result, CaseError.RESULT_REQUIRED)
     with transaction.atomic():
         case = locked(case, version)
         check(case.state, "handle")
         if case.co_handlings.filter(state=CoHandlingState.OPEN).exists():
-            raise DomainError("co_handlers_open", _("Co-handling units are still working on this case."), status=409)
+            raise DomainError(
+                CaseError.CO_HANDLERS_OPEN, _("Co-handling units are still working on this case."), status=409
+            )
         move(case, acting_user, "handle", note=result)
         case.handled_at = timezone.now()
         save_case(case, "handled_at")
@@ -122,7 +125,7 @@ def verify(acting_user: User, case: Case, *, passed: bool, note: str = "", versi
                 case.closed_at = timezone.now()
             save_case(case, "closed_at")
         else:
-            require_text(note, "reason_required")
+            require_text(note, CaseError.REASON_REQUIRED)
             move(case, acting_user, "send_back", note=note)
             save_case(case)
             notify(
@@ -138,7 +141,7 @@ def record_visit(
 ) -> Case:
     """回访: satisfied or basically satisfied → closed off; unsatisfied → reopened where the category says so."""
     if result not in Satisfaction.values:
-        raise DomainError("unknown_satisfaction", _("Choose satisfied, basically satisfied or unsatisfied."))
+        raise DomainError(CaseError.UNKNOWN_SATISFACTION, _("Choose satisfied, basically satisfied or unsatisfied."))
     with transaction.atomic():
         case = locked(case, version)
         move(case, acting_user, "record_visit", note=comment, result=result, by_phone=by_phone)
@@ -173,7 +176,7 @@ def close(acting_user: User, case: Case, *, version: int | None = None, note: st
         case = locked(case, version)
         if case.state == State.VERIFIED and case.category.return_visit_required:
             raise DomainError(
-                "return_visit_required", _("This category needs a return visit before closing."), status=409
+                CaseError.RETURN_VISIT_REQUIRED, _("This category needs a return visit before closing."), status=409
             )
         move(case, acting_user, "close", note=note)
         case.closed_at = timezone.now()
@@ -184,12 +187,14 @@ def close(acting_user: User, case: Case, *, version: int | None = None, note: st
 def change_category(acting_user: User, case: Case, *, category: Category, version: int | None = None) -> Case:
     """A new category re-applies the routing rules (and the time limit, when not yet accepted)."""
     if category.district_id != case.district_id or category.parent_id is None:
-        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+        raise DomainError(CaseError.UNKNOWN_CATEGORY, _("Choose one of the platform's case categories."))
     with transaction.atomic():
         case = locked(case, version)
         if case.state not in (State.REPORTED, State.ACCEPTED, State.RETURNED):
             raise DomainError(
-                "too_late_to_reclassify", _("The category can only change before the case is dispatched."), status=409
+                CaseError.TOO_LATE_TO_RECLASSIFY,
+                _("The category can only change before the case is dispatched."),
+                status=409,
             )
         old = case.category
         case.category = category

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import User
 from wangge.cases import events
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, HandlingUnit
 from wangge.cases.workflow import check
 from wangge.lib.errors import DomainError
@@ -20,7 +21,7 @@ def locked(case: Case, version: int | None) -> Case:
     current = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
     if version is not None and current.version != version:
         raise DomainError(
-            "stale_version",
+            CaseError.STALE_VERSION,
             _("Someone else changed this case meanwhile. Reload it and try again."),
             status=409,
         )
@@ -45,14 +46,15 @@ def unit_staff(unit: HandlingUnit | None) -> list[User]:
 
 
 _REQUIRED_TEXT = {
-    "reason_required": gettext_lazy("Please give a reason."),
-    "result_required": gettext_lazy("Please describe the result."),
-    "task_required": gettext_lazy("Please describe the co-handling task."),
-    "supervising_body_required": gettext_lazy("Please name the supervising body."),
+    CaseError.REASON_REQUIRED: gettext_lazy("Please give a reason."),
+    CaseError.RESULT_REQUIRED: gettext_lazy("Please describe the result."),
+    CaseError.TASK_REQUIRED: gettext_lazy("Please describe the co-handling task."),
+    CaseError.SUPERVISING_BODY_REQUIRED: gettext_lazy("Please name the supervising body."),
 }
 
 
-def require_text(text: str, code: str) -> str:
+def require_text(text: str, code: CaseError) -> str:
+    """The text without the spaces around it; `code` (400) when nothing is left."""
     if not text.strip():
         raise DomainError(code, _REQUIRED_TEXT[code])
     return text.strip()

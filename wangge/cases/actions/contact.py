@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record, require_reason
 from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, User
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case
 from wangge.cases.policy import in_area_scope
 from wangge.cases.queries import unit_ids
@@ -23,13 +24,13 @@ def reveal_reporter_contact(acting_user: User, case: Case, *, reason: str, ip_ad
         acting_user, case, PERSONAL_DATA_ROLES
     ):
         raise DomainError(
-            "reveal_not_allowed",
+            CaseError.REVEAL_NOT_ALLOWED,
             _("Only the unit handling this case may see the reporter's contact."),
             status=403,
         )
     text = require_reason(reason)
     if not case.reporter_contact_encrypted:
-        raise DomainError("no_reporter_contact", _("This case has no contact of its reporter."), status=404)
+        raise DomainError(CaseError.NO_REPORTER_CONTACT, _("This case has no contact of its reporter."), status=404)
     record(
         acting_user,
         AuditAction.PERSONAL_DATA_REVEALED,

@@ -11,6 +11,7 @@ from wangge.calendars.queries import calendar_for
 from wangge.cases import events
 from wangge.cases.actions.common import locked, move, require_text, save_case, unit_staff
 from wangge.cases.actions.notifications import notify
+from wangge.cases.errors import CaseError
 from wangge.cases.models import (
     Case,
     CoHandling,
@@ -27,7 +28,7 @@ from wangge.lib.errors import DomainError
 def merge(acting_user: User, duplicate: Case, *, into: Case, version: int | None = None) -> Case:
     """Merge a duplicate report into an open case; its reporter follows the surviving case."""
     if duplicate.pk == into.pk or into.state not in OPEN_STATES or into.district_id != duplicate.district_id:
-        raise DomainError("merge_target_invalid", _("Merge into another open case of this district."))
+        raise DomainError(CaseError.MERGE_TARGET_INVALID, _("Merge into another open case of this district."))
     with transaction.atomic():
         duplicate = locked(duplicate, version)
         move(duplicate, acting_user, "merge", into=into.number)
@@ -48,9 +49,9 @@ def add_co_handler(
     acting_user: User, case: Case, *, unit: HandlingUnit, task: str, days: int, version: int | None = None
 ) -> CoHandling:
     """多方协调: a co-handling unit with its own sub-task and time limit in working days."""
-    task = require_text(task, "task_required")
+    task = require_text(task, CaseError.TASK_REQUIRED)
     if days < 1:
-        raise DomainError("time_limit_invalid", _("The time limit must be at least one working day."))
+        raise DomainError(CaseError.TIME_LIMIT_INVALID, _("The time limit must be at least one working day."))
     with transaction.atomic():
         case = locked(case, version)
         if case.state not in OPEN_STATES or case.state in (
@@ -60,18 +61,18 @@ def add_co_handler(
             State.VISITED,
         ):
             raise DomainError(
-                "transition_not_allowed",
+                CaseError.TRANSITION_NOT_ALLOWED,
                 _("Co-handling units join a case between acceptance and handling."),
                 status=409,
             )
         if unit.pk == case.unit_id or unit.district_id != case.district_id:
-            raise DomainError("co_handler_invalid", _("Choose another unit of this district as co-handler."))
+            raise DomainError(CaseError.CO_HANDLER_INVALID, _("Choose another unit of this district as co-handler."))
         calendar = calendar_for(case.district_id)
         local = timezone.localtime()
         due = calendar.end_of_working_day(calendar.add_working_days(local.date(), days), local.tzinfo)  # type: ignore[arg-type]
         co, created = CoHandling.objects.get_or_create(case=case, unit=unit, defaults={"task": task, "due_at": due})
         if not created:
-            raise DomainError("co_handler_exists", _("This unit already co-handles the case."))
+            raise DomainError(CaseError.CO_HANDLER_EXISTS, _("This unit already co-handles the case."))
         events.co_handler_added(case, acting_user, unit=unit, task=task)
         save_case(case)
         notify(unit_staff(unit), case, _("Your unit is asked to co-handle case %(number)s.") % {"number": case.number})
@@ -79,11 +80,11 @@ def add_co_handler(
 
 
 def finish_co_handling(acting_user: User, co: CoHandling, *, result: str, released: bool = False) -> CoHandling:
-    result = require_text(result, "result_required")
+    result = require_text(result, CaseError.RESULT_REQUIRED)
     with transaction.atomic():
         co = CoHandling.objects.select_for_update().select_related("case", "unit").get(pk=co.pk)
         if co.state != CoHandlingState.OPEN:
-            raise DomainError("co_handling_closed", _("This co-handling task is already finished."), status=409)
+            raise DomainError(CaseError.CO_HANDLING_CLOSED, _("This co-handling task is already finished."), status=409)
         co.state = CoHandlingState.RELEASED if released else CoHandlingState.FINISHED
         co.result = result
         co.finished_at = timezone.now()
@@ -99,7 +100,7 @@ def finish_co_handling(acting_user: User, co: CoHandling, *, result: str, releas
 def urge(acting_user: User, case: Case, *, note: str = "") -> None:
     """催办: a reminder to the responsible unit, recorded on the timeline."""
     if case.state not in OPEN_STATES:
-        raise DomainError("case_closed", _("This case is already closed."), status=409)
+        raise DomainError(CaseError.CASE_CLOSED, _("This case is already closed."), status=409)
     with transaction.atomic():
         events.urged(case, acting_user, note=note.strip())
         notify(unit_staff(case.unit), case, _("Case %(number)s has been urged.") % {"number": case.number})
@@ -111,10 +112,10 @@ _LEVEL_ORDER = {SupervisionLevel.YELLOW: 1, SupervisionLevel.RED: 2}
 def supervise(acting_user: User, case: Case, *, body: str, level: str, note: str = "") -> Supervision:
     """督办: opens the case's one supervision, or joins the existing one (raising its level if asked)."""
     if level not in SupervisionLevel.values:
-        raise DomainError("unknown_supervision_level", _("The supervision level is yellow or red."))
-    body = require_text(body, "supervising_body_required")
+        raise DomainError(CaseError.UNKNOWN_SUPERVISION_LEVEL, _("The supervision level is yellow or red."))
+    body = require_text(body, CaseError.SUPERVISING_BODY_REQUIRED)
     if case.state not in OPEN_STATES:
-        raise DomainError("case_closed", _("This case is already closed."), status=409)
+        raise DomainError(CaseError.CASE_CLOSED, _("This case is already closed."), status=409)
     with transaction.atomic():
         case = locked(case, None)
         supervision, created = Supervision.objects.select_for_update().get_or_create(

@@ -12,6 +12,7 @@ from wangge.calendars.queries import calendar_for
 from wangge.cases import events
 from wangge.cases.actions.common import locked, save_case, unit_staff
 from wangge.cases.actions.notifications import notify
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Extension, ExtensionState
 from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, State
 from wangge.lib.errors import DomainError
@@ -21,18 +22,20 @@ def request_extension(
     acting_user: User, case: Case, *, days: int, reason: str, version: int | None = None
 ) -> Extension:
     if not reason.strip():
-        raise DomainError("extension_reason_required", _("An extension needs a reason."))
+        raise DomainError(CaseError.EXTENSION_REASON_REQUIRED, _("An extension needs a reason."))
     if not 1 <= days <= 60:
-        raise DomainError("extension_days_invalid", _("An extension is 1 to 60 working days."))
+        raise DomainError(CaseError.EXTENSION_DAYS_INVALID, _("An extension is 1 to 60 working days."))
     with transaction.atomic():
         case = locked(case, version)
         if case.state not in EXTENSION_STATES:
             raise DomainError(
-                "transition_not_allowed", _("An extension can only be asked while the unit holds the case."), status=409
+                CaseError.TRANSITION_NOT_ALLOWED,
+                _("An extension can only be asked while the unit holds the case."),
+                status=409,
             )
         if case.extensions.filter(state=ExtensionState.REQUESTED).exists():
             raise DomainError(
-                "extension_pending", _("An extension request is already waiting for a decision."), status=409
+                CaseError.EXTENSION_PENDING, _("An extension request is already waiting for a decision."), status=409
             )
         extension = Extension.objects.create(case=case, requested_by=acting_user, days=days, reason=reason.strip())
         events.extension_requested(case, acting_user, days=days, reason=reason.strip())
@@ -45,11 +48,11 @@ def decide_extension(acting_user: User, extension: Extension, *, approve: bool, 
     with transaction.atomic():
         extension = Extension.objects.select_for_update().get(pk=extension.pk)
         if extension.state != ExtensionState.REQUESTED:
-            raise DomainError("extension_decided", _("This extension request was already decided."), status=409)
+            raise DomainError(CaseError.EXTENSION_DECIDED, _("This extension request was already decided."), status=409)
         case = locked(extension.case, None)
         if case.state not in EXTENSION_STATES:
             raise DomainError(
-                "extension_moot",
+                CaseError.EXTENSION_MOOT,
                 _("The unit no longer holds this case, so its extension request cannot be decided."),
                 status=409,
             )

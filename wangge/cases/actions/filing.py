@@ -15,6 +15,7 @@ from wangge.areas.locate import locate_grid
 from wangge.areas.models import AreaNode, Level
 from wangge.cases import events
 from wangge.cases.actions.photos import store_photo
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, CaseSequence, Category, Channel, QuestionType
 from wangge.lib.crypto import bound_to, encrypt
 from wangge.lib.errors import DomainError
@@ -55,7 +56,9 @@ def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any
         value = answers.get(question.code)
         if value in (None, "", []):
             if question.required:
-                raise DomainError("answer_required", _("Please answer “%(question)s”.") % {"question": question.label})
+                raise DomainError(
+                    CaseError.ANSWER_REQUIRED, _("Please answer “%(question)s”.") % {"question": question.label}
+                )
             continue
         keys = {c["key"] for c in question.choices}
         try:
@@ -78,7 +81,7 @@ def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any
                 value = str(value)[:1000]
         except (TypeError, ValueError, OverflowError):
             raise DomainError(
-                "answer_invalid", _("The answer to “%(question)s” is not valid.") % {"question": question.label}
+                CaseError.ANSWER_INVALID, _("The answer to “%(question)s” is not valid.") % {"question": question.label}
             ) from None
         cleaned[question.code] = value
     return cleaned
@@ -108,15 +111,15 @@ def file_case(
     must not wrap the filing in a transaction of its own, or the case number's counter stays
     locked until that one commits."""
     if category.district_id != district.pk or not category.active or category.parent_id is None:
-        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+        raise DomainError(CaseError.UNKNOWN_CATEGORY, _("Choose one of the platform's case categories."))
     if channel not in Channel.values:
-        raise DomainError("unknown_channel", _("Unknown channel."))
+        raise DomainError(CaseError.UNKNOWN_CHANNEL, _("Unknown channel."))
     description = description.strip()
     if not description:
-        raise DomainError("description_required", _("Please describe the problem."))
+        raise DomainError(CaseError.DESCRIPTION_REQUIRED, _("Please describe the problem."))
     if len(description) > MAX_DESCRIPTION:
         raise DomainError(
-            "description_too_long",
+            CaseError.DESCRIPTION_TOO_LONG,
             _("The description is too long: at most %(max)d characters.") % {"max": MAX_DESCRIPTION},
         )
     grid: AreaNode | None = None
@@ -126,17 +129,21 @@ def file_case(
     elif building is None and address.strip():
         building = AreaNode.objects.filter(district=district, level=Level.BUILDING, address=address.strip()).first()
         if building is None:
-            raise DomainError("address_unknown", _("This address is not known; pick the place on the map instead."))
+            raise DomainError(
+                CaseError.ADDRESS_UNKNOWN, _("This address is not known; pick the place on the map instead.")
+            )
     if building is not None:
         if building.level != Level.BUILDING or building.district_id != district.pk:
-            raise DomainError("not_a_building", _("Choose a building of this district."))
+            raise DomainError(CaseError.NOT_A_BUILDING, _("Choose a building of this district."))
         grid = grid or AreaNode.objects.select_related("community").get(pk=building.grid_id or 0)
         if lng is None and building.lng is not None:
             lng, lat = building.lng, building.lat
     if grid is None:
-        raise DomainError("location_required", _("Give the place: a point on the map, a building or an address."))
+        raise DomainError(
+            CaseError.LOCATION_REQUIRED, _("Give the place: a point on the map, a building or an address.")
+        )
     if grid.district_id != district.pk:
-        raise DomainError("outside_district", _("This place lies outside the district."))
+        raise DomainError(CaseError.OUTSIDE_DISTRICT, _("This place lies outside the district."))
     cleaned = _clean_answers(category, answers or {})
     images = [clean_image(photo) for photo in photos]
     number = _take_number(district, timezone.localdate())
