@@ -3,6 +3,10 @@ each app.
 
 Every error answers `{"code": "<stable code>", "message": "<translated text>"}`. Every POST
 takes an optional `Idempotency-Key` header (`wangge.api.idempotency`).
+
+The API knows no app above it: each app's `api` module registers its routers
+(`register_router`), and `ApiConfig.ready()` mounts them (`mount_routers`) once every app's
+`api` module has been imported, in the order of `INSTALLED_APPS`, the API's own routers last.
 """
 
 from collections.abc import Callable
@@ -10,9 +14,11 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.openapi.views import openapi_view
@@ -21,7 +27,9 @@ from ninja.types import DictStrAny
 
 from wangge.api import idempotency
 from wangge.api.auth import BearerToken, LoggedInSession
+from wangge.api.errors import COMMON, POST_COMMON, ApiError, describe
 from wangge.api.ratelimit import with_retry_after
+from wangge.api.tokens import router as tokens_router
 from wangge.lib.errors import DomainError
 
 IDEMPOTENCY_PARAMETER = {
@@ -52,17 +60,8 @@ RETRY_AFTER_HEADER = {
 }
 
 # Errors any operation can answer, added to every description (each operation lists its own).
-COMMON_ERRORS = (
-    "Any operation: 401 `unauthenticated` (no valid bearer token or session); 422 `invalid_input` "
-    "(a parameter missing or invalid; `fields` names them); 400 `invalid_characters` (a control "
-    "character, such as NUL, or broken Unicode in the path, a parameter or the body; tab, line "
-    "feed and carriage return are text, and bidirectional controls are removed, not refused)."
-)
-POST_ERRORS = (
-    " Any POST: 422 `idempotency_key_invalid`, `idempotency_key_reused` (see `Idempotency-Key`); "
-    "403 `csrf_failed` (with a session, the CSRF token is missing); 413 `request_too_large` (a body "
-    "over 2.5 MB, photos apart)."
-)
+COMMON_ERRORS = f"Any operation: {describe(COMMON)}."
+POST_ERRORS = f" Any POST: {describe(POST_COMMON)}."
 ERROR_ANSWER = {
     "description": "Error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
@@ -119,7 +118,7 @@ def _docs_if_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.API_DOCS:
-            return error_response(request, 404, "not_found", _("Not found, or outside your scope."))
+            return error_response(request, 404, ApiError.NOT_FOUND, _("Not found, or outside your scope."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -145,7 +144,8 @@ api = WanggeAPI(
 
 
 def error_response(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+    """The API's error body; `code` is answered as the plain string (also an `ErrorCode` member)."""
+    return api.create_response(request, {"code": str(code), "message": message, **extra}, status=status)
 
 
 @api.exception_handler(DomainError)
@@ -160,12 +160,14 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", _("Not found, or outside your scope."))
+    return error_response(request, 404, ApiError.NOT_FOUND, _("Not found, or outside your scope."))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", _("Authentication required: send a valid bearer token."))
+    return error_response(
+        request, 401, ApiError.UNAUTHENTICATED, _("Authentication required: send a valid bearer token.")
+    )
 
 
 @api.exception_handler(HttpError)
@@ -176,11 +178,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(
             request,
             403,
-            "csrf_failed",
+            ApiError.CSRF_FAILED,
             _("The request was refused: send the CSRF token of your session, or use a bearer token."),
         )
     return error_response(
-        request, 422, "invalid_input", _("The request body could not be read; send valid JSON."), fields=["body"]
+        request, 422, ApiError.INVALID_INPUT, _("The request body could not be read; send valid JSON."), fields=["body"]
     )
 
 
@@ -200,21 +202,35 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error_response(
         request,
         422,
-        "invalid_input",
+        ApiError.INVALID_INPUT,
         _("Some parameters are missing or invalid: %(fields)s.") % {"fields": ", ".join(fields)},
         fields=fields,
     )
-
-
-def _mount_routers() -> None:
-    from wangge.api.routers import routers
-
-    for prefix, router in routers():
-        api.add_router(prefix, router)
 
 
 # Idempotent POSTs: one transaction around the whole operation (view mode), the key claimed
 # for the authenticated user once authentication and validation have passed (operation mode).
 api.add_decorator(idempotency.around_operation, mode="view")
 api.add_decorator(idempotency.around_view, mode="operation")
-_mount_routers()
+
+_registered: list[tuple[str, Router]] = []
+_mounted = False
+
+
+def register_router(prefix: str, router: Router) -> None:
+    """Mount `router` under /api/v1/`prefix`; called by an app's `api` module when it is imported."""
+    if _mounted:
+        raise ImproperlyConfigured(f"The router for {prefix} was registered after the API's routers were mounted.")
+    _registered.append((prefix, router))
+
+
+def mount_routers() -> None:
+    """Import every app's `api` module (each registers its routers, in the order of
+    `INSTALLED_APPS`), then mount them, and the API's own routers after them. Once per process."""
+    global _mounted
+    if _mounted:
+        return
+    autodiscover_modules("api")
+    for prefix, router in [*_registered, ("/tokens", tokens_router)]:
+        api.add_router(prefix, router)
+    _mounted = True

@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     name = "wangge.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from wangge.api.api import mount_routers
+
+        mount_routers()

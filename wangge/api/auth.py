@@ -8,15 +8,15 @@ from ninja.security import HttpBearer, SessionAuth
 
 from wangge.accounts.actions import token_digest
 from wangge.accounts.models import ApiToken, RoleAssignment, User
-from wangge.cases.models import HandlingUnit
 from wangge.lib import memo
 from wangge.lib.models import mark_used
 
 # The token with its user; the user object carries the roles and units read for it, so a
 # process reads them once per `memo.CREDENTIAL_TTL` seconds, not on every request. A change
-# to any of them made in this process is seen at once, elsewhere within those seconds.
+# to any of them made in this process is seen at once, elsewhere within those seconds (the
+# cases app watches its handling units itself: `CasesConfig.ready`).
 _tokens: memo.Memo[ApiToken] = memo.Memo()
-memo.forget_on_change(ApiToken, User, RoleAssignment, HandlingUnit)
+memo.forget_on_change(ApiToken, User, RoleAssignment)
 
 
 class BearerToken(HttpBearer):

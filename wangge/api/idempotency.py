@@ -42,6 +42,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.api.errors import ApiError
 from wangge.api.models import IdempotencyKey
 from wangge.lib.errors import DomainError
 
@@ -67,7 +68,7 @@ def key_of(request: HttpRequest) -> str | None:
     key = raw.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
         raise DomainError(
-            "idempotency_key_invalid",
+            ApiError.IDEMPOTENCY_KEY_INVALID,
             _("The Idempotency-Key header must be 1 to 255 printable ASCII characters."),
             status=422,
         )
@@ -143,7 +144,7 @@ def claim(*, owner: str, key: str, method: str, path: str, fingerprint: str) -> 
     if row.status is not None and row.created_at >= now - ttl():
         if (row.method, row.path, row.fingerprint) != (method, path, fingerprint):
             raise DomainError(
-                "idempotency_key_reused",
+                ApiError.IDEMPOTENCY_KEY_REUSED,
                 _("This Idempotency-Key was already used for a different request. Use a new key for a new request."),
                 status=422,
             )

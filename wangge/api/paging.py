@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from wangge.api.errors import ApiError
 from wangge.api.schemas import MAX_ID, MAX_OFFSET, MAX_PAGE
 from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
@@ -96,7 +97,7 @@ def decode(cursor: str) -> dict[str, Any]:
                 raise ValueError
     except ValueError:  # also bad base64 (binascii.Error) and bytes that are not text
         raise DomainError(
-            "invalid_cursor",
+            ApiError.INVALID_CURSOR,
             _("This cursor is not one the list gave: pass the next_cursor of the previous page unchanged."),
         ) from None
     return position

@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from wangge.accounts.audit import client_ip
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import assignments_of
+from wangge.api.errors import ApiError
 from wangge.api.models import RateCounter
 from wangge.lib.errors import DomainError
 
@@ -45,7 +46,7 @@ class RateLimited(DomainError):
             "Too many requests. Please try again in %(minutes)d minutes.",
             minutes,
         ) % {"minutes": minutes}
-        super().__init__("rate_limited", message, status=429, retry_after=retry_after)
+        super().__init__(ApiError.RATE_LIMITED, message, status=429, retry_after=retry_after)
         self.retry_after = retry_after
 
 

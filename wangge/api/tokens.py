@@ -21,6 +21,7 @@ from wangge.accounts.audit import client_ip
 from wangge.accounts.models import ApiToken, User
 from wangge.accounts.queries import manages, visible_tokens
 from wangge.api.auth import token_of
+from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import Pagination, errors
 from wangge.lib.errors import DomainError
 
@@ -79,12 +80,12 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("", response={200: list[TokenOut], **errors(404)}, summary="List API tokens")
+@answers(ApiError.NOT_FOUND)
 @paginate(Pagination)
 def list_tokens(request: HttpRequest, filters: Query[TokenFilter]) -> Any:
     """Your own tokens, newest first, revoked ones too; never the token itself. With `user`, the
-    tokens of a user you manage; with `managed`, those of everyone you manage.
-
-    Errors: 404 `not_found` for a `user` you do not manage or who does not exist."""
+    tokens of a user you manage; with `managed`, those of everyone you manage. A `user` you do
+    not manage answers 404, like one who does not exist."""
     caller = _user(request)
     if filters.user is not None:
         other = get_object_or_404(User, pk=filters.user)
@@ -101,17 +102,17 @@ def list_tokens(request: HttpRequest, filters: Query[TokenFilter]) -> Any:
 
 
 @router.post("", response={201: TokenCreatedOut, **errors(400, 403)}, summary="Create an API token")
+@answers(ApiError.TOKEN_NAME_INVALID, ApiError.SESSION_REQUIRED)
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     """A new bearer token acting as you, with exactly your scope. The answer is the only time the
     token is shown. Needs a logged-in session: a token cannot create tokens, so a leaked token
-    cannot outlive its revocation.
-
-    Errors: 400 `token_name_invalid` (a blank name); 403 `session_required` when called with a
-    bearer token."""
+    cannot outlive its revocation."""
     caller = _user(request)
     if token_of(request) is not None:
         raise DomainError(
-            "session_required", _("Tokens are created from a logged-in session, not with another token."), status=403
+            ApiError.SESSION_REQUIRED,
+            _("Tokens are created from a logged-in session, not with another token."),
+            status=403,
         )
     issued = actions.issue_api_token(caller, user=caller, name=payload.name, ip_address=client_ip(request))
     issued.token.secret = issued.secret  # type: ignore[attr-defined]  # for this one answer
@@ -119,11 +120,10 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
 
 
 @router.post("/{int:token_id}/revoke", response={200: TokenOut, **errors(404)}, summary="Revoke an API token")
+@answers(ApiError.NOT_FOUND)
 def revoke_token(request: HttpRequest, token_id: int) -> Any:
     """From the next request on, the token answers 401 `unauthenticated`. Your own tokens, or
-    those of a user you manage; revoking a revoked token changes nothing.
-
-    Errors: 404 `not_found` for a token that is not yours and not of a user you manage."""
+    those of a user you manage (404 for any other); revoking a revoked token changes nothing."""
     caller = _user(request)
     token = get_object_or_404(visible_tokens(caller), pk=token_id)
     return actions.revoke_api_token(caller, token=token, ip_address=client_ip(request))

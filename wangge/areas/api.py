@@ -15,6 +15,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
+from wangge.api.api import register_router
+from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import LATITUDE, LONGITUDE, Id, Pagination, errors
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import LEVELS, AreaNode, GridBoundary, Level, child_level
@@ -83,7 +85,7 @@ class LocateOut(Schema):
 @paginate(Pagination)
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> Any:
     """The nodes of the area tree in your scope, by code. A `parent` outside your scope gives an
-    empty list. Errors: 422 `invalid_input` (e.g. an unknown level)."""
+    empty list; an unknown level is invalid input."""
     nodes = visible_areas(_user(request))
     if filters.level is not None:
         nodes = nodes.filter(level=filters.level)
@@ -100,12 +102,10 @@ class PointIn(Schema):
 
 
 @router.get("/locate", response={200: LocateOut, **errors(400, 404)}, summary="Find the grid that contains a point")
+@answers(ApiError.COORDINATES_OUT_OF_RANGE, ApiError.OUTSIDE_EVERY_GRID, ApiError.NOT_FOUND)
 def locate(request: HttpRequest, point: Query[PointIn]) -> Any:
-    """The grid containing a point, and its community.
-
-    Errors: 400 `coordinates_out_of_range`; 422 `invalid_input` for a coordinate system other
-    than wgs84, gcj02 or bd09; 404 `outside_every_grid` when no grid of the platform contains
-    the point.
+    """The grid containing a point, and its community. A coordinate system other than wgs84,
+    gcj02 or bd09 is invalid input.
 
     Scope: a grid outside the caller's scope answers 404 `not_found`, the same answer as for
     any node the caller may not see, so the endpoint never names a grid (or its community)
@@ -127,10 +127,9 @@ def locate(request: HttpRequest, point: Query[PointIn]) -> Any:
 
 
 @router.get("/{int:area_id}", response={200: AreaDetailOut, **errors(404)}, summary="Read one area node")
+@answers(ApiError.NOT_FOUND)
 def get_area(request: HttpRequest, area_id: int) -> Any:
-    """One node with the number of nodes under it; a grid also carries its current boundary.
-
-    Errors: 404 `not_found` (unknown, or outside your scope)."""
+    """One node with the number of nodes under it; a grid also carries its current boundary."""
     node = get_object_or_404(visible_areas(_user(request)), pk=area_id)
     descendants: dict[str, int] = {}
     if node.level != Level.HOUSEHOLD:
@@ -151,3 +150,6 @@ def get_area(request: HttpRequest, area_id: int) -> Any:
     node.children_count = descendants.get(child, 0) if child else 0  # type: ignore[attr-defined]
     node.boundary = boundary  # type: ignore[attr-defined]
     return node
+
+
+register_router("/areas", router)

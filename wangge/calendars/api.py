@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from wangge.accounts.scope import assignments_of
+from wangge.api.api import register_router
 from wangge.api.schemas import DATE_1900_2199, errors
 from wangge.calendars.queries import calendar_for
 
@@ -37,8 +38,7 @@ class AddOut(Schema):
 @router.get("/add", response={200: AddOut, **errors()}, summary="The date N working days after a date")
 def add_working_days(request: HttpRequest, params: Query[AddIn]) -> AddOut:
     """Uses the calendar of the caller's district (the national calendar for a caller without one).
-
-    Errors: 422 `invalid_input` (a date outside 1900–2199, more than 3650 days)."""
+    A date outside 1900–2199, or more than 3650 days, is invalid input."""
     districts = {a.district_id for a in assignments_of(request.user)}  # type: ignore[arg-type]
     calendar = calendar_for(districts.pop() if len(districts) == 1 else None)
     result = calendar.add_working_days(params.start, params.days)
@@ -49,3 +49,6 @@ def add_working_days(request: HttpRequest, params: Query[AddIn]) -> AddOut:
         else ""
     )
     return AddOut(start=params.start, days=params.days, result=result, assumed_years=missing, warning=warning)
+
+
+register_router("/workdays", router)

@@ -22,11 +22,14 @@ from ninja.pagination import paginate
 
 from wangge.accounts.models import User
 from wangge.api import ratelimit
+from wangge.api.api import register_router
+from wangge.api.errors import ApiError, answers
 from wangge.api.paging import CursorPagination
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy, steps
 from wangge.cases.detail import case_detail, new_case_detail, timeline_items
+from wangge.cases.errors import CaseError
 from wangge.cases.models import (
     Case,
     Channel,
@@ -68,6 +71,9 @@ from wangge.lib.geo import check_coordinates, distance_m, to_wgs84
 router = Router(tags=["cases"])
 
 STEP_ERRORS = errors(400, 403, 404, 409)
+# What every step can answer: not yours (403), not in your scope (404), not now (409), or
+# changed by someone else since you read it (409).
+STEP = (CaseError.FORBIDDEN, ApiError.NOT_FOUND, CaseError.TRANSITION_NOT_ALLOWED, CaseError.STALE_VERSION)
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,21 +97,34 @@ def _act(request: HttpRequest, case_id: int, step: str, payload: Schema) -> Case
 
 
 @router.post("", response={201: CaseDetailOut, **errors(400, 403, 404, 429)}, summary="File a case")
+@answers(
+    CaseError.UNKNOWN_CATEGORY,
+    CaseError.DESCRIPTION_REQUIRED,
+    CaseError.DESCRIPTION_TOO_LONG,
+    CaseError.ANSWER_REQUIRED,
+    CaseError.ANSWER_INVALID,
+    CaseError.LOCATION_REQUIRED,
+    ApiError.COORDINATES_OUT_OF_RANGE,
+    CaseError.NOT_A_BUILDING,
+    CaseError.ADDRESS_UNKNOWN,
+    CaseError.OUTSIDE_DISTRICT,
+    CaseError.FORBIDDEN,
+    ApiError.OUTSIDE_EVERY_GRID,
+    ApiError.RATE_LIMITED,
+)
 def file_case(request: HttpRequest, payload: FileIn) -> Any:
     """A new case in state `reported`, through the channel `api`.
 
     The place is a point (`lng`/`lat` in `crs`), a `building` id or a known `address`; the
-    grid is found from it. Errors: 400 `unknown_category`, `description_required`,
-    `description_too_long`, `answer_required`, `answer_invalid`, `location_required`,
-    `coordinates_out_of_range`, `not_a_building`, `address_unknown`, `outside_district`;
-    403 `forbidden` for a caller without a role in the category's district; 404
-    `outside_every_grid` for a point no grid contains; 429 `rate_limited` (with
-    `Retry-After`) when a caller whose only role is resident files more than
-    `WANGGE_RATE_RESIDENT` cases (staff are never limited).
+    grid is found from it. Only a caller with a role in the category's district may file
+    (403). A caller whose only role is resident files at most `WANGGE_RATE_RESIDENT` cases
+    (429, with `Retry-After`); staff are never limited.
     """
     user = _user(request)
     if steps.user_districts(user) == set():
-        raise DomainError("forbidden", _("Only people with a role in a district can file cases there."), status=403)
+        raise DomainError(
+            CaseError.FORBIDDEN, _("Only people with a role in a district can file cases there."), status=403
+        )
     category = steps.find_category(user, payload.category)
     if not policy.can_file(user, category.district_id):
         raise steps.forbidden()
@@ -114,7 +133,7 @@ def file_case(request: HttpRequest, payload: FileIn) -> Any:
     if payload.building is not None:
         building = AreaNode.objects.filter(pk=payload.building).first()
         if building is None:
-            raise DomainError("not_a_building", _("Choose a building of this district."))
+            raise DomainError(CaseError.NOT_A_BUILDING, _("Choose a building of this district."))
     case = actions.file_case(
         user,
         district=category.district,
@@ -154,6 +173,7 @@ def _filtered(cases: QuerySet[Case], filters: CaseFilter) -> QuerySet[Case]:
 
 
 @router.get("", response={200: list[CaseItemOut], **errors()}, summary="List cases in your scope")
+@answers(ApiError.INVALID_CURSOR)
 @paginate(CursorPagination)
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     """Cases you see, newest first: your area's cases, your unit's, those you reported; or, with
@@ -163,8 +183,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     cases arrive (an `offset` would shift); a page asked for by cursor has no `count`.
 
     `created_after` is inclusive, `created_before` exclusive. A filter naming something outside
-    your scope gives an empty list. Errors: 422 `invalid_input` (e.g. an unknown state); 400
-    `invalid_cursor` (a cursor that is not the `next_cursor` of a page)."""
+    your scope gives an empty list; an unknown state is invalid input."""
     user = _user(request)
     if filters.queue:
         return _filtered(_items(worklist(user, filters.queue)), filters)
@@ -185,11 +204,10 @@ def _items(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 @router.get("/nearby", response={200: NearbyOut, **errors(400)}, summary="Open cases nearby (possible duplicates)")
+@answers(CaseError.UNKNOWN_CATEGORY, ApiError.COORDINATES_OUT_OF_RANGE)
 def nearby(request: HttpRequest, near: Query[NearbyIn]) -> Any:
     """Open cases of the same category within CASE_DUPLICATE_RADIUS_M of the point, nearest first,
-    among the cases you see. Ask before filing, to merge a duplicate instead.
-
-    Errors: 400 `unknown_category`, `coordinates_out_of_range`."""
+    among the cases you see. Ask before filing, to merge a duplicate instead."""
     user = _user(request)
     found = steps.find_category(user, near.category)
     check_coordinates(near.lng, near.lat)
@@ -225,24 +243,22 @@ def satisfaction(
 
 
 @router.get("/{int:case_id}", response={200: CaseDetailOut, **errors(404)}, summary="Read one case")
+@answers(ApiError.NOT_FOUND)
 def get_case(request: HttpRequest, case_id: int) -> Any:
     """The case with the steps you may take now, co-handlings, extensions, supervision and photos.
 
     The reporter's contact is only ever shown masked. A caller who sees the case only as its
-    reporter gets the public part: no co-handlings, extensions or supervision, public photos.
-
-    Errors: 404 `not_found` (unknown, or outside your scope)."""
+    reporter gets the public part: no co-handlings, extensions or supervision, public photos."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     return case_detail(user, case.pk)
 
 
 @router.get("/{int:case_id}/timeline", response={200: TimelineOut, **errors(404)}, summary="A case's timeline")
+@answers(ApiError.NOT_FOUND)
 def timeline(request: HttpRequest, case_id: int) -> Any:
     """Every event, oldest first. The reporter (seeing the case only as reporter) gets the public
-    events, without the names of the staff who acted.
-
-    Errors: 404 `not_found` (unknown, or outside your scope)."""
+    events, without the names of the staff who acted."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     items = timeline_items(user, case)
@@ -253,133 +269,98 @@ def timeline(request: HttpRequest, case_id: int) -> Any:
 
 
 @router.post("/{int:case_id}/accept", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Accept and tag (受理挂牌)")
+@answers(*STEP)
 def accept(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    """Starts the clock and routes the case to its responsible unit. Dispatch only.
-
-    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
-    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
+    """Starts the clock and routes the case to its responsible unit. Dispatch only."""
     return _act(request, case_id, "accept", payload)
 
 
 @router.post("/{int:case_id}/reject", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Do not accept")
+@answers(*STEP, CaseError.REASON_REQUIRED)
 def reject(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
-    """The report is not accepted; the case is closed and its reporter told. Dispatch only.
-
-    Errors: 400 `reason_required`; 403 `forbidden` (you see the case but the step is not yours);
-    404 `not_found`; 409 `transition_not_allowed` (the case's state does not allow it),
-    `stale_version`."""
+    """The report is not accepted; the case is closed and its reporter told. Dispatch only."""
     return _act(request, case_id, "reject", payload)
 
 
 @router.post("/{int:case_id}/dispatch", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Dispatch (派遣)")
+@answers(*STEP, CaseError.UNKNOWN_UNIT)
 def dispatch(request: HttpRequest, case_id: int, payload: DispatchIn) -> Any:
-    """To the routed unit, or to `unit`.
-
-    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`,
-    `unknown_unit` (no such unit of the case's district within your area); 409 `transition_not_allowed` (the case's
-    state does not allow it), `stale_version`."""
+    """To the routed unit, or to `unit`."""
     return _act(request, case_id, "dispatch", payload)
 
 
 @router.post("/{int:case_id}/start", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Start handling")
+@answers(*STEP)
 def start(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    """The responsible unit starts work on the case. Staff of that unit.
-
-    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
-    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
+    """The responsible unit starts work on the case. Staff of that unit."""
     return _act(request, case_id, "start", payload)
 
 
 @router.post("/{int:case_id}/return", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Return to dispatch (退回)")
+@answers(*STEP, CaseError.REASON_REQUIRED)
 def return_to_dispatch(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
-    """The unit says the case is not theirs. After this the unit may no longer see the case.
-
-    Errors: 400 `reason_required`; 403 `forbidden` (you see the case but the step is not yours);
-    404 `not_found`; 409 `transition_not_allowed` (the case's state does not allow it),
-    `stale_version`."""
+    """The unit says the case is not theirs. After this the unit may no longer see the case."""
     return _act(request, case_id, "return", payload)
 
 
 @router.post("/{int:case_id}/hold", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Put on hold")
+@answers(*STEP, CaseError.REASON_REQUIRED)
 def hold(request: HttpRequest, case_id: int, payload: ReasonIn) -> Any:
-    """The unit pauses work, with a reason. Staff of the responsible unit.
-
-    Errors: 400 `reason_required`; 403 `forbidden` (you see the case but the step is not yours);
-    404 `not_found`; 409 `transition_not_allowed` (the case's state does not allow it),
-    `stale_version`."""
+    """The unit pauses work, with a reason. Staff of the responsible unit."""
     return _act(request, case_id, "hold", payload)
 
 
 @router.post("/{int:case_id}/resume", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Resume after a hold")
+@answers(*STEP)
 def resume(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    """Work goes on after a hold. Staff of the responsible unit.
-
-    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
-    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
+    """Work goes on after a hold. Staff of the responsible unit."""
     return _act(request, case_id, "resume", payload)
 
 
 @router.post("/{int:case_id}/handle", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Report handled (办结)")
+@answers(*STEP, CaseError.RESULT_REQUIRED, CaseError.CO_HANDLERS_OPEN)
 def handle(request: HttpRequest, case_id: int, payload: HandleIn) -> Any:
-    """The unit reports the case handled, with its result. Staff of the responsible unit.
-
-    Errors: 400 `result_required`; 409 `co_handlers_open` while a co-handling unit is still
-    working; 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
-    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
+    """The unit reports the case handled, with its result, once no co-handling unit is still
+    working. Staff of the responsible unit."""
     return _act(request, case_id, "handle", payload)
 
 
 @router.post("/{int:case_id}/verify", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Check the result (核查)")
+@answers(*STEP, CaseError.REASON_REQUIRED)
 def verify(request: HttpRequest, case_id: int, payload: VerifyIn) -> Any:
     """Passed: verified (closed at once where the category needs no return visit). Not passed
-    (a `note` is required): back to the unit.
-
-    Errors: 400 `reason_required` (not passed, without a note); 403 `forbidden` (you see the
-    case but the step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's
-    state does not allow it), `stale_version`."""
+    (a `note` is required): back to the unit."""
     return _act(request, case_id, "verify", payload)
 
 
 @router.post(
     "/{int:case_id}/visit", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Record the return visit (回访)"
 )
+@answers(*STEP)
 def visit(request: HttpRequest, case_id: int, payload: VisitIn) -> Any:
     """Satisfied or basically satisfied closes the case; unsatisfied reopens it where the
-    category says so. Dispatch, or the reporter for their own case.
-
-    Errors: 403 `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
-    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
+    category says so. Dispatch, or the reporter for their own case."""
     return _act(request, case_id, "visit", payload)
 
 
 @router.post("/{int:case_id}/close", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Close off (销号)")
+@answers(*STEP, CaseError.RETURN_VISIT_REQUIRED)
 def close(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    """Closes the case off (销号). Dispatch only.
-
-    Errors: 409 `return_visit_required` when the category needs a return visit first; 403
-    `forbidden` (you see the case but the step is not yours); 404 `not_found`; 409
-    `transition_not_allowed` (the case's state does not allow it), `stale_version`."""
+    """Closes the case off (销号). Dispatch only."""
     return _act(request, case_id, "close", payload)
 
 
 @router.post("/{int:case_id}/merge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Merge as a duplicate")
+@answers(*STEP, CaseError.MERGE_TARGET_INVALID)
 def merge(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
-    """Into another open case you see.
-
-    Errors: 404 `not_found` also for a target you do not see; 400 `merge_target_invalid` for a
-    closed one, the same case or another district's; 403 `forbidden` (you see the case but the
-    step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's state does not
-    allow it), `stale_version`."""
+    """Into another open case you see (a target you do not see is not found)."""
     return _act(request, case_id, "merge", payload)
 
 
 @router.post("/{int:case_id}/category", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Change the category")
+@answers(*STEP, CaseError.UNKNOWN_CATEGORY, CaseError.TOO_LATE_TO_RECLASSIFY)
 def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> Any:
-    """Re-applies the routing rules; only before the case is dispatched.
-
-    Errors: 400 `unknown_category`; 409 `too_late_to_reclassify`; 403 `forbidden` (you see the
-    case but the step is not yours); 404 `not_found`; 409 `transition_not_allowed` (the case's
-    state does not allow it), `stale_version`."""
+    """Re-applies the routing rules; only before the case is dispatched."""
     return _act(request, case_id, "category", payload)
 
 
@@ -389,14 +370,12 @@ def change_category(request: HttpRequest, case_id: int, payload: CategoryIn) -> 
 @router.post(
     "/{int:case_id}/co-handlers", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Add a co-handling unit"
 )
+@answers(
+    *STEP, CaseError.TASK_REQUIRED, CaseError.CO_HANDLER_INVALID, CaseError.CO_HANDLER_EXISTS, CaseError.UNKNOWN_UNIT
+)
 def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> Any:
-    """多方协调: another unit of the district with its own task and time limit in working days.
-
-    Errors: 400 `task_required`, `co_handler_invalid` (the responsible unit itself),
-    `co_handler_exists`; 403 `forbidden` (you see the case but the step is not yours);
-    404 `not_found`, `unknown_unit` (no such unit of the case's district within your area);
-    409 `transition_not_allowed` (before acceptance or after handling),
-    `stale_version`."""
+    """多方协调: another unit of the district with its own task and time limit in working days,
+    between acceptance and handling."""
     return _act(request, case_id, "co-handlers", payload)
 
 
@@ -405,12 +384,10 @@ def add_co_handler(request: HttpRequest, case_id: int, payload: CoHandlerIn) -> 
     response={200: CaseDetailOut, **STEP_ERRORS},
     summary="Finish or release a co-handling",
 )
+@answers(CaseError.RESULT_REQUIRED, CaseError.FORBIDDEN, ApiError.NOT_FOUND, CaseError.CO_HANDLING_CLOSED)
 def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: FinishIn) -> Any:
     """The co-handling unit's staff finish their task; dispatch may instead release the unit
-    (`released: true`).
-
-    Errors: 400 `result_required`; 403 `forbidden`; 404 `not_found` (the case or the co-
-    handling); 409 `co_handling_closed` when it is already finished."""
+    (`released: true`). The case or the co-handling unknown or outside your scope is not found."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.finish_co_handling(user, case, co_id, payload)
@@ -418,12 +395,10 @@ def finish_co_handling(request: HttpRequest, case_id: int, co_id: int, payload: 
 
 
 @router.post("/{int:case_id}/extension", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Ask for more time")
+@answers(*STEP, CaseError.EXTENSION_REASON_REQUIRED, CaseError.EXTENSION_DAYS_INVALID, CaseError.EXTENSION_PENDING)
 def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) -> Any:
-    """The responsible unit asks for extra working days (1–60) with a reason; one request at a time.
-
-    Errors: 400 `extension_reason_required`, `extension_days_invalid`; 403 `forbidden` (you see
-    the case but the step is not yours); 404 `not_found`; 409 `extension_pending`,
-    `transition_not_allowed` (unless the unit holds the case), `stale_version`."""
+    """The responsible unit asks for extra working days (1–60) with a reason, while it holds the
+    case; one request at a time."""
     return _act(request, case_id, "extension", payload)
 
 
@@ -432,12 +407,10 @@ def request_extension(request: HttpRequest, case_id: int, payload: ExtensionIn) 
     response={200: CaseDetailOut, **STEP_ERRORS},
     summary="Approve or refuse an extension",
 )
+@answers(CaseError.FORBIDDEN, ApiError.NOT_FOUND, CaseError.EXTENSION_DECIDED, CaseError.EXTENSION_MOOT)
 def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payload: DecideIn) -> Any:
-    """Approval moves the deadline on the work calendar. Dispatch only.
-
-    Errors: 403 `forbidden`; 404 `not_found` (the case or the request); 409 `extension_decided`
-    when already decided, `extension_moot` when the unit no longer holds the case (it has
-    handled or returned it)."""
+    """Approval moves the deadline on the work calendar. Dispatch only. The case or the request
+    unknown or outside your scope is not found."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     steps.decide_extension(user, case, extension_id, payload)
@@ -445,23 +418,21 @@ def decide_extension(request: HttpRequest, case_id: int, extension_id: int, payl
 
 
 @router.post("/{int:case_id}/urge", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Urge the unit (催办)")
+@answers(CaseError.FORBIDDEN, ApiError.NOT_FOUND, CaseError.CASE_CLOSED)
 def urge(request: HttpRequest, case_id: int, payload: UrgeIn) -> Any:
-    """A reminder to the responsible unit, on the timeline. Area staff and supervisors.
-
-    Errors: 403 `forbidden`; 404 `not_found`; 409 `case_closed`."""
+    """A reminder to the responsible unit, on the timeline. Area staff and supervisors."""
     return _act(request, case_id, "urge", payload)
 
 
 @router.post("/{int:case_id}/supervise", response={200: CaseDetailOut, **STEP_ERRORS}, summary="Supervise (督办)")
+@answers(CaseError.SUPERVISING_BODY_REQUIRED, CaseError.FORBIDDEN, ApiError.NOT_FOUND, CaseError.CASE_CLOSED)
 def supervise(request: HttpRequest, case_id: int, payload: SuperviseIn) -> Any:
-    """Opens the case's one supervision, or joins it as another supervising body.
-
-    Errors: 400 `supervising_body_required`; 403 `forbidden`; 404 `not_found`; 409
-    `case_closed`."""
+    """Opens the case's one supervision, or joins it as another supervising body."""
     return _act(request, case_id, "supervise", payload)
 
 
 @router.post("/{int:case_id}/photos", response={201: PhotoOut, **errors(400, 403, 404)}, summary="Attach a photo")
+@answers(ApiError.NOT_AN_IMAGE, ApiError.IMAGE_TOO_LARGE, CaseError.FORBIDDEN, ApiError.NOT_FOUND)
 def attach_photo(
     request: HttpRequest,
     case_id: int,
@@ -469,9 +440,7 @@ def attach_photo(
     public: Form[bool] = True,
 ) -> Any:
     """Multipart `file` (JPEG, PNG, WebP, GIF; at most 10 MB), re-encoded as JPEG without its
-    metadata. `public: false` hides it from the reporter.
-
-    Errors: 400 `not_an_image`, `image_too_large`; 403 `forbidden`; 404 `not_found`."""
+    metadata. `public: false` hides it from the reporter."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     if not policy.can(user, "photos", case):
@@ -487,11 +456,10 @@ def attach_photo(
     summary="Download a photo",
     openapi_extra={"responses": {200: {"description": "The photo.", "content": {"image/jpeg": {}}}}},
 )
+@answers(ApiError.NOT_FOUND)
 def photo(request: HttpRequest, case_id: int, photo_id: int) -> Any:
-    """The re-encoded JPEG.
-
-    Errors: 404 `not_found` for a case outside your scope, or a photo hidden from you (a
-    reporter sees only the photos marked public)."""
+    """The re-encoded JPEG. A case outside your scope, or a photo hidden from you (a reporter sees
+    only the photos marked public), is not found."""
     user = _user(request)
     case = _case_in_scope(user, case_id)
     attachment = get_object_or_404(policy.visible_photos(user, case), pk=photo_id)
@@ -517,3 +485,7 @@ def notifications(request: HttpRequest, unread: bool = Query(False, description=
 def read_notifications(request: HttpRequest, payload: ReadIn) -> Any:
     """Only your own notifications are ever marked; unknown ids are ignored."""
     return {"marked": actions.mark_notifications_read(_user(request), payload.ids)}
+
+
+register_router("/cases", router)
+register_router("/notifications", notifications_router)

@@ -1,7 +1,7 @@
 """Cases (挂牌销号) and what surrounds them.
 
 A case moves through the states of `workflow.TRANSITIONS`; every change is written once,
-by an action in `actions.py`, with an append-only `CaseEvent`. `Case.version` is bumped by
+by an action in `cases.actions`, with an append-only `CaseEvent`. `Case.version` is bumped by
 every action and checked against the version the actor saw, so two people acting at once
 cannot overwrite each other.
 """

@@ -1,7 +1,7 @@
 """Taking a step on a case, for the API and the web alike.
 
 Each step has one input schema (the same pydantic schema the API documents) and one runner
-that calls the action in `actions.py`. `take` asks the policy first (403 `forbidden`), so the
+that calls the action in `cases.actions`. `take` asks the policy first (403 `forbidden`), so the
 API and the web decide permission and run the action in exactly one place. The caller has
 loaded the case inside `visible_cases` (404 outside it).
 """
@@ -16,8 +16,10 @@ from ninja import Schema
 
 from wangge.accounts.models import User
 from wangge.accounts.scope import assignments_of
+from wangge.api.errors import ApiError
 from wangge.areas.models import AreaNode
 from wangge.cases import actions, policy
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Category, CategoryQuestion, CoHandling, Extension, HandlingUnit
 from wangge.cases.queries import units_for, visible_cases
 from wangge.cases.schemas import (
@@ -42,7 +44,7 @@ from wangge.lib.text import is_ascii_number
 
 
 def forbidden() -> DomainError:
-    return DomainError("forbidden", _("You can see this case, but this step is not yours to take."), status=403)
+    return DomainError(CaseError.FORBIDDEN, _("You can see this case, but this step is not yours to take."), status=403)
 
 
 def user_districts(user: User) -> set[int] | None:
@@ -81,7 +83,7 @@ def find_category(user: User, ref: int | str, *, district_id: int | None = None)
     districts = frozenset(user_set) if user_set is not None else None
     found = _categories.get((ref, district_id, districts), lambda: _categories_named(ref, district_id, districts))
     if found is None:
-        raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
+        raise DomainError(CaseError.UNKNOWN_CATEGORY, _("Choose one of the platform's case categories."))
     return found
 
 
@@ -91,7 +93,7 @@ def _unit(user: User, case: Case, unit_id: int | None) -> HandlingUnit | None:
         return None
     unit = units_for(user, case).filter(pk=unit_id).first()
     if unit is None:
-        raise DomainError("unknown_unit", _("There is no such handling unit within your area."), status=404)
+        raise DomainError(CaseError.UNKNOWN_UNIT, _("There is no such handling unit within your area."), status=404)
     return unit
 
 
@@ -104,7 +106,7 @@ def _merge(u: User, c: Case, p: MergeIn) -> object:
     # (a case they reported elsewhere in the district, say); otherwise it is not found.
     into = visible_cases(u).filter(pk=p.into).first()
     if into is None or not policy.can(u, "merge", into):
-        raise DomainError("not_found", _("Not found, or outside your scope."), status=404)
+        raise DomainError(ApiError.NOT_FOUND, _("Not found, or outside your scope."), status=404)
     return actions.merge(u, c, into=into, version=p.version)
 
 

@@ -1,7 +1,7 @@
 """The states of a case and the transitions allowed between them, written once.
 
 Each transition has a name (the action that performs it), the states it may start from and
-the state it leads to. `actions.py` asks `check(case, name)` before anything changes.
+the state it leads to. The actions (`cases/actions/`) ask `check(case, name)` before anything changes.
 """
 
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wangge.cases.errors import CaseError
 from wangge.lib.errors import DomainError
 
 
@@ -76,7 +77,7 @@ def check(state: str, name: str) -> Transition:
     transition = TRANSITIONS[name]
     if state not in transition.sources:
         raise DomainError(
-            "transition_not_allowed",
+            CaseError.TRANSITION_NOT_ALLOWED,
             _("This step is not possible while the case is “%(state)s”.") % {"state": State(state).label},
             status=409,
         )

@@ -1,20 +1,39 @@
-"""One exception for every rule a user can break, carrying a stable code and a translated message.
+"""One exception for every rule a user can break, carrying a stable code and a translated message;
+and the base of every app's enum of its stable codes.
 
 Actions raise `DomainError`; views, the API and the command line show `code` and `message`
-and never a stack trace. `Invalid` is the lighter one a value that cannot be used raises (a
-cell of an imported file, a number typed in a search box): a code and a message, kept with the
-row it was found in and sent between processes.
+and never a stack trace. An app lists its codes in an `ErrorCode` enum (`cases.errors.CaseError`,
+`api.errors.ApiError`, …), each with its HTTP status and a one-line meaning in English, from
+which the API's documentation of each operation's errors is generated. `Invalid` is the lighter
+one a value that cannot be used raises (a cell of an imported file, a number typed in a search
+box): a code and a message, kept with the row it was found in and sent between processes.
 """
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, Self
 
 from django.utils.functional import Promise
 
 
+class ErrorCode(StrEnum):
+    """A stable error code: the member is the plain string clients branch on, with the HTTP
+    status it is answered with and a one-line meaning for the API's documentation."""
+
+    status: int
+    meaning: str
+
+    def __new__(cls, value: str, status: int, meaning: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.status = status
+        member.meaning = meaning
+        return member
+
+
 class DomainError(Exception):
     def __init__(self, code: str, message: str | Promise, *, status: int = 400, **details: object) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(str(code))
+        self.code = str(code)  # the plain string, also when given an `ErrorCode` member
         self._message = message
         self.status = status
         self.details = details

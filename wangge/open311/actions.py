@@ -21,11 +21,13 @@ from wangge.accounts.audit import record
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.actions import file_case
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Category, Channel, QuestionType
 from wangge.lib.crypto import blind_index, encrypt_field
 from wangge.lib.errors import DomainError
 from wangge.lib.models import mark_used
 from wangge.lib.rowids import assign_id
+from wangge.open311.errors import Open311Code
 from wangge.open311.models import ApiKey, Open311Request
 from wangge.open311.queries import key_digest
 
@@ -43,13 +45,13 @@ def create_api_key(acting_user: User | None, *, name: str, district: AreaNode) -
     """A new key for `district`; returns it with the key itself, which is never stored or shown again."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise DomainError("api_key_name_invalid", _("The key's name must be 1 to 100 characters long."))
+        raise DomainError(Open311Code.API_KEY_NAME_INVALID, _("The key's name must be 1 to 100 characters long."))
     if district.level != Level.DISTRICT:
-        raise DomainError("not_a_district", _("An API key belongs to a district."))
+        raise DomainError(Open311Code.NOT_A_DISTRICT, _("An API key belongs to a district."))
     raw = "o311_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         if ApiKey.objects.filter(name=name).exists():
-            raise DomainError("api_key_name_taken", _("There is already a key with this name."))
+            raise DomainError(Open311Code.API_KEY_NAME_TAKEN, _("There is already a key with this name."))
         key = ApiKey.objects.create(district=district, name=name, digest=key_digest(raw), prefix=raw[:9])
         record(
             acting_user,
@@ -66,9 +68,9 @@ def revoke_api_key(acting_user: User | None, *, name: str) -> ApiKey:
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().filter(name=name).first()
         if key is None:
-            raise DomainError("api_key_unknown", _("There is no key with this name."), status=404)
+            raise DomainError(Open311Code.API_KEY_UNKNOWN, _("There is no key with this name."), status=404)
         if key.revoked_at is not None:
-            raise DomainError("api_key_revoked", _("This key is already revoked."), status=409)
+            raise DomainError(Open311Code.API_KEY_REVOKED, _("This key is already revoked."), status=409)
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at", "updated_at"])
         record(
@@ -102,7 +104,7 @@ def _answers(category: Category, raw: dict[str, list[str]]) -> dict[str, Any]:
             continue
         if len(values) > 1:
             raise DomainError(
-                "answer_invalid", _("The answer to “%(question)s” is not valid.") % {"question": question.label}
+                CaseError.ANSWER_INVALID, _("The answer to “%(question)s” is not valid.") % {"question": question.label}
             )
         value = values[0]
         moment = parse_datetime(value) if question.datatype == QuestionType.DATE and "T" in value else None
@@ -117,18 +119,18 @@ def _check_contact(*, email: str, phone: str, media_url: str, first_name: str, l
         try:
             EmailValidator()(email)
         except ValidationError:
-            raise DomainError("email_invalid", _("The e-mail address is not valid.")) from None
+            raise DomainError(Open311Code.EMAIL_INVALID, _("The e-mail address is not valid.")) from None
     if phone and not _PHONE.fullmatch(phone):
-        raise DomainError("phone_invalid", _("The phone number is not valid."))
+        raise DomainError(Open311Code.PHONE_INVALID, _("The phone number is not valid."))
     if media_url:
         try:
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError:
-            raise DomainError("media_url_invalid", _("media_url must be an http or https URL.")) from None
+            raise DomainError(Open311Code.MEDIA_URL_INVALID, _("media_url must be an http or https URL.")) from None
         if len(media_url) > 1000:
-            raise DomainError("media_url_invalid", _("media_url must be an http or https URL."))
+            raise DomainError(Open311Code.MEDIA_URL_INVALID, _("media_url must be an http or https URL."))
     if len(first_name) > MAX_NAME_PART or len(last_name) > MAX_NAME_PART:
-        raise DomainError("name_too_long", _("first_name and last_name have at most 50 characters each."))
+        raise DomainError(Open311Code.NAME_TOO_LONG, _("first_name and last_name have at most 50 characters each."))
 
 
 def file_request(
@@ -157,9 +159,13 @@ def file_request(
     media = media or []
     _check_contact(email=email, phone=phone, media_url=media_url, first_name=first_name, last_name=last_name)
     if len(device_id) > MAX_ID or len(account_id) > MAX_ID:
-        raise DomainError("identifier_too_long", _("device_id and account_id have at most 200 characters each."))
+        raise DomainError(
+            Open311Code.IDENTIFIER_TOO_LONG, _("device_id and account_id have at most 200 characters each.")
+        )
     if len(media) > MAX_MEDIA:
-        raise DomainError("too_many_photos", _("At most %(n)d photos can be sent with a request.") % {"n": MAX_MEDIA})
+        raise DomainError(
+            Open311Code.TOO_MANY_PHOTOS, _("At most %(n)d photos can be sent with a request.") % {"n": MAX_MEDIA}
+        )
     answers = _answers(category, attributes or {})
     # Everything but the rows is prepared before the transaction; the request's row is written
     # in the case's (`with_case`), before the case number is taken.

@@ -22,7 +22,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from wangge.lib.text import is_ascii_number
-from wangge.open311.errors import bad_request
+from wangge.open311.errors import Open311Code, bad_request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Dates far outside any request's life; at the ends of the calendar a window of 90 days, or
@@ -46,9 +46,9 @@ def _strict_utf8(raw: bytes) -> None:
             max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
         )
     except UnicodeDecodeError:
-        raise bad_request("invalid_utf8", _("The request is not valid UTF-8.")) from None
+        raise bad_request(Open311Code.INVALID_UTF8, _("The request is not valid UTF-8.")) from None
     except ValueError:  # more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
-        raise bad_request("too_many_fields", _("The request has too many parameters.")) from None
+        raise bad_request(Open311Code.TOO_MANY_FIELDS, _("The request has too many parameters.")) from None
 
 
 class Params:
@@ -64,7 +64,7 @@ class Params:
     def _read_body(self, request: HttpRequest) -> None:
         if request.content_type not in FORM_TYPES:
             raise bad_request(
-                "unsupported_content_type",
+                Open311Code.UNSUPPORTED_CONTENT_TYPE,
                 _("Send the request as application/x-www-form-urlencoded or multipart/form-data."),
             )
         # The edge read the form as UTF-8 whatever charset it declares (the specification:
@@ -75,7 +75,7 @@ class Params:
         files = request.FILES
         # The multipart parser replaces bytes that are not UTF-8 with U+FFFD instead of failing.
         if any("\ufffd" in key or any("\ufffd" in v for v in values) for key, values in body.lists()):
-            raise bad_request("invalid_utf8", _("The request is not valid UTF-8."))
+            raise bad_request(Open311Code.INVALID_UTF8, _("The request is not valid UTF-8."))
         self.body = body
         self.files = files.getlist("media") + files.getlist("media[]")
 
@@ -97,7 +97,7 @@ class Params:
         value = self.get(name) or ""
         if len(value) > max_length:
             raise bad_request(
-                "parameter_too_long",
+                Open311Code.PARAMETER_TOO_LONG,
                 _("The parameter %(name)s is too long: at most %(max)d characters.")
                 % {"name": name, "max": max_length},
             )
@@ -117,7 +117,7 @@ class Params:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise bad_request("not_a_number", _("The parameter %(name)s must be a number.") % {"name": name})
+            raise bad_request(Open311Code.NOT_A_NUMBER, _("The parameter %(name)s must be a number.") % {"name": name})
         return number
 
     def positive_int(self, name: str, default: int, maximum: int) -> int:
@@ -126,7 +126,8 @@ class Params:
             return default
         if not is_ascii_number(value) or int(value) < 1:
             raise bad_request(
-                "not_a_positive_integer", _("The parameter %(name)s must be a positive integer.") % {"name": name}
+                Open311Code.NOT_A_POSITIVE_INTEGER,
+                _("The parameter %(name)s must be a positive integer.") % {"name": name},
             )
         return min(int(value), maximum)
 
@@ -145,7 +146,7 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> dt.datetime:
     A `+` left unencoded in a query string arrives as a space and is read as `+`."""
     match = _W3C.fullmatch(value.replace(" ", "+"))
     error = bad_request(
-        "invalid_datetime",
+        Open311Code.INVALID_DATETIME,
         _("The parameter %(name)s must be a W3C date-time with a time zone, e.g. 2026-11-27T09:30:00+08:00.")
         % {"name": name},
     )
@@ -156,7 +157,7 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> dt.datetime:
         raise error
     if not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise bad_request(
-            "invalid_datetime",
+            Open311Code.INVALID_DATETIME,
             _("The parameter %(name)s must be a date between the years %(first)d and %(last)d.")
             % {"name": name, "first": FIRST_YEAR, "last": LAST_YEAR},
         )

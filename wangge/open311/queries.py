@@ -12,7 +12,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import Case, CaseEvent, Category, CategoryQuestion, EventKind
 from wangge.cases.workflow import OPEN_STATES, State
 from wangge.lib import memo
-from wangge.open311.errors import bad_request, not_found
+from wangge.open311.errors import Open311Code, bad_request, not_found
 from wangge.open311.models import ApiKey
 
 CLOSED_STATES = frozenset(s.value for s in State) - OPEN_STATES  # closed, rejected, duplicate
@@ -56,14 +56,14 @@ def jurisdiction(jurisdiction_id: str | None) -> AreaNode:
     found = _districts.get(jurisdiction_id, lambda: _districts_named(jurisdiction_id)) or []
     if jurisdiction_id is not None:
         if not found:
-            raise not_found("jurisdiction_not_found", _("No jurisdiction has this jurisdiction_id."))
+            raise not_found(Open311Code.JURISDICTION_NOT_FOUND, _("No jurisdiction has this jurisdiction_id."))
         return found[0]
     if len(found) == 1:
         return found[0]
     if not found:
-        raise not_found("jurisdiction_not_found", _("This server serves no jurisdiction yet."))
+        raise not_found(Open311Code.JURISDICTION_NOT_FOUND, _("This server serves no jurisdiction yet."))
     raise bad_request(
-        "jurisdiction_required",
+        Open311Code.JURISDICTION_REQUIRED,
         _("This server serves several jurisdictions: give jurisdiction_id (the district's code)."),
     )
 
@@ -93,7 +93,7 @@ def service(district: AreaNode, code: str) -> Category:
 
     category = _services.get((district.pk, code), load)
     if category is None:
-        raise not_found("service_code_not_found", _("No service has this service_code."))
+        raise not_found(Open311Code.SERVICE_CODE_NOT_FOUND, _("No service has this service_code."))
     return category
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from wangge.api import ratelimit
 from wangge.api.idempotency import run_idempotent
 from wangge.areas.models import AreaNode, Level
+from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, CaseEvent
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates
@@ -30,6 +31,7 @@ from wangge.lib.text import is_ascii_number
 from wangge.open311 import actions, queries, serializers
 from wangge.open311.errors import (
     ERROR_CODE_HEADER,
+    Open311Code,
     Open311Error,
     bad_request,
     forbidden,
@@ -77,9 +79,9 @@ def endpoint(*methods: str) -> Callable[..., Callable[..., HttpResponseBase]]:
         @wraps(view)
         def wrapper(request: HttpRequest, fmt: str, **kwargs: str) -> HttpResponseBase:
             if fmt not in FORMATS:
-                return respond("xml", not_found("unknown_format", _("Ask for .xml or .json.")))
+                return respond("xml", not_found(Open311Code.UNKNOWN_FORMAT, _("Ask for .xml or .json.")))
             if request.method not in allowed:
-                refused = bad_request("method_not_allowed", _("This method is not allowed here."))
+                refused = bad_request(Open311Code.METHOD_NOT_ALLOWED, _("This method is not allowed here."))
                 return respond(fmt, refused, Allow=", ".join(sorted(allowed)))
             return _answer(fmt, lambda: view(request, Params(request), **kwargs))
 
@@ -90,7 +92,9 @@ def endpoint(*methods: str) -> Callable[..., Callable[..., HttpResponseBase]]:
 
 @csrf_exempt
 def unknown(request: HttpRequest, path: str) -> HttpResponse:
-    return respond(format_of(path), not_found("not_found", _("There is no such Open311 resource; see discovery.xml.")))
+    return respond(
+        format_of(path), not_found(Open311Code.NOT_FOUND, _("There is no such Open311 resource; see discovery.xml."))
+    )
 
 
 # --- parameters shared by several methods ---------------------------------------------------------
@@ -104,7 +108,7 @@ def _crs(params: Params) -> str:
     """Our extension: lat/long in another system than WGS-84, in and out (GCJ-02 of Chinese map apps)."""
     crs = (params.get("coordinate_system") or params.get("crs") or "wgs84").lower()
     if crs not in CRS_CHOICES:
-        raise bad_request("unknown_coordinate_system", _("coordinate_system is wgs84, gcj02 or bd09."))
+        raise bad_request(Open311Code.UNKNOWN_COORDINATE_SYSTEM, _("coordinate_system is wgs84, gcj02 or bd09."))
     return crs
 
 
@@ -130,9 +134,9 @@ def _window(params: Params, *, required: bool = True) -> tuple[dt.datetime, dt.d
     else:
         return None
     if end < start:
-        raise bad_request("date_range_invalid", _("end_date lies before start_date."))
+        raise bad_request(Open311Code.DATE_RANGE_INVALID, _("end_date lies before start_date."))
     if end - start > WINDOW:
-        raise bad_request("date_range_too_long", _("start_date and end_date may not span more than 90 days."))
+        raise bad_request(Open311Code.DATE_RANGE_TOO_LONG, _("start_date and end_date may not span more than 90 days."))
     return start, end
 
 
@@ -172,17 +176,17 @@ def requests(request: HttpRequest, params: Params) -> Result:
     ids = params.comma_list("service_request_id")
     if ids:  # overrides every other filter
         if len(ids) > MAX_PAGE_SIZE:
-            raise bad_request("too_many_ids", _("Ask for at most 1000 service_request_id at once."))
+            raise bad_request(Open311Code.TOO_MANY_IDS, _("Ask for at most 1000 service_request_id at once."))
         return "service_requests", _requests(cases.filter(number__in=ids), params)
     codes = params.comma_list("service_code")
     if codes:
         if queries.unknown_codes(district, codes):
-            raise not_found("service_code_not_found", _("No service has this service_code."))
+            raise not_found(Open311Code.SERVICE_CODE_NOT_FOUND, _("No service has this service_code."))
         cases = cases.filter(category__code__in=codes)
     statuses = params.comma_list("status")
     if statuses:
         if not set(statuses) <= {"open", "closed"}:
-            raise bad_request("status_invalid", _("status is open, closed, or both separated by a comma."))
+            raise bad_request(Open311Code.STATUS_INVALID, _("status is open, closed, or both separated by a comma."))
         cases = queries.by_status(cases, statuses)
     after, before = params.datetime("updated_after"), params.datetime("updated_before", end=True)
     window = _window(params, required=after is None and before is None)
@@ -190,7 +194,7 @@ def requests(request: HttpRequest, params: Params) -> Result:
         cases = cases.filter(created_at__gte=window[0], created_at__lte=window[1])
     if after is not None or before is not None:
         if after is not None and before is not None and before < after:
-            raise bad_request("date_range_invalid", _("updated_before lies before updated_after."))
+            raise bad_request(Open311Code.DATE_RANGE_INVALID, _("updated_before lies before updated_after."))
         cases = queries.with_updated(cases)
         if after is not None:
             cases = cases.filter(**{"open311_updated__gte": after})
@@ -203,7 +207,7 @@ def requests(request: HttpRequest, params: Params) -> Result:
 def _location(params: Params, district: AreaNode) -> dict[str, Any]:
     lat, lng = params.number("lat"), params.number("long")
     if (lat is None) != (lng is None):
-        raise bad_request("lat_long_together", _("Send lat and long together."))
+        raise bad_request(Open311Code.LAT_LONG_TOGETHER, _("Send lat and long together."))
     if lat is not None and lng is not None:
         check_coordinates(lng, lat)
     building = None
@@ -212,10 +216,12 @@ def _location(params: Params, district: AreaNode) -> dict[str, Any]:
         if is_ascii_number(address_id) and len(address_id) < 19:
             building = AreaNode.objects.filter(pk=int(address_id), district=district, level=Level.BUILDING).first()
         if building is None:
-            raise bad_request("address_id_unknown", _("No building of this jurisdiction has this address_id."))
+            raise bad_request(
+                Open311Code.ADDRESS_ID_UNKNOWN, _("No building of this jurisdiction has this address_id.")
+            )
     address = params.text("address_string", 300)
     if lat is None and building is None and not address:
-        raise bad_request("location_required", _("Give the place: lat and long, address_string or address_id."))
+        raise bad_request(CaseError.LOCATION_REQUIRED, _("Give the place: lat and long, address_string or address_id."))
     return {"lat": lat, "lng": lng, "crs": _crs(params), "address": address, "building": building}
 
 
@@ -235,12 +241,12 @@ def _file(request: HttpRequest, params: Params) -> HttpResponseBase:
     district = _district(params)
     raw_key = params.get("api_key")
     if raw_key is None:
-        raise forbidden("api_key_required", _("An api_key is required to file a request."))
+        raise forbidden(Open311Code.API_KEY_REQUIRED, _("An api_key is required to file a request."))
     key = queries.active_key(raw_key)
     if key is None:
-        raise forbidden("api_key_invalid", _("This api_key is not valid."))
+        raise forbidden(Open311Code.API_KEY_INVALID, _("This api_key is not valid."))
     if key.district_id != district.pk:
-        raise forbidden("api_key_wrong_jurisdiction", _("This api_key is not valid for this jurisdiction."))
+        raise forbidden(Open311Code.API_KEY_WRONG_JURISDICTION, _("This api_key is not valid for this jurisdiction."))
     key.district = district  # the same row, already read
     fmt = format_of(request.path)
     return run_idempotent(
@@ -255,7 +261,7 @@ def _file_with_key(request: HttpRequest, params: Params, district: AreaNode, key
     ratelimit.check_anonymous_intake(request, api_key=key.pk)  # 429 with Retry-After
     code = params.get("service_code")
     if code is None:
-        raise bad_request("service_code_required", _("service_code is required."))
+        raise bad_request(Open311Code.SERVICE_CODE_REQUIRED, _("service_code is required."))
     category = queries.service(district, code)
     account_id = params.text("account_id", actions.MAX_ID)
     filed = actions.file_request(
@@ -281,7 +287,7 @@ def request_detail(request: HttpRequest, params: Params, request_id: str) -> Ans
     cases = queries.with_request_fields(queries.readable_requests(_district(params))).filter(number=request_id)
     found = _requests(cases[:1], params)
     if not found:
-        raise not_found("service_request_not_found", _("No service request has this id."))
+        raise not_found(Open311Code.SERVICE_REQUEST_NOT_FOUND, _("No service request has this id."))
     return "service_requests", found
 
 
@@ -290,7 +296,7 @@ def token(request: HttpRequest, params: Params, token: str) -> Answer:
     district = _district(params)
     filed = Open311Request.objects.select_related("case").filter(token=token, district=district).first()
     if filed is None:
-        raise not_found("token_not_found", _("No request has this token."))
+        raise not_found(Open311Code.TOKEN_NOT_FOUND, _("No request has this token."))
     return "service_requests", [serializers.token(filed)]
 
 

@@ -16,6 +16,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
+from wangge.api.api import register_router
+from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import MAX_OFFSET, Pagination, errors
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
@@ -103,8 +105,9 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> Any:
 
 
 @router.get("/units/{int:unit_id}", response={200: UnitOut, **errors(404)}, summary="Read one organisation unit")
+@answers(ApiError.NOT_FOUND)
 def get_unit(request: HttpRequest, unit_id: int) -> Any:
-    """One organisation unit. Errors: 404 `not_found` (unknown, or outside your scope)."""
+    """One organisation unit."""
     return get_object_or_404(visible_units(_user(request)).select_related("area"), pk=unit_id)
 
 
@@ -176,12 +179,12 @@ def _line(line: Any) -> dict[str, Any]:
 
 
 @coverage_router.get("", response={200: CoverageOut, **errors(404)}, summary="Coverage report: the gaps by name")
+@answers(ApiError.NOT_FOUND)
 def coverage(request: HttpRequest, filters: Query[CoverageFilter]) -> Any:
     """Grids without their grid general branch, building groups without their branch, buildings
     and households without a responsible member — counted in total, per community and per grid,
-    and listed by name. Only the caller's scope is counted.
-
-    Errors: 404 `not_found` for an `area` unknown or outside your scope.
+    and listed by name. Only the caller's scope is counted; an `area` unknown or outside it is
+    not found.
     """
     user = _user(request)
     within = None
@@ -213,3 +216,7 @@ def coverage(request: HttpRequest, filters: Query[CoverageFilter]) -> Any:
             for g in gaps[filters.offset : filters.offset + filters.limit]
         ],
     }
+
+
+register_router("/orgs", router)
+register_router("/coverage", coverage_router)

@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.tasks import task
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from wangge.api.management.commands import serve, worker
+from wangge.api.management.commands import serve
+from wangge.cases.management.commands import worker
 
 
 @pytest.fixture
@@ -83,8 +84,8 @@ def test_the_worker_purges_expired_request_records_about_hourly(db):
 
     from django.utils import timezone
 
-    from wangge.api.management.commands.worker import SweepScheduler
     from wangge.api.models import IdempotencyKey, RateCounter
+    from wangge.cases.management.commands.worker import SweepScheduler
 
     def expired() -> None:
         IdempotencyKey.objects.create(

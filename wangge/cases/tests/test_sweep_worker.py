@@ -16,8 +16,8 @@ from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from wangge.api.management.commands.worker import SweepScheduler
 from wangge.cases import actions
+from wangge.cases.management.commands.worker import SweepScheduler
 from wangge.cases.models import Case, CaseEvent, Notification
 from wangge.cases.tasks import enqueue_sweep_if_due, sweep_overdue_cases
 from wangge.cases.tests.test_workflow import IN_GRID_0, SHANGHAI

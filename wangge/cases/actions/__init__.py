@@ -1,0 +1,60 @@
+"""Every change to a case goes through these functions: filing, each step of the workflow,
+co-handling, extensions, urging, supervision, return visits and the overdue sweep.
+
+Each action runs in one transaction, locks the case row, refuses a stale `version` (someone
+else acted meanwhile), checks the transition against `workflow.TRANSITIONS`, writes the
+timeline event (`cases.events`) and leaves notifications to be sent after commit.
+
+One module per idea: `filing`, `chain` (accept to close), `coordination` (merging,
+co-handling, urging, supervision), `deadlines` (extensions, the overdue sweep), `photos`,
+`contact` (the reporter's personal data), `notifications`; `common` holds what they share.
+"""
+
+from wangge.cases.actions.chain import (
+    accept,
+    change_category,
+    close,
+    dispatch,
+    handle,
+    hold,
+    record_visit,
+    reject,
+    resume,
+    return_to_dispatch,
+    start,
+    verify,
+)
+from wangge.cases.actions.contact import reveal_reporter_contact
+from wangge.cases.actions.coordination import add_co_handler, finish_co_handling, merge, supervise, urge
+from wangge.cases.actions.deadlines import decide_extension, request_extension, sweep_overdue
+from wangge.cases.actions.filing import MAX_DESCRIPTION, file_case
+from wangge.cases.actions.notifications import mark_notifications_read
+from wangge.cases.actions.photos import attach_photo
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "accept",
+    "add_co_handler",
+    "attach_photo",
+    "change_category",
+    "close",
+    "decide_extension",
+    "dispatch",
+    "file_case",
+    "finish_co_handling",
+    "handle",
+    "hold",
+    "mark_notifications_read",
+    "merge",
+    "record_visit",
+    "reject",
+    "request_extension",
+    "resume",
+    "return_to_dispatch",
+    "reveal_reporter_contact",
+    "start",
+    "supervise",
+    "sweep_overdue",
+    "urge",
+    "verify",
+]

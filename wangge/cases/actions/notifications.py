@@ -1,0 +1,30 @@
+"""Notifications about cases: the in-app notice written with the action, its e-mail copy
+queued once the action's transaction commits, and marking notices read."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from wangge.accounts.models import User
+from wangge.cases.mail import send_case_email
+from wangge.cases.models import Case, Notification
+
+
+def notify(users: Iterable[User], case: Case, text: str) -> None:
+    """In-app notices now; e-mail copies through the task queue once the transaction commits."""
+    recipients = {u.pk: u for u in users if u is not None}
+    if not recipients:
+        return
+    Notification.objects.bulk_create([Notification(user=u, case=case, text=text) for u in recipients.values()])
+    ids = [u.pk for u in recipients.values() if u.email]
+    if ids:
+        transaction.on_commit(lambda: send_case_email.enqueue(ids, case.number, text))
+
+
+def mark_notifications_read(acting_user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all of them, or those of `ids`); how many."""
+    unread = Notification.objects.filter(user=acting_user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,62 @@
+"""The stable error codes of the case chain, each with its HTTP status and a one-line meaning.
+
+The actions, the steps and the REST endpoints raise `DomainError(CaseError.…, message)`; each
+endpoint lists the codes it can answer (`wangge.api.errors.answers`), and the OpenAPI document
+shows them with these meanings. The message the user reads is the translated text given where
+the error is raised.
+"""
+
+from wangge.lib.errors import ErrorCode
+
+
+class CaseError(ErrorCode):
+    # Any step
+    STALE_VERSION = "stale_version", 409, "someone else changed the case meanwhile; reload it and try again"
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed", 409, "the case's state does not allow this step"
+    FORBIDDEN = "forbidden", 403, "you see the case, but this step is not yours to take"
+    CASE_CLOSED = "case_closed", 409, "the case is already closed"
+    REASON_REQUIRED = "reason_required", 400, "a reason must be given"
+    RESULT_REQUIRED = "result_required", 400, "the result must be described"
+
+    # Filing and the category
+    UNKNOWN_CATEGORY = "unknown_category", 400, "not an active category (not a group) of your districts"
+    UNKNOWN_CHANNEL = "unknown_channel", 400, "not a channel of the platform"
+    DESCRIPTION_REQUIRED = "description_required", 400, "the description is empty"
+    DESCRIPTION_TOO_LONG = "description_too_long", 400, "the description is longer than 4,000 characters"
+    ANSWER_REQUIRED = "answer_required", 400, "a required question of the category is not answered"
+    ANSWER_INVALID = "answer_invalid", 400, "an answer does not fit its question"
+    LOCATION_REQUIRED = "location_required", 400, "no place given: a point, a building or an address"
+    ADDRESS_UNKNOWN = "address_unknown", 400, "no building of the district has this address"
+    NOT_A_BUILDING = "not_a_building", 400, "the building is not a building of this district"
+    OUTSIDE_DISTRICT = "outside_district", 400, "the place lies outside the category's district"
+    TOO_LATE_TO_RECLASSIFY = "too_late_to_reclassify", 409, "the category changes only before the case is dispatched"
+
+    # Dispatch, handling, checking, closing
+    UNKNOWN_UNIT = "unknown_unit", 404, "no such handling unit of the case's district within your area"
+    UNIT_OUTSIDE_DISTRICT = "unit_outside_district", 400, "the unit belongs to another district"
+    CO_HANDLERS_OPEN = "co_handlers_open", 409, "co-handling units are still working on the case"
+    UNKNOWN_SATISFACTION = "unknown_satisfaction", 400, "not one of satisfied, basically satisfied, unsatisfied"
+    RETURN_VISIT_REQUIRED = "return_visit_required", 409, "the category needs a return visit before closing"
+    MERGE_TARGET_INVALID = "merge_target_invalid", 400, "the target is the case itself, closed, or of another district"
+
+    # Co-handling
+    TASK_REQUIRED = "task_required", 400, "the co-handling task must be described"
+    TIME_LIMIT_INVALID = "time_limit_invalid", 400, "the time limit is less than one working day"
+    CO_HANDLER_INVALID = "co_handler_invalid", 400, "the unit is the responsible unit itself, or of another district"
+    CO_HANDLER_EXISTS = "co_handler_exists", 400, "the unit already co-handles the case"
+    CO_HANDLING_CLOSED = "co_handling_closed", 409, "the co-handling task is already finished"
+
+    # Extensions
+    EXTENSION_REASON_REQUIRED = "extension_reason_required", 400, "an extension needs a reason"
+    EXTENSION_DAYS_INVALID = "extension_days_invalid", 400, "an extension is 1 to 60 working days"
+    EXTENSION_PENDING = "extension_pending", 409, "an extension request is already waiting for a decision"
+    EXTENSION_DECIDED = "extension_decided", 409, "the extension request was already decided"
+    EXTENSION_MOOT = "extension_moot", 409, "the unit no longer holds the case (it handled or returned it)"
+
+    # Supervision
+    SUPERVISING_BODY_REQUIRED = "supervising_body_required", 400, "the supervising body must be named"
+    UNKNOWN_SUPERVISION_LEVEL = "unknown_supervision_level", 400, "the supervision level is yellow or red"
+
+    # The reporter's contact
+    REVEAL_NOT_ALLOWED = "reveal_not_allowed", 403, "only the unit handling the case may see the reporter's contact"
+    NO_REPORTER_CONTACT = "no_reporter_contact", 404, "the case has no contact of its reporter"

@@ -1,0 +1,17 @@
+"""E-mail copies of the in-app notifications about cases, sent by the task queue after the
+transaction that wrote the notifications has committed (`wangge worker` runs them)."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+
+from wangge.accounts.models import User
+
+
+@task()
+def send_case_email(user_ids: list[int], case_number: str, text: str) -> int:
+    """E-mail copies of an in-app notification (no personal data in the message)."""
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
+        sent += send_mail(f"[{case_number}] {text}", text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return sent
