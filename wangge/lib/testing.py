@@ -5,7 +5,7 @@ with every statement listed and numbered, so the query that came in is read off 
 instead of hunted for. `assert_flat` states what a pinned count cannot show: a page, list or
 report costs the same number of queries however many rows it holds.
 
-    with assert_queries(1):  # the subtree, by path prefix
+    with assert_queries(1):  # the areas whose grid is this one
         list(subtree(grid))
 
     with count_queries() as few:
@@ -31,14 +31,22 @@ class Queries:
 
     def __init__(self, context: CaptureQueriesContext) -> None:
         self._context = context
+        self._kept: list[str] | None = None
+
+    def _keep(self) -> None:
+        # Django empties its query log at the start of each request: what the block ran is
+        # copied when it ends, or a later request would take it away.
+        self._kept = self.sql
 
     @property
     def sql(self) -> list[str]:
         """The text of each statement, with its parameters filled in."""
+        if self._kept is not None:
+            return list(self._kept)
         return [query["sql"] for query in self._context.captured_queries]
 
     def __len__(self) -> int:
-        return len(self._context.captured_queries)
+        return len(self.sql)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.sql)
@@ -70,13 +78,16 @@ class _Capture:
     ) -> None:
         __tracebackhide__ = True
         self._context.__exit__(exc_type, exc, traceback)
+        limit = self._connection.queries_log.maxlen
+        overflowed = limit is not None and len(self._connection.queries_log) >= limit
+        if not overflowed:
+            self._queries._keep()
         if exc_type is not None:
             return  # the block's own error, uncounted
-        log = self._connection.queries_log
-        if log.maxlen is not None and len(log) >= log.maxlen:
+        if overflowed:
             raise RuntimeError(
-                f"More than {log.maxlen - self._context.initial_queries} queries ran in the block; Django "
-                f"keeps only the last {log.maxlen}, so they cannot be counted. Count a smaller block."
+                f"Django keeps only the last {limit} queries and the block ran more: they cannot be "
+                "counted. Count a smaller block."
             )
         ran = len(self._queries)
         if self._expected is not None and ran != self._expected:
@@ -112,14 +123,20 @@ def assert_flat(*runs: Queries, at_most: int | None = None) -> None:
         problems.append(f"more than {_queries(at_most)}: {counts}")
     if not problems:
         return
-    parts = ["; ".join(problems).capitalize() + "."]
+    summary = "; ".join(problems)
+    parts = [summary[0].upper() + summary[1:] + "."]
     first = runs[0]
     for n, run in enumerate(runs[1:], start=2):
         if len(run) != len(first):
             changes = difflib.unified_diff(first.sql, run.sql, "run 1", f"run {n}", n=0, lineterm="")
             parts.append(f"From run 1 to run {n}:\n" + "\n".join(changes))
-    parts += [f"Run {n} ({_queries(len(run))}):\n{run.listing()}" for n, run in enumerate(runs, start=1)]
+    parts.append(describe_runs(*runs))
     raise AssertionError("\n\n".join(parts))
+
+
+def describe_runs(*runs: Queries) -> str:
+    """The statements of each run, numbered: the message of a comparison `assert_flat` does not make."""
+    return "\n\n".join(f"Run {n} ({_queries(len(run))}):\n{run.listing()}" for n, run in enumerate(runs, start=1))
 
 
 def _queries(count: int) -> str:

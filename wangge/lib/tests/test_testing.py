@@ -2,10 +2,10 @@
 statement in the message, and a count that grows with the rows is caught."""
 
 import pytest
-from django.db import connection
+from django.db import connection, reset_queries
 
 from wangge.accounts.models import User
-from wangge.lib.testing import assert_flat, assert_queries, count_queries
+from wangge.lib.testing import assert_flat, assert_queries, count_queries, describe_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +112,19 @@ def test_a_block_too_long_to_count_is_refused_not_miscounted():
     with pytest.raises(RuntimeError, match="cannot be counted"), count_queries():
         for _ in range(log.maxlen + 1):
             log.append({"sql": "SELECT 1", "time": "0.000"})
+
+
+def test_the_statements_stay_after_django_empties_its_log():
+    with count_queries() as queries:
+        look_up("kept")
+    reset_queries()  # as at the start of every request, e.g. the test client's next one
+    look_up("later")
+    assert len(queries) == 1 and "kept" in queries.sql[0]
+
+
+def test_describe_runs_numbers_the_statements_of_each_run():
+    with count_queries() as first:
+        look_up("a")
+    with count_queries() as second:
+        pass
+    assert describe_runs(first, second) == f"Run 1 (1 query):\n   1. {first.sql[0]}\n\nRun 2 (0 queries):\n      (none)"

@@ -12,8 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection, connections
-from django.test.utils import CaptureQueriesContext
+from django.db import connections
 from django.utils import translation
 
 from wangge.areas import actions as area_actions
@@ -122,12 +121,6 @@ def add_grid(small: SmallDistrict, index: int = 4) -> AreaNode:
     grid = area_actions.create_area(None, parent=small.communities[1], name=f"附加网格{index}", code=f"T-C2-G{index}")
     area_actions.set_grid_boundaries(None, [(grid, grid_square(index))])
     return grid
-
-
-def count_queries(func) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        func()
-    return len(ctx.captured_queries)
 
 
 # --- browser -------------------------------------------------------------------------------

@@ -5,15 +5,14 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from wangge.accounts.models import Role
 from wangge.cases import actions
 from wangge.cases.models import Attachment, Case, Category, Channel
 from wangge.conftest import make_persona
+from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
 
 IN_GRID_0 = (117.005, 36.605)
@@ -182,16 +181,16 @@ def test_a_stale_form_says_the_case_changed_meanwhile(small, catalogue, worker_a
 def test_the_list_costs_a_fixed_number_of_queries(small, catalogue, worker_a):
     client = client_for(worker_a)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
+    def count() -> Queries:
+        with count_queries() as queries:
             assert client.get("/cases/?list=grid").status_code == 200
-        return len(queries)
+        return queries
 
     file(worker_a)
     before = count()
     for n in range(8):
         file(worker_a, description=f"第{n}处", point=(IN_GRID_0[0] + 0.001 * (n % 3), IN_GRID_0[1]))
-    assert count() == before
+    assert_flat(before, count())
 
 
 def test_the_public_board_shows_no_personal_data(small, catalogue, worker_a, district_admin):
