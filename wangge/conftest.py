@@ -1,5 +1,5 @@
-"""Shared fixtures: a small district, personas from two different grids, the case catalogue and
-two departments with staff."""
+"""Shared fixtures: a small district, personas from two different grids (and the district's
+supervisor, a resident), the case catalogue and two departments with staff."""
 
 import pytest
 
@@ -9,6 +9,9 @@ from wangge.areas.tests.factories import SmallDistrict, build_small_district
 from wangge.cases.catalogue import install_default_catalogue
 from wangge.cases.models import Category, HandlingUnit, RoutingRule
 from wangge.lib import memo
+
+# Helper modules of the tests: their asserts explain a failure as the test modules' own do.
+pytest.register_assert_rewrite("wangge.cases.tests.factories", "wangge.web.tests.browser")
 
 PASSWORD = "correct-horse-9"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -58,6 +61,18 @@ def community_staff(small) -> User:
 @pytest.fixture
 def district_admin(small) -> User:
     return make_persona("admin_d", Role.DISTRICT_ADMIN, small.district)
+
+
+@pytest.fixture
+def supervisor(small) -> User:
+    """The district's supervisor: sees every case of the district, urges and supervises, handles none."""
+    return make_persona("supervisor", Role.SUPERVISOR, small.district)
+
+
+@pytest.fixture
+def resident(small) -> User:
+    """A resident of the first household of grid 0: files cases and sees only their own."""
+    return make_persona("resident", Role.RESIDENT, small.households[0])
 
 
 @pytest.fixture

@@ -5,21 +5,17 @@ import pytest
 from django.test import Client
 
 from wangge.accounts import actions
-from wangge.accounts.models import ApiToken, AuditAction, AuditEvent, Role, User
+from wangge.accounts.models import ApiToken, AuditAction, AuditEvent, User
+from wangge.accounts.tests.factories import second_district
 from wangge.api.testing import assert_error, bearer_client, session_client
-from wangge.areas.tests.factories import build_small_district
-from wangge.cases.tests.test_api_chain import IN_GRID_2, filed, ok
-from wangge.conftest import make_persona
+from wangge.cases.tests.factories import IN_GRID_2, filed, ok
 from wangge.lib.testing import Queries, assert_flat, count_queries
 
 
 @pytest.fixture
 def other(small):
     """A second district, with its administrator and a grid worker."""
-    district = build_small_district("U")
-    district.admin = make_persona("admin_u", Role.DISTRICT_ADMIN, district.district)
-    district.worker = make_persona("worker_u", Role.GRID_WORKER, district.grids[0])
-    return district
+    return second_district()
 
 
 def _bearer(token: str) -> Client:

@@ -14,7 +14,7 @@ from wangge.api.testing import (
 )
 from wangge.cases import actions
 from wangge.cases.models import Case
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_1, ok
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_1, ok
 from wangge.cases.workflow import State
 from wangge.lib.testing import Queries, assert_flat, count_queries
 

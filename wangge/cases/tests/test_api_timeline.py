@@ -11,7 +11,7 @@ from wangge.api.testing import (
 )
 from wangge.cases import actions
 from wangge.cases.models import HandlingUnit
-from wangge.cases.tests.test_api_chain import IN_GRID_0, ok
+from wangge.cases.tests.factories import IN_GRID_0, ok
 from wangge.lib import memo
 from wangge.lib.testing import Queries, assert_flat, count_queries
 

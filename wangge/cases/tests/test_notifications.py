@@ -6,10 +6,9 @@ from django.test import Client
 from wangge.api.testing import bearer_client
 from wangge.cases import actions
 from wangge.cases.models import Category, Channel, Notification
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.lib import memo
 from wangge.lib.testing import Queries, assert_flat, count_queries
-
-IN_GRID_0 = (117.005, 36.605)
 
 
 def dispatched(worker, admin):

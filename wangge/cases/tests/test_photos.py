@@ -7,7 +7,7 @@ from PIL import Image
 
 from wangge.cases import actions
 from wangge.cases.models import Attachment
-from wangge.cases.tests.test_workflow import file
+from wangge.cases.tests.factories import file
 from wangge.lib.errors import DomainError
 
 

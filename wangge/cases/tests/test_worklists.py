@@ -18,7 +18,7 @@ from wangge.cases import actions
 from wangge.cases.catalogue import install_default_catalogue
 from wangge.cases.models import Case, Category, HandlingUnit
 from wangge.cases.queries import Worklist, public_board, worklist, worklists_for
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_1, IN_GRID_2, filed, ok
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_1, IN_GRID_2, filed, ok
 from wangge.cases.workflow import State
 from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
@@ -37,19 +37,9 @@ def working_morning():
 
 
 @pytest.fixture
-def supervisor(small):
-    return make_persona("supervisor", Role.SUPERVISOR, small.district)
-
-
-@pytest.fixture
 def staff_2(small):
     """Community staff of the second community (grids 2 and 3)."""
     return make_persona("staff_2", Role.COMMUNITY_STAFF, small.communities[1])
-
-
-@pytest.fixture
-def resident(small):
-    return make_persona("resident_1", Role.RESIDENT, small.households[0])
 
 
 @pytest.fixture

@@ -12,14 +12,13 @@ from django.test import Client
 from django.utils import translation
 from PIL import Image
 
-from wangge.areas.tests.factories import ORIGIN, STEP
+from wangge.areas.tests.factories import ORIGIN
 from wangge.cases import actions as case_actions
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.open311 import actions
 from wangge.open311.errors import ERROR_CODE_HEADER
 
 BASE = "/open311/v2"
-IN_GRID_0 = (ORIGIN[0] + 0.5 * STEP, ORIGIN[1] + 0.5 * STEP)  # (lng, lat)
-IN_GRID_2 = (ORIGIN[0] + 2.5 * STEP, ORIGIN[1] + 0.5 * STEP)
 OUTSIDE = (ORIGIN[0] - 1, ORIGIN[1])
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 # Containers and their repeated child, as the specification names them.

@@ -12,11 +12,12 @@ from django.utils import timezone, translation
 
 from wangge.cases import actions as case_actions
 from wangge.cases.models import Case, Category, CategoryQuestion
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
 from wangge.cases.workflow import State
 from wangge.lib import memo
 from wangge.lib.geo import wgs84_to_gcj02
 from wangge.lib.testing import assert_flat, count_queries
-from wangge.open311.tests.conftest import IN_GRID_0, IN_GRID_2, answer, both, call, error, file_case, post_request
+from wangge.open311.tests.conftest import answer, both, call, error, file_case, post_request
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 W3C = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00")

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,9 +21,9 @@ from wangge.lib.idnumber import check_digit
 from wangge.orgs import actions as org_actions
 from wangge.people import actions as people_actions
 from wangge.people.models import MemberKind, Person, Relation, WorkerKind
+from wangge.web.tests.browser import SCREENSHOTS
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
 
 def zh(msgid: str) -> str:

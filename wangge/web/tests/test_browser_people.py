@@ -15,9 +15,9 @@ from wangge.ledgers.models import ImportRun, RunMode
 from wangge.ledgers.tasks import run_import
 from wangge.ledgers.tests.factories import grid_row, id_number, write_csv
 from wangge.people.models import Person
-from wangge.web.tests.conftest import SCREENSHOTS, zh
+from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll
 from wangge.web.tests.conftest import id_number as resident_id
-from wangge.web.tests.test_browser import DESKTOP, PHONE, log_in, no_horizontal_scroll
+from wangge.web.tests.conftest import zh
 
 pytestmark = pytest.mark.browser
 

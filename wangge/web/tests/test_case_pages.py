@@ -11,12 +11,10 @@ from PIL import Image
 from wangge.accounts.models import Role
 from wangge.cases import actions
 from wangge.cases.models import Attachment, Case, Category, Channel
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
 from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
-
-IN_GRID_0 = (117.005, 36.605)
-IN_GRID_2 = (117.025, 36.605)
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,11 @@ from django.test import Client
 
 from wangge.api.testing import assert_error, bearer_client
 from wangge.cases.models import Case, Category
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.conftest import PASSWORD
 from wangge.open311.actions import create_api_key
 from wangge.open311.models import Open311Request
-from wangge.open311.tests.conftest import BASE, IN_GRID_0, error, post_form
+from wangge.open311.tests.conftest import BASE, error, post_form
 
 RLO, PDF, LRI, PDI, RLM = "\u202e", "\u202c", "\u2066", "\u2069", "\u200f"
 
