@@ -31,6 +31,13 @@ def forget_remembered_rows() -> None:
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """MEDIA_ROOT in the test's own directory: uploads, photos and reports never land in var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def small(db) -> SmallDistrict:
     return build_small_district()
 

@@ -15,10 +15,7 @@ from wangge.cases.tests.factories import IN_GRID_0, ok
 from wangge.lib import memo
 from wangge.lib.testing import Queries, assert_flat, count_queries
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def _png() -> io.BytesIO:

@@ -36,9 +36,9 @@ CONTAINERS = {
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def media(media):
+    """Every Open311 test stores its uploads in its own directory (the root conftest's `media`)."""
+    return media
 
 
 @pytest.fixture

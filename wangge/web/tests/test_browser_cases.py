@@ -21,14 +21,13 @@ from wangge.web.cases import STEP_LABELS
 from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll
 from wangge.web.tests.conftest import zh
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 RESIDENT_NAME = "王小明"
 
 
 @pytest.fixture(autouse=True)
-def media_and_tiles(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def tiles(settings):
     settings.MAP_TILE_CRS = "wgs84"  # the point tapped on the map is the one stored
 
 

@@ -19,15 +19,10 @@ from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_hor
 from wangge.web.tests.conftest import id_number as resident_id
 from wangge.web.tests.conftest import zh
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 ID_SUN = id_number(dt.date(1950, 1, 2), 11)
 REASON = "核实高龄津贴申请材料"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def shot(page, name: str) -> None:

@@ -16,10 +16,11 @@ from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
 
+pytestmark = pytest.mark.usefixtures("media")
+
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def tiles(settings):
     settings.MAP_TILE_CRS = "wgs84"  # points in the forms are the stored ones
 
 

@@ -24,10 +24,7 @@ ID_SUN = id_number(dt.date(1950, 1, 2), 11)
 ID_QIAN = id_number(dt.date(1988, 3, 4), 21)
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def ledger(tmp_path, rows=None, name="台账.csv") -> SimpleUploadedFile:
