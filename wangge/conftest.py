@@ -9,6 +9,7 @@ from wangge.areas.tests.factories import SmallDistrict, build_small_district
 from wangge.cases.catalogue import install_default_catalogue
 from wangge.cases.models import Category, HandlingUnit, RoutingRule
 from wangge.lib import memo
+from wangge.open311.actions import create_api_key
 
 # Helper modules of the tests: their asserts explain a failure as the test modules' own do.
 pytest.register_assert_rewrite("wangge.cases.tests.factories", "wangge.web.tests.browser")
@@ -80,6 +81,12 @@ def supervisor(small) -> User:
 def resident(small) -> User:
     """A resident of the first household of grid 0: files cases and sees only their own."""
     return make_persona("resident", Role.RESIDENT, small.households[0])
+
+
+@pytest.fixture
+def key(small) -> str:
+    """An Open311 API key of the small district (the secret)."""
+    return create_api_key(None, name="app", district=small.district)[1]
 
 
 @pytest.fixture

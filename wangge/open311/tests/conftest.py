@@ -15,7 +15,6 @@ from PIL import Image
 from wangge.areas.tests.factories import ORIGIN
 from wangge.cases import actions as case_actions
 from wangge.cases.tests.factories import IN_GRID_0
-from wangge.open311 import actions
 from wangge.open311.errors import ERROR_CODE_HEADER
 
 BASE = "/open311/v2"
@@ -45,11 +44,6 @@ def media(media):
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def key(small) -> str:
-    return actions.create_api_key(None, name="app", district=small.district)[1]
 
 
 @pytest.fixture
