@@ -2,6 +2,7 @@
 supervisor, a resident), the case catalogue and two departments with staff."""
 
 import pytest
+from django.utils import translation
 
 from wangge.accounts import actions as account_actions
 from wangge.accounts.models import Role, User
@@ -29,6 +30,13 @@ def forget_remembered_rows() -> None:
     """Each test starts with an empty per-process memory (lib.memo): a test's rows are rolled
     back, and on SQLite the next test's rows take the same ids."""
     memo.forget_all()
+
+
+@pytest.fixture
+def english():
+    """The test runs in English (the default language is Simplified Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.test import Client
-from django.utils import translation
 from PIL import Image
 
 from wangge.areas.tests.factories import ORIGIN
@@ -38,12 +37,6 @@ CONTAINERS = {
 def media(media):
     """Every Open311 test stores its uploads in its own directory (the root conftest's `media`)."""
     return media
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
