@@ -1,7 +1,8 @@
-"""Shared fixtures: a small district, personas from two different grids, the case catalogue and
-two departments with staff."""
+"""Shared fixtures: a small district, personas from two different grids (and the district's
+supervisor, a resident), the case catalogue and two departments with staff."""
 
 import pytest
+from django.utils import translation
 
 from wangge.accounts import actions as account_actions
 from wangge.accounts.models import Role, User
@@ -9,6 +10,10 @@ from wangge.areas.tests.factories import SmallDistrict, build_small_district
 from wangge.cases.catalogue import install_default_catalogue
 from wangge.cases.models import Category, HandlingUnit, RoutingRule
 from wangge.lib import memo
+from wangge.open311.actions import create_api_key
+
+# Helper modules of the tests: their asserts explain a failure as the test modules' own do.
+pytest.register_assert_rewrite("wangge.cases.tests.factories", "wangge.web.tests.browser")
 
 PASSWORD = "correct-horse-9"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -25,6 +30,20 @@ def forget_remembered_rows() -> None:
     """Each test starts with an empty per-process memory (lib.memo): a test's rows are rolled
     back, and on SQLite the next test's rows take the same ids."""
     memo.forget_all()
+
+
+@pytest.fixture
+def english():
+    """The test runs in English (the default language is Simplified Chinese)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """MEDIA_ROOT in the test's own directory: uploads, photos and reports never land in var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -58,6 +77,24 @@ def community_staff(small) -> User:
 @pytest.fixture
 def district_admin(small) -> User:
     return make_persona("admin_d", Role.DISTRICT_ADMIN, small.district)
+
+
+@pytest.fixture
+def supervisor(small) -> User:
+    """The district's supervisor: sees every case of the district, urges and supervises, handles none."""
+    return make_persona("supervisor", Role.SUPERVISOR, small.district)
+
+
+@pytest.fixture
+def resident(small) -> User:
+    """A resident of the first household of grid 0: files cases and sees only their own."""
+    return make_persona("resident", Role.RESIDENT, small.households[0])
+
+
+@pytest.fixture
+def key(small) -> str:
+    """An Open311 API key of the small district (the secret)."""
+    return create_api_key(None, name="app", district=small.district)[1]
 
 
 @pytest.fixture

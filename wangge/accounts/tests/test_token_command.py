@@ -5,16 +5,11 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from wangge.accounts.models import ApiToken, AuditAction, AuditEvent
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English; the default language is Simplified Chinese."""
-    with translation.override("en"):
-        yield
+# Messages are checked in English; the default language is Simplified Chinese.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _create(*args):

@@ -7,7 +7,7 @@ from django.test import Client
 from wangge.accounts import actions
 from wangge.accounts.models import ApiToken, AuditAction, AuditEvent, Role, User
 from wangge.accounts.queries import managed_users, manages, visible_tokens
-from wangge.areas.tests.factories import build_small_district
+from wangge.accounts.tests.factories import second_district
 from wangge.conftest import make_persona
 from wangge.lib.errors import DomainError
 
@@ -15,10 +15,7 @@ from wangge.lib.errors import DomainError
 @pytest.fixture
 def other(small):
     """A second district, with its administrator and a grid worker."""
-    district = build_small_district("U")
-    district.admin = make_persona("admin_u", Role.DISTRICT_ADMIN, district.district)
-    district.worker = make_persona("worker_u", Role.GRID_WORKER, district.grids[0])
-    return district
+    return second_district()
 
 
 def test_issue_stores_only_the_digest_and_audits(small, worker_a, district_admin):

@@ -4,15 +4,14 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wangge.accounts.actions import assign_role, create_api_token, issue_api_token, revoke_api_token
 from wangge.accounts.models import ApiToken, Role
 from wangge.api import auth
 from wangge.api.testing import assert_error, bearer_client, session_client
+from wangge.lib.testing import count_queries
 
 # Every endpoint, as a function of the small district (ids differ between runs).
 ENDPOINTS = {
@@ -80,10 +79,10 @@ def test_a_token_records_its_last_use_to_the_minute(district, worker_a, time_mac
     assert client.get(path).status_code == 200
     assert last_used() == dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
     time_machine.move_to(dt.datetime(2026, 11, 27, 9, 0, 59, tzinfo=dt.UTC), tick=False)
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         assert client.get(path).status_code == 200
     assert last_used() == dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
-    assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+    assert not any(sql.startswith("UPDATE") for sql in queries)
     time_machine.move_to(dt.datetime(2026, 11, 27, 9, 1, tzinfo=dt.UTC), tick=False)
     assert client.get(path).status_code == 200
     assert last_used() == dt.datetime(2026, 11, 27, 9, 1, tzinfo=dt.UTC)

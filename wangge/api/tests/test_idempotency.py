@@ -21,7 +21,7 @@ from wangge.api.models import IdempotencyKey, RateCounter
 from wangge.api.ratelimit import hit
 from wangge.api.testing import assert_error, bearer_client
 from wangge.cases.models import Attachment, Case, CaseEvent
-from wangge.cases.tests.test_api_chain import IN_GRID_0, file_via_api, filed, ok, step
+from wangge.cases.tests.factories import IN_GRID_0, file_via_api, filed, ok, step
 from wangge.conftest import make_persona
 from wangge.lib.errors import DomainError
 

@@ -23,7 +23,7 @@ from django.test import Client
 from wangge.accounts.actions import create_api_token
 from wangge.api.models import IdempotencyKey
 from wangge.cases.models import Case
-from wangge.cases.tests.test_api_chain import IN_GRID_0
+from wangge.cases.tests.factories import IN_GRID_0
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

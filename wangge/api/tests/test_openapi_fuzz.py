@@ -26,7 +26,7 @@ from schemathesis.config import PositiveDataAcceptanceConfig
 
 from wangge.accounts.actions import create_api_token
 from wangge.api.testing import bearer_client
-from wangge.cases.tests.test_api_chain import filed
+from wangge.cases.tests.factories import filed
 
 pytestmark = pytest.mark.openapi
 

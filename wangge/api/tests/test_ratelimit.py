@@ -16,7 +16,7 @@ from wangge.api import ratelimit
 from wangge.api.models import RateCounter
 from wangge.api.testing import assert_error, bearer_client, session_client
 from wangge.cases.models import Case, Category
-from wangge.cases.tests.test_api_chain import IN_GRID_0, file_via_api
+from wangge.cases.tests.factories import IN_GRID_0, file_via_api
 from wangge.conftest import make_persona
 from wangge.lib.env import env_rate
 
@@ -27,11 +27,6 @@ TEN = dt.datetime(2026, 5, 6, 10, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def limits(settings):
     settings.RATE_LIMITS = {"resident": (3, 3600), "anonymous": (2, 60)}
-
-
-@pytest.fixture
-def resident(small):
-    return make_persona("resident", Role.RESIDENT, small.households[0])
 
 
 def test_the_n_plus_first_filing_of_a_resident_gets_429_with_retry_after(small, catalogue, limits, resident):

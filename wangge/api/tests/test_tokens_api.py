@@ -2,25 +2,20 @@
 (401 at once); administrators of two districts; a token sees exactly what its user sees."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from wangge.accounts import actions
-from wangge.accounts.models import ApiToken, AuditAction, AuditEvent, Role, User
+from wangge.accounts.models import ApiToken, AuditAction, AuditEvent, User
+from wangge.accounts.tests.factories import second_district
 from wangge.api.testing import assert_error, bearer_client, session_client
-from wangge.areas.tests.factories import build_small_district
-from wangge.cases.tests.test_api_chain import IN_GRID_2, filed, ok
-from wangge.conftest import make_persona
+from wangge.cases.tests.factories import IN_GRID_2, filed, ok
+from wangge.lib.testing import Queries, assert_flat, count_queries
 
 
 @pytest.fixture
 def other(small):
     """A second district, with its administrator and a grid worker."""
-    district = build_small_district("U")
-    district.admin = make_persona("admin_u", Role.DISTRICT_ADMIN, district.district)
-    district.worker = make_persona("worker_u", Role.GRID_WORKER, district.grids[0])
-    return district
+    return second_district()
 
 
 def _bearer(token: str) -> Client:
@@ -156,16 +151,16 @@ def test_a_superuser_manages_every_token(small, other, worker_a):
 def test_listing_costs_the_same_queries_for_1_and_10_tokens(small, worker_a, worker_b, district_admin):
     client = bearer_client(district_admin)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
+    def count() -> Queries:
+        with count_queries() as queries:
             assert client.get("/api/v1/tokens", {"managed": "true"}).status_code == 200
-        return len(queries)
+        return queries
 
     actions.issue_api_token(None, user=worker_a)
     few = count()
     for user in (worker_a, worker_b) * 5:
         actions.issue_api_token(None, user=user)
-    assert count() == few
+    assert_flat(few, count())
 
 
 # --- a token is scoped exactly like its user -----------------------------------------------------

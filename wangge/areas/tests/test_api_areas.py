@@ -1,13 +1,11 @@
 """REST: GET /api/v1/areas and /api/v1/areas/{id}, within the caller's scope."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from wangge.api.testing import assert_error, bearer_client
 from wangge.areas import actions
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import subtree
 from wangge.lib import memo
+from wangge.lib.testing import Queries, assert_flat, count_queries
 
 
 def _ids(response):
@@ -90,16 +88,16 @@ def test_the_list_is_paginated(small, district_admin):
 def test_the_list_costs_the_same_number_of_queries_however_many_rows(small, worker_a):
     client = bearer_client(worker_a)
 
-    def count_queries():
+    def listed() -> Queries:
         memo.forget_all()  # counted cold: the token and roles read as on a process's first call
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             assert client.get("/api/v1/areas", {"limit": 500}).status_code == 200
-        return len(queries)
+        return queries
 
-    before = count_queries()
+    before = listed()
     group = small.building_groups[0]
     actions.bulk_create_areas(None, [(group, {"name": f"楼{n}", "code": f"extra-{n}"}) for n in range(30)])
-    assert count_queries() == before
+    assert_flat(before, listed())
 
 
 # --- detail --------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from shapely.geometry import Point, Polygon, box, mapping, shape
 
 from wangge.areas.actions import create_district
@@ -13,12 +12,8 @@ from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.areas.tests.factories import STEP, grid_square
 from wangge.lib.geo import area_m2
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are checked in English; the default language is Simplified Chinese."""
-    with translation.override("en"):
-        yield
+# Messages are checked in English; the default language is Simplified Chinese.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _feature(code, geometry, **props):

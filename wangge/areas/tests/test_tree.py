@@ -2,20 +2,18 @@
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from shapely.geometry import box
 
 from wangge.areas import actions
 from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.areas.queries import boundaries_valid_at, subtree, visible_areas
+from wangge.lib.testing import assert_queries
 
 
 def test_subtree_is_the_node_and_everything_under_it(small):
     grid = small.grids[0]
-    with CaptureQueriesContext(connection) as queries:
+    with assert_queries(1):  # the areas whose grid is this one
         nodes = list(subtree(grid))
-    assert len(queries) == 1
     assert {n.level for n in nodes} == {Level.GRID, Level.BUILDING_GROUP, Level.BUILDING, Level.HOUSEHOLD}
     assert len(nodes) == 1 + 1 + 2 + 6
     assert all(n.grid_id == grid.pk for n in nodes)

@@ -1,8 +1,6 @@
 """REST: the case chain end to end through /api/v1/cases — file, accept, dispatch, start, handle,
 verify, return visit, closed — and the side paths (reopen, reject, return, hold, merge,
-reclassify, co-handling, extensions, urging, supervision).
-
-The helpers here are shared by the other `test_api_*` files of the case chain."""
+reclassify, co-handling, extensions, urging, supervision)."""
 
 from typing import Any
 
@@ -14,48 +12,8 @@ from wangge.api.testing import (
     bearer_client,
 )
 from wangge.cases.models import Case, CoHandling, Extension, HandlingUnit, ReturnVisit, Supervision
+from wangge.cases.tests.factories import IN_GRID_2, filed, ok, read, step
 from wangge.conftest import make_persona
-
-IN_GRID_0 = (117.005, 36.605)
-IN_GRID_1 = (117.015, 36.605)
-IN_GRID_2 = (117.025, 36.605)
-
-
-def file_via_api(client, category: Any = "SZ01", point=IN_GRID_0, **extra):
-    body: dict[str, Any] = {
-        "category": category,
-        "description": "3号楼前路灯不亮",
-        "lng": point[0],
-        "lat": point[1],
-        "answers": {"since": "today"} if category == "SZ01" else {},
-    }
-    body.update(extra)
-    return client.post("/api/v1/cases", body, content_type="application/json")
-
-
-def filed(client, **kwargs) -> dict[str, Any]:
-    return ok(file_via_api(client, **kwargs), 201)
-
-
-def ok(response, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.content[:800])
-    return response.json()  # type: ignore[no-any-return]
-
-
-def step(client, case: dict[str, Any], name: str, **body: Any):
-    """POST /cases/{id}/{name} with the version last seen (unless the body gives one)."""
-    if "version" not in body and "version" in case:
-        body["version"] = case["version"]
-    return client.post(f"/api/v1/cases/{case['id']}/{name}", body, content_type="application/json")
-
-
-def read(client, case: dict[str, Any]) -> dict[str, Any]:
-    return ok(client.get(f"/api/v1/cases/{case['id']}"))
-
-
-@pytest.fixture
-def supervisor(small):
-    return make_persona("supervisor", Role.SUPERVISOR, small.district)
 
 
 @pytest.fixture

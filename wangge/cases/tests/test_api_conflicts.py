@@ -8,7 +8,7 @@ from wangge.api.testing import (
     bearer_client,
 )
 from wangge.cases.models import Case, CaseEvent
-from wangge.cases.tests.test_api_chain import filed, ok, step
+from wangge.cases.tests.factories import filed, ok, step
 
 
 @pytest.fixture

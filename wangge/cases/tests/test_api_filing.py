@@ -8,7 +8,7 @@ from wangge.api.testing import (
     bearer_client,
 )
 from wangge.cases.models import Case, CaseEvent, CaseSequence
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, file_via_api, filed, ok
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, file_via_api, filed, ok
 from wangge.lib.crypto import decrypt_field
 from wangge.lib.geo import from_wgs84
 

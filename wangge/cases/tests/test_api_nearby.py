@@ -8,7 +8,7 @@ from wangge.api.testing import (
     bearer_client,
 )
 from wangge.cases import actions
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, ok
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, ok
 from wangge.lib.geo import from_wgs84
 
 M = 1 / 111_000  # about one metre of latitude, in degrees

@@ -10,7 +10,7 @@ from wangge.api.testing import (
 )
 from wangge.cases import actions, policy
 from wangge.cases.models import Case, CaseEvent, HandlingUnit
-from wangge.cases.tests.test_api_chain import IN_GRID_0, filed, ok, read, step
+from wangge.cases.tests.factories import IN_GRID_0, filed, ok, read, step
 from wangge.conftest import make_persona
 
 DISPATCH = set(policy.DISPATCH_STEPS)

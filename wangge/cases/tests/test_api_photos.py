@@ -12,12 +12,9 @@ from wangge.api.testing import (
     bearer_client,
 )
 from wangge.cases.models import Attachment
-from wangge.cases.tests.test_api_chain import IN_GRID_2, filed, ok, read
+from wangge.cases.tests.factories import IN_GRID_2, filed, ok, read
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def _upload(content: bytes, name: str = "photo.png") -> SimpleUploadedFile:

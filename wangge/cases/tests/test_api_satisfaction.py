@@ -9,7 +9,7 @@ from wangge.api.testing import (
 )
 from wangge.cases import actions
 from wangge.cases.models import HandlingUnit
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, ok
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, ok
 
 
 def _visited(small, catalogue, admin, unit_user, result, point=IN_GRID_0, code="SZ01", unit=None):

@@ -11,7 +11,7 @@ from wangge.api.testing import (
 )
 from wangge.cases import actions
 from wangge.cases.models import CaseEvent, CoHandling, EventKind, HandlingUnit, UnitKind
-from wangge.cases.tests.test_api_chain import IN_GRID_0, IN_GRID_2, filed, ok, read, step
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, filed, ok, read, step
 from wangge.conftest import make_persona
 
 
@@ -80,11 +80,6 @@ def test_list_filters_cannot_reach_outside_the_scope(small, two_cases):
     a = two_cases["a"]
     assert _ids(a, grid=small.grids[2].pk) == []
     assert _ids(a, state="reported") == [two_cases["case_a"]["id"]]
-
-
-@pytest.fixture
-def resident(small):
-    return make_persona("resident", Role.RESIDENT, small.households[0])
 
 
 def test_a_reporter_sees_the_public_part_of_their_own_case(small, catalogue, resident, district_admin, dept_a):

@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from wangge.cases import actions
 from wangge.cases.models import Case, CaseEvent
-from wangge.cases.tests.test_workflow import file
+from wangge.cases.tests.factories import file
 from wangge.lib.errors import DomainError
 
 pytestmark = [

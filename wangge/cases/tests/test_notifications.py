@@ -6,9 +6,9 @@ from django.test import Client
 from wangge.api.testing import bearer_client
 from wangge.cases import actions
 from wangge.cases.models import Category, Channel, Notification
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.lib import memo
-
-IN_GRID_0 = (117.005, 36.605)
+from wangge.lib.testing import Queries, assert_flat, count_queries
 
 
 def dispatched(worker, admin):
@@ -57,19 +57,16 @@ def test_the_web_page_lists_them_and_the_header_counts_them(small, catalogue, wo
 
 
 def test_the_list_costs_a_fixed_number_of_queries(small, catalogue, worker_a, district_admin, dept_a):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = bearer_client(dept_a)
     dispatched(worker_a, district_admin)
 
-    def count() -> int:
+    def count() -> Queries:
         memo.forget_all()  # counted cold: the token and roles read as on a process's first call
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             client.get("/api/v1/notifications")
-        return len(queries)
+        return queries
 
     before = count()
     for _ in range(5):
         dispatched(worker_a, district_admin)
-    assert count() == before
+    assert_flat(before, count())

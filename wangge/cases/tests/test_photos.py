@@ -7,13 +7,10 @@ from PIL import Image
 
 from wangge.cases import actions
 from wangge.cases.models import Attachment
-from wangge.cases.tests.test_workflow import file
+from wangge.cases.tests.factories import file
 from wangge.lib.errors import DomainError
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def _jpeg_with_gps() -> bytes:

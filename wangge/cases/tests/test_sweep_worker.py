@@ -20,7 +20,7 @@ from wangge.cases import actions
 from wangge.cases.management.commands.worker import SweepScheduler
 from wangge.cases.models import Case, CaseEvent, Notification
 from wangge.cases.tasks import enqueue_sweep_if_due, sweep_overdue_cases
-from wangge.cases.tests.test_workflow import IN_GRID_0, SHANGHAI
+from wangge.cases.tests.factories import IN_GRID_0, SHANGHAI
 
 # The worker runs in this process and commits; other connections (the scheduler's thread) must see the rows.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,12 +2,11 @@
 supervision, return visits, the overdue sweep and stale versions."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from wangge.areas.tests.factories import ORIGIN, STEP
+from wangge.areas.tests.factories import ORIGIN
 from wangge.cases import actions
 from wangge.cases.models import (
     Case,
@@ -20,27 +19,9 @@ from wangge.cases.models import (
     UnitKind,
 )
 from wangge.cases.queries import visible_cases
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, SHANGHAI, file
 from wangge.cases.workflow import TRANSITIONS, State, allowed, check
 from wangge.lib.errors import DomainError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-IN_GRID_0 = (ORIGIN[0] + 0.5 * STEP, ORIGIN[1] + 0.5 * STEP)
-IN_GRID_2 = (ORIGIN[0] + 2.5 * STEP, ORIGIN[1] + 0.5 * STEP)
-
-
-def file(small, catalogue, code="SZ01", point=IN_GRID_0, **kwargs):
-    answers = kwargs.pop("answers", {"since": "today"} if code == "SZ01" else {})
-    return actions.file_case(
-        kwargs.pop("user", None),
-        district=small.district,
-        category=catalogue[code],
-        channel="patrol",
-        description="3号楼前路灯不亮",
-        lng=point[0],
-        lat=point[1],
-        answers=answers,
-        **kwargs,
-    )
 
 
 @pytest.mark.parametrize("state", list(State))

@@ -15,6 +15,7 @@ from wangge.ledgers.models import ImportedRecord, ImportRun, ReviewItem, ReviewK
 from wangge.ledgers.tests.factories import MEMBERS_HEADER, grid_row, id_number, member_row, register_two, write_xlsx
 from wangge.lib.crypto import blind_index
 from wangge.lib.errors import DomainError
+from wangge.lib.testing import count_queries
 from wangge.orgs.actions import lay_vertical_units
 from wangge.people.actions import PersonInput, create_persons, decrypt_sensitive
 from wangge.people.models import HouseholdMember, MemberProfile, Person
@@ -133,15 +134,13 @@ def test_importing_the_same_file_again_changes_nothing(small, registered, tmp_pa
 def test_a_large_commit_refreshes_the_registry_statistics(
     small, registered, tmp_path, monkeypatch, threshold, analysed
 ):
-    from django.test.utils import CaptureQueriesContext
-
     import wangge.ledgers.actions.writing
 
     monkeypatch.setattr(wangge.ledgers.actions.writing, "ANALYZE_AFTER_NEW_ROWS", threshold)
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         done = import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
     assert done.check.counts()["new"] == 3
-    statements = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    statements = [sql for sql in queries.sql if sql.startswith("ANALYZE")]
     if connection.vendor == "postgresql":
         # In the transaction, of a small sample (the detail follows with autovacuum).
         expected = [
@@ -156,14 +155,12 @@ def test_a_large_commit_refreshes_the_registry_statistics(
 def test_postgresql_refreshes_the_statistics_during_a_large_commit(small, registered, tmp_path, monkeypatch):
     """The registry grows inside the commit's transaction; the lookups of the next chunks need
     statistics that know it (ANALYZE in the transaction counts its own new rows)."""
-    from django.test.utils import CaptureQueriesContext
-
     import wangge.ledgers.actions.writing
 
     monkeypatch.setattr(wangge.ledgers.actions.writing, "ANALYZE_DURING_NEW_ROWS", 3)
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         import_people(None, district=small.district, path=ledger(tmp_path), layout="grid", commit=True)
-    during = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('ANALYZE "people_person" (')]
+    during = [sql for sql in queries.sql if sql.startswith('ANALYZE "people_person" (')]
     assert len(during) == (1 if connection.vendor == "postgresql" else 0)
 
 

@@ -34,10 +34,7 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
     return hostile.build(tmp_path_factory.mktemp("hostile"))
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def run(*args: str) -> str:

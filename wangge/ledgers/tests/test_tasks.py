@@ -20,11 +20,7 @@ from wangge.ledgers.tests.factories import grid_row, id_number, write_xlsx
 from wangge.lib.errors import DomainError
 from wangge.people.models import Person
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def upload(tmp_path, rows=None, name="台账.xlsx") -> SimpleUploadedFile:

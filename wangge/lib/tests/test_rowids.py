@@ -2,11 +2,11 @@
 table's own inserts continue after them, on SQLite and PostgreSQL alike."""
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 
 from wangge.accounts.models import User
 from wangge.lib.rowids import assign_id, reserve_ids
+from wangge.lib.testing import assert_queries
 from wangge.open311.models import Open311Request
 
 
@@ -45,6 +45,5 @@ def test_a_table_that_never_had_a_row_gets_ids_too():
 
 @pytest.mark.django_db
 def test_reserving_nothing_asks_nothing():
-    with CaptureQueriesContext(connection) as queries:
+    with assert_queries(0):
         assert reserve_ids(User, 0) == []
-    assert len(queries) == 0

@@ -9,17 +9,14 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.test import Client
-from django.utils import translation
 from PIL import Image
 
-from wangge.areas.tests.factories import ORIGIN, STEP
+from wangge.areas.tests.factories import ORIGIN
 from wangge.cases import actions as case_actions
-from wangge.open311 import actions
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.open311.errors import ERROR_CODE_HEADER
 
 BASE = "/open311/v2"
-IN_GRID_0 = (ORIGIN[0] + 0.5 * STEP, ORIGIN[1] + 0.5 * STEP)  # (lng, lat)
-IN_GRID_2 = (ORIGIN[0] + 2.5 * STEP, ORIGIN[1] + 0.5 * STEP)
 OUTSIDE = (ORIGIN[0] - 1, ORIGIN[1])
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 # Containers and their repeated child, as the specification names them.
@@ -37,20 +34,9 @@ CONTAINERS = {
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def key(small) -> str:
-    return actions.create_api_key(None, name="app", district=small.district)[1]
+def media(media):
+    """Every Open311 test stores its uploads in its own directory (the root conftest's `media`)."""
+    return media
 
 
 @pytest.fixture

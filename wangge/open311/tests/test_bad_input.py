@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from wangge.cases.models import Case
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.open311.models import Open311Request
-from wangge.open311.tests.conftest import BASE, IN_GRID_0, answer, call, error, post_form
+from wangge.open311.tests.conftest import BASE, answer, call, error, post_form
 
 
 def nothing_written():

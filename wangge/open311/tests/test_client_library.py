@@ -6,8 +6,8 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.open311 import actions
-from wangge.open311.tests.conftest import IN_GRID_0
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -4,11 +4,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wangge.cases.models import Category, CategoryQuestion, QuestionType
+from wangge.lib.testing import assert_flat, count_queries
 from wangge.open311.tests.conftest import answer, both, call, error
 
 
@@ -85,14 +84,14 @@ def test_services_xml_elements(small, catalogue):
 
 
 def test_services_cost_the_same_queries_however_many_there_are(small, catalogue):
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         call("get", "services.json")
     group = catalogue["SZ01"].parent
     for n in range(20):
         Category.objects.create(district=small.district, parent=group, code=f"X{n:02d}", name=f"新类{n}")
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         assert len(answer(call("get", "services.json"), "json")) == len(catalogue) - 6 + 20
-    assert len(many) == len(few)
+    assert_flat(few, many)
 
 
 def test_an_empty_list_is_an_empty_array_and_an_empty_element(small):

@@ -8,22 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 
 from wangge.cases.models import Attachment, Case, CaseEvent, Category, CategoryQuestion, Channel, QuestionType
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
 from wangge.cases.workflow import State
 from wangge.lib.crypto import blind_index, decrypt_field
 from wangge.lib.geo import wgs84_to_gcj02
 from wangge.open311.models import ApiKey, Open311Request
-from wangge.open311.tests.conftest import (
-    IN_GRID_0,
-    IN_GRID_2,
-    OUTSIDE,
-    answer,
-    call,
-    error,
-    png,
-    post_form,
-    post_request,
-    spark,
-)
+from wangge.open311.tests.conftest import OUTSIDE, answer, call, error, png, post_form, post_request, spark
 
 
 def nothing_written():

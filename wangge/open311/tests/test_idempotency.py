@@ -6,10 +6,11 @@ import pytest
 
 from wangge.api.models import IdempotencyKey
 from wangge.cases.models import Case
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.open311.actions import create_api_key
 from wangge.open311.errors import ERROR_CODE_HEADER
 from wangge.open311.models import Open311Request
-from wangge.open311.tests.conftest import IN_GRID_0, answer, error, post_form
+from wangge.open311.tests.conftest import answer, error, post_form
 
 KEY = "6f1c2a30-5b0e-4c1e-9a55-8c3f0e7d2b11"
 

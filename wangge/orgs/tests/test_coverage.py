@@ -2,10 +2,8 @@
 
 import datetime as dt
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from wangge.areas import actions as area_actions
+from wangge.lib.testing import assert_flat, count_queries
 from wangge.orgs import actions
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.people import actions as people_actions
@@ -76,15 +74,15 @@ def test_each_persona_sees_only_the_gaps_of_its_grid(small, worker_a, worker_b):
 
 def test_report_takes_the_same_queries_however_many_rows(small, district_admin):
     coverage_report(district_admin)
-    with CaptureQueriesContext(connection) as before:
+    with count_queries() as before:
         coverage_report(district_admin)
     for building in small.buildings:
         for n in range(5):
             area_actions.create_area(None, parent=building, name=f"加{n}", code=f"{building.code}-X{n}")
-    with CaptureQueriesContext(connection) as after:
+    with count_queries() as after:
         report = coverage_report(district_admin)
     assert report.totals[GapKind.HOUSEHOLD_WITHOUT_MEMBER] == 24 + 40
-    assert len(after) == len(before)
+    assert_flat(before, after)
 
 
 def test_horizontal_units_open_and_close(small):

@@ -8,12 +8,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection, connections
-from django.test.utils import CaptureQueriesContext
+from django.db import connections
 from django.utils import translation
 
 from wangge.areas import actions as area_actions
@@ -23,9 +21,9 @@ from wangge.lib.idnumber import check_digit
 from wangge.orgs import actions as org_actions
 from wangge.people import actions as people_actions
 from wangge.people.models import MemberKind, Person, Relation, WorkerKind
+from wangge.web.tests.browser import SCREENSHOTS
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
 
 def zh(msgid: str) -> str:
@@ -122,12 +120,6 @@ def add_grid(small: SmallDistrict, index: int = 4) -> AreaNode:
     grid = area_actions.create_area(None, parent=small.communities[1], name=f"附加网格{index}", code=f"T-C2-G{index}")
     area_actions.set_grid_boundaries(None, [(grid, grid_square(index))])
     return grid
-
-
-def count_queries(func) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        func()
-    return len(ctx.captured_queries)
 
 
 # --- browser -------------------------------------------------------------------------------

@@ -5,32 +5,9 @@ import re
 
 import pytest
 
-from wangge.conftest import PASSWORD
-from wangge.web.tests.conftest import SCREENSHOTS
+from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll, wait_for_map
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 800}
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert page.get_by_label("用户名").is_visible()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("form.stack button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def wait_for_map(page, selector: str) -> int:
-    page.wait_for_selector(f"{selector}[data-state=ready]")
-    return int(page.locator(selector).get_attribute("data-features"))
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_grid_worker_on_a_phone(make_page, live_server, populated, worker_a, worker_b):

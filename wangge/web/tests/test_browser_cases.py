@@ -14,21 +14,20 @@ from playwright.sync_api import expect
 
 from wangge.accounts.models import Role
 from wangge.cases.models import Attachment, Case
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.cases.workflow import State
 from wangge.conftest import make_persona
 from wangge.web.cases import STEP_LABELS
-from wangge.web.tests.conftest import SCREENSHOTS, zh
-from wangge.web.tests.test_browser import DESKTOP, PHONE, log_in, no_horizontal_scroll
+from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll
+from wangge.web.tests.conftest import zh
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
-IN_GRID_0 = (117.005, 36.605)  # WGS-84 lng, lat
 RESIDENT_NAME = "王小明"
 
 
 @pytest.fixture(autouse=True)
-def media_and_tiles(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def tiles(settings):
     settings.MAP_TILE_CRS = "wgs84"  # the point tapped on the map is the one stored
 
 

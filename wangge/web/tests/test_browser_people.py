@@ -15,19 +15,14 @@ from wangge.ledgers.models import ImportRun, RunMode
 from wangge.ledgers.tasks import run_import
 from wangge.ledgers.tests.factories import grid_row, id_number, write_csv
 from wangge.people.models import Person
-from wangge.web.tests.conftest import SCREENSHOTS, zh
+from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll
 from wangge.web.tests.conftest import id_number as resident_id
-from wangge.web.tests.test_browser import DESKTOP, PHONE, log_in, no_horizontal_scroll
+from wangge.web.tests.conftest import zh
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 ID_SUN = id_number(dt.date(1950, 1, 2), 11)
 REASON = "核实高龄津贴申请材料"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def shot(page, name: str) -> None:

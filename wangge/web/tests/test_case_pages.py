@@ -5,31 +5,24 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from wangge.accounts.models import Role
+from wangge.api.testing import session_client
 from wangge.cases import actions
 from wangge.cases.models import Attachment, Case, Category, Channel
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
 from wangge.conftest import make_persona
+from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
 
-IN_GRID_0 = (117.005, 36.605)
-IN_GRID_2 = (117.025, 36.605)
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def tiles(settings):
     settings.MAP_TILE_CRS = "wgs84"  # points in the forms are the stored ones
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def file(user, point=IN_GRID_0, code="SZ01", channel=Channel.PATROL, **extra) -> Case:
@@ -55,25 +48,25 @@ def png() -> bytes:
 
 def test_the_grid_worklist_lists_only_the_workers_grid(small, catalogue, worker_a, worker_b, dept_a):
     mine, other = file(worker_a), file(worker_b, point=IN_GRID_2)
-    page = client_for(worker_a).get("/cases/?list=grid")
+    page = session_client(worker_a).get("/cases/?list=grid")
     assert page.status_code == 200
     text = page.content.decode()
     assert mine.number in text and other.number not in text
-    assert client_for(worker_a).get("/cases/?list=inbox").status_code == 404  # not one of the worker's lists
+    assert session_client(worker_a).get("/cases/?list=inbox").status_code == 404  # not one of the worker's lists
 
 
 def test_the_inbox_of_a_department(small, catalogue, worker_a, district_admin, dept_a, dept_b):
     case = file(worker_a)
     case = actions.accept(district_admin, case)
     actions.dispatch(district_admin, case)
-    assert case.number in client_for(dept_a).get("/cases/?list=inbox").content.decode()
-    assert case.number not in client_for(dept_b).get("/cases/?list=inbox").content.decode()
-    assert client_for(dept_b).get(f"/cases/{case.pk}/").status_code == 404
+    assert case.number in session_client(dept_a).get("/cases/?list=inbox").content.decode()
+    assert case.number not in session_client(dept_b).get("/cases/?list=inbox").content.decode()
+    assert session_client(dept_b).get(f"/cases/{case.pk}/").status_code == 404
 
 
 def test_a_resident_files_with_a_photo_and_follows_the_case(small, catalogue, worker_a):
     resident = make_persona("resident", Role.RESIDENT, small.households[0])
-    client = client_for(resident)
+    client = session_client(resident)
     assert client.get("/cases/new/").status_code == 200
     response = client.post(
         "/cases/new/",
@@ -103,7 +96,7 @@ def test_a_resident_files_with_a_photo_and_follows_the_case(small, catalogue, wo
 
 def test_filing_offers_nearby_duplicates_first(small, catalogue, worker_a):
     existing = file(worker_a)
-    client = client_for(worker_a)
+    client = session_client(worker_a)
     data = {
         "category": str(existing.category_id),
         "answer_since": "today",
@@ -138,7 +131,7 @@ def test_bad_filings_are_refused_with_nothing_written(small, catalogue, worker_a
         "channel": "patrol",
         **change,
     }
-    response = client_for(worker_a).post("/cases/new/", data)
+    response = session_client(worker_a).post("/cases/new/", data)
     assert response.status_code in (400, 404)
     assert f'data-code="{code}"' in response.content.decode()
     assert Case.objects.count() == 0 and Attachment.objects.count() == 0
@@ -147,7 +140,7 @@ def test_bad_filings_are_refused_with_nothing_written(small, catalogue, worker_a
 def test_steps_through_the_web_from_accept_to_closed(small, catalogue, worker_a, district_admin, dept_a):
     resident = make_persona("resident", Role.RESIDENT, small.households[0])
     case = file(resident, channel=Channel.WEB)
-    admin, dept, reporter = client_for(district_admin), client_for(dept_a), client_for(resident)
+    admin, dept, reporter = session_client(district_admin), session_client(dept_a), session_client(resident)
 
     def step(client, name, **data):
         case.refresh_from_db()
@@ -170,7 +163,7 @@ def test_steps_through_the_web_from_accept_to_closed(small, catalogue, worker_a,
 
 def test_a_stale_form_says_the_case_changed_meanwhile(small, catalogue, worker_a, district_admin):
     case = file(worker_a)
-    admin = client_for(district_admin)
+    admin = session_client(district_admin)
     actions.accept(district_admin, case)
     response = admin.post(f"/cases/{case.pk}/steps/reject/", {"version": "1", "reason": "重复"}, follow=True)
     case.refresh_from_db()
@@ -180,18 +173,18 @@ def test_a_stale_form_says_the_case_changed_meanwhile(small, catalogue, worker_a
 
 
 def test_the_list_costs_a_fixed_number_of_queries(small, catalogue, worker_a):
-    client = client_for(worker_a)
+    client = session_client(worker_a)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
+    def count() -> Queries:
+        with count_queries() as queries:
             assert client.get("/cases/?list=grid").status_code == 200
-        return len(queries)
+        return queries
 
     file(worker_a)
     before = count()
     for n in range(8):
         file(worker_a, description=f"第{n}处", point=(IN_GRID_0[0] + 0.001 * (n % 3), IN_GRID_0[1]))
-    assert count() == before
+    assert_flat(before, count())
 
 
 def test_the_public_board_shows_no_personal_data(small, catalogue, worker_a, district_admin):
@@ -215,16 +208,16 @@ def test_the_public_board_shows_no_personal_data(small, catalogue, worker_a, dis
 
 def test_the_case_map_data_is_scoped(small, catalogue, worker_a, worker_b):
     mine, other = file(worker_a), file(worker_b, point=IN_GRID_2)
-    data = client_for(worker_a).get("/cases/map.geojson?list=grid").json()
+    data = session_client(worker_a).get("/cases/map.geojson?list=grid").json()
     assert [f["properties"]["number"] for f in data["features"]] == [mine.number]
     assert other.number not in str(data)
-    assert client_for(worker_a).get("/cases/map/?list=grid").status_code == 200
+    assert session_client(worker_a).get("/cases/map/?list=grid").status_code == 200
 
 
 def test_a_duplicate_is_merged_by_the_other_cases_number(small, catalogue, worker_a, district_admin):
     first = file(worker_a)
     second = file(worker_a, point=(IN_GRID_0[0] + 0.0001, IN_GRID_0[1]))
-    admin = client_for(district_admin)
+    admin = session_client(district_admin)
     admin.post(f"/cases/{second.pk}/steps/merge/", {"version": "1", "into_number": "T-0000"})
     second.refresh_from_db()
     assert second.state == "reported"
@@ -241,5 +234,5 @@ def test_lists_filter_by_a_group_or_one_category(small, catalogue, worker_a, dis
     group, single = catalogue["SZ"], catalogue["HJ01"]
     by_group = Client().get(f"/board/?category={group.pk}").content.decode()
     assert lamp.number in by_group and heap.number not in by_group
-    by_category = client_for(district_admin).get(f"/cases/?list=grid&category={single.pk}").content.decode()
+    by_category = session_client(district_admin).get(f"/cases/?list=grid&category={single.pk}").content.decode()
     assert heap.number in by_category and lamp.number not in by_category

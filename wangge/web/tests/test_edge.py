@@ -10,26 +10,14 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from wangge.api.testing import assert_error, bearer_client
+from wangge.api.testing import assert_error, bearer_client, session_client
 from wangge.cases.models import Case, Category
+from wangge.cases.tests.factories import IN_GRID_0
 from wangge.conftest import PASSWORD
-from wangge.open311.actions import create_api_key
 from wangge.open311.models import Open311Request
-from wangge.open311.tests.conftest import BASE, IN_GRID_0, error, post_form
+from wangge.open311.tests.conftest import BASE, error, post_form
 
 RLO, PDF, LRI, PDI, RLM = "\u202e", "\u202c", "\u2066", "\u2069", "\u200f"
-
-
-@pytest.fixture
-def key(small) -> str:
-    """An Open311 api key of the small district."""
-    return create_api_key(None, name="app", district=small.district)[1]
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def rest_filing(description: str) -> dict:
@@ -103,13 +91,13 @@ def test_an_open311_refusal_at_the_edge_comes_in_xml_when_xml_was_asked(small, c
 
 
 def test_a_nul_in_the_web_search_is_refused_on_a_page(small, community_staff):
-    response = logged_in(community_staff).post("/people/", {"q": "张\x00三"})
+    response = session_client(community_staff).post("/people/", {"q": "张\x00三"})
     assert response.status_code == 400
     assert 'data-code="invalid_characters"' in response.content.decode()
 
 
 def test_a_nul_in_the_web_filing_form_is_refused_with_nothing_written(small, catalogue, worker_a):
-    response = logged_in(worker_a).post("/cases/new/", web_filing("路灯\x00不亮"))
+    response = session_client(worker_a).post("/cases/new/", web_filing("路灯\x00不亮"))
     assert response.status_code == 400
     assert 'data-code="invalid_characters"' in response.content.decode()
     assert nothing_written()
@@ -143,7 +131,7 @@ def test_bidi_controls_are_removed_from_an_open311_filing(small, catalogue, key)
 
 
 def test_bidi_controls_are_removed_from_the_web_filing_form(small, catalogue, worker_a):
-    response = logged_in(worker_a).post("/cases/new/", web_filing(f"路灯{RLO}不亮"))
+    response = session_client(worker_a).post("/cases/new/", web_filing(f"路灯{RLO}不亮"))
     assert response.status_code == 302, response.content.decode()[:500]
     assert Case.objects.get().description == "路灯不亮"
 
@@ -177,7 +165,7 @@ def test_a_body_over_the_limit_is_413_in_the_rest_apis_format(small, catalogue, 
 
 def test_a_form_over_the_limit_is_413_on_a_page(small, catalogue, worker_a, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    response = logged_in(worker_a).post("/cases/new/", web_filing("长" * 10_000))
+    response = session_client(worker_a).post("/cases/new/", web_filing("长" * 10_000))
     assert response.status_code == 413
     assert 'data-code="request_too_large"' in response.content.decode()
     assert nothing_written()
@@ -192,7 +180,7 @@ def test_a_form_over_the_limit_is_413_on_a_page(small, catalogue, worker_a, sett
 )
 def test_a_number_in_other_digits_is_no_number_on_a_page(small, catalogue, district_admin, path, status):
     """`"²".isdigit()` is true, `int("²")` a ValueError (it was a 500): ids are written in 0–9."""
-    assert logged_in(district_admin).get(path).status_code == status
+    assert session_client(district_admin).get(path).status_code == status
 
 
 def test_a_number_in_other_digits_is_no_category_on_the_board(small, catalogue):

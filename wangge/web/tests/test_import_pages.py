@@ -15,18 +15,16 @@ from wangge.ledgers.actions import import_people
 from wangge.ledgers.models import ImportRun, Merge, ReviewItem, ReviewState, RunMode, RunState
 from wangge.ledgers.tasks import run_import
 from wangge.ledgers.tests.factories import grid_row, id_number, write_csv
+from wangge.lib.testing import assert_flat, count_queries
 from wangge.people.actions import PersonInput, create_persons
 from wangge.people.models import Person
-from wangge.web.tests.conftest import count_queries, zh
+from wangge.web.tests.conftest import zh
 
 ID_SUN = id_number(dt.date(1950, 1, 2), 11)
 ID_QIAN = id_number(dt.date(1988, 3, 4), 21)
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def ledger(tmp_path, rows=None, name="台账.csv") -> SimpleUploadedFile:
@@ -188,12 +186,14 @@ def test_import_list_query_count_does_not_grow(client, district_admin, small, tm
     client.force_login(district_admin)
     upload(client, tmp_path)
     client.get(reverse("imports"))
-    before = count_queries(lambda: client.get(reverse("imports")))
+    with count_queries() as before:
+        client.get(reverse("imports"))
     for _ in range(5):
         upload(client, tmp_path)
-    after = count_queries(lambda: client.get(reverse("imports")))
+    with count_queries() as after:
+        client.get(reverse("imports"))
     assert len(client.get(reverse("imports")).context["page"].object_list) == 6
-    assert after == before
+    assert_flat(before, after)
 
 
 # --- the review queue ----------------------------------------------------------------------------
@@ -307,8 +307,10 @@ def test_review_queue_query_count_does_not_grow(client, small, district_admin, t
     conflicts(small, tmp_path, persons[:2], tag="1")
     client.force_login(district_admin)
     client.get(reverse("review_queue"))
-    before = count_queries(lambda: client.get(reverse("review_queue")))
+    with count_queries() as before:
+        client.get(reverse("review_queue"))
     conflicts(small, tmp_path, persons[2:], tag="2")
-    after = count_queries(lambda: client.get(reverse("review_queue")))
+    with count_queries() as after:
+        client.get(reverse("review_queue"))
     assert len(client.get(reverse("review_queue")).context["page"].object_list) == 6
-    assert after == before
+    assert_flat(before, after)

@@ -6,7 +6,8 @@ from shapely.geometry import shape
 
 from wangge.areas.tests.factories import grid_square
 from wangge.lib.geo import gcj02_to_wgs84, wgs84_to_gcj02
-from wangge.web.tests.conftest import add_grid, add_rows, count_queries
+from wangge.lib.testing import assert_flat, assert_queries, count_queries
+from wangge.web.tests.conftest import add_grid, add_rows
 
 URL = "/map/grids.geojson"
 
@@ -89,12 +90,13 @@ def test_unknown_crs_is_a_clear_error(client, district_admin):
 
 def test_query_count_does_not_grow(client, district_admin, small):
     client.force_login(district_admin)
-    before = count_queries(lambda: client.get(URL))
+    # session + user + role assignments + grid names + boundaries
+    with assert_queries(5) as before:
+        client.get(URL)
     add_rows(small, 0)
     add_grid(small, 4)
     add_grid(small, 5)
-    after = count_queries(lambda: client.get(URL))
+    with count_queries() as after:
+        client.get(URL)
     assert len(client.get(URL).json()["features"]) == 6
-    assert after == before
-    # session + user + role assignments + grid names + boundaries
-    assert before == 5
+    assert_flat(before, after)
