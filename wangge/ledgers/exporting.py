@@ -13,6 +13,7 @@ from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, User
 from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode
 from wangge.areas.queries import visible_areas
+from wangge.ledgers.errors import LedgerError
 from wangge.ledgers.exports import LEDGER_LEVELS, LEDGERS
 from wangge.lib.errors import DomainError
 from wangge.people.models import REVEALABLE_FIELDS
@@ -45,18 +46,22 @@ def export_ledger(
     operator at the command line: masked exports only (`reveal_needs_user`)."""
     builder = LEDGERS.get(ledger)
     if builder is None:
-        raise DomainError("ledger_unknown", _("Unknown ledger; choose residents, households or members."))
+        raise DomainError(LedgerError.LEDGER_UNKNOWN, _("Unknown ledger; choose residents, households or members."))
     if area.level not in LEDGER_LEVELS:
-        raise DomainError("ledger_area_level", _("Ledgers are exported for a district, a community or a grid."))
+        raise DomainError(
+            LedgerError.LEDGER_AREA_LEVEL, _("Ledgers are exported for a district, a community or a grid.")
+        )
     if acting_user is not None:
         if not visible_areas(acting_user).filter(pk=area.pk).exists():
-            raise DomainError("area_not_found", _("There is no such area in your scope."), status=404)
+            raise DomainError(LedgerError.AREA_NOT_FOUND, _("There is no such area in your scope."), status=404)
         if not has_role_over(acting_user, area, *PERSONAL_DATA_ROLES):
             raise DomainError(
-                "personal_data_not_allowed", _("Your role does not include residents' personal data."), status=403
+                LedgerError.PERSONAL_DATA_NOT_ALLOWED,
+                _("Your role does not include residents' personal data."),
+                status=403,
             )
     elif reveal:
-        raise DomainError("reveal_needs_user", _("An export in clear needs the user who asks for it."))
+        raise DomainError(LedgerError.REVEAL_NEEDS_USER, _("An export in clear needs the user who asks for it."))
     text = require_reason(reason) if reveal else ""
     content, rows = builder(area, clear=reveal)
     detail: dict[str, Any] = {
