@@ -4,6 +4,7 @@ placeholders consistent (msgfmt --check-format), and the compiled catalogue is u
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,24 @@ def test_chinese_is_the_default_language():
     with translation.override("zh-hans"):
         assert translation.gettext("Closed off") == "已销号"
         assert translation.gettext("Grid worker") == "网格员"
+
+
+def test_the_catalogue_holds_every_message_of_the_source(msgfmt, tmp_path):
+    """A string marked for translation but never extracted is not in the catalogue, so the test
+    above cannot see it untranslated: extract the source afresh (as `make messages` does, into a
+    copy) and compare the messages."""
+    import polib
+
+    source = PO.parents[3]
+    copy = tmp_path / "wangge"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo"))
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "-i", "*/tests/*"],
+        cwd=copy,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "wangge.settings"},
+        capture_output=True,
+        check=True,
+    )
+    extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(copy / PO.relative_to(source)))}
+    committed = {(e.msgctxt, e.msgid) for e in polib.pofile(str(PO))}
+    assert not extracted - committed, f"run `make messages` and translate: {sorted(extracted - committed)}"
