@@ -144,7 +144,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
             raise DomainError("district_required", _("Choose the district the ledger belongs to."))
         upload = request.FILES.get("file")
         if upload is None:
-            raise DomainError("file_missing", _("Choose the ledger file to upload."))
+            raise DomainError("file_required", _("Choose the ledger file to upload."))
         layout = request.POST.get("layout", "")
         run = actions.start_import(user, district, upload, layout, commit=False)
     except DomainError as error:
