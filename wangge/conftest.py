@@ -1,7 +1,12 @@
 """Shared fixtures: a small district, personas from two different grids (and the district's
 supervisor, a resident), the case catalogue and two departments with staff."""
 
+import threading
+
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from wangge.accounts import actions as account_actions
@@ -14,6 +19,29 @@ from wangge.open311.actions import create_api_key
 
 # Helper modules of the tests: their asserts explain a failure as the test modules' own do.
 pytest.register_assert_rewrite("wangge.cases.tests.factories", "wangge.web.tests.browser")
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server for in-memory SQLite: each connection still has its thread, but requests
+    run one at a time.
+
+    Those threads share the test's one SQLite connection, and two requests querying it at once
+    (a page and the map's grids it loads) fail with "bad parameter or other API misuse".
+    """
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = OneRequestAtATimeServer
+
 
 PASSWORD = "correct-horse-9"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

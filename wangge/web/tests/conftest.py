@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
-from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from wangge.areas import actions as area_actions
@@ -170,28 +167,6 @@ def browser() -> Iterator[object]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-class OneRequestAtATimeServer(ThreadedWSGIServer):
-    """The live server for in-memory SQLite: each connection still has its thread, but requests
-    run one at a time.
-
-    Those threads share the test's one SQLite connection, and two requests querying it at once
-    (a page and the map's grids it loads) fail with "bad parameter or other API misuse".
-    """
-
-    def set_app(self, application):
-        lock = threading.Lock()
-
-        def one_at_a_time(environ, start_response):
-            with lock:
-                return application(environ, start_response)
-
-        super().set_app(one_at_a_time)
-
-
-if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def wait_for_live_server_requests(timeout: float = 10.0) -> None:
