@@ -35,8 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # the API's interactive page from its own static files, never a CDN
-    "axes",
-    "django_tasks_db",
+    "wangge.lib.third_party_apps.LoginProtectionConfig",  # django-axes, its name translated
+    "wangge.lib.third_party_apps.BackgroundTasksConfig",  # django-tasks-db, its name translated
     "wangge.accounts",
     "wangge.areas",
     "wangge.orgs",
@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the page or the fragment htmx asked for
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -48,7 +48,7 @@ from wangge.people.models import (
     Relation,
     ResidenceStatus,
 )
-from wangge.web.views import scoped_page
+from wangge.web.views import page_or_fragment, scoped_page
 
 RUNS_PER_PAGE = 30
 ITEMS_PER_PAGE = 30
@@ -185,9 +185,7 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress (polled by htmx every second until it has finished) and its report."""
     run = _run_in_scope(request, pk)
     context = _run_context(run)
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "web/imports/run.html#status", context)
-    return render(request, "web/imports/run.html", context)
+    return page_or_fragment(request, "web/imports/run.html", "status", context)
 
 
 @require_POST

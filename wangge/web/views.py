@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -64,6 +65,15 @@ def scoped_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def page_or_fragment(request: HttpRequest, template: str, fragment: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or only its partial `fragment` when htmx asks. The answer varies by the
+    HX-Request header, so that no cache (nor the browser's back button) serves one for the other."""
+    asked_by_htmx = bool(request.htmx)  # type: ignore[attr-defined]  # django_htmx's middleware
+    response = render(request, f"{template}#{fragment}" if asked_by_htmx else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _display_crs(request: HttpRequest) -> str:
@@ -193,9 +203,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "kinds": [(GapKind.LABELS[k], SHORT_GAP_LABELS[k], report.totals[k]) for k in GapKind.ALL],
         "page": page,
     }
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "web/coverage.html#gap-list", context)
-    return render(request, "web/coverage.html", context)
+    return page_or_fragment(request, "web/coverage.html", "gap-list", context)
 
 
 @require_GET

@@ -95,6 +95,8 @@ def test_htmx_request_gets_only_the_gap_list(client, district_admin, populated, 
     assert "<html" not in html
     assert html.strip().startswith('<div id="gap-list">')
     assert partial.context["page"].number == 2
+    # The same URL answers a page or a fragment: caches and the back button must tell them apart.
+    assert "HX-Request" in full["Vary"] and "HX-Request" in partial["Vary"]
 
 
 def test_query_count_does_not_grow(client, district_admin, populated):
