@@ -129,7 +129,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "workers": workers,
         "can_reveal": may_read_personal_data(user, person) and person.anonymised_at is None,
         "reveal_fields": [(name, REVEAL_FIELD_LABELS[name]) for name in REVEALABLE_FIELDS],
-        "chosen_fields": set(REVEALABLE_FIELDS),
+        "chosen_fields": set(),  # least privilege: the user ticks what the reason needs
     }
 
 
@@ -158,7 +158,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     (audited; a grant that expires). The page then shows them until the grant runs out."""
     user = _user(request)
     found = _person_in_scope(request, pk)
-    fields = [f for f in request.POST.getlist("fields") if f] or list(REVEALABLE_FIELDS)
+    fields = [f for f in request.POST.getlist("fields") if f]  # nothing ticked: refused, never "all"
     try:
         result = reveal_personal_data(
             user, person=found, reason=request.POST.get("reason", ""), fields=fields, ip_address=client_ip(request)

@@ -102,6 +102,11 @@ def test_admin_imports_a_ledger_and_reveals_a_created_person(make_page, live_ser
     expect(page.locator("[data-code=reveal_reason_required]")).to_have_text(
         zh("State why you need to see this person's data.")
     )
+    # Least privilege: nothing is ticked until the user ticks what the reason needs.
+    boxes = reveal.locator("input[name=fields]")
+    assert boxes.count() == 3 and all(not boxes.nth(i).is_checked() for i in range(3))
+    reveal.locator("input[value=id_number]").check()
+    reveal.locator("input[value=phone]").check()
     page.locator("#reveal-reason").fill(REASON)
     reveal.get_by_role("button", name=zh("Show in clear")).click()
     page.wait_for_url(re.compile(rf"/people/{sun.pk}/$"))

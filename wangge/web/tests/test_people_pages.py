@@ -165,6 +165,17 @@ def test_reveal_only_the_fields_asked_for(client, worker_a, resident):
     assert "13800000000" in page and id_number(1) not in page and "高血压" not in page
 
 
+def test_the_reveal_dialog_ticks_nothing_and_refuses_a_reveal_of_nothing(client, worker_a, resident):
+    client.force_login(worker_a)
+    page = client.get(person_url(resident)).content.decode()
+    assert 'name="fields"' in page and "checked" not in page.split('data-testid="reveal"')[1]
+    response = client.post(reveal_url(resident), {"reason": REASON})
+    assert response.status_code == 400
+    assert 'data-code="reveal_field_unknown"' in response.content.decode()
+    assert not audit(AuditAction.PERSONAL_DATA_REVEALED).exists()
+    assert not RevealGrant.objects.exists()
+
+
 def test_reveal_without_a_reason_is_refused_and_not_audited(client, worker_a, resident):
     client.force_login(worker_a)
     for reason in ("", "  ", "看"):
