@@ -26,7 +26,7 @@ from wangge.accounts.scope import has_role
 from wangge.api import ratelimit
 from wangge.areas.models import AreaNode, Level
 from wangge.cases import actions, policy, steps
-from wangge.cases.detail import case_detail, timeline_items
+from wangge.cases.detail import case_detail, supervising_bodies, timeline_items
 from wangge.cases.models import (
     Case,
     Category,
@@ -360,6 +360,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "satisfaction": Satisfaction.choices,
         "levels": SupervisionLevel.choices,
         "answers": _answer_lines(found),
+        "bodies": supervising_bodies(user) if "supervise" in found.your_steps else [],  # type: ignore[attr-defined]
     }
     if found.lng is not None:
         context["place"] = from_wgs84(found.lng, found.lat, settings.MAP_TILE_CRS)  # type: ignore[arg-type]
@@ -385,6 +386,8 @@ def _answer_lines(case: Case) -> list[tuple[str, str]]:
             names = {c["key"]: c["name"] for c in question.choices}
             values = value if isinstance(value, list) else [value]
             value = "、".join(str(names.get(v, v)) for v in values)
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)  # a number answer is kept as a float: 1, not "1.0"
         lines.append((label, str(value)))
     return lines
 

@@ -11,7 +11,7 @@ from PIL import Image
 from wangge.accounts.models import Role
 from wangge.api.testing import session_client
 from wangge.cases import actions
-from wangge.cases.models import Attachment, Case, Category, Channel
+from wangge.cases.models import Attachment, Case, Category, CategoryQuestion, Channel
 from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
 from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
@@ -236,3 +236,32 @@ def test_lists_filter_by_a_group_or_one_category(small, catalogue, worker_a, dis
     assert lamp.number in by_group and heap.number not in by_group
     by_category = session_client(district_admin).get(f"/cases/?list=grid&category={single.pk}").content.decode()
     assert heap.number in by_category and lamp.number not in by_category
+
+
+def test_a_whole_number_answer_reads_as_a_whole_number(small, catalogue, worker_a):
+    category = Category.objects.get(code="SZ01")
+    CategoryQuestion.objects.create(category=category, code="lamps", label="几盏灯", datatype="number")
+    case = actions.file_case(
+        worker_a,
+        district=category.district,
+        category=category,
+        channel=Channel.PATROL,
+        description="路灯不亮",
+        lng=IN_GRID_0[0],
+        lat=IN_GRID_0[1],
+        answers={"since": "today", "lamps": "3"},
+    )
+    page = session_client(worker_a).get(f"/cases/{case.pk}/").content.decode()
+    assert "<dt>几盏灯</dt><dd>3</dd>" in page and "3.0" not in page
+
+
+def test_the_supervise_form_offers_the_bodies_the_supervisor_named_before(small, catalogue, worker_a, supervisor):
+    first, second = file(worker_a), file(worker_a, description="井盖缺失")
+    actions.supervise(supervisor, first, body="区督查室", level="yellow")
+    page = session_client(supervisor).get(f"/cases/{second.pk}/").content.decode()
+    assert 'id="sup-body"' in page and 'value="区督查室" list="sup-bodies"' in page
+    assert '<datalist id="sup-bodies"><option value="区督查室"></datalist>' in page
+    # Another supervisor starts with an empty field: the bodies are remembered per user.
+    other = make_persona("supervisor_2", Role.SUPERVISOR, small.district)
+    page = session_client(other).get(f"/cases/{second.pk}/").content.decode()
+    assert 'id="sup-body"' in page and 'value="" list="sup-bodies"' in page
