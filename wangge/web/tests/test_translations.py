@@ -63,3 +63,10 @@ def test_the_catalogue_holds_every_message_of_the_source(msgfmt, tmp_path):
     extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(copy / PO.relative_to(source)))}
     committed = {(e.msgctxt, e.msgid) for e in polib.pofile(str(PO))}
     assert not extracted - committed, f"run `make messages` and translate: {sorted(extracted - committed)}"
+
+
+def test_the_admin_names_the_third_party_apps_in_chinese(admin_client):
+    page = admin_client.get("/admin/", headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert "登录保护" in page and "后台任务" in page and "登录尝试" in page
+    assert "Axes" not in page and "AXES" not in page and "Tasks Database Backend" not in page
+    assert "Task Results" not in page and "Access attempts" not in page
