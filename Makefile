@@ -26,6 +26,10 @@ demo: install
 	$(BIN)/wangge migrate --noinput
 	$(BIN)/wangge demo --scale $(SCALE) --port $(PORT)
 
+serve: install
+	$(BIN)/wangge migrate --noinput
+	$(BIN)/wangge serve --port $(PORT)
+
 test: install
 	$(BIN)/python -m pytest
 
