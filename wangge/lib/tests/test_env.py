@@ -1,6 +1,9 @@
 """Settings from the environment fail loudly, naming the variable, when a value is malformed or
 out of its bounds."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -18,3 +21,12 @@ def test_an_integer_setting_outside_its_bounds_names_the_variable_and_the_bounds
         env_int("WANGGE_TEST_LIMIT", 5, maximum=99)
     monkeypatch.setenv("WANGGE_TEST_LIMIT", "")
     assert env_int("WANGGE_TEST_LIMIT", 512, minimum=256) == 512  # the default is not checked
+
+
+def test_every_setting_read_from_the_environment_is_in_the_readme():
+    """An administrator answers for the deployment: every WANGGE_* variable the settings read is
+    documented in README's settings table."""
+    root = Path(__file__).resolve().parents[3]
+    read = set(re.findall(r'"(WANGGE_[A-Z0-9_]+)"', (root / "wangge" / "settings.py").read_text()))
+    readme = (root / "README.md").read_text()
+    assert read and not {name for name in read if f"`{name}`" not in readme}
