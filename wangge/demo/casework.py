@@ -5,8 +5,9 @@ through the case actions (`file_case`, `accept`, `dispatch`, `start`, `handle`, 
 `plan_cases` adds a fixed core, one or more cases for each worklist and demo account (the
 resident's own reports, the civil-affairs bureau's inbox, overdue and supervised cases, …),
 then background cases drawn at random up to the scale's `cases`. `write_cases` installs the
-default catalogue, departments and routing, puts the `department` account on the staff of
-民政局, files every case and takes it to its planned state.
+default catalogue, departments and routing, puts each unit account (`UNIT_ACCOUNTS`) on the
+staff of its unit, files every case and takes it to its planned state, each step taken by the
+account whose step it is.
 
 Every action stamps `timezone.now()`, so all cases are filed on the day of the build. The
 overdue cases are made overdue honestly enough: filed and accepted like the others, then their
@@ -31,11 +32,11 @@ from wangge.cases.models import Case, Category, Channel, HandlingUnit, Satisfact
 from wangge.cases.queries import dispatch_unit
 from wangge.cases.workflow import State
 from wangge.demo import names
-from wangge.demo.blueprint import APPROVED, CATEGORIES, REQUESTED, CasePlan, DistrictPlan
+from wangge.demo.blueprint import APPROVED, CATEGORIES, DISPATCH_UNIT, REQUESTED, UNIT_ACCOUNTS, CasePlan, DistrictPlan
 from wangge.people.models import WorkerKind
 
 # The department the `department` demo account works for.
-CIVIL_AFFAIRS = "民政局"
+CIVIL_AFFAIRS = UNIT_ACCOUNTS["department"]
 
 # How often each group is reported in the background cases.
 GROUP_WEIGHTS = {"CG": 20, "HJ": 22, "SZ": 20, "WY": 15, "MD": 10, "MS": 13}
@@ -144,6 +145,9 @@ def plan_cases(plan: DistrictPlan, rng: random.Random, total: int) -> list[CaseP
     add("CG01", anywhere, patrol, State.IN_PROGRESS, co_handler="市场监督管理局", supervision="yellow")
     add("HJ01", anywhere, phone, State.IN_PROGRESS, overdue_days=1, urged=True)
     add("WY01", in_grid0, phone, State.RETURNED)
+    add("HJ01", anywhere, phone, State.IN_PROGRESS, co_handler="生态环境局")
+    # Dispatched by hand to district dispatch itself (where a case no rule matches would go).
+    add("MS02", anywhere, phone, State.DISPATCHED, unit=DISPATCH_UNIT)
     # Handled, waiting for verification; verified, waiting for the return visit.
     add("SZ01", in_grid0, patrol, State.HANDLED, "grid_worker")
     add("MS02", in_community0, phone, State.HANDLED)
@@ -194,8 +198,12 @@ class _Writer:
         install_default_routing(self.district)
         dispatch_unit(self.district.pk)
         self.units = {u.name: u for u in HandlingUnit.objects.filter(district=self.district)}
-        self.civil_affairs = self.units[CIVIL_AFFAIRS]
-        self.civil_affairs.users.add(self.users["department"])
+        self.staff: dict[int, User] = {}
+        for account in plan.accounts:
+            if account.unit:
+                unit = self.units[account.unit]
+                unit.users.add(self.users[account.username])
+                self.staff[unit.pk] = self.users[account.username]
         self.categories = {c.code: c for c in Category.objects.filter(district=self.district)}
         self.written: list[Case] = []
 
@@ -204,9 +212,8 @@ class _Writer:
         return self.users["community_staff" if case.community_id == self.community0 else "district_admin"]
 
     def unit_staff(self, case: Case) -> User:
-        """The `department` account for 民政局; the other departments have no demo account, and the
-        superuser (whom the policy lets act for any unit) takes their steps."""
-        return self.users["department" if case.unit_id == self.civil_affairs.pk else "admin"]
+        """The demo account of the case's unit (every unit has one, `UNIT_ACCOUNTS`)."""
+        return self.staff[case.unit_id]  # type: ignore[index]
 
     def file(self, planned: CasePlan) -> Case:
         return case_actions.file_case(
@@ -232,7 +239,7 @@ class _Writer:
         case = case_actions.accept(dispatcher, case)
         if target == State.ACCEPTED:
             return case
-        case = case_actions.dispatch(dispatcher, case)
+        case = case_actions.dispatch(dispatcher, case, unit=self.units[planned.unit] if planned.unit else None)
         staff = self.unit_staff(case)
         if target == State.RETURNED:
             return case_actions.return_to_dispatch(staff, case, reason=names.CASE_RETURN_REASON)

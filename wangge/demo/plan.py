@@ -28,6 +28,7 @@ from wangge.demo.blueprint import (
     PLANTED_GAPS,
     REFERENCE_DATE,
     SCALES,
+    UNIT_ACCOUNTS,
     AccountPlan,
     AreaPlan,
     DistrictPlan,
@@ -429,7 +430,10 @@ def _plan_accounts(plan: DistrictPlan) -> None:
             member_person.name,
         ),
         AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name),
-        AccountPlan("department", Role.DEPARTMENT, Level.DISTRICT, 0, f"{plan.name}民政局"),
+        *(
+            AccountPlan(username, Role.DEPARTMENT, Level.DISTRICT, 0, f"{plan.name}{unit.removeprefix('区级')}", unit)
+            for username, unit in UNIT_ACCOUNTS.items()
+        ),
         AccountPlan("supervisor", Role.SUPERVISOR, Level.DISTRICT, 0, f"{plan.name}督查室"),
         AccountPlan("resident_unit", Role.RESIDENT_UNIT, Level.GRID, 0, unit.name),
         AccountPlan(

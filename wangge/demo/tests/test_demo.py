@@ -25,6 +25,7 @@ from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.cases.catalogue import DEFAULT_CATALOGUE
 from wangge.cases.models import (
     Case,
+    CaseEvent,
     Category,
     CoHandling,
     Extension,
@@ -38,7 +39,7 @@ from wangge.cases.models import UnitKind as HandlingUnitKind
 from wangge.cases.queries import Worklist, route, worklist, worklists_for
 from wangge.cases.workflow import State
 from wangge.conftest import FAST_HASHERS
-from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, ScaleSpec
+from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, UNIT_ACCOUNTS, ScaleSpec
 from wangge.demo.generator import DemoResult, build_reference_district, database_fingerprint
 from wangge.demo.geometry import GRIDS, district_layout
 from wangge.demo.plan import plan_district
@@ -218,6 +219,7 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
     by_role = Counter(a.role for a in assignments.values())
     assert set(by_role) == set(Role.values)
     assert by_role[Role.GRID_WORKER] == 2
+    assert by_role[Role.DEPARTMENT] == len(UNIT_ACCOUNTS) == 7
     expected_level = {
         "district_admin": Level.DISTRICT,
         "community_staff": Level.COMMUNITY,
@@ -227,7 +229,7 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
         "grid_worker2": Level.GRID,
         "member": Level.BUILDING,
         "volunteer": Level.COMMUNITY,
-        "department": Level.DISTRICT,
+        **dict.fromkeys(UNIT_ACCOUNTS, Level.DISTRICT),
         "supervisor": Level.DISTRICT,
         "resident_unit": Level.GRID,
         "social_org": Level.COMMUNITY,
@@ -244,6 +246,9 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
     assert all(a.password == DEFAULT_PASSWORD for a in listed.values())
     assert listed["grid_worker"].scope_path.count(" / ") == 2
     assert listed["grid_worker"].scope_path.startswith(demo.district.name + " / ")
+    assert listed["dept_zhujian"].scope_path == f"{demo.district.name} / 住房和城乡建设局"
+    assert listed["department"].scope_path == f"{demo.district.name} / 民政局"
+    assert listed["dispatch_center"].scope_path == f"{demo.district.name} / 区级派遣中心"
 
 
 def test_organisation_workers_and_resident_units(demo):
@@ -333,7 +338,8 @@ def test_every_worklist_of_every_demo_account_has_cases(demo):
     filed = Case.objects.filter(district=demo.district, filed_by__isnull=False).values_list(
         "filed_by__username", flat=True
     )
-    assert set(filed) == set(DEMO_USERNAMES) - {"admin", "supervisor"}  # the others filed at least one
+    # The others filed at least one (of the units' staff, the civil-affairs bureau's).
+    assert set(filed) == set(DEMO_USERNAMES) - {"admin", "supervisor", *UNIT_ACCOUNTS} | {"department"}
     assert demo.counts["cases"] == Case.objects.filter(district=demo.district).count() == LIGHT.cases
     # Every state a case rests in ("visited" lasts only inside the return-visit step).
     states = set(Case.objects.filter(district=demo.district).values_list("state", flat=True))
@@ -390,4 +396,43 @@ def test_every_group_routes_to_a_department_and_cases_went_there(demo):
     assert HandlingUnit.objects.filter(district=demo.district, kind=HandlingUnitKind.DISPATCH).count() == 1
     accepted = Case.objects.filter(district=demo.district, accepted_at__isnull=False).exclude(state=State.RETURNED)
     assert accepted.exists()
-    assert all(case.unit_id == route(case).pk for case in accepted.select_related("category"))
+    routed = accepted.exclude(unit__kind=HandlingUnitKind.DISPATCH)  # the one dispatched there by hand
+    assert accepted.count() - routed.count() == 1
+    assert all(case.unit_id == route(case).pk for case in routed.select_related("category"))
+
+
+def test_every_category_routes_to_a_unit_with_staff_in_every_community(demo):
+    """Wherever a case of any category is filed, the unit routing sends it to has someone to act
+    for it: the cases of every department move on, none stops at 已派遣."""
+    categories = list(Category.objects.filter(district=demo.district, parent__isnull=False).select_related("parent"))
+    assert len(categories) == sum(len(children) for _code, _name, children in DEFAULT_CATALOGUE)
+    grids = list(AreaNode.objects.filter(district=demo.district, level=Level.GRID).order_by("code"))
+    sample = [grids[0], grids[len(grids) // 2], grids[-1]]
+    assert len({g.community_id for g in sample}) >= 2
+    staffed = set(HandlingUnit.users.through.objects.values_list("handlingunit_id", flat=True))
+    reached = set()
+    for grid in sample:
+        for category in categories:
+            case = Case(district=demo.district, category=category, community_id=grid.community_id, grid_id=grid.pk)
+            unit = route(case)
+            assert unit.pk in staffed, (category.code, grid.name, unit.name)
+            reached.add(unit.name)
+    assert reached == {"城市管理局", "住房和城乡建设局", "司法局", "民政局"}
+    # Every unit of the district, district dispatch too, has a staff account of the demo.
+    units = HandlingUnit.objects.filter(district=demo.district)
+    assert {u.name for u in units} == set(UNIT_ACCOUNTS.values())
+    assert all(u.pk in staffed for u in units)
+    for username, name in UNIT_ACCOUNTS.items():
+        user = User.objects.get(username=username)
+        assert [u.name for u in user.units.all()] == [name]
+        assert RoleAssignment.objects.get(user=user).role == Role.DEPARTMENT
+        assert worklist(user, Worklist.INBOX).exists(), username
+
+
+def test_the_cases_of_other_departments_are_handled_by_their_own_accounts(demo):
+    """No step of a unit is taken by the superuser: each department's account handles its cases."""
+    zhujian = User.objects.get(username="dept_zhujian")
+    handled = Case.objects.filter(district=demo.district, unit__name="住房和城乡建设局", handled_at__isnull=False)
+    assert handled.exists()
+    actors = set(CaseEvent.objects.filter(case__in=handled, transition="handle").values_list("actor_id", flat=True))
+    assert actors == {zhujian.pk}
