@@ -13,7 +13,9 @@ Every action stamps `timezone.now()`, so all cases are filed on the day of the b
 overdue cases are made overdue honestly enough: filed and accepted like the others, then their
 filing, acceptance and deadline are moved back so that the deadline lies `overdue_days`
 working days in the past, and the real sweep (`sweep_overdue`) marks them and notifies their
-unit. Their numbers and timelines still carry the build date.
+unit. Their timelines are moved back with them (`stamp_timelines`): filed when the case says
+it was filed, accepted when it was accepted, the steps after that minutes apart; only their
+numbers still carry the build date.
 """
 
 import datetime as dt
@@ -28,7 +30,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.calendars.queries import calendar_for
 from wangge.cases import actions as case_actions
 from wangge.cases.catalogue import install_default_catalogue, install_default_routing
-from wangge.cases.models import Case, Category, Channel, HandlingUnit, Satisfaction, TimeLimitUnit
+from wangge.cases.models import Case, CaseEvent, Category, Channel, EventKind, HandlingUnit, Satisfaction, TimeLimitUnit
 from wangge.cases.queries import dispatch_unit
 from wangge.cases.workflow import State
 from wangge.demo import names
@@ -55,6 +57,8 @@ STATE_WEIGHTS = {
     State.REOPENED: 1,
 }
 CHANNEL_WEIGHTS = {Channel.PATROL: 45, Channel.PHONE: 30, Channel.VISIT: 15}
+# How long after the previous one each later step of a backdated case is taken.
+STEP_GAP = dt.timedelta(minutes=20)
 
 
 def _needs_visit(code: str) -> bool:
@@ -311,11 +315,56 @@ def write_cases(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> int:
     """Install the catalogue, departments and routing, file every planned case and take it to its
     state; then sweep, which marks the overdue ones. Returns how many cases were written."""
     writer = _Writer(plan, areas)
+    backdated = set()
     for planned in plan.cases:
         case = writer.advance(writer.file(planned), planned)
         writer.written.append(case)
         writer.extras(case, planned)
         if planned.overdue_days:
             writer.make_overdue(case, planned)
+            backdated.add(case.pk)
     case_actions.sweep_overdue()
+    stamp_timelines([c.pk for c in writer.written], backdated)
     return len(writer.written)
+
+
+def stamp_timelines(case_ids: list[int], backdated: set[int]) -> None:
+    """Give each case's timeline the times the case itself states: the filing event the case's
+    filing time, the acceptance its acceptance time, the handling and the closing theirs. The
+    other events keep their time (never before the event ahead of them), except in a
+    `backdated` case, where each step after acceptance follows the one ahead by `STEP_GAP`
+    (the overdue sweep's event keeps its time: it happened at the build)."""
+    stated = {
+        pk: (created, accepted, handled, closed)
+        for pk, created, accepted, handled, closed in Case.objects.filter(pk__in=case_ids).values_list(
+            "pk", "created_at", "accepted_at", "handled_at", "closed_at"
+        )
+    }
+    changed: list[CaseEvent] = []
+    previous: dt.datetime | None = None
+    case_id = None
+    for event in (
+        CaseEvent.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "at", "id")
+        .only("id", "case_id", "at", "kind", "transition", "to_state")
+    ):
+        if event.case_id != case_id:
+            case_id, previous = event.case_id, None
+        created, accepted, handled, closed = stated[event.case_id]
+        if event.kind == EventKind.FILED:
+            at = created
+        elif event.transition == "accept" and accepted is not None:
+            at = accepted
+        elif event.transition == "handle" and handled is not None:
+            at = handled
+        elif event.to_state == State.CLOSED and closed is not None:
+            at = closed
+        elif event.case_id in backdated and event.kind != EventKind.OVERDUE and previous is not None:
+            at = previous + STEP_GAP if event.kind != EventKind.ROUTED else previous
+        else:
+            at = event.at if previous is None else max(event.at, previous)
+        if at != event.at:
+            event.at = at
+            changed.append(event)
+        previous = at
+    CaseEvent.objects.bulk_update(changed, ["at"], batch_size=500)

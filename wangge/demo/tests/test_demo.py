@@ -436,3 +436,28 @@ def test_the_cases_of_other_departments_are_handled_by_their_own_accounts(demo):
     assert handled.exists()
     actors = set(CaseEvent.objects.filter(case__in=handled, transition="handle").values_list("actor_id", flat=True))
     assert actors == {zhujian.pk}
+
+
+def test_every_timeline_starts_when_its_case_was_filed_and_runs_in_order(demo):
+    """Backdated (overdue) cases too: a case filed in November has a timeline from November."""
+    cases = {c.pk: c for c in Case.objects.filter(district=demo.district)}
+    timelines: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.filter(case__in=list(cases)).order_by("case_id", "id"):
+        timelines.setdefault(event.case_id, []).append(event)
+    assert set(timelines) == set(cases)
+    backdated = [c for c in cases.values() if c.overdue and c.created_at.date() < demo_build_day(demo)]
+    assert len(backdated) >= 3
+    for pk, events in timelines.items():
+        case = cases[pk]
+        assert events[0].kind == "filed" and events[0].at == case.created_at, case.number
+        times = [e.at for e in events]
+        assert times == sorted(times), case.number  # in the order they were written
+        accepted = [e.at for e in events if e.transition == "accept"]
+        assert accepted == ([case.accepted_at] if case.accepted_at else []), case.number
+    for case in backdated:
+        dispatched = next(e for e in timelines[case.pk] if e.transition == "dispatch")
+        assert case.accepted_at < dispatched.at < case.due_at, case.number
+
+
+def demo_build_day(demo):
+    return max(Case.objects.filter(district=demo.district).values_list("created_at", flat=True)).date()
