@@ -136,6 +136,15 @@ class PersonPlan:
     relation: str
     grid: int
     age: int  # at REFERENCE_DATE
+    # The registry's other facts (`plan._plan_facts`): plain, but for `sensitive` (encrypted).
+    ethnicity: str = ""
+    registered_address: str = ""
+    current_address: str = ""
+    residence_status: str = ""
+    political_status: str = ""
+    education: str = ""
+    employer: str = ""
+    sensitive: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -282,12 +291,27 @@ class DistrictPlan:
         }
 
     def fingerprint(self) -> str:
-        """A hash of every area (code, name, point), grid polygon, resident and case as planned."""
+        """A hash of every area (code, name, point), grid polygon, resident (with their plain
+        facts) and case as planned."""
         areas = [(Level.DISTRICT, AreaPlan(self.code, self.name, -1))]
         for level in (Level.COMMUNITY, Level.GRID, Level.BUILDING_GROUP, Level.BUILDING, Level.HOUSEHOLD):
             areas.extend((level, a) for a in self.area_list(level))
         residents = [
-            (p.name, p.gender, p.birth_date, _mask_id(p.id_number), self.households[p.household].code, p.relation)
+            (
+                p.name,
+                p.gender,
+                p.birth_date,
+                _mask_id(p.id_number),
+                self.households[p.household].code,
+                p.relation,
+                p.ethnicity,
+                p.registered_address,
+                p.current_address,
+                p.residence_status,
+                p.political_status,
+                p.education,
+                p.employer,
+            )
             for p in self.persons
         ]
         polygons = {self.grids[i].code: polygon for i, polygon in enumerate(self.grid_polygons)}

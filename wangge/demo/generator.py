@@ -217,6 +217,14 @@ def _write_persons(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> dict
                     phone=p.phone,
                     household=households[p.household],
                     relation=p.relation,
+                    ethnicity=p.ethnicity,
+                    registered_address=p.registered_address,
+                    current_address=p.current_address,
+                    residence_status=p.residence_status,
+                    political_status=p.political_status,
+                    education=p.education,
+                    employer=p.employer,
+                    sensitive=p.sensitive,
                 )
             )
         created = people_actions.create_persons(None, district=district, people=inputs)
@@ -357,6 +365,7 @@ def database_fingerprint(district: AreaNode) -> str:
             "person__id_number_masked",
             "household__code",
             "relation",
+            *(f"person__{name}" for name in people_actions.PLAIN_FIELDS),
         )
     )
     cases = list(

@@ -8,6 +8,7 @@ accounts; about 2,000 households) and checks the small scale's plan without a da
 
 import io
 import random
+import re
 from collections import Counter
 
 import numpy as np
@@ -461,3 +462,35 @@ def test_every_timeline_starts_when_its_case_was_filed_and_runs_in_order(demo):
 
 def demo_build_day(demo):
     return max(Case.objects.filter(district=demo.district).values_list("created_at", flat=True)).date()
+
+
+def test_residents_have_plausible_facts_that_the_person_page_and_reveal_show(demo, client):
+    persons = list(Person.objects.filter(district=demo.district).select_related("grid"))
+    adults = [p for p in persons if p.birth_date.year <= 2006]
+    ethnicities = Counter(p.ethnicity for p in persons)
+    assert "" not in ethnicities and ethnicities["汉族"] / len(persons) > 0.9
+    assert {"回族", "满族"} <= set(ethnicities)
+    assert all(p.current_address.startswith(demo.district.name) and p.current_address.endswith("室") for p in persons)
+    statuses = Counter(p.residence_status for p in persons)
+    assert set(statuses) == {"consistent", "resident_only"}
+    assert all((p.registered_address == p.current_address) == (p.residence_status == "consistent") for p in persons)
+    assert all(p.education and p.political_status for p in adults)
+    assert sum(1 for p in adults if p.employer) > len(adults) / 3
+    assert sum(1 for p in adults if p.phone_encrypted) > 0.7 * len(adults)
+    members = set(MemberProfile.objects.filter(district=demo.district).values_list("person_id", flat=True))
+    assert {p.political_status for p in persons if p.pk in members} == {"member"}
+    with_facts = [p for p in persons if p.sensitive_encrypted]
+    assert 0.02 * len(persons) < len(with_facts) < 0.2 * len(persons)
+
+    # The grid worker opens a resident of their grid and reveals the phone and the sensitive facts.
+    worker = User.objects.get(username="grid_worker")
+    grid_id = RoleAssignment.objects.get(user=worker).area_id
+    person = next(p for p in with_facts if p.grid_id == grid_id and p.phone_encrypted)
+    client.force_login(worker)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert person.ethnicity in page and person.current_address in page and person.phone_masked in page
+    revealed = client.post(
+        f"/people/{person.pk}/reveal/", {"reason": "核实困难家庭情况", "fields": ["phone", "sensitive"]}, follow=True
+    ).content.decode()
+    phone = decrypt_field(person, "phone_encrypted")
+    assert phone in revealed and re.fullmatch(r"1[3-9]\d{9}", phone)
