@@ -53,6 +53,11 @@ class CaseError(ErrorCode):
     EXTENSION_DECIDED = "extension_decided", 409, "the extension request was already decided"
     EXTENSION_MOOT = "extension_moot", 409, "the unit no longer holds the case (it handled or returned it)"
 
+    # The staff of a handling unit
+    STAFF_USER_UNKNOWN = "staff_user_unknown", 400, "no user with this user name holds a role in the unit's district"
+    STAFF_EXISTS = "staff_exists", 409, "the user is already on the unit's staff"
+    STAFF_MISSING = "staff_missing", 409, "the user is not on the unit's staff"
+
     # Supervision
     SUPERVISING_BODY_REQUIRED = "supervising_body_required", 400, "the supervising body must be named"
     UNKNOWN_SUPERVISION_LEVEL = "unknown_supervision_level", 400, "the supervision level is yellow or red"

@@ -71,7 +71,21 @@ SCALES: dict[str, ScaleSpec] = {
     ),
 }
 
-# The demo accounts, one per role, in the order they are printed.
+# The staff accounts of the handling units, with the unit each works for: every department of
+# the default catalogue (`department`, the first, for 民政局) and district dispatch, where a case
+# no routing rule matches goes; so every case can be taken further by someone.
+DISPATCH_UNIT = "区级派遣中心"
+UNIT_ACCOUNTS: dict[str, str] = {
+    "department": "民政局",
+    "dept_chengguan": "城市管理局",
+    "dept_zhujian": "住房和城乡建设局",
+    "dept_huanjing": "生态环境局",
+    "dept_shichang": "市场监督管理局",
+    "dept_sifa": "司法局",
+    "dispatch_center": DISPATCH_UNIT,
+}
+
+# The demo accounts, one per role (and one per handling unit), in the order they are printed.
 DEMO_USERNAMES = [
     "admin",
     "district_admin",
@@ -82,7 +96,7 @@ DEMO_USERNAMES = [
     "grid_worker2",
     "member",
     "volunteer",
-    "department",
+    *UNIT_ACCOUNTS,
     "supervisor",
     "resident_unit",
     "social_org",
@@ -122,6 +136,15 @@ class PersonPlan:
     relation: str
     grid: int
     age: int  # at REFERENCE_DATE
+    # The registry's other facts (`plan._plan_facts`): plain, but for `sensitive` (encrypted).
+    ethnicity: str = ""
+    registered_address: str = ""
+    current_address: str = ""
+    residence_status: str = ""
+    political_status: str = ""
+    education: str = ""
+    employer: str = ""
+    sensitive: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -173,6 +196,7 @@ class AccountPlan:
     level: str
     area: int
     display_name: str
+    unit: str = ""  # the handling unit the account is staff of (`UNIT_ACCOUNTS`)
 
 
 @dataclass(slots=True)
@@ -192,6 +216,7 @@ class CasePlan:
     urged: bool = False
     extension: str = ""  # REQUESTED (waiting for a decision) or APPROVED
     co_handler: str = ""  # a department asked to co-handle (left open)
+    unit: str = ""  # dispatched to this unit by hand rather than where routing sends it
     merge_into: int = -1  # duplicates: index of the case it is merged into
 
     @property
@@ -266,12 +291,27 @@ class DistrictPlan:
         }
 
     def fingerprint(self) -> str:
-        """A hash of every area (code, name, point), grid polygon, resident and case as planned."""
+        """A hash of every area (code, name, point), grid polygon, resident (with their plain
+        facts) and case as planned."""
         areas = [(Level.DISTRICT, AreaPlan(self.code, self.name, -1))]
         for level in (Level.COMMUNITY, Level.GRID, Level.BUILDING_GROUP, Level.BUILDING, Level.HOUSEHOLD):
             areas.extend((level, a) for a in self.area_list(level))
         residents = [
-            (p.name, p.gender, p.birth_date, _mask_id(p.id_number), self.households[p.household].code, p.relation)
+            (
+                p.name,
+                p.gender,
+                p.birth_date,
+                _mask_id(p.id_number),
+                self.households[p.household].code,
+                p.relation,
+                p.ethnicity,
+                p.registered_address,
+                p.current_address,
+                p.residence_status,
+                p.political_status,
+                p.education,
+                p.employer,
+            )
             for p in self.persons
         ]
         polygons = {self.grids[i].code: polygon for i, polygon in enumerate(self.grid_polygons)}

@@ -5,14 +5,17 @@ through the case actions (`file_case`, `accept`, `dispatch`, `start`, `handle`, 
 `plan_cases` adds a fixed core, one or more cases for each worklist and demo account (the
 resident's own reports, the civil-affairs bureau's inbox, overdue and supervised cases, …),
 then background cases drawn at random up to the scale's `cases`. `write_cases` installs the
-default catalogue, departments and routing, puts the `department` account on the staff of
-民政局, files every case and takes it to its planned state.
+default catalogue, departments and routing, puts each unit account (`UNIT_ACCOUNTS`) on the
+staff of its unit, files every case and takes it to its planned state, each step taken by the
+account whose step it is.
 
 Every action stamps `timezone.now()`, so all cases are filed on the day of the build. The
 overdue cases are made overdue honestly enough: filed and accepted like the others, then their
 filing, acceptance and deadline are moved back so that the deadline lies `overdue_days`
 working days in the past, and the real sweep (`sweep_overdue`) marks them and notifies their
-unit. Their numbers and timelines still carry the build date.
+unit. Their timelines are moved back with them (`stamp_timelines`): filed when the case says
+it was filed, accepted when it was accepted, the steps after that minutes apart; only their
+numbers still carry the build date.
 """
 
 import datetime as dt
@@ -27,15 +30,15 @@ from wangge.areas.models import AreaNode, Level
 from wangge.calendars.queries import calendar_for
 from wangge.cases import actions as case_actions
 from wangge.cases.catalogue import install_default_catalogue, install_default_routing
-from wangge.cases.models import Case, Category, Channel, HandlingUnit, Satisfaction, TimeLimitUnit
+from wangge.cases.models import Case, CaseEvent, Category, Channel, EventKind, HandlingUnit, Satisfaction, TimeLimitUnit
 from wangge.cases.queries import dispatch_unit
 from wangge.cases.workflow import State
 from wangge.demo import names
-from wangge.demo.blueprint import APPROVED, CATEGORIES, REQUESTED, CasePlan, DistrictPlan
+from wangge.demo.blueprint import APPROVED, CATEGORIES, DISPATCH_UNIT, REQUESTED, UNIT_ACCOUNTS, CasePlan, DistrictPlan
 from wangge.people.models import WorkerKind
 
 # The department the `department` demo account works for.
-CIVIL_AFFAIRS = "民政局"
+CIVIL_AFFAIRS = UNIT_ACCOUNTS["department"]
 
 # How often each group is reported in the background cases.
 GROUP_WEIGHTS = {"CG": 20, "HJ": 22, "SZ": 20, "WY": 15, "MD": 10, "MS": 13}
@@ -54,6 +57,8 @@ STATE_WEIGHTS = {
     State.REOPENED: 1,
 }
 CHANNEL_WEIGHTS = {Channel.PATROL: 45, Channel.PHONE: 30, Channel.VISIT: 15}
+# How long after the previous one each later step of a backdated case is taken.
+STEP_GAP = dt.timedelta(minutes=20)
 
 
 def _needs_visit(code: str) -> bool:
@@ -144,6 +149,9 @@ def plan_cases(plan: DistrictPlan, rng: random.Random, total: int) -> list[CaseP
     add("CG01", anywhere, patrol, State.IN_PROGRESS, co_handler="市场监督管理局", supervision="yellow")
     add("HJ01", anywhere, phone, State.IN_PROGRESS, overdue_days=1, urged=True)
     add("WY01", in_grid0, phone, State.RETURNED)
+    add("HJ01", anywhere, phone, State.IN_PROGRESS, co_handler="生态环境局")
+    # Dispatched by hand to district dispatch itself (where a case no rule matches would go).
+    add("MS02", anywhere, phone, State.DISPATCHED, unit=DISPATCH_UNIT)
     # Handled, waiting for verification; verified, waiting for the return visit.
     add("SZ01", in_grid0, patrol, State.HANDLED, "grid_worker")
     add("MS02", in_community0, phone, State.HANDLED)
@@ -194,8 +202,12 @@ class _Writer:
         install_default_routing(self.district)
         dispatch_unit(self.district.pk)
         self.units = {u.name: u for u in HandlingUnit.objects.filter(district=self.district)}
-        self.civil_affairs = self.units[CIVIL_AFFAIRS]
-        self.civil_affairs.users.add(self.users["department"])
+        self.staff: dict[int, User] = {}
+        for account in plan.accounts:
+            if account.unit:
+                unit = self.units[account.unit]
+                unit.users.add(self.users[account.username])
+                self.staff[unit.pk] = self.users[account.username]
         self.categories = {c.code: c for c in Category.objects.filter(district=self.district)}
         self.written: list[Case] = []
 
@@ -204,9 +216,8 @@ class _Writer:
         return self.users["community_staff" if case.community_id == self.community0 else "district_admin"]
 
     def unit_staff(self, case: Case) -> User:
-        """The `department` account for 民政局; the other departments have no demo account, and the
-        superuser (whom the policy lets act for any unit) takes their steps."""
-        return self.users["department" if case.unit_id == self.civil_affairs.pk else "admin"]
+        """The demo account of the case's unit (every unit has one, `UNIT_ACCOUNTS`)."""
+        return self.staff[case.unit_id]  # type: ignore[index]
 
     def file(self, planned: CasePlan) -> Case:
         return case_actions.file_case(
@@ -232,7 +243,7 @@ class _Writer:
         case = case_actions.accept(dispatcher, case)
         if target == State.ACCEPTED:
             return case
-        case = case_actions.dispatch(dispatcher, case)
+        case = case_actions.dispatch(dispatcher, case, unit=self.units[planned.unit] if planned.unit else None)
         staff = self.unit_staff(case)
         if target == State.RETURNED:
             return case_actions.return_to_dispatch(staff, case, reason=names.CASE_RETURN_REASON)
@@ -304,11 +315,56 @@ def write_cases(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> int:
     """Install the catalogue, departments and routing, file every planned case and take it to its
     state; then sweep, which marks the overdue ones. Returns how many cases were written."""
     writer = _Writer(plan, areas)
+    backdated = set()
     for planned in plan.cases:
         case = writer.advance(writer.file(planned), planned)
         writer.written.append(case)
         writer.extras(case, planned)
         if planned.overdue_days:
             writer.make_overdue(case, planned)
+            backdated.add(case.pk)
     case_actions.sweep_overdue()
+    stamp_timelines([c.pk for c in writer.written], backdated)
     return len(writer.written)
+
+
+def stamp_timelines(case_ids: list[int], backdated: set[int]) -> None:
+    """Give each case's timeline the times the case itself states: the filing event the case's
+    filing time, the acceptance its acceptance time, the handling and the closing theirs. The
+    other events keep their time (never before the event ahead of them), except in a
+    `backdated` case, where each step after acceptance follows the one ahead by `STEP_GAP`
+    (the overdue sweep's event keeps its time: it happened at the build)."""
+    stated = {
+        pk: (created, accepted, handled, closed)
+        for pk, created, accepted, handled, closed in Case.objects.filter(pk__in=case_ids).values_list(
+            "pk", "created_at", "accepted_at", "handled_at", "closed_at"
+        )
+    }
+    changed: list[CaseEvent] = []
+    previous: dt.datetime | None = None
+    case_id = None
+    for event in (
+        CaseEvent.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "at", "id")
+        .only("id", "case_id", "at", "kind", "transition", "to_state")
+    ):
+        if event.case_id != case_id:
+            case_id, previous = event.case_id, None
+        created, accepted, handled, closed = stated[event.case_id]
+        if event.kind == EventKind.FILED:
+            at = created
+        elif event.transition == "accept" and accepted is not None:
+            at = accepted
+        elif event.transition == "handle" and handled is not None:
+            at = handled
+        elif event.to_state == State.CLOSED and closed is not None:
+            at = closed
+        elif event.case_id in backdated and event.kind != EventKind.OVERDUE and previous is not None:
+            at = previous + STEP_GAP if event.kind != EventKind.ROUTED else previous
+        else:
+            at = event.at if previous is None else max(event.at, previous)
+        if at != event.at:
+            event.at = at
+            changed.append(event)
+        previous = at
+    CaseEvent.objects.bulk_update(changed, ["at"], batch_size=500)

@@ -37,7 +37,7 @@ from wangge.accounts import actions as account_actions
 from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.areas import actions as area_actions
 from wangge.areas.models import AreaNode, GridBoundary, Level
-from wangge.cases.models import Case
+from wangge.cases.models import Case, HandlingUnit
 from wangge.demo import names
 from wangge.demo.blueprint import (
     BOUNDARIES_VALID_FROM,
@@ -217,6 +217,14 @@ def _write_persons(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> dict
                     phone=p.phone,
                     household=households[p.household],
                     relation=p.relation,
+                    ethnicity=p.ethnicity,
+                    registered_address=p.registered_address,
+                    current_address=p.current_address,
+                    residence_status=p.residence_status,
+                    political_status=p.political_status,
+                    education=p.education,
+                    employer=p.employer,
+                    sensitive=p.sensitive,
                 )
             )
         created = people_actions.create_persons(None, district=district, people=inputs)
@@ -278,10 +286,18 @@ def scope_path(area: AreaNode, names_by_id: dict[int, str] | None = None) -> str
 
 
 def demo_accounts(district: AreaNode, password: str | None, *, check: bool = True) -> list[DemoAccount]:
-    """The demo accounts as they are in the database. `password` is shown for the accounts whose
-    password it still is (checked once per distinct hash, PBKDF2 being slow on purpose; not at
-    all with `check=False`, right after the build set it)."""
+    """The demo accounts as they are in the database, the scope of a unit's staff ending with the
+    unit ("泉华区 / 住房和城乡建设局"). `password` is shown for the accounts whose password it
+    still is (checked once per distinct hash, PBKDF2 being slow on purpose; not at all with
+    `check=False`, right after the build set it)."""
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+    units: dict[int, list[str]] = {}
+    for user_id, unit in (
+        HandlingUnit.users.through.objects.filter(user__in=users.values(), handlingunit__district=district)
+        .order_by("handlingunit__name")
+        .values_list("user_id", "handlingunit__name")
+    ):
+        units.setdefault(user_id, []).append(unit)
     assignments = {
         a.user_id: a
         for a in RoleAssignment.objects.filter(user__in=users.values(), district=district).select_related("area")
@@ -307,7 +323,7 @@ def demo_accounts(district: AreaNode, password: str | None, *, check: bool = Tru
             path = district.name
         else:
             role, label = assignment.role, str(Role(assignment.role).label)
-            path = scope_path(assignment.area, names_by_id)
+            path = " / ".join([scope_path(assignment.area, names_by_id), *units.get(user.pk, [])])
         accounts.append(DemoAccount(username, role, label, path, shown, user.display_name))
     return accounts
 
@@ -349,6 +365,7 @@ def database_fingerprint(district: AreaNode) -> str:
             "person__id_number_masked",
             "household__code",
             "relation",
+            *(f"person__{name}" for name in people_actions.PLAIN_FIELDS),
         )
     )
     cases = list(

@@ -131,3 +131,29 @@ CASE_CO_HANDLING_TASKS = {
 }
 CASE_URGE_NOTE = "群众反映强烈，请抓紧办理。"
 CASE_SUPERVISING_BODIES = ["区督查室", "区政府办公室"]
+
+# --- residents' facts ---------------------------------------------------------------------------
+# Ethnic groups with rough relative frequencies in a northern Chinese city (per mille).
+ETHNICITIES: list[tuple[str, int]] = [
+    ("汉族", 955), ("回族", 25), ("满族", 10), ("蒙古族", 4), ("朝鲜族", 3), ("壮族", 2), ("土家族", 1),
+]  # fmt: skip
+# Where the ID numbers' regions outside the city lie: the registered address of a resident from
+# there who has kept their household registration at home (人在户不在).
+REGION_PLACES = {
+    "371302": "山东省临沂市兰山区",
+    "370883": "山东省济宁市邹城市",
+    "371502": "山东省聊城市东昌府区",
+    "410105": "河南省郑州市金水区",
+    "130102": "河北省石家庄市长安区",
+    "320106": "江苏省南京市鼓楼区",
+    "340104": "安徽省合肥市蜀山区",
+    "220102": "吉林省长春市南关区",
+}
+HOME_STREETS = ["人民路", "解放路", "中山路", "建设街", "新华路", "胜利街", "和平街", "光明路"]
+# Employers besides the district's resident units.
+EMPLOYERS = [
+    "个体经营", "自由职业", "泉华商贸有限公司", "明湖餐饮管理有限公司", "鲁泉建筑工程有限公司",
+    "泉城物流有限公司", "华信软件有限公司", "泉华区第一小学", "济华汽车服务有限公司", "恒通超市",
+]  # fmt: skip
+CHRONIC_ILLNESSES = ["高血压", "糖尿病", "冠心病", "慢性阻塞性肺病", "高血压、糖尿病"]
+DISABILITIES = ["肢体残疾", "视力残疾", "听力残疾", "言语残疾", "智力残疾"]

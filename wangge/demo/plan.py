@@ -28,6 +28,7 @@ from wangge.demo.blueprint import (
     PLANTED_GAPS,
     REFERENCE_DATE,
     SCALES,
+    UNIT_ACCOUNTS,
     AccountPlan,
     AreaPlan,
     DistrictPlan,
@@ -45,7 +46,7 @@ from wangge.lib.errors import DomainError
 from wangge.lib.idnumber import check_digit
 from wangge.orgs.coverage import GapKind
 from wangge.orgs.models import UnitKind
-from wangge.people.models import MemberKind, Relation, WorkerKind
+from wangge.people.models import Education, MemberKind, PoliticalStatus, Relation, ResidenceStatus, WorkerKind
 
 
 class _Draw:
@@ -192,6 +193,7 @@ def plan_district(scale: str = "small", seed: int = DEFAULT_SEED, *, spec: Scale
     _plan_members_and_zones(plan, random.Random(f"{seed}-members"))
     _plan_workers(plan, random.Random(f"{seed}-workers"))
     _plan_units(plan, random.Random(f"{seed}-units"), roads)
+    _plan_facts(plan, random.Random(f"{seed}-facts"))
     _plan_accounts(plan)
     plan.cases = plan_cases(plan, random.Random(f"{seed}-cases"), spec.cases)
     return plan
@@ -385,6 +387,91 @@ def _plan_units(plan: DistrictPlan, rng: random.Random, roads: list[str]) -> Non
         plan.resident_units.append(ResidentUnitPlan(g, name, kind, address))
 
 
+# The schooling of adults by age band (lowest age of the band), as weights of `Education`.
+EDUCATION_BY_AGE: list[tuple[int, dict[str, int]]] = [
+    (23, {Education.JUNIOR: 15, Education.SENIOR: 15, Education.VOCATIONAL: 12, Education.COLLEGE: 22,
+          Education.BACHELOR: 28, Education.MASTER: 7, Education.DOCTOR: 1}),
+    (50, {Education.PRIMARY: 10, Education.JUNIOR: 35, Education.SENIOR: 25, Education.VOCATIONAL: 10,
+          Education.COLLEGE: 10, Education.BACHELOR: 8, Education.MASTER: 2}),
+    (70, {Education.NONE: 10, Education.PRIMARY: 35, Education.JUNIOR: 30, Education.SENIOR: 15,
+          Education.VOCATIONAL: 5, Education.COLLEGE: 3, Education.BACHELOR: 2}),
+]  # fmt: skip
+LOCAL_REGION = "3701"  # ID numbers issued in the city: registered where they live
+
+
+def _education(age: int, rng: random.Random) -> str:
+    if age < 6:
+        return ""
+    if age < 18:
+        at_school = Education.PRIMARY if age < 12 else Education.JUNIOR if age < 15 else Education.SENIOR
+        return Education.VOCATIONAL if age >= 15 and rng.random() < 0.2 else at_school
+    if age < 23:
+        return rng.choice([Education.SENIOR, Education.VOCATIONAL, Education.COLLEGE, Education.BACHELOR])
+    weights = next(w for low, w in reversed(EDUCATION_BY_AGE) if age >= low)
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
+def _plan_facts(plan: DistrictPlan, rng: random.Random) -> None:
+    """The facts a registry keeps beyond name and ID number: ethnicity (shared by a family, a
+    spouse's drawn apart), addresses (the flat lived in; registered there, or at home for most
+    of those from outside the city), political affiliation (the members are party members),
+    schooling by age, an employer for most of working age, a mobile number for most from 14 to
+    88 (some have one from `_plan_residents` already), and the sensitive facts of a few (living
+    alone at 65 or over, a chronic illness, a disability, subsistence support)."""
+    ethnicities = [e for e, _w in names.ETHNICITIES]
+    ethnicity_weights = [w for _e, w in names.ETHNICITIES]
+    employers = names.EMPLOYERS + [u.name for u in plan.resident_units if u.kind != "学校"]
+    members = {m.person for m in plan.members}
+    household_size: dict[int, int] = defaultdict(int)
+    for person in plan.persons:
+        household_size[person.household] += 1
+    family_ethnicity = ""
+    for index, person in enumerate(plan.persons):
+        household = plan.households[person.household]
+        building = plan.buildings[household.parent]
+        age = person.age
+        drawn = rng.choices(ethnicities, ethnicity_weights)[0]
+        if person.relation == Relation.HEAD:
+            family_ethnicity = drawn
+        person.ethnicity = drawn if person.relation in (Relation.HEAD, Relation.SPOUSE) else family_ethnicity
+        person.current_address = f"{plan.name}{building.address}{household.name}"
+        region = person.id_number[:6]
+        if not region.startswith(LOCAL_REGION) and region in names.REGION_PLACES and rng.random() < 0.7:
+            person.residence_status = ResidenceStatus.RESIDENT_ONLY
+            street = rng.choice(names.HOME_STREETS)
+            person.registered_address = f"{names.REGION_PLACES[region]}{street}{rng.randint(1, 200)}号"
+        else:
+            person.residence_status = ResidenceStatus.CONSISTENT
+            person.registered_address = person.current_address
+        if index in members:
+            person.political_status = PoliticalStatus.MEMBER
+        elif age >= 14:
+            league = 14 <= age <= 28 and rng.random() < 0.3
+            democratic = age >= 30 and rng.random() < 0.008
+            person.political_status = (
+                PoliticalStatus.LEAGUE
+                if league
+                else PoliticalStatus.DEMOCRATIC_PARTY
+                if democratic
+                else PoliticalStatus.MASSES
+            )
+        person.education = _education(age, rng)
+        if not person.phone and 14 <= age <= 88 and rng.random() < 0.6:
+            person.phone = rng.choice(names.PHONE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+        if 23 <= age <= 60 and rng.random() < 0.85:
+            person.employer = rng.choice(employers)
+        facts: dict[str, object] = {}
+        if age >= 65 and household_size[person.household] == 1:
+            facts["elderly_alone"] = True
+        if age >= 55 and rng.random() < 0.15:
+            facts["chronic_illness"] = rng.choice(names.CHRONIC_ILLNESSES)
+        if rng.random() < 0.015:
+            facts["disability"] = {"kind": rng.choice(names.DISABILITIES), "level": rng.randint(1, 4)}
+        if rng.random() < 0.01:
+            facts["support"] = "extreme_poverty" if age >= 60 and rng.random() < 0.3 else "low_income"
+        person.sensitive = facts
+
+
 def _plan_accounts(plan: DistrictPlan) -> None:
     """One account per role, scoped where that role works: the first grid's team, a second grid
     worker in another community, a member over one building, a resident in one household."""
@@ -429,7 +516,10 @@ def _plan_accounts(plan: DistrictPlan) -> None:
             member_person.name,
         ),
         AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name),
-        AccountPlan("department", Role.DEPARTMENT, Level.DISTRICT, 0, f"{plan.name}民政局"),
+        *(
+            AccountPlan(username, Role.DEPARTMENT, Level.DISTRICT, 0, f"{plan.name}{unit.removeprefix('区级')}", unit)
+            for username, unit in UNIT_ACCOUNTS.items()
+        ),
         AccountPlan("supervisor", Role.SUPERVISOR, Level.DISTRICT, 0, f"{plan.name}督查室"),
         AccountPlan("resident_unit", Role.RESIDENT_UNIT, Level.GRID, 0, unit.name),
         AccountPlan(

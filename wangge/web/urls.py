@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wangge.web import cases, imports, people, views
+from wangge.web import cases, imports, people, units, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -38,4 +38,11 @@ urlpatterns = [
     path("imports/review/<int:pk>/", imports.review_item, name="review_item"),
     path("imports/review/<int:pk>/decide/", imports.review_decide, name="review_decide"),
     path("imports/review/<int:pk>/merges/<int:merge_id>/undo/", imports.review_undo, name="review_undo"),
+]
+
+# The staff of the handling units (district administrators).
+urlpatterns += [
+    path("units/", units.unit_list, name="units"),
+    path("units/<int:pk>/staff/", units.unit_staff_add, name="unit_staff_add"),
+    path("units/<int:pk>/staff/<int:user_id>/remove/", units.unit_staff_remove, name="unit_staff_remove"),
 ]

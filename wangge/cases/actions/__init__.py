@@ -7,7 +7,8 @@ timeline event (`cases.events`) and leaves notifications to be sent after commit
 
 One module per idea: `filing`, `chain` (accept to close), `coordination` (merging,
 co-handling, urging, supervision), `deadlines` (extensions, the overdue sweep), `photos`,
-`contact` (the reporter's personal data), `notifications`; `common` holds what they share.
+`contact` (the reporter's personal data), `notifications`, `units` (the staff of a handling
+unit); `common` holds what they share.
 """
 
 from wangge.cases.actions.chain import (
@@ -30,11 +31,13 @@ from wangge.cases.actions.deadlines import decide_extension, request_extension, 
 from wangge.cases.actions.filing import MAX_DESCRIPTION, file_case
 from wangge.cases.actions.notifications import mark_notifications_read
 from wangge.cases.actions.photos import attach_photo
+from wangge.cases.actions.units import add_unit_staff, remove_unit_staff
 
 __all__ = [
     "MAX_DESCRIPTION",
     "accept",
     "add_co_handler",
+    "add_unit_staff",
     "attach_photo",
     "change_category",
     "close",
@@ -48,6 +51,7 @@ __all__ = [
     "merge",
     "record_visit",
     "reject",
+    "remove_unit_staff",
     "request_extension",
     "resume",
     "return_to_dispatch",

@@ -8,6 +8,7 @@ accounts; about 2,000 households) and checks the small scale's plan without a da
 
 import io
 import random
+import re
 from collections import Counter
 
 import numpy as np
@@ -25,6 +26,7 @@ from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.cases.catalogue import DEFAULT_CATALOGUE
 from wangge.cases.models import (
     Case,
+    CaseEvent,
     Category,
     CoHandling,
     Extension,
@@ -38,7 +40,7 @@ from wangge.cases.models import UnitKind as HandlingUnitKind
 from wangge.cases.queries import Worklist, route, worklist, worklists_for
 from wangge.cases.workflow import State
 from wangge.conftest import FAST_HASHERS
-from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, ScaleSpec
+from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, UNIT_ACCOUNTS, ScaleSpec
 from wangge.demo.generator import DemoResult, build_reference_district, database_fingerprint
 from wangge.demo.geometry import GRIDS, district_layout
 from wangge.demo.plan import plan_district
@@ -218,6 +220,7 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
     by_role = Counter(a.role for a in assignments.values())
     assert set(by_role) == set(Role.values)
     assert by_role[Role.GRID_WORKER] == 2
+    assert by_role[Role.DEPARTMENT] == len(UNIT_ACCOUNTS) == 7
     expected_level = {
         "district_admin": Level.DISTRICT,
         "community_staff": Level.COMMUNITY,
@@ -227,7 +230,7 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
         "grid_worker2": Level.GRID,
         "member": Level.BUILDING,
         "volunteer": Level.COMMUNITY,
-        "department": Level.DISTRICT,
+        **dict.fromkeys(UNIT_ACCOUNTS, Level.DISTRICT),
         "supervisor": Level.DISTRICT,
         "resident_unit": Level.GRID,
         "social_org": Level.COMMUNITY,
@@ -244,6 +247,9 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
     assert all(a.password == DEFAULT_PASSWORD for a in listed.values())
     assert listed["grid_worker"].scope_path.count(" / ") == 2
     assert listed["grid_worker"].scope_path.startswith(demo.district.name + " / ")
+    assert listed["dept_zhujian"].scope_path == f"{demo.district.name} / 住房和城乡建设局"
+    assert listed["department"].scope_path == f"{demo.district.name} / 民政局"
+    assert listed["dispatch_center"].scope_path == f"{demo.district.name} / 区级派遣中心"
 
 
 def test_organisation_workers_and_resident_units(demo):
@@ -333,7 +339,8 @@ def test_every_worklist_of_every_demo_account_has_cases(demo):
     filed = Case.objects.filter(district=demo.district, filed_by__isnull=False).values_list(
         "filed_by__username", flat=True
     )
-    assert set(filed) == set(DEMO_USERNAMES) - {"admin", "supervisor"}  # the others filed at least one
+    # The others filed at least one (of the units' staff, the civil-affairs bureau's).
+    assert set(filed) == set(DEMO_USERNAMES) - {"admin", "supervisor", *UNIT_ACCOUNTS} | {"department"}
     assert demo.counts["cases"] == Case.objects.filter(district=demo.district).count() == LIGHT.cases
     # Every state a case rests in ("visited" lasts only inside the return-visit step).
     states = set(Case.objects.filter(district=demo.district).values_list("state", flat=True))
@@ -390,4 +397,100 @@ def test_every_group_routes_to_a_department_and_cases_went_there(demo):
     assert HandlingUnit.objects.filter(district=demo.district, kind=HandlingUnitKind.DISPATCH).count() == 1
     accepted = Case.objects.filter(district=demo.district, accepted_at__isnull=False).exclude(state=State.RETURNED)
     assert accepted.exists()
-    assert all(case.unit_id == route(case).pk for case in accepted.select_related("category"))
+    routed = accepted.exclude(unit__kind=HandlingUnitKind.DISPATCH)  # the one dispatched there by hand
+    assert accepted.count() - routed.count() == 1
+    assert all(case.unit_id == route(case).pk for case in routed.select_related("category"))
+
+
+def test_every_category_routes_to_a_unit_with_staff_in_every_community(demo):
+    """Wherever a case of any category is filed, the unit routing sends it to has someone to act
+    for it: the cases of every department move on, none stops at 已派遣."""
+    categories = list(Category.objects.filter(district=demo.district, parent__isnull=False).select_related("parent"))
+    assert len(categories) == sum(len(children) for _code, _name, children in DEFAULT_CATALOGUE)
+    grids = list(AreaNode.objects.filter(district=demo.district, level=Level.GRID).order_by("code"))
+    sample = [grids[0], grids[len(grids) // 2], grids[-1]]
+    assert len({g.community_id for g in sample}) >= 2
+    staffed = set(HandlingUnit.users.through.objects.values_list("handlingunit_id", flat=True))
+    reached = set()
+    for grid in sample:
+        for category in categories:
+            case = Case(district=demo.district, category=category, community_id=grid.community_id, grid_id=grid.pk)
+            unit = route(case)
+            assert unit.pk in staffed, (category.code, grid.name, unit.name)
+            reached.add(unit.name)
+    assert reached == {"城市管理局", "住房和城乡建设局", "司法局", "民政局"}
+    # Every unit of the district, district dispatch too, has a staff account of the demo.
+    units = HandlingUnit.objects.filter(district=demo.district)
+    assert {u.name for u in units} == set(UNIT_ACCOUNTS.values())
+    assert all(u.pk in staffed for u in units)
+    for username, name in UNIT_ACCOUNTS.items():
+        user = User.objects.get(username=username)
+        assert [u.name for u in user.units.all()] == [name]
+        assert RoleAssignment.objects.get(user=user).role == Role.DEPARTMENT
+        assert worklist(user, Worklist.INBOX).exists(), username
+
+
+def test_the_cases_of_other_departments_are_handled_by_their_own_accounts(demo):
+    """No step of a unit is taken by the superuser: each department's account handles its cases."""
+    zhujian = User.objects.get(username="dept_zhujian")
+    handled = Case.objects.filter(district=demo.district, unit__name="住房和城乡建设局", handled_at__isnull=False)
+    assert handled.exists()
+    actors = set(CaseEvent.objects.filter(case__in=handled, transition="handle").values_list("actor_id", flat=True))
+    assert actors == {zhujian.pk}
+
+
+def test_every_timeline_starts_when_its_case_was_filed_and_runs_in_order(demo):
+    """Backdated (overdue) cases too: a case filed in November has a timeline from November."""
+    cases = {c.pk: c for c in Case.objects.filter(district=demo.district)}
+    timelines: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.filter(case__in=list(cases)).order_by("case_id", "id"):
+        timelines.setdefault(event.case_id, []).append(event)
+    assert set(timelines) == set(cases)
+    backdated = [c for c in cases.values() if c.overdue and c.created_at.date() < demo_build_day(demo)]
+    assert len(backdated) >= 3
+    for pk, events in timelines.items():
+        case = cases[pk]
+        assert events[0].kind == "filed" and events[0].at == case.created_at, case.number
+        times = [e.at for e in events]
+        assert times == sorted(times), case.number  # in the order they were written
+        accepted = [e.at for e in events if e.transition == "accept"]
+        assert accepted == ([case.accepted_at] if case.accepted_at else []), case.number
+    for case in backdated:
+        dispatched = next(e for e in timelines[case.pk] if e.transition == "dispatch")
+        assert case.accepted_at < dispatched.at < case.due_at, case.number
+
+
+def demo_build_day(demo):
+    return max(Case.objects.filter(district=demo.district).values_list("created_at", flat=True)).date()
+
+
+def test_residents_have_plausible_facts_that_the_person_page_and_reveal_show(demo, client):
+    persons = list(Person.objects.filter(district=demo.district).select_related("grid"))
+    adults = [p for p in persons if p.birth_date.year <= 2006]
+    ethnicities = Counter(p.ethnicity for p in persons)
+    assert "" not in ethnicities and ethnicities["汉族"] / len(persons) > 0.9
+    assert {"回族", "满族"} <= set(ethnicities)
+    assert all(p.current_address.startswith(demo.district.name) and p.current_address.endswith("室") for p in persons)
+    statuses = Counter(p.residence_status for p in persons)
+    assert set(statuses) == {"consistent", "resident_only"}
+    assert all((p.registered_address == p.current_address) == (p.residence_status == "consistent") for p in persons)
+    assert all(p.education and p.political_status for p in adults)
+    assert sum(1 for p in adults if p.employer) > len(adults) / 3
+    assert sum(1 for p in adults if p.phone_encrypted) > 0.7 * len(adults)
+    members = set(MemberProfile.objects.filter(district=demo.district).values_list("person_id", flat=True))
+    assert {p.political_status for p in persons if p.pk in members} == {"member"}
+    with_facts = [p for p in persons if p.sensitive_encrypted]
+    assert 0.02 * len(persons) < len(with_facts) < 0.2 * len(persons)
+
+    # The grid worker opens a resident of their grid and reveals the phone and the sensitive facts.
+    worker = User.objects.get(username="grid_worker")
+    grid_id = RoleAssignment.objects.get(user=worker).area_id
+    person = next(p for p in with_facts if p.grid_id == grid_id and p.phone_encrypted)
+    client.force_login(worker)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert person.ethnicity in page and person.current_address in page and person.phone_masked in page
+    revealed = client.post(
+        f"/people/{person.pk}/reveal/", {"reason": "核实困难家庭情况", "fields": ["phone", "sensitive"]}, follow=True
+    ).content.decode()
+    phone = decrypt_field(person, "phone_encrypted")
+    assert phone in revealed and re.fullmatch(r"1[3-9]\d{9}", phone)

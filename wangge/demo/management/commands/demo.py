@@ -1,12 +1,12 @@
 """`wangge demo`: build the reference district once, print the demo accounts, serve the site
-(with `wangge worker` running beside the server for background tasks).
+(with `wangge worker` running beside the server for background tasks, stopped with it on
+Ctrl-C or SIGTERM).
 
 Running it again on a database that already holds the demo district does not build it a
 second time: it prints the accounts and the counts and serves (what `make demo` run twice
 should do). `--reset` empties the database first and builds afresh.
 """
 
-import subprocess
 import sys
 import time
 import unicodedata
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode, Level
 from wangge.demo import blueprint, generator
+from wangge.demo.processes import running_beside
 from wangge.lib.errors import DomainError
 
 
@@ -119,13 +120,10 @@ class Command(BaseCommand):
                 _("Serving on http://127.0.0.1:%(port)d/ — sign in with any account above; Ctrl-C stops the server.")
                 % {"port": port}
             )
-            # The background worker beside the server: ledger imports, e-mails, the overdue sweep.
-            worker = subprocess.Popen([sys.executable, "-m", "wangge.cli", "worker"])
-            try:
+            # The background worker beside the server (ledger imports, e-mails, the overdue
+            # sweep), stopped with it: on Ctrl-C and on SIGTERM too.
+            with running_beside([sys.executable, "-m", "wangge.cli", "worker"]):
                 call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
-            finally:
-                worker.terminate()
-                worker.wait(timeout=30)
 
     @staticmethod
     def _number(raw: str, low: int, high: int, message: str) -> int:
