@@ -56,13 +56,14 @@ def open_counts(cases: QuerySet[Case], now: dt.datetime) -> dict[str, int]:
       (local time): today's tasks;
     - waiting: cases dispatched to their unit and not yet started (state "dispatched").
     """
-    return cases.order_by().aggregate(
-        open=Count("pk", filter=OPEN),
-        overdue=Count("pk", filter=OPEN & Q(overdue=True)),
-        due_soon=Count("pk", filter=_due_soon(now)),
-        due_today=Count("pk", filter=_due_today(now)),
-        waiting=Count("pk", filter=Q(state=State.DISPATCHED)),
+    counts = cases.order_by().aggregate(
+        n_open=Count("pk", filter=OPEN),
+        n_overdue=Count("pk", filter=OPEN & Q(overdue=True)),
+        n_due_soon=Count("pk", filter=_due_soon(now)),
+        n_due_today=Count("pk", filter=_due_today(now)),
+        n_waiting=Count("pk", filter=Q(state=State.DISPATCHED)),
     )
+    return {key.removeprefix("n_"): value for key, value in counts.items()}
 
 
 def todays_tasks(cases: QuerySet[Case], now: dt.datetime, limit: int = 5) -> list[Case]:
@@ -80,10 +81,10 @@ def open_by_grid(cases: QuerySet[Case]) -> dict[int, dict[str, int]]:
     rows = (
         cases.filter(OPEN)
         .values("grid_id")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))
+        .annotate(n_open=Count("pk"), n_overdue=Count("pk", filter=Q(overdue=True)))
         .order_by()
     )
-    return {row["grid_id"]: {"open": row["open"], "overdue": row["overdue"]} for row in rows}
+    return {row["grid_id"]: {"open": row["n_open"], "overdue": row["n_overdue"]} for row in rows}
 
 
 def on_time_rate(closed: int, on_time: int) -> float | None:
@@ -129,16 +130,16 @@ def by_unit(cases: QuerySet[Case], visits: QuerySet[ReturnVisit], now: dt.dateti
         cases.filter(OPEN | closed)
         .values("unit_id", "unit__name")
         .annotate(
-            open=Count("pk", filter=OPEN),
-            overdue=Count("pk", filter=OPEN & Q(overdue=True)),
-            closed=Count("pk", filter=closed),
-            on_time=Count("pk", filter=closed & Q(overdue=False)),
+            n_open=Count("pk", filter=OPEN),
+            n_overdue=Count("pk", filter=OPEN & Q(overdue=True)),
+            n_closed=Count("pk", filter=closed),
+            n_on_time=Count("pk", filter=closed & Q(overdue=False)),
         )
         .order_by("unit__name")
     )
     lines = {
         row["unit_id"]: UnitLine(
-            row["unit_id"], row["unit__name"] or "", row["open"], row["overdue"], row["closed"], row["on_time"]
+            row["unit_id"], row["unit__name"] or "", row["n_open"], row["n_overdue"], row["n_closed"], row["n_on_time"]
         )
         for row in rows
     }
@@ -167,7 +168,8 @@ def supervision_counts(cases: QuerySet[Case]) -> dict[str, int]:
     """Of the open cases among `cases` (one query): overdue (as in `open_counts`) and supervised
     (an open supervision: a supervising body has taken the case up and not closed it)."""
     supervised = Exists(Supervision.objects.filter(case=OuterRef("pk"), closed_at__isnull=True))
-    return cases.filter(OPEN).order_by().aggregate(
-        overdue=Count("pk", filter=Q(overdue=True)),
-        supervised=Count("pk", filter=Q(supervised)),
+    counts = cases.filter(OPEN).order_by().aggregate(
+        n_overdue=Count("pk", filter=Q(overdue=True)),
+        n_supervised=Count("pk", filter=Q(supervised)),
     )
+    return {key.removeprefix("n_"): value for key, value in counts.items()}
