@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import Role, User
-from wangge.accounts.scope import has_role
+from wangge.accounts.scope import assignments_of, has_role
 from wangge.areas.models import LEVELS, Level
 from wangge.areas.queries import visible_areas
 from wangge.cases import figures
@@ -63,6 +63,7 @@ def _grid(user: User, now: dt.datetime) -> Section:
     return Section(
         "grid",
         {
+            "areas": [a.area for a in assignments_of(user) if a.role in GRID_ROLES],
             "counts": figures.open_counts(cases, now),
             "tasks": figures.todays_tasks(cases, now, TASKS_SHOWN),
             "open_url": cases_url(Worklist.GRID),
