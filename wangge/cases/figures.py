@@ -69,11 +69,7 @@ def open_counts(cases: QuerySet[Case], now: dt.datetime) -> dict[str, int]:
 def todays_tasks(cases: QuerySet[Case], now: dt.datetime, limit: int = 5) -> list[Case]:
     """Today's tasks: the first `limit` of the cases `open_counts` counts as due_today,
     the most urgent (earliest deadline) first, with category and building (one query)."""
-    return list(
-        cases.filter(_due_today(now))
-        .select_related("category", "building")
-        .order_by("due_at", "id")[:limit]
-    )
+    return list(cases.filter(_due_today(now)).select_related("category", "building").order_by("due_at", "id")[:limit])
 
 
 def open_by_grid(cases: QuerySet[Case]) -> dict[int, dict[str, int]]:
@@ -168,8 +164,12 @@ def supervision_counts(cases: QuerySet[Case]) -> dict[str, int]:
     """Of the open cases among `cases` (one query): overdue (as in `open_counts`) and supervised
     (an open supervision: a supervising body has taken the case up and not closed it)."""
     supervised = Exists(Supervision.objects.filter(case=OuterRef("pk"), closed_at__isnull=True))
-    counts = cases.filter(OPEN).order_by().aggregate(
-        n_overdue=Count("pk", filter=Q(overdue=True)),
-        n_supervised=Count("pk", filter=Q(supervised)),
+    counts = (
+        cases.filter(OPEN)
+        .order_by()
+        .aggregate(
+            n_overdue=Count("pk", filter=Q(overdue=True)),
+            n_supervised=Count("pk", filter=Q(supervised)),
+        )
     )
     return {key.removeprefix("n_"): value for key, value in counts.items()}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from wangge.accounts.audit import client_ip, record
 from wangge.accounts.models import AuditAction, Role, User
 from wangge.accounts.scope import assignments_of
-from wangge.areas.models import LEVELS, AreaNode, Level
+from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES

@@ -81,9 +81,7 @@ def test_open_by_grid_counts_each_grid_apart(small, catalogue, district_admin):
     }
 
 
-def test_on_time_rate_is_the_share_of_this_months_closed_cases_never_overdue(
-    small, catalogue, district_admin, dept_a
-):
+def test_on_time_rate_is_the_share_of_this_months_closed_cases_never_overdue(small, catalogue, district_admin, dept_a):
     admin = district_admin
     unit = HandlingUnit.objects.get(district=small.district, name="城市管理局")
     closed_off(admin, dept_a, file(small, catalogue))  # on time, satisfied

@@ -17,7 +17,6 @@ from wangge.accounts.models import Role
 from wangge.cases import actions
 from wangge.cases.models import HandlingUnit
 from wangge.cases.tests.factories import IN_GRID_1, IN_GRID_2, accepted, closed_off, dispatched, file
-from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.orgs.coverage import coverage_report
 from wangge.web.tests.conftest import zh
