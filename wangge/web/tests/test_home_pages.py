@@ -142,6 +142,7 @@ def test_a_department_sees_its_inbox(work, dept_a, dept_b):
     assert (counts["open"], counts["waiting"]) == (1, 1)
     html = _home(dept_a).content.decode()
     assert 'href="/cases/?list=inbox&amp;state=dispatched"' in html
+    assert work["sent"].number in html and work["fast"].number not in html
     assert _sections(_home(dept_b))["inbox"]["counts"]["open"] == 0
 
 
@@ -150,7 +151,9 @@ def test_a_supervisor_sees_its_queue(work, supervisor, district_admin):
     response = _home(supervisor)
     assert list(_sections(response)) == ["supervision"]
     assert _sections(response)["supervision"]["counts"] == {"overdue": 0, "supervised": 1}
-    assert 'href="/cases/?list=supervision"' in response.content.decode()
+    html = response.content.decode()
+    assert 'href="/cases/?list=supervision"' in html
+    assert work["fast"].number in html and work["sent"].number not in html
 
 
 def test_a_resident_sees_report_their_cases_and_the_board_and_no_map(small, catalogue, resident, district_admin):
