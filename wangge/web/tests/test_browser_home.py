@@ -50,7 +50,9 @@ def _shot(page, name: str) -> None:
 
 
 def _phone_header_is_one_row(page) -> None:
-    assert header_height(page) <= PHONE_HEADER_MAX_PX
+    height = header_height(page)
+    print(f"phone header: {height:.0f} px")
+    assert height <= PHONE_HEADER_MAX_PX
     assert not page.locator("nav.main-nav").is_visible()
     open_menu(page)
     assert page.locator("nav.main-nav").is_visible()
