@@ -17,6 +17,7 @@ from wangge.accounts.models import Role
 from wangge.cases import actions
 from wangge.cases.models import HandlingUnit
 from wangge.cases.tests.factories import IN_GRID_1, IN_GRID_2, accepted, closed_off, dispatched, file
+from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.orgs.coverage import coverage_report
 from wangge.web.tests.conftest import zh
@@ -167,6 +168,13 @@ def test_a_resident_sees_report_their_cases_and_the_board_and_no_map(small, cata
     assert f'href="{reverse("board")}"' in html and f'href="{reverse("case_new")}"' in html
     assert "data-map" not in html and 'data-testid="grid-table"' not in html
     assert reverse("coverage") not in html
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.VOLUNTEER, Role.RESIDENT_UNIT, Role.SOCIAL_ORG])
+def test_members_volunteers_and_organisations_see_their_own_cases_and_no_map(small, role):
+    html = _home(make_persona(f"user_{role}", role, small.grids[0])).content.decode()
+    assert 'data-section="mine"' in html and 'data-section="grid"' not in html
+    assert "data-map" not in html and reverse("coverage") not in html and reverse("people") not in html
 
 
 def test_a_user_of_several_roles_sees_each_section_the_most_operational_first(small, worker_a, dept_a):
