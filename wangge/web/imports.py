@@ -48,7 +48,7 @@ from wangge.people.models import (
     Relation,
     ResidenceStatus,
 )
-from wangge.web.views import page_or_fragment, scoped_page
+from wangge.web.views import page_for, page_or_fragment
 
 RUNS_PER_PAGE = 30
 ITEMS_PER_PAGE = 30
@@ -113,7 +113,7 @@ def _run_in_scope(request: HttpRequest, pk: int) -> ImportRun:
 
 
 @require_GET
-@scoped_page
+@page_for("imports")
 def import_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_importer(user)
@@ -123,7 +123,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@scoped_page
+@page_for("imports")
 def import_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_importer(user)
@@ -180,7 +180,7 @@ def _run_context(run: ImportRun) -> dict[str, Any]:
 
 @require_GET
 @never_cache
-@scoped_page
+@page_for("imports")
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress (polled by htmx every second until it has finished) and its report."""
     run = _run_in_scope(request, pk)
@@ -189,7 +189,7 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@scoped_page
+@page_for("imports")
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_in_scope(request, pk)
     try:
@@ -202,7 +202,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@scoped_page
+@page_for("imports")
 def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_in_scope(request, pk)
     try:
@@ -216,7 +216,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-@scoped_page
+@page_for("imports")
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's error report (.xlsx; names and numbers masked). Every download is audited."""
     run = _run_in_scope(request, pk)
@@ -243,7 +243,7 @@ QUEUE_STATES = [ReviewState.OPEN, ReviewState.MERGED, ReviewState.KEPT_SEPARATE,
 
 
 @require_GET
-@scoped_page
+@page_for("imports")
 def review_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_importer(user)
@@ -315,14 +315,14 @@ def _item_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
 
 @require_GET
 @never_cache
-@scoped_page
+@page_for("imports")
 def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item_in_scope(request, pk)
     return render(request, "web/imports/review_item.html", _item_context(request, item))
 
 
 @require_POST
-@scoped_page
+@page_for("imports")
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     item = _item_in_scope(request, pk)
@@ -349,7 +349,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@scoped_page
+@page_for("imports")
 def review_undo(request: HttpRequest, pk: int, merge_id: int) -> HttpResponse:
     user = _user(request)
     item = _item_in_scope(request, pk)

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
-from wangge.accounts.models import PERSONAL_DATA_ROLES, User
-from wangge.accounts.scope import assignments_of, has_role_over
+from wangge.accounts.models import PERSONAL_DATA_ROLES, Role, User
+from wangge.accounts.scope import assignments_of, has_role, has_role_over
 from wangge.areas.models import ANCESTOR_LEVELS, LEVELS, AreaNode, GridBoundary, Level
 from wangge.areas.queries import visible_areas
 from wangge.lib.geo import from_wgs84
@@ -28,6 +28,27 @@ COUNTED_LEVELS = [Level.COMMUNITY, Level.GRID, Level.BUILDING, Level.HOUSEHOLD]
 
 def has_scope(user: User) -> bool:
     return bool(user.is_superuser or assignments_of(user))
+
+
+# Who may use each page (docs/decisions.md, "Pages by role"). A page not named here is open to
+# every user with a role (home, cases, filing, notifications, the board). Both the menu and the
+# views ask `allowed`; a page the user may not use answers 404.
+AREA_STAFF_ROLES = frozenset({*PERSONAL_DATA_ROLES, Role.SUPERVISOR})
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "areas": AREA_STAFF_ROLES,
+    "coverage": AREA_STAFF_ROLES,
+    "people": frozenset(PERSONAL_DATA_ROLES),
+    "imports": frozenset(PERSONAL_DATA_ROLES),
+    "units": frozenset({Role.DISTRICT_ADMIN}),  # handling units' staff (wangge.web.units)
+}
+
+
+def allowed(user: User, page: str) -> bool:
+    """Whether the user may use `page` (a key of PAGE_ROLES, or any other page: every role)."""
+    if not has_scope(user):
+        return False
+    roles = PAGE_ROLES.get(page)
+    return roles is None or has_role(user, *roles)
 
 
 @dataclass

@@ -32,7 +32,7 @@ from wangge.people.models import (
 )
 from wangge.people.queries import PersonSearch, SearchKind, may_read_personal_data, search_persons, visible_persons
 from wangge.people.sensitive import fact_text
-from wangge.web.views import scoped_page
+from wangge.web.views import page_for
 
 PERSONS_PER_PAGE = 30
 TERM_MAX = 100
@@ -70,7 +70,7 @@ def sensitive_lines(shown: PersonFields | None) -> list[tuple[str, str]] | None:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-@scoped_page
+@page_for("people")
 def person_search(request: HttpRequest) -> HttpResponse:
     """One box; POST only, so that an ID or phone number typed never lands in a URL."""
     user = _user(request)
@@ -135,7 +135,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
 
 @require_http_methods(["GET"])
 @never_cache
-@scoped_page
+@page_for("people")
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     found = _person_in_scope(request, pk)
     context = _person_context(request, found)
@@ -152,7 +152,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @never_cache
-@scoped_page
+@page_for("people")
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the person's ID number, phone and sensitive facts in clear for a stated reason
     (audited; a grant that expires). The page then shows them until the grant runs out."""

@@ -22,7 +22,7 @@ from wangge.cases.actions import add_unit_staff, remove_unit_staff
 from wangge.cases.actions.units import managed_district_ids
 from wangge.cases.models import HandlingUnit
 from wangge.lib.errors import DomainError
-from wangge.web.views import scoped_page
+from wangge.web.views import page_for
 
 # At most this many names are offered in each district's pick list.
 CANDIDATES_SHOWN = 500
@@ -49,7 +49,7 @@ def _unit(request: HttpRequest, pk: int) -> HandlingUnit:
 
 @require_GET
 @never_cache
-@scoped_page
+@page_for("units")
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = list(
         _managed_units(_user(request))
@@ -90,7 +90,7 @@ def _refused(request: HttpRequest, error: DomainError) -> None:
 
 
 @require_POST
-@scoped_page
+@page_for("units")
 def unit_staff_add(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     try:
@@ -103,7 +103,7 @@ def unit_staff_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@scoped_page
+@page_for("units")
 def unit_staff_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     unit = _unit(request, pk)
     user = unit.users.filter(pk=user_id).first()

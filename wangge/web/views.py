@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from wangge.accounts.audit import client_ip, record
 from wangge.accounts.models import AuditAction, Role, User
 from wangge.accounts.scope import assignments_of
-from wangge.areas.models import LEVELS, AreaNode, Level
+from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES
@@ -29,15 +29,9 @@ from wangge.lib.text import is_ascii_number
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.people.actions import visible_fields_for
 from wangge.web import exports, pages
+from wangge.web.home import home_sections
 
 GAPS_PER_PAGE = 200
-
-TOTAL_LABELS = {
-    Level.COMMUNITY: gettext_lazy("Communities"),
-    Level.GRID: gettext_lazy("Grids"),
-    Level.BUILDING: gettext_lazy("Buildings"),
-    Level.HOUSEHOLD: gettext_lazy("Households"),
-}
 
 # Column headings for the coverage tables: short enough for a phone.
 SHORT_GAP_LABELS = {
@@ -76,6 +70,22 @@ def page_or_fragment(request: HttpRequest, template: str, fragment: str, context
     return response
 
 
+def page_for(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """`scoped_page`, and 404 for a user whose roles may not use page `name` (`pages.allowed`)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @scoped_page
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not pages.allowed(request.user, name):  # type: ignore[arg-type]
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def _display_crs(request: HttpRequest) -> str:
     crs = request.GET.get("crs") or settings.MAP_TILE_CRS
     if crs not in CRS_CHOICES:
@@ -97,21 +107,16 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @require_GET
 @scoped_page
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    nodes = visible_areas(user)  # type: ignore[arg-type]
-    scope = pages.top_scope(user)  # type: ignore[arg-type]
-    side_level = Level.COMMUNITY if scope.level == Level.DISTRICT else Level.GRID
-    shown = [lvl for lvl in pages.COUNTED_LEVELS if LEVELS.index(lvl) > LEVELS.index(scope.level)]
-    totals = pages.area_totals(nodes)
+    """Each role's own work, the most operational role first (`wangge.web.home`)."""
+    user: User = request.user  # type: ignore[assignment]
+    map_config = _map_config(request, geojson_url=reverse("map_grids") + "?overdue=1", color_by="overdue")
+    sections = home_sections(user, timezone.now(), map_config)
     context = {
-        "scope": scope,
-        "totals": [(TOTAL_LABELS[lvl], totals[lvl]) for lvl in shown],
-        "side_level": side_level,
-        "side_rows": pages.nodes_with_counts(nodes, side_level),
-        "map_config": _map_config(request, geojson_url=reverse("map_grids")),
-        "calendar_warnings": _calendar_warnings(user),  # type: ignore[arg-type]
+        "sections": sections,
+        "map_shown": any(s.name == "district" for s in sections),
+        "calendar_warnings": _calendar_warnings(user),
     }
-    return render(request, "web/home.html", context)
+    return render(request, "web/home/page.html", context)
 
 
 def _calendar_warnings(user: User) -> list[str]:
@@ -136,7 +141,7 @@ def grids_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@scoped_page
+@page_for("areas")
 def area(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     node = get_object_or_404(visible_areas(user), pk=pk)  # type: ignore[arg-type]
@@ -191,7 +196,7 @@ def _within(request: HttpRequest) -> AreaNode | None:
 
 
 @require_GET
-@scoped_page
+@page_for("coverage")
 def coverage(request: HttpRequest) -> HttpResponse:
     within = _within(request)
     report = coverage_report(request.user, within)  # type: ignore[arg-type]
@@ -207,7 +212,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@scoped_page
+@page_for("coverage")
 def coverage_xlsx(request: HttpRequest) -> HttpResponse:
     user = request.user
     within = _within(request)

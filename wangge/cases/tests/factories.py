@@ -68,3 +68,24 @@ def step(client, case: dict[str, Any], name: str, **body: Any):
 def read(client, case: dict[str, Any]) -> dict[str, Any]:
     """The case's detail as `client` sees it."""
     return ok(client.get(f"/api/v1/cases/{case['id']}"))
+
+
+# --- a case driven along the chain through the real actions ---------------------------------
+
+
+def accepted(admin, case):
+    return actions.accept(admin, case)
+
+
+def dispatched(admin, case, unit=None):
+    return actions.dispatch(admin, accepted(admin, case), unit=unit)
+
+
+def in_progress(admin, dept, case, unit=None):
+    return actions.start(dept, dispatched(admin, case, unit))
+
+
+def closed_off(admin, dept, case, result="satisfied"):
+    """Accepted, dispatched, handled by `dept`, verified by `admin`, closed by a return visit."""
+    handled = actions.handle(dept, in_progress(admin, dept, case), result="已处理")
+    return actions.record_visit(admin, actions.verify(admin, handled, passed=True), result=result)

@@ -8,6 +8,8 @@ from wangge.conftest import PASSWORD
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
 PHONE = {"width": 375, "height": 812}
+PHONE_390 = {"width": 390, "height": 844}
+OFFICE = {"width": 1366, "height": 900}
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -19,6 +21,17 @@ def log_in(page, live_server, username: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+def open_menu(page) -> None:
+    """On a phone the header's menu folds behind a button: unfold it (nothing on a wide screen)."""
+    button = page.locator("header .menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+
+
+def header_height(page) -> float:
+    return page.evaluate("document.querySelector('header.site-header').getBoundingClientRect().height")
 
 
 def wait_for_map(page, selector: str) -> int:

@@ -185,11 +185,12 @@ def test_no_audit_row_for_pages_without_personal_data(client, worker_a, populate
 
 
 def test_roles_without_personal_data_see_no_residents(client, populated):
+    """A volunteer does not use the area pages at all (docs/decisions.md, "Pages by role")."""
     small = populated.small
     volunteer = make_persona("volunteer_a", Role.VOLUNTEER, small.grids[0])
     client.force_login(volunteer)
     response = client.get(url(small.buildings[0]))
-    assert response.status_code == 200
+    assert response.status_code == 404
     html = response.content.decode()
     assert "居民1" not in html
     assert populated.resident.id_number_masked not in html

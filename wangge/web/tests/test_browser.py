@@ -5,7 +5,15 @@ import re
 
 import pytest
 
-from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll, wait_for_map
+from wangge.web.tests.browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    log_in,
+    no_horizontal_scroll,
+    open_menu,
+    wait_for_map,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,18 +26,16 @@ def test_grid_worker_on_a_phone(make_page, live_server, populated, worker_a, wor
     page.screenshot(path=SCREENSHOTS / "phone-login.png", full_page=True)
     log_in(page, live_server, "worker_a")
 
-    # Home: the own grid only, on the map and in the list.
-    assert wait_for_map(page, "#district-map") == 1
-    assert page.locator("#district-map path.leaflet-interactive").count() == 1
-    side = page.locator("section.side table")
-    assert side.get_by_text(small.grids[0].name).is_visible()
+    # Home: the own grid's work; the own grid's page one tap away.
+    assert page.get_by_test_id("report").is_visible()
     assert page.get_by_text(small.grids[2].name).count() == 0
+    open_menu(page)
     assert page.locator("header .who-name").inner_text() == "worker_a"
     assert no_horizontal_scroll(page)
     page.screenshot(path=SCREENSHOTS / "phone-home-worker-a.png", full_page=True)
 
     # The grid page, with its buildings on the small map.
-    side.get_by_role("link", name=small.grids[0].name, exact=True).click()
+    page.get_by_test_id("my-area").click()
     page.wait_for_url(re.compile(r"/areas/\d+/$"))
     assert wait_for_map(page, "#grid-map") == 2
     assert page.get_by_text("第1网格党总支").is_visible()
@@ -45,6 +51,7 @@ def test_grid_worker_on_a_phone(make_page, live_server, populated, worker_a, wor
     page.screenshot(path=SCREENSHOTS / "phone-building-worker-a.png", full_page=True)
 
     # Coverage: the gaps of the own grid by name; the other grid absent.
+    open_menu(page)
     page.locator("nav.main-nav a[href='/coverage/']").click()
     page.wait_for_url(f"{live_server.url}/coverage/")
     gaps = page.locator("#gap-list")
@@ -65,7 +72,7 @@ def test_district_admin_on_a_desktop(make_page, live_server, populated, district
     log_in(page, live_server, "admin_d")
     assert wait_for_map(page, "#district-map") == 4
     assert page.locator("#district-map path.leaflet-interactive").count() == 4
-    side = page.locator("section.side table")
+    side = page.locator("section.side table").last
     for community in small.communities:
         assert side.get_by_role("link", name=community.name, exact=True).is_visible()
     assert page.get_by_text(small.district.name).first.is_visible()

@@ -18,7 +18,7 @@ from wangge.cases.tests.factories import IN_GRID_0
 from wangge.cases.workflow import State
 from wangge.conftest import make_persona
 from wangge.web.cases import STEP_LABELS
-from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll
+from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll, open_menu
 from wangge.web.tests.conftest import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
@@ -174,6 +174,7 @@ def test_resident_report_to_closed_off(make_page, live_server, small, catalogue,
     state_is(desk, State.VERIFIED)
 
     # 5. The resident finds the case among their reports and records the return visit.
+    open_menu(phone)
     phone.locator("nav.main-nav").get_by_role("link", name=zh("Cases"), exact=True).click()
     phone.wait_for_url(re.compile(r"/cases/"))
     expect(phone.locator("nav.tabs a[aria-current=page]")).to_have_text(zh("Cases I reported"))

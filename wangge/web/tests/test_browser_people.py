@@ -15,7 +15,7 @@ from wangge.ledgers.models import ImportRun, RunMode
 from wangge.ledgers.tasks import run_import
 from wangge.ledgers.tests.factories import grid_row, id_number, write_csv
 from wangge.people.models import Person
-from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll
+from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll, open_menu
 from wangge.web.tests.conftest import id_number as resident_id
 from wangge.web.tests.conftest import zh
 
@@ -122,6 +122,7 @@ def test_admin_imports_a_ledger_and_reveals_a_created_person(make_page, live_ser
 def test_grid_worker_finds_a_resident_on_a_phone(make_page, live_server, populated, worker_a):
     page = make_page(PHONE, mobile=True)
     log_in(page, live_server, "worker_a")
+    open_menu(page)
     page.locator("nav.main-nav").get_by_role("link", name=zh("Residents"), exact=True).click()
     page.wait_for_url(f"{live_server.url}/people/")
     assert no_horizontal_scroll(page)

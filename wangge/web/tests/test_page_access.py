@@ -1,0 +1,70 @@
+"""Pages by role (docs/decisions.md, "Pages by role"): a page a role cannot use is not in its
+menu and answers 404; the pages every role uses answer 200."""
+
+import pytest
+from django.urls import reverse
+
+# page → (url builder, {persona: expected status}); the menu shows the page exactly when 200.
+PAGES = {
+    "home": (lambda small: reverse("home"), {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200}),
+    "cases": (lambda small: reverse("cases"), {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200}),
+    "case_new": (
+        lambda small: reverse("case_new"),
+        {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200},
+    ),
+    "notifications": (
+        lambda small: reverse("notifications"),
+        {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200},
+    ),
+    "board": (lambda small: reverse("board"), {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200}),
+    "area": (
+        lambda small: reverse("area", args=[small.households[0].pk]),
+        {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 200},
+    ),
+    "coverage": (
+        lambda small: reverse("coverage"),
+        {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 200},
+    ),
+    "coverage_xlsx": (
+        lambda small: reverse("coverage_xlsx"),
+        {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 200},
+    ),
+    "people": (lambda small: reverse("people"), {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 404}),
+    "imports": (
+        lambda small: reverse("imports"),
+        {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 404},
+    ),
+    "review_queue": (
+        lambda small: reverse("review_queue"),
+        {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 404},
+    ),
+    "units": (
+        lambda small: reverse("units"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+}
+CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
+MENU = {"coverage": "coverage", "people": "people", "imports": "imports", "units": "units"}
+
+
+@pytest.mark.parametrize(("page", "persona", "status"), CASES)
+def test_each_page_answers_each_role_as_the_table_says(client, small, catalogue, request, page, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    url = PAGES[page][0](small)
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize("persona", ["resident", "worker_a", "dept_a", "supervisor", "district_admin"])
+def test_the_menu_shows_exactly_the_pages_the_role_may_open(client, small, catalogue, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get(reverse("home")).content.decode()
+    nav = html.split('<nav class="main-nav"')[1].split("</nav>")[0]
+    for page, name in MENU.items():
+        shown = f'href="{reverse(name)}"' in nav
+        assert shown == (PAGES[page][1].get(persona, 200) == 200), page  # a district admin uses every page
+
+
+def test_a_grid_worker_cannot_open_an_area_of_another_grid(client, small, worker_b):
+    client.force_login(worker_b)
+    assert client.get(reverse("area", args=[small.grids[0].pk])).status_code == 404
+    assert client.get(reverse("area", args=[small.grids[2].pk])).status_code == 200
