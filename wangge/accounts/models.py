@@ -104,6 +104,8 @@ class AuditAction(models.TextChoices):
     ACCESS_REPORT = "access_report", _("Personal data access report")
     KEYS_ROTATED = "keys_rotated", _("Encryption keys rotated")
     IMPORT_HELD = "import_held", _("Imported row about a person outside the importer's area held for review")
+    UNIT_STAFF_ADDED = "unit_staff_added", _("Staff added to a handling unit")
+    UNIT_STAFF_REMOVED = "unit_staff_removed", _("Staff removed from a handling unit")
 
 
 class AppendOnlyError(Exception):

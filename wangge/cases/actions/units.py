@@ -65,7 +65,7 @@ def add_unit_staff(acting_user: User, unit: HandlingUnit, *, username: str) -> U
                 status=CaseError.STAFF_EXISTS.status,
             )
         unit.users.add(user)
-        _audit(acting_user, AuditAction.ROLE_GRANTED, unit, user)
+        _audit(acting_user, AuditAction.UNIT_STAFF_ADDED, unit, user)
     return user
 
 
@@ -81,4 +81,4 @@ def remove_unit_staff(acting_user: User, unit: HandlingUnit, *, user: User) -> N
                 status=CaseError.STAFF_MISSING.status,
             )
         unit.users.remove(user)
-        _audit(acting_user, AuditAction.ROLE_REVOKED, unit, user)
+        _audit(acting_user, AuditAction.UNIT_STAFF_REMOVED, unit, user)

@@ -36,13 +36,13 @@ def test_the_district_admin_adds_and_removes_a_user_with_a_role_in_the_district(
     newcomer = make_persona("zhujian_li", Role.DEPARTMENT, small.district)
     assert add_unit_staff(district_admin, unit, username=" zhujian_li ") == newcomer
     assert list(unit.users.all()) == [newcomer]
-    granted = AuditEvent.objects.get(action="role_granted", object_type="cases.handlingunit")
+    granted = AuditEvent.objects.get(action="unit_staff_added", object_type="cases.handlingunit")
     assert (granted.actor, granted.object_id, granted.district_id) == (district_admin, str(unit.pk), small.district.pk)
     assert granted.detail == {"unit": unit.name, "user": "zhujian_li", "user_id": newcomer.pk}
 
     remove_unit_staff(district_admin, unit, user=newcomer)
     assert not unit.users.exists()
-    revoked = AuditEvent.objects.get(action="role_revoked", object_type="cases.handlingunit")
+    revoked = AuditEvent.objects.get(action="unit_staff_removed", object_type="cases.handlingunit")
     assert revoked.detail["user"] == "zhujian_li"
 
 
