@@ -146,6 +146,11 @@ def _filter(cases: QuerySet[Case], params: Any) -> tuple[QuerySet[Case], dict[st
     return cases, chosen
 
 
+# The states a list can be filtered by: each state a case rests in, once. A case passes through
+# "return visit done" inside the return visit's own step (closed off or reopened at once).
+LISTED_STATES = [(value, label) for value, label in State.choices if value != State.VISITED]
+
+
 def _list_states(value: str) -> frozenset[str] | None:
     """The states a state filter stands for: `open`, `all`, or one state; None for the list's own."""
     if value == "open":
@@ -207,7 +212,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "chosen": {**chosen, "q": text},
         "groups": _groups(user),
-        "states": State.choices,
+        "states": LISTED_STATES,
         "query": _address(params).urlencode(),
         "posted": request.method == "POST",
         "excerpt_length": EXCERPT_LENGTH,
