@@ -247,12 +247,12 @@ def worklist(user: User, name: str, states: Collection[str] | None = None) -> Qu
     """
     if not user.is_authenticated:
         return Case.objects.none()
-    chosen = sorted(set(states) & set(State.values)) if states else None
+    chosen: list[str] = sorted(set(states or ()) & set(State.values))
     cases = Case.objects.all()
     by_deadline = (F("due_at").asc(nulls_last=True), "id")  # no deadline yet: last, on every database
     if name == Worklist.GRID:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=GRID_ROLES | DISPATCH_ROLES)
-        return cases.filter(area, state__in=chosen if states else OPEN_STATES).order_by(*by_deadline)
+        return cases.filter(area, state__in=chosen if states else sorted(OPEN_STATES)).order_by(*by_deadline)
     if name == Worklist.INBOX:
         units = unit_ids(user)
         if states:
@@ -282,7 +282,7 @@ def worklist(user: User, name: str, states: Collection[str] | None = None) -> Qu
         if not states:
             supervised = supervised.filter(closed_at__isnull=True)
         return (
-            cases.filter(area, state__in=chosen if states else OPEN_STATES)
+            cases.filter(area, state__in=chosen if states else sorted(OPEN_STATES))
             .filter(Q(overdue=True) | Exists(supervised))
             .order_by(*by_deadline)
         )
@@ -296,8 +296,10 @@ def worklist(user: User, name: str, states: Collection[str] | None = None) -> Qu
         mine = cases.filter(Q(reporter=user) | Q(filed_by=user))
         return (mine.filter(state__in=chosen) if states else mine).order_by("-created_at", "-id")
     if name == Worklist.DONE:
-        return visible_cases(user).filter(state__in=chosen if states else [State.CLOSED]).order_by(
-            F("closed_at").desc(nulls_last=True), "-id"
+        return (
+            visible_cases(user)
+            .filter(state__in=chosen if states else [State.CLOSED])
+            .order_by(F("closed_at").desc(nulls_last=True), "-id")
         )
     raise ValueError(name)
 

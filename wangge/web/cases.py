@@ -39,8 +39,8 @@ from wangge.cases.models import (
 from wangge.cases.queries import (
     AREA_CASE_ROLES,
     Worklist,
-    nearby_open_cases,
     is_case_number_text,
+    nearby_open_cases,
     public_board,
     search_cases,
     units_for,

@@ -38,8 +38,7 @@ def notify_ready_to_rate(acting_user: User | None, case: Case) -> None:
         notify(
             [case.reporter],
             case,
-            _("Case %(number)s was handled and checked: tell us whether you are satisfied.")
-            % {"number": case.number},
+            _("Case %(number)s was handled and checked: tell us whether you are satisfied.") % {"number": case.number},
         )
 
 
