@@ -220,7 +220,9 @@ def worklists_for(user: User) -> list[str]:
         names.append(Worklist.GRID)
     if has_role(user, *SUPERVISE_ROLES):
         names.append(Worklist.SUPERVISION)
-    names += [Worklist.MINE, Worklist.DONE]
+    names.append(Worklist.MINE)
+    if has_role(user, *AREA_CASE_ROLES) or unit_ids(user):
+        names.append(Worklist.DONE)  # a resident's own finished reports are among "mine"
     return names
 
 

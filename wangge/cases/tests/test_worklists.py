@@ -313,11 +313,11 @@ def test_each_persona_gets_the_worklists_that_mean_something_to_it(
     assert worklists_for(worker_a) == ["grid", "mine", "done"]
     assert worklists_for(dept_a) == ["inbox", "mine", "done"]
     assert worklists_for(dept_b) == ["inbox", "mine", "done"]
-    assert worklists_for(unitless) == ["mine", "done"]
+    assert worklists_for(unitless) == ["mine"]
     assert worklists_for(community_staff) == ["dispatch", "visits", "grid", "mine", "done"]
     assert worklists_for(supervisor) == ["supervision", "mine", "done"]
     assert worklists_for(district_admin) == ["dispatch", "visits", "grid", "supervision", "mine", "done"]
-    assert worklists_for(resident) == ["mine", "done"]
+    assert worklists_for(resident) == ["mine"]
 
 
 def test_an_unknown_worklist_is_refused_and_an_anonymous_user_has_none(small, catalogue, worker_a):

@@ -308,7 +308,7 @@ def test_the_point_index_agrees_with_a_bare_strtree_on_the_district_layout():
 
 
 # The accounts that report as residents do (on the web); staff file on patrol, on a household
-# visit or from a phone call, as the case's filer, so their "Cases I reported" stays empty.
+# visit or from a phone call, as the case's filer: their "Cases I reported or filed" holds those filings.
 WEB_REPORTERS = {"resident", "member", "volunteer", "resident_unit", "social_org"}
 
 
@@ -327,9 +327,11 @@ def test_every_worklist_of_every_demo_account_has_cases(demo):
         if not worklist(users[username], n).exists()
     ]
     assert empty == []
-    assert lists["department"] == [Worklist.INBOX]
-    assert lists["district_admin"] == [Worklist.DISPATCH, Worklist.VISITS, Worklist.GRID, Worklist.SUPERVISION]
-    assert lists["supervisor"] == [Worklist.SUPERVISION]
+    assert lists["department"] == [Worklist.INBOX, Worklist.DONE]
+    assert lists["district_admin"] == [
+        *(Worklist.DISPATCH, Worklist.VISITS, Worklist.GRID, Worklist.SUPERVISION, Worklist.DONE)
+    ]
+    assert lists["supervisor"] == [Worklist.SUPERVISION, Worklist.DONE]
     filed = Case.objects.filter(district=demo.district, filed_by__isnull=False).values_list(
         "filed_by__username", flat=True
     )
