@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django_tasks_db.models import DBTaskResult
 
+from wangge.api.testing import bearer_client
 from wangge.cases import actions, policy
 from wangge.cases.detail import case_detail, timeline_items
 from wangge.cases.mail import send_case_email
@@ -209,3 +210,21 @@ def test_a_resident_is_asked_for_a_rating_once_the_result_is_checked(
     # The resident rates it: closed off, and told so.
     actions.record_visit(resident, Case.objects.get(pk=case.pk), result="satisfied")
     assert Notification.objects.filter(user=resident).count() == 1  # they closed it themselves
+
+
+def _queue(user, queue, **params) -> list[int]:
+    response = bearer_client(user).get("/api/v1/cases", {"queue": queue, **params})
+    assert response.status_code == 200, response.content[:500]
+    return [c["id"] for c in response.json()["items"]]
+
+
+def test_the_api_queues_follow_the_same_lists(small, catalogue, worker_a, worker_b, district_admin, dept_a):
+    closed = _closed(district_admin, dept_a, _file(small, catalogue, worker_a))
+    closed_b = _closed(district_admin, dept_a, _file(small, catalogue, worker_b, IN_GRID_2))
+    phoned = _file(small, catalogue, worker_a, IN_GRID_2, channel="phone")
+    assert _queue(worker_a, "done") == [closed.pk]
+    assert _queue(worker_b, "done") == [closed_b.pk]
+    assert _queue(worker_a, "grid", state="closed") == [closed.pk]  # widened, as on the cases page
+    assert _queue(worker_a, "grid") == []
+    assert _queue(worker_a, "mine") == [phoned.pk, closed.pk]
+    assert _queue(worker_b, "mine", state="closed") == [closed_b.pk]

@@ -19,6 +19,7 @@ from wangge.web.tests.conftest import zh
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 PHONE_390 = {"width": 390, "height": 844}
+DESK_1366 = {"width": 1366, "height": 900}
 
 
 def file(user, description: str, offset: float = 0.0) -> Case:
@@ -92,3 +93,12 @@ def test_the_grid_worker_finds_a_finished_case_by_the_last_digits_of_its_number(
     expect(phone.locator("h1")).to_contain_text(wanted.number)
     print(f"From the cases page to the finished case: {taps} taps and fields")
     assert taps <= 4
+
+    # The district's finished cases at an office screen: one row each, readable.
+    desk = make_page(DESK_1366)
+    log_in(desk, live_server, "admin_d")
+    desk.goto(f"{live_server.url}/cases/?list=done")
+    expect(desk.get_by_test_id("case-row")).to_have_count(4)
+    expect(desk.get_by_test_id("case-row").first).not_to_contain_text(late.number)
+    assert no_horizontal_scroll(desk)
+    desk.screenshot(path=SCREENSHOTS / "lists-3-desktop-finished.png", full_page=True)
