@@ -186,7 +186,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     your scope gives an empty list; an unknown state is invalid input."""
     user = _user(request)
     if filters.queue:
-        return _filtered(_items(worklist(user, filters.queue)), filters)
+        # A state widens the queue to every case of its kind in that state (as the web lists do).
+        states = filters.state.split(",") if filters.state else None
+        return _filtered(_items(worklist(user, filters.queue, states)), filters)
     return _filtered(_items(visible_cases(user)), filters).order_by("-created_at", "-id")
 
 

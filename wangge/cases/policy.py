@@ -131,8 +131,10 @@ def can(user: User, step: str, case: Case, *, co_handling: CoHandling | None = N
 
 
 def reporter_only(user: User, case: Case, co_handlings: Collection[CoHandling] | None = None) -> bool:
-    """Whether the user sees the case only as its reporter (and so sees only what is public)."""
-    if case.reporter_id is None or case.reporter_id != user.pk:
+    """Whether the user sees the case only as its reporter or filer (and so sees only what is
+    public): someone who filed a case outside their area or unit follows it as a reporter
+    does; what only staff see they see through their role, never through having filed it."""
+    if user.pk is None or user.pk not in (case.reporter_id, case.filed_by_id):
         return False
     mine = unit_ids(user)
     if in_area_scope(user, case, AREA_CASE_ROLES) or case.unit_id in mine:

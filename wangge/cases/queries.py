@@ -3,6 +3,8 @@ cases; deadlines on the district's work calendar."""
 
 import datetime as dt
 import math
+import re
+from collections.abc import Collection
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
@@ -60,10 +62,12 @@ def unit_ids(user: User) -> frozenset[int]:
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases in the user's area scope, routed to or co-handled by a unit of theirs, or reported by them."""
+    """Cases in the user's area scope, routed to or co-handled by a unit of theirs, or reported
+    or filed by them (a filer outside the case's area sees it as its reporter does:
+    `policy.reporter_only`)."""
     if not user.is_authenticated:
         return Case.objects.none()
-    condition = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=AREA_CASE_ROLES) | Q(reporter=user)
+    condition = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=AREA_CASE_ROLES) | Q(reporter=user) | Q(filed_by=user)
     units = unit_ids(user)
     if units:
         condition |= Q(unit_id__in=units) | Q(co_handlings__unit_id__in=units)
@@ -201,7 +205,8 @@ class Worklist(TextChoices):
     DISPATCH = "dispatch", _("Dispatch queue")
     SUPERVISION = "supervision", _("Supervision queue")
     VISITS = "visits", _("Return-visit queue")
-    MINE = "mine", _("Cases I reported")
+    MINE = "mine", _("Cases I reported or filed")
+    DONE = "done", _("Finished cases")
 
 
 def worklists_for(user: User) -> list[str]:
@@ -216,10 +221,12 @@ def worklists_for(user: User) -> list[str]:
     if has_role(user, *SUPERVISE_ROLES):
         names.append(Worklist.SUPERVISION)
     names.append(Worklist.MINE)
+    if has_role(user, *AREA_CASE_ROLES) or unit_ids(user):
+        names.append(Worklist.DONE)  # a resident's own finished reports are among "mine"
     return names
 
 
-def worklist(user: User, name: str) -> QuerySet[Case]:
+def worklist(user: User, name: str, states: Collection[str] | None = None) -> QuerySet[Case]:
     """The cases waiting on the user in worklist `name`, most urgent first. A fixed number of
     queries however many cases there are; every list stays inside `visible_cases`.
 
@@ -231,17 +238,28 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
     - supervision: open cases of the user's area that are overdue or under supervision;
     - visits: verified cases whose category needs a return visit, and the user's own
       verified reports, oldest handled first;
-    - mine: the cases the user reported, newest first.
+    - mine: the cases the user reported or filed (on any channel), newest first;
+    - done: the closed-off cases the user sees (their area's, their unit's, their own), newest
+      closed first.
+
+    `states` widens the list to every case of its kind in those states, in the list's order:
+    the grid list in state `closed` is the area's closed cases, the inbox in state `closed`
+    the cases the unit handled that are closed off, `mine` in state `reported` the user's
+    filings not yet accepted.
     """
     if not user.is_authenticated:
         return Case.objects.none()
+    chosen: list[str] = sorted(set(states or ()) & set(State.values))
     cases = Case.objects.all()
     by_deadline = (F("due_at").asc(nulls_last=True), "id")  # no deadline yet: last, on every database
     if name == Worklist.GRID:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=GRID_ROLES | DISPATCH_ROLES)
-        return cases.filter(area, state__in=OPEN_STATES).order_by(*by_deadline)
+        return cases.filter(area, state__in=chosen if states else sorted(OPEN_STATES)).order_by(*by_deadline)
     if name == Worklist.INBOX:
         units = unit_ids(user)
+        if states:
+            any_co = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=units)
+            return cases.filter(Q(unit_id__in=units) | Exists(any_co), state__in=chosen).order_by(*by_deadline)
         co_handled = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=units, state=CoHandlingState.OPEN)
         # `state IN open` as a condition of its own (UNIT_QUEUE_STATES are open states) lets
         # PostgreSQL read the open cases by deadline (index case_open_by_deadline) and stop at a page.
@@ -252,6 +270,8 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
         )
     if name == Worklist.DISPATCH:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=DISPATCH_ROLES)
+        if states:
+            return cases.filter(area, state__in=chosen).order_by("created_at", "id")
         pending = Extension.objects.filter(case=OuterRef("pk"), state=ExtensionState.REQUESTED)
         return (
             cases.filter(area)
@@ -260,20 +280,55 @@ def worklist(user: User, name: str) -> QuerySet[Case]:
         )
     if name == Worklist.SUPERVISION:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=SUPERVISE_ROLES)
-        supervised = Supervision.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
+        supervised = Supervision.objects.filter(case=OuterRef("pk"))
+        if not states:
+            supervised = supervised.filter(closed_at__isnull=True)
         return (
-            cases.filter(area, state__in=OPEN_STATES)
+            cases.filter(area, state__in=chosen if states else sorted(OPEN_STATES))
             .filter(Q(overdue=True) | Exists(supervised))
             .order_by(*by_deadline)
         )
     if name == Worklist.VISITS:
         area = scope_q(user, DISTRICT_COMMUNITY_GRID, roles=DISPATCH_ROLES)
         return cases.filter(
-            (area & Q(category__return_visit_required=True)) | Q(reporter=user), state=State.VERIFIED
+            (area & Q(category__return_visit_required=True)) | Q(reporter=user),
+            state__in=chosen if states else [State.VERIFIED],
         ).order_by("handled_at", "id")
     if name == Worklist.MINE:
-        return cases.filter(reporter=user).order_by("-created_at", "-id")
+        mine = cases.filter(Q(reporter=user) | Q(filed_by=user))
+        return (mine.filter(state__in=chosen) if states else mine).order_by("-created_at", "-id")
+    if name == Worklist.DONE:
+        return (
+            visible_cases(user)
+            .filter(state__in=chosen if states else [State.CLOSED])
+            .order_by(F("closed_at").desc(nulls_last=True), "-id")
+        )
     raise ValueError(name)
+
+
+# A case number as people type it: the whole number (`370102-20261207-0042`) or its last digits.
+_NUMBER_TEXT = re.compile(r"[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*")
+_WHOLE_NUMBER = re.compile(r"[A-Za-z0-9-]*[A-Za-z0-9]-[0-9]{8}-[0-9]{4,}")
+
+
+def is_case_number_text(text: str) -> bool:
+    """Whether a search text is (the end of) a case number rather than words of a description."""
+    return _NUMBER_TEXT.fullmatch(text.strip()) is not None
+
+
+def search_cases(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """The cases of `cases` whose number is `text` or ends with it (a number's last digits), or,
+    for any other text, whose description holds every one of its words."""
+    text = text.strip()
+    if not text:
+        return cases
+    if is_case_number_text(text):
+        if _WHOLE_NUMBER.fullmatch(text):  # a whole number: the unique index finds it
+            return cases.filter(number__in={text, text.upper()})
+        return cases.filter(number__endswith=text)
+    for word in text.split()[:8]:
+        cases = cases.filter(description__icontains=word)
+    return cases
 
 
 def public_board(district_id: int) -> QuerySet[Case]:

@@ -258,7 +258,9 @@ class CaseFilter(Schema):
         None,
         description="A worklist instead of everything you see: `grid` (open cases of your area), "
         "`inbox` (your unit's), `dispatch`, `supervision`, `visits` (waiting for a return visit), "
-        "`mine` (reported by you). Each comes in its own order, most urgent first.",
+        "`mine` (reported or filed by you), `done` (closed off, newest closed first). Each comes "
+        "in its own order, most urgent first; with `state`, a queue holds every case of its kind "
+        "in those states (`grid` with `state=closed`: your area's closed cases).",
     )
     state: str | None = Field(
         None,

@@ -165,6 +165,13 @@ def plan_cases(plan: DistrictPlan, rng: random.Random, total: int) -> list[CaseP
     add("HJ02", in_grid0, patrol, State.CLOSED, "grid_worker")
     add("MS03", anywhere, phone, State.CLOSED, visit=satisfied)
     add("SZ03", anywhere, phone, State.REOPENED, visit=Satisfaction.UNSATISFIED)
+    # Every unit account's and grid worker's finished list holds a case: units that no rule
+    # routes to (生态环境局, 市场监督管理局, district dispatch) had these dispatched by hand.
+    add("HJ03", anywhere, phone, State.CLOSED, unit="生态环境局")
+    add("CG03", anywhere, phone, State.CLOSED, unit="市场监督管理局")
+    add("MD03", anywhere, visit, State.CLOSED, visit=satisfied)
+    add("MS02", anywhere, phone, State.CLOSED, unit=DISPATCH_UNIT, visit=satisfied)
+    add("CG03", in_second, patrol, State.CLOSED, "grid_worker2")
 
     groups = list(GROUP_WEIGHTS)
     codes = {g: [c for c, facts in CATEGORIES.items() if facts[0] == g] for g in groups}

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -39,8 +39,10 @@ from wangge.cases.models import (
 from wangge.cases.queries import (
     AREA_CASE_ROLES,
     Worklist,
+    is_case_number_text,
     nearby_open_cases,
     public_board,
+    search_cases,
     units_for,
     visible_cases,
     with_flags,
@@ -56,6 +58,8 @@ from wangge.lib.text import is_ascii_number
 from wangge.web.views import _map_config, scoped_page
 
 CASES_PER_PAGE = 30
+# Characters of the description a list shows.
+EXCERPT_LENGTH = 40
 
 
 class CappedPaginator(Paginator):
@@ -123,14 +127,12 @@ def _groups(user: User) -> list[Category]:
 
 
 def _filter(cases: QuerySet[Case], params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
-    """The list filters shared by the worklists, the case map and the board."""
+    """The list filters shared by the worklists, the case map and the board. A state narrows
+    what it is given; the worklists are first widened to every state by `_list_states`."""
     chosen = {key: params.get(key, "") for key in ("state", "category", "flag")}
-    if chosen["state"] == "open":
-        cases = cases.filter(state__in=OPEN_STATES)
-    elif chosen["state"] == "closed":
-        cases = cases.filter(state=State.CLOSED)
-    elif chosen["state"] in State.values:
-        cases = cases.filter(state=chosen["state"])
+    states = _list_states(chosen["state"])
+    if states is not None:
+        cases = cases.filter(state__in=sorted(states))
     if is_ascii_number(chosen["category"]) and len(chosen["category"]) < 19:
         # A group or one category, resolved to category ids first: a plain `category_id IN (…)`
         # lets the database walk the list's index instead of joining every case's category.
@@ -144,30 +146,76 @@ def _filter(cases: QuerySet[Case], params: Any) -> tuple[QuerySet[Case], dict[st
     return cases, chosen
 
 
+# The states a list can be filtered by: each state a case rests in, once. A case passes through
+# "return visit done" inside the return visit's own step (closed off or reopened at once).
+LISTED_STATES = [(value, label) for value, label in State.choices if value != State.VISITED]
+
+
+def _list_states(value: str) -> frozenset[str] | None:
+    """The states a state filter stands for: `open`, `all`, or one state; None for the list's own."""
+    if value == "open":
+        return OPEN_STATES
+    if value == "all":
+        return frozenset(State.values)
+    if value in State.values:
+        return frozenset({value})
+    return None
+
+
+def _params(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else request.GET
+
+
 def _list_name(request: HttpRequest, names: list[str]) -> str:
-    name = request.GET.get("list") or names[0]
+    name = _params(request).get("list") or names[0]
     if name not in names:
         raise Http404
     return name
 
 
-@require_GET
+# What the list's address keeps: the search text only when it is a case number (words of a
+# description may name a person, and addresses are logged: docs/decisions.md).
+LIST_PARAMS = ("list", "state", "category", "flag", "q")
+
+
+def _address(params: Any) -> QueryDict:
+    kept = QueryDict(mutable=True)
+    for key in LIST_PARAMS:
+        value = params.get(key, "").strip()
+        if value and (key != "q" or is_case_number_text(value)):
+            kept[key] = value
+    return kept
+
+
+@require_http_methods(["GET", "POST"])
 @scoped_page
 def case_list(request: HttpRequest) -> HttpResponse:
+    """A worklist, filtered, and searched by case number (in the address) or by words of the
+    description (posted, never in the address: the answer is the page itself)."""
     user = _user(request)
+    params = _params(request)
     names = worklists_for(user)
     name = _list_name(request, names)
-    cases = with_flags(worklist(user, name)).select_related("category", "grid", "unit")
-    cases, chosen = _filter(cases, request.GET)
-    page = CappedPaginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    text = params.get("q", "").strip()[:100]
+    if request.method == "POST" and (not text or is_case_number_text(text)):
+        return redirect(f"{reverse('cases')}?{_address(params).urlencode()}")
+    if request.method == "GET" and not is_case_number_text(text):
+        text = ""  # words come by POST only
+    states = _list_states(params.get("state", ""))
+    cases = with_flags(worklist(user, name, states)).select_related("category", "grid", "unit", "building")
+    cases, chosen = _filter(cases, params)
+    cases = search_cases(cases, text)
+    page = CappedPaginator(cases, CASES_PER_PAGE).get_page(params.get("page"))
     context = {
         "lists": [(n, Worklist(n).label) for n in names],
         "current": name,
         "page": page,
-        "chosen": chosen,
+        "chosen": {**chosen, "q": text},
         "groups": _groups(user),
-        "states": State.choices,
-        "query": request.GET.urlencode(),
+        "states": LISTED_STATES,
+        "query": _address(params).urlencode(),
+        "posted": request.method == "POST",
+        "excerpt_length": EXCERPT_LENGTH,
     }
     return render(request, "web/cases/list.html", context)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wangge.accounts.models import User
 from wangge.cases import events
 from wangge.cases.actions.common import locked, move, require_text, save_case, unit_staff
-from wangge.cases.actions.notifications import notify
+from wangge.cases.actions.notifications import notify, notify_closed, notify_ready_to_rate
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Category, CoHandlingState, HandlingUnit, ReturnVisit, Satisfaction
 from wangge.cases.queries import compute_due_at, dispatch_unit, route
@@ -124,6 +124,10 @@ def verify(acting_user: User, case: Case, *, passed: bool, note: str = "", versi
                 move(case, acting_user, "close")
                 case.closed_at = timezone.now()
             save_case(case, "closed_at")
+            if case.state == State.CLOSED:
+                notify_closed(acting_user, case)
+            else:
+                notify_ready_to_rate(acting_user, case)
         else:
             require_text(note, CaseError.REASON_REQUIRED)
             move(case, acting_user, "send_back", note=note)
@@ -167,6 +171,8 @@ def record_visit(
             move(case, acting_user, "close")
             case.closed_at = timezone.now()
         save_case(case, "handled_at", "closed_at")
+        if case.state == State.CLOSED:
+            notify_closed(acting_user, case)
     return case
 
 
@@ -181,6 +187,7 @@ def close(acting_user: User, case: Case, *, version: int | None = None, note: st
         move(case, acting_user, "close", note=note)
         case.closed_at = timezone.now()
         save_case(case, "closed_at")
+        notify_closed(acting_user, case)
     return case
 
 

@@ -310,13 +310,13 @@ def test_each_persona_gets_the_worklists_that_mean_something_to_it(
     small, catalogue, worker_a, dept_a, dept_b, community_staff, district_admin, supervisor, resident
 ):
     unitless = make_persona("dept_none", Role.DEPARTMENT, small.district)
-    assert worklists_for(worker_a) == ["grid", "mine"]
-    assert worklists_for(dept_a) == ["inbox", "mine"]
-    assert worklists_for(dept_b) == ["inbox", "mine"]
+    assert worklists_for(worker_a) == ["grid", "mine", "done"]
+    assert worklists_for(dept_a) == ["inbox", "mine", "done"]
+    assert worklists_for(dept_b) == ["inbox", "mine", "done"]
     assert worklists_for(unitless) == ["mine"]
-    assert worklists_for(community_staff) == ["dispatch", "visits", "grid", "mine"]
-    assert worklists_for(supervisor) == ["supervision", "mine"]
-    assert worklists_for(district_admin) == ["dispatch", "visits", "grid", "supervision", "mine"]
+    assert worklists_for(community_staff) == ["dispatch", "visits", "grid", "mine", "done"]
+    assert worklists_for(supervisor) == ["supervision", "mine", "done"]
+    assert worklists_for(district_admin) == ["dispatch", "visits", "grid", "supervision", "mine", "done"]
     assert worklists_for(resident) == ["mine"]
 
 

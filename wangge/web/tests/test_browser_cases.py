@@ -177,7 +177,7 @@ def test_resident_report_to_closed_off(make_page, live_server, small, catalogue,
     open_menu(phone)
     phone.locator("nav.main-nav").get_by_role("link", name=zh("Cases"), exact=True).click()
     phone.wait_for_url(re.compile(r"/cases/"))
-    expect(phone.locator("nav.tabs a[aria-current=page]")).to_have_text(zh("Cases I reported"))
+    expect(phone.locator("nav.tabs a[aria-current=page]")).to_have_text(zh("Cases I reported or filed"))
     assert no_horizontal_scroll(phone)
     shot(phone, "6-phone-resident-my-reports")
     open_case(phone, case)
