@@ -121,26 +121,37 @@ FUZZY = 60.0  # the best a typo can score: below every other way of matching
 FUZZY_CUTOFF = 75.0  # rapidfuzz's partial ratio a typo must reach
 
 
+def _initial(syllable: str) -> str:
+    return syllable[:2] if syllable[:2] in ("zh", "ch", "sh") else syllable[:1]
+
+
 @functools.lru_cache(maxsize=65536)
-def _han_pinyin(run: str) -> tuple[str, str]:
+def _han_pinyin(run: str) -> tuple[str, str, str]:
     syllables = lazy_pinyin(run, style=Style.NORMAL)
-    return "".join(syllables), "".join(s[:1] for s in syllables)
+    return "".join(syllables), "".join(s[:1] for s in syllables), "".join(_initial(s) for s in syllables)
 
 
-def pinyin(value: str) -> tuple[str, str]:
-    """(full pinyin, initials) of `value`, lower case, other letters and digits kept:
-    "青年东路5号" → ("qingniandonglu5hao", "qndl5h"). Runs of Han characters are remembered,
-    so a district's thousands of addresses cost little."""
-    full, initials, at = [], [], 0
+def spellings(value: str) -> tuple[str, str, str]:
+    """(full pinyin, first letters, initials with zh/ch/sh) of `value`, lower case, other
+    letters and digits kept: "张伟" → ("zhangwei", "zw", "zhw"). Runs of Han characters are
+    remembered, so a district's thousands of addresses cost little."""
+    parts: tuple[list[str], list[str], list[str]] = ([], [], [])
+    at = 0
     text = unicodedata.normalize("NFKC", value).lower()
     for match in _HAN.finditer(text):
         rest = _NOT_WORD.sub("", text[at : match.start()])
-        run_full, run_initials = _han_pinyin(match[0])
-        full += [rest, run_full]
-        initials += [rest, run_initials]
+        for part, spelled in zip(parts, _han_pinyin(match[0]), strict=True):
+            part += [rest, spelled]
         at = match.end()
     rest = _NOT_WORD.sub("", text[at:])
-    return "".join(full) + rest, "".join(initials) + rest
+    full, first, initials = ("".join(part) + rest for part in parts)
+    return full, first, initials
+
+
+def pinyin(value: str) -> tuple[str, str]:
+    """(full pinyin, first letters) of `value`: "青年东路5号" → ("qingniandonglu5hao", "qndl5h")."""
+    full, first, _initials = spellings(value)
+    return full, first
 
 
 @dataclass
@@ -156,9 +167,9 @@ class Searchable:
 
     def __post_init__(self) -> None:
         self.texts = tuple(norm(t) for t in self.texts if t)
-        spelled = [pinyin(t) for t in self.texts]
+        spelled = [spellings(t) for t in self.texts]
         self.full = " ".join(s[0] for s in spelled)
-        self.initials = " ".join(s[1] for s in spelled)
+        self.initials = " ".join([s[1] for s in spelled] + [s[2] for s in spelled if s[2] != s[1]])
         self.joined = " ".join(self.texts)
 
 
@@ -192,6 +203,8 @@ def score(query: Query, item: Searchable) -> float:
     if best:
         return best
     if query.latin:
+        if query.latin in item.initials.split(" ") or query.latin in item.full.split(" "):
+            return PINYIN + 8
         if any(p.startswith(query.latin) for p in item.initials.split(" ")):
             return PINYIN + 5
         if any(p.startswith(query.latin) for p in item.full.split(" ")):
