@@ -35,6 +35,7 @@ from wangge.cases.models import (
     Category,
     Channel,
     EventKind,
+    HandlingUnit,
     Notification,
     Satisfaction,
     SupervisionLevel,
@@ -55,7 +56,7 @@ from wangge.cases.workflow import OPEN_STATES, State
 from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates, from_wgs84, to_wgs84
-from wangge.lib.matching import pinyin
+from wangge.lib.matching import spellings
 from wangge.lib.text import is_ascii_number
 from wangge.web.views import _map_config, scoped_page
 
@@ -258,14 +259,15 @@ def _question_rows(category: Category | None, answers: dict[str, Any]) -> list[d
     return rows
 
 
-def _with_search_text(categories: list[Category]) -> list[Category]:
-    """Each category with what the category filter matches it by (`search_text`): its name and
-    its group's, with their pinyin and initials (`wangge.lib.matching`)."""
-    for c in categories:
-        names = [c.name, c.parent.name if c.parent else ""]
-        spelled = [part for name in names for part in pinyin(name)]
-        c.search_text = " ".join([*names, *spelled]).lower()  # type: ignore[attr-defined]
-    return categories
+def _with_search_text[T: Category | HandlingUnit](items: list[T]) -> list[T]:
+    """Each category or unit with what a filter over its select matches it by (`search_text`):
+    its name (and its group's), with their pinyin and initials (`wangge.lib.matching`)."""
+    for item in items:
+        parent = getattr(item, "parent", None)
+        names: list[str] = [item.name, parent.name if parent else ""]
+        spelled: list[str] = [part for name in names for part in spellings(name)]
+        setattr(item, "search_text", " ".join([*names, *spelled]).lower())  # noqa: B010
+    return items
 
 
 def _float(raw: str | None) -> float | None:
@@ -507,7 +509,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "public_only": public_only,
         "timeline": _with_state_labels(timeline_items(user, found)),
         "steps": [(step, STEP_LABELS[step]) for step in found.your_steps],  # type: ignore[attr-defined]
-        "units": units_for(user, found).order_by("kind", "name"),
+        "units": _with_search_text(list(units_for(user, found).order_by("kind", "name"))),
         "categories": [c for c in _categories(user) if c.district_id == found.district_id],
         "satisfaction": Satisfaction.choices,
         "levels": SupervisionLevel.choices,

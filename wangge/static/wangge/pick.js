@@ -3,6 +3,8 @@
    server prepared in each option's data-search (name, pinyin, initials). */
 (function () {
   "use strict";
+  if (window.wanggePick) return; // included once per page, whichever template brought it
+  window.wanggePick = true;
 
   function setValue(id, value) {
     var input = document.getElementById(id);
