@@ -103,17 +103,6 @@ def _scope(user: User) -> tuple[set[int], list[tuple[str, int]]] | None:
     return districts, areas
 
 
-def _inside(building: Building, areas: list[tuple[str, int]]) -> bool:
-    own: dict[str, int | None] = {
-        Level.DISTRICT: building.district_id,
-        Level.COMMUNITY: building.community_id,
-        Level.GRID: building.grid_id,
-        Level.BUILDING_GROUP: building.group_id,
-        Level.BUILDING: building.pk,
-    }
-    return any(own.get(level) == pk for level, pk in areas)
-
-
 def buildings_in_scope(user: User) -> Prepared:
     """The buildings the user's search covers: those in the user's area scope (the districts
     of a resident's household)."""
@@ -121,7 +110,19 @@ def buildings_in_scope(user: User) -> Prepared:
     if scope is None:
         return district_buildings(AreaNode.objects.filter(level=Level.DISTRICT).values_list("pk", flat=True))
     districts, areas = scope
-    return [pair for pair in district_buildings(districts) if _inside(pair[0], areas)]
+    ids: dict[str, set[int]] = {level: set() for level in (*_VERSION_LEVELS, Level.DISTRICT)}
+    for level, pk in areas:
+        ids.setdefault(level, set()).add(pk)
+    whole = ids[Level.DISTRICT]
+    return [
+        pair
+        for pair in district_buildings(districts)
+        if pair[0].district_id in whole
+        or pair[0].community_id in ids[Level.COMMUNITY]
+        or pair[0].grid_id in ids[Level.GRID]
+        or pair[0].group_id in ids[Level.BUILDING_GROUP]
+        or pair[0].pk in ids[Level.BUILDING]
+    ]
 
 
 def find_buildings(user: User, query: str, limit: int = RESULTS) -> list[tuple[Building, float]]:

@@ -161,16 +161,18 @@ class Searchable:
 
     key: str
     texts: tuple[str, ...]
-    full: str = field(init=False)
-    initials: str = field(init=False)
+    fulls: tuple[str, ...] = field(init=False)
+    initials: tuple[str, ...] = field(init=False)
     joined: str = field(init=False)
+    spelled: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.texts = tuple(norm(t) for t in self.texts if t)
         spelled = [spellings(t) for t in self.texts]
-        self.full = " ".join(s[0] for s in spelled)
-        self.initials = " ".join([s[1] for s in spelled] + [s[2] for s in spelled if s[2] != s[1]])
+        self.fulls = tuple(s[0] for s in spelled)
+        self.initials = tuple([s[1] for s in spelled] + [s[2] for s in spelled if s[2] != s[1]])
         self.joined = " ".join(self.texts)
+        self.spelled = " ".join(self.fulls + self.initials)
 
 
 @dataclass(frozen=True)
@@ -194,25 +196,17 @@ def score(query: Query, item: Searchable) -> float:
         return EXACT
     if query.text in item.texts:
         return EXACT
-    best = 0.0
-    for text in item.texts:
-        if text.startswith(query.text):
-            return PART + 5
-        if query.text in text:
-            best = PART
-    if best:
-        return best
-    if query.latin:
-        if query.latin in item.initials.split(" ") or query.latin in item.full.split(" "):
+    if query.text in item.joined:  # one test rules out most items at once
+        return PART + 5 if any(t.startswith(query.text) for t in item.texts) else PART
+    if query.latin and query.latin in item.spelled:  # one test rules out most items at once
+        latin = query.latin
+        if latin in item.initials or latin in item.fulls:
             return PINYIN + 8
-        if any(p.startswith(query.latin) for p in item.initials.split(" ")):
+        if any(p.startswith(latin) for p in item.initials):
             return PINYIN + 5
-        if any(p.startswith(query.latin) for p in item.full.split(" ")):
+        if any(p.startswith(latin) for p in item.fulls):
             return PINYIN + 4
-        if query.latin in item.initials:
-            return PINYIN + 1
-        if query.latin in item.full:
-            return PINYIN
+        return PINYIN
     return 0.0
 
 
@@ -221,7 +215,7 @@ def typo_score(query: Query, item: Searchable) -> float:
     if query.latin:
         if len(query.latin) < 4:
             return 0.0
-        ratio = fuzz.partial_ratio(query.latin, item.full, score_cutoff=FUZZY_CUTOFF + 5)
+        ratio = fuzz.partial_ratio(query.latin, item.spelled, score_cutoff=FUZZY_CUTOFF + 5)
     else:
         if len(query.text) < 3:
             return 0.0
