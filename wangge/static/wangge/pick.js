@@ -75,10 +75,42 @@
     select.querySelectorAll("optgroup").forEach(function (group) {
       group.hidden = !group.querySelector("option");
     });
-    if (words.length && kept.length === 1 && select.value !== kept[0].value) {
-      select.value = kept[0].value;
-      select.dispatchEvent(new Event("change", { bubbles: true }));
+    if (words.length && kept.length === 1) {
+      choose(select, kept[0].value);
+      kept = [];
     }
+    if (input.hasAttribute("data-filter-buttons")) showButtons(input, select, words.length ? kept : []);
+  }
+
+  function choose(select, value) {
+    if (select.value === value) return;
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // The options left, as buttons under the filter: one tap chooses (a phone's select takes two).
+  function showButtons(input, select, options) {
+    var list = document.getElementById(input.id + "-options");
+    if (!list) {
+      list = document.createElement("ul");
+      list.id = input.id + "-options";
+      list.className = "plain pick-options";
+      input.insertAdjacentElement("afterend", list);
+    }
+    list.textContent = "";
+    options.slice(0, 8).forEach(function (option) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "pick-option";
+      button.textContent = option.textContent;
+      button.addEventListener("click", function () {
+        choose(select, option.value);
+        list.textContent = "";
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
   }
 
   document.addEventListener("input", function (event) {
