@@ -37,9 +37,7 @@ def test_a_grid_worker_files_by_typing_the_building(make_page, live_server, smal
     log_in(page, live_server, "worker_a")
     page.goto(f"{live_server.url}/cases/new/")
     expect(page.locator("#pick-map")).to_have_attribute("data-state", "ready")
-    page.evaluate(
-        "window.placed = []; document.addEventListener('wangge:place', e => window.placed.push(e.detail))"
-    )
+    page.evaluate("window.placed = []; document.addEventListener('wangge:place', e => window.placed.push(e.detail))")
 
     # The category by its pinyin initials: 路灯不亮 and 楼道堆物 are left as buttons; one tap.
     page.locator("#category-filter").fill("ld")
