@@ -73,7 +73,9 @@ def _load(district_id: int) -> Prepared:
         grid_name, community_name = names.get(grid, ""), names.get(community, "")
         prefixes = [matching.norm(grid_name), matching.norm(community_name), matching.community_key(community_name)]
         building = Building(pk, district_id, name, address, grid, grid_name, community, group, lng, lat)
-        item = matching.Searchable(matching.building_key(name, prefixes), (name, address, grid_name, community_name))
+        item = matching.Searchable(
+            matching.building_key(name, prefixes), (name, address, grid_name, community_name), (*prefixes, address)
+        )
         prepared.append((building, item))
     return prepared
 

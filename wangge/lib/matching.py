@@ -161,6 +161,8 @@ class Searchable:
 
     key: str
     texts: tuple[str, ...]
+    # What may stand before the key in a query ("幸福里社区第1网格" + "3号楼"), normalised.
+    prefixes: tuple[str, ...] = ()
     fulls: tuple[str, ...] = field(init=False)
     initials: tuple[str, ...] = field(init=False)
     joined: str = field(init=False)
@@ -168,6 +170,7 @@ class Searchable:
 
     def __post_init__(self) -> None:
         self.texts = tuple(norm(t) for t in self.texts if t)
+        self.prefixes = tuple(sorted({norm(p) for p in self.prefixes if p}, key=len, reverse=True))
         spelled = [spellings(t) for t in self.texts]
         self.fulls = tuple(s[0] for s in spelled)
         self.initials = tuple([s[1] for s in spelled] + [s[2] for s in spelled if s[2] != s[1]])
@@ -196,6 +199,11 @@ def score(query: Query, item: Searchable) -> float:
         return EXACT
     if query.text in item.texts:
         return EXACT
+    for prefix in item.prefixes:
+        if query.text.startswith(prefix) and len(query.text) > len(prefix):
+            if item.key and building_key(query.text[len(prefix) :]) == item.key:
+                return EXACT
+            break
     if query.text in item.joined:  # one test rules out most items at once
         return PART + 5 if any(t.startswith(query.text) for t in item.texts) else PART
     if query.latin and query.latin in item.spelled:  # one test rules out most items at once

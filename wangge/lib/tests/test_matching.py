@@ -82,3 +82,12 @@ def test_a_person_s_name_by_its_initials():
 
 def test_scores_order_exact_before_part_before_pinyin_before_typo():
     assert matching.EXACT > matching.PART > matching.PINYIN > matching.FUZZY
+
+
+def test_a_grid_or_community_name_before_the_number_still_names_the_building():
+    items = [
+        ("a3", Searchable("#3", ("3号楼", "幸福里社区第1网格"), ("幸福里社区第1网格", "幸福里社区", "幸福里"))),
+        ("b3", Searchable("#3", ("3号楼", "和平里社区第2网格"), ("和平里社区第2网格", "和平里社区", "和平里"))),
+    ]
+    assert clear_choice(rank("幸福里三号楼", items)) == "a3"
+    assert clear_choice(rank("和平里社区第2网格3#", items)) == "b3"
