@@ -26,7 +26,7 @@ from wangge.accounts.scope import has_role
 from wangge.api import ratelimit
 from wangge.areas.locate import grid_index
 from wangge.areas.models import AreaNode, Level
-from wangge.areas.search import Building, find_buildings, match_address
+from wangge.areas.search import Building, find_buildings
 from wangge.cases import actions, policy, steps
 from wangge.cases.detail import case_detail, timeline_items
 from wangge.cases.errors import CaseError
@@ -411,20 +411,16 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 def _building_for_address(category: Category, address: str, context: dict[str, Any]) -> AreaNode:
-    """The building a typed address names (`wangge.areas.search`); several candidates come
+    """The building a typed address names (`actions.building_at`); several candidates come
     back to the form as a list to tap ("Did you mean"), none is the filing's own error."""
-    exact = AreaNode.objects.filter(district_id=category.district_id, level=Level.BUILDING, address=address).first()
-    if exact is not None:
-        return exact
-    found, candidates = match_address(category.district_id, address)
-    if found is not None:
-        building = AreaNode.objects.select_related("grid").get(pk=found.pk)
-        context["chosen_label"] = _building_label(building)
-        return building
-    if candidates:
-        context["candidates"] = _place_items(candidates)
-        raise DomainError(CaseError.ADDRESS_AMBIGUOUS, _("More than one building matches this address; choose one."))
-    raise DomainError(CaseError.ADDRESS_UNKNOWN, _("This address is not known; pick the place on the map instead."))
+    try:
+        building = actions.building_at(category.district, address)
+    except DomainError as error:
+        if error.code == CaseError.ADDRESS_AMBIGUOUS:
+            context["candidates"] = _place_items(error.details["candidates"])  # type: ignore[arg-type]
+        raise
+    context["chosen_label"] = _building_label(building)
+    return building
 
 
 def _wgs_point(lng: float | None, lat: float | None, crs: str) -> tuple[float, float] | None:

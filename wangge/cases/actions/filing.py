@@ -88,10 +88,11 @@ def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any
     return cleaned
 
 
-def _building_at(district: AreaNode, address: str) -> AreaNode:
+def building_at(district: AreaNode, address: str) -> AreaNode:
     """The building a free-text address names: its exact address, or the one building the
-    forgiving match (`wangge.areas.search`) finds; several candidates are an error carrying
-    them (`candidates`: building ids, best first), for the user to choose from."""
+    forgiving match (`wangge.areas.search`) finds. Several candidates are an error carrying
+    them (`candidates`: the `Building`s, best first) for the user to choose from; none is
+    `address_unknown`."""
     exact = AreaNode.objects.filter(district=district, level=Level.BUILDING, address=address).first()
     if exact is not None:
         return exact
@@ -102,7 +103,7 @@ def _building_at(district: AreaNode, address: str) -> AreaNode:
         raise DomainError(
             CaseError.ADDRESS_AMBIGUOUS,
             _("More than one building matches this address; choose one."),
-            candidates=[c.pk for c in candidates],
+            candidates=candidates,
         )
     raise DomainError(CaseError.ADDRESS_UNKNOWN, _("This address is not known; pick the place on the map instead."))
 
@@ -147,7 +148,7 @@ def file_case(
         grid = locate_grid(lng, lat, crs)
         lng, lat = to_wgs84(lng, lat, crs)
     elif building is None and address.strip():
-        building = _building_at(district, address.strip())
+        building = building_at(district, address.strip())
     if building is not None:
         if building.level != Level.BUILDING or building.district_id != district.pk:
             raise DomainError(CaseError.NOT_A_BUILDING, _("Choose a building of this district."))

@@ -39,7 +39,9 @@ def test_several_buildings_refuse_the_filing_with_the_candidates(small, catalogu
     with pytest.raises(DomainError) as raised:
         by_address(small, catalogue, "2号楼")
     assert raised.value.code == "address_ambiguous"
-    assert sorted(raised.value.details["candidates"]) == sorted(small.buildings[i].pk for i in (1, 3, 5, 7))
+    assert sorted(b.pk for b in raised.value.details["candidates"]) == sorted(
+        small.buildings[i].pk for i in (1, 3, 5, 7)
+    )
     assert not Case.objects.exists()
 
 
