@@ -116,7 +116,7 @@ def buildings_in_scope(user: User) -> Prepared:
     for level, pk in areas:
         ids.setdefault(level, set()).add(pk)
     whole = ids[Level.DISTRICT]
-    return [
+    found = [
         pair
         for pair in district_buildings(districts)
         if pair[0].district_id in whole
@@ -125,6 +125,11 @@ def buildings_in_scope(user: User) -> Prepared:
         or pair[0].group_id in ids[Level.BUILDING_GROUP]
         or pair[0].pk in ids[Level.BUILDING]
     ]
+    # A resident's own grid first: among equally good matches its buildings come first.
+    home = {a.area.grid_id for a in assignments_of(user) if a.area.level == Level.HOUSEHOLD}
+    if home:
+        found.sort(key=lambda pair: pair[0].grid_id not in home)
+    return found
 
 
 def find_buildings(user: User, query: str, limit: int = RESULTS) -> list[tuple[Building, float]]:

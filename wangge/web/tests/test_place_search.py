@@ -7,8 +7,10 @@ import re
 import pytest
 from django.test import Client
 
+from wangge.accounts.models import Role
 from wangge.api.testing import session_client
 from wangge.areas import actions as area_actions
+from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
 
@@ -48,9 +50,13 @@ def test_the_buttons_carry_the_point_in_the_tiles_system(small, worker_a, settin
     assert abs(lng - building.lng) < 0.01
 
 
-def test_a_resident_searches_the_buildings_of_their_district(small, resident):
+def test_a_resident_searches_the_buildings_of_their_district_their_own_grid_first(small, resident):
     found = results(session_client(resident), "1号楼")
     assert len(found) == 4  # every grid's 1号楼: a resident may file anywhere in the district
+    assert found[0][0] == str(small.buildings[0].pk)  # the one of the resident's own grid first
+    neighbour = make_persona("resident_g2", Role.RESIDENT, small.households[12])  # grid 2
+    assert results(session_client(neighbour), "1号楼")[0][0] == str(small.buildings[4].pk)
+    assert results(session_client(neighbour), "2号楼")[0][0] == str(small.buildings[5].pk)
 
 
 def test_a_grid_name_and_its_pinyin_list_its_buildings(small, worker_a, community_staff):
