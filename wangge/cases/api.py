@@ -107,6 +107,7 @@ def _act(request: HttpRequest, case_id: int, step: str, payload: Schema) -> Case
     ApiError.COORDINATES_OUT_OF_RANGE,
     CaseError.NOT_A_BUILDING,
     CaseError.ADDRESS_UNKNOWN,
+    CaseError.ADDRESS_AMBIGUOUS,
     CaseError.OUTSIDE_DISTRICT,
     CaseError.FORBIDDEN,
     ApiError.OUTSIDE_EVERY_GRID,

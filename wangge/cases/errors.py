@@ -27,6 +27,7 @@ class CaseError(ErrorCode):
     ANSWER_INVALID = "answer_invalid", 400, "an answer does not fit its question"
     LOCATION_REQUIRED = "location_required", 400, "no place given: a point, a building or an address"
     ADDRESS_UNKNOWN = "address_unknown", 400, "no building of the district has this address"
+    ADDRESS_AMBIGUOUS = "address_ambiguous", 400, "several buildings of the district match the address; choose one"
     NOT_A_BUILDING = "not_a_building", 400, "the building is not a building of this district"
     OUTSIDE_DISTRICT = "outside_district", 400, "the place lies outside the category's district"
     TOO_LATE_TO_RECLASSIFY = "too_late_to_reclassify", 409, "the category changes only before the case is dispatched"

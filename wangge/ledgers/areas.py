@@ -17,12 +17,12 @@ The rule (docs/import.md, "Households"):
   (1单元101室, 1-101, 3-1-101); 室 / 号 / 户 and leading zeros are ignored. Without a unit
   the room must be unique in the building.
 
+The forms are read by `wangge.lib.matching`, which every search box uses too.
 Nothing is guessed beyond these forms: a name that matches nothing, or more than one area,
 rejects the row with a reason naming the level.
 """
 
 import re
-import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -31,103 +31,8 @@ from django.utils.translation import gettext as _
 from wangge.areas.models import AreaNode, Level
 from wangge.ledgers.errors import LedgerError
 from wangge.lib.errors import DomainError
+from wangge.lib.matching import building_key, community_key, grid_key, norm, room_key, strip_prefixes, unit_key
 from wangge.orgs.models import OrgUnit
-
-_NOISE = re.compile(r"[\s\u3000]+")
-_COMMUNITY_SUFFIXES = ("社区居民委员会", "居民委员会", "社区居委会", "居委会", "社区")
-_CN_NUMBERS = {
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-    "十三": 13,
-    "十四": 14,
-    "十五": 15,
-    "十六": 16,
-    "十七": 17,
-    "十八": 18,
-    "十九": 19,
-    "二十": 20,
-}
-_GRID = re.compile(r"^(?:第?(\d+|[一二三四五六七八九十]+)号?网格|网格(\d+)号?|(\d+))$")
-_BUILDING = re.compile(r"^第?(\d+|[一二三四五六七八九十]+|[A-Z])(?:号楼|号|栋|幢|#楼|#|楼|座|号楼栋)?$")
-_UNIT = re.compile(r"^第?(\d+|[一二三四五六七八九十]+)(?:单元)?$")
-_ROOM_WITH_UNIT = re.compile(r"^(\d+|[一二三四五六七八九十]+)单元(\d+)$")
-_DASHED = re.compile(r"^(?:\d+-)?(\d+)-(\d+)$")
-
-
-def _norm(value: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", value)).upper()
-
-
-def _number(token: str) -> str:
-    if token.isdigit():
-        return str(int(token))
-    return str(_CN_NUMBERS.get(token, token))
-
-
-def _strip_prefixes(value: str, prefixes: list[str]) -> str:
-    for prefix in sorted({p for p in prefixes if p}, key=len, reverse=True):
-        if value.startswith(prefix) and len(value) > len(prefix):
-            return value[len(prefix) :]
-    return value
-
-
-def community_key(name: str, district_name: str = "") -> str:
-    value = _norm(name)
-    if district_name and value.startswith(_norm(district_name)) and len(value) > len(_norm(district_name)):
-        value = value[len(_norm(district_name)) :]
-    for suffix in _COMMUNITY_SUFFIXES:
-        if value.endswith(suffix) and len(value) > len(suffix):
-            return value[: -len(suffix)]
-    return value
-
-
-def grid_key(name: str, prefixes: list[str]) -> str:
-    value = _strip_prefixes(_norm(name), prefixes)
-    match = _GRID.match(value)
-    if match:
-        return "#" + _number(next(g for g in match.groups() if g))
-    return value
-
-
-def building_key(name: str, prefixes: list[str]) -> str:
-    value = _strip_prefixes(_norm(name), prefixes)
-    match = _BUILDING.match(value)
-    if match:
-        return "#" + _number(match[1])
-    return value
-
-
-def unit_key(value: str) -> str:
-    value = _norm(value)
-    if not value:
-        return ""
-    match = _UNIT.match(value)
-    return _number(match[1]) if match else value
-
-
-def room_key(value: str) -> tuple[str, str]:
-    """(unit, room) from a room cell: "1单元101室" → ("1", "101"), "1-101" → ("1", "101"),
-    "101室" → ("", "101")."""
-    value = _norm(value).rstrip("室号户")
-    match = _ROOM_WITH_UNIT.match(value)
-    if match:
-        return _number(match[1]), _number(match[2])
-    match = _DASHED.match(value)
-    if match:
-        return _number(match[1]), _number(match[2])
-    if value.isdigit():
-        return "", _number(value)
-    return "", value
 
 
 class AreaResolver:
@@ -171,18 +76,18 @@ class AreaResolver:
         for pk, name, community, grid, _group, _building, address in by_level[Level.BUILDING]:
             assert community is not None and grid is not None
             self.building_names[pk] = name
-            prefixes = [_norm(self.grid_names[grid]), *self._community_prefixes(community)]
+            prefixes = [norm(self.grid_names[grid]), *self._community_prefixes(community)]
             key = building_key(name, prefixes)
             self.buildings_in_grid[(grid, key)].append(pk)
             self.buildings_in_community[(community, key)].append(pk)
             if address:
-                address_key = _norm(address)
+                address_key = norm(address)
                 if address_key != key:
                     self.buildings_in_community[(community, address_key)].append(pk)
         for pk, name, community, grid, _group, building, _address in by_level[Level.HOUSEHOLD]:
             assert building is not None and community is not None and grid is not None
             prefixes = [self.building_names[building], self.grid_names[grid], *self._community_prefixes(community)]
-            unit, room = room_key(_strip_prefixes(_norm(name), [_norm(p) for p in prefixes]))
+            unit, room = room_key(strip_prefixes(norm(name), [norm(p) for p in prefixes]))
             self.households[(building, unit, room)].append(pk)
             self.rooms[(building, room)].append(pk)
             if unit:
@@ -197,11 +102,11 @@ class AreaResolver:
         if self._org_units is None:
             self._org_units = defaultdict(list)
             for pk, unit_name in OrgUnit.objects.filter(district=self.district).values_list("id", "name"):
-                self._org_units[_norm(unit_name)].append(pk)
+                self._org_units[norm(unit_name)].append(pk)
         return self._org_units
 
     def _community_prefixes(self, community: int) -> list[str]:
-        name = _norm(self.community_names[community])
+        name = norm(self.community_names[community])
         return [name, community_key(name)]
 
     # --- lookups -----------------------------------------------------------------------------
@@ -232,19 +137,19 @@ class AreaResolver:
 
     def building(self, community: int, grid: int | None, name: str) -> int:
         if grid is not None:
-            key = building_key(name, [_norm(self.grid_names[grid]), *self._community_prefixes(community)])
+            key = building_key(name, [norm(self.grid_names[grid]), *self._community_prefixes(community)])
             found = self.buildings_in_grid.get((grid, key), [])
             if not found:
                 found = [
                     b
-                    for b in self.buildings_in_community.get((community, _norm(name)), [])
+                    for b in self.buildings_in_community.get((community, norm(name)), [])
                     if self.ancestors[b][1] == grid
                 ]
             where = self.grid_names[grid]
         else:
             key = building_key(name, self._community_prefixes(community))
             found = self.buildings_in_community.get((community, key), []) or self.buildings_in_community.get(
-                (community, _norm(name)), []
+                (community, norm(name)), []
             )
             where = self.community_names[community]
         if len(found) == 1:
@@ -264,7 +169,7 @@ class AreaResolver:
         community_id = self.community(community)
         grid_id = self.grid(community_id, grid) if grid else None
         # A building cell may carry the unit ("1号楼2单元").
-        unit_in_building = re.match(r"^(.+?)(\d+|[一二三四五六七八九十]+)单元$", _norm(building))
+        unit_in_building = re.match(r"^(.+?)(\d+|[一二三四五六七八九十]+)单元$", norm(building))
         if unit_in_building and not unit:
             building, unit = unit_in_building[1], unit_in_building[2]
         building_id = self.building(community_id, grid_id, building)
@@ -289,7 +194,7 @@ class AreaResolver:
         )
 
     def org_unit(self, name: str) -> int:
-        found = self._load_org_units().get(_norm(name), [])
+        found = self._load_org_units().get(norm(name), [])
         if len(found) == 1:
             return found[0]
         raise DomainError(

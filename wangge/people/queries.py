@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from wangge.accounts.models import PERSONAL_DATA_ROLES, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, assignments_of, has_role_over, scope_q
 from wangge.areas.models import AreaNode, Level
+from wangge.lib import matching
 from wangge.lib.crypto import blind_index, blind_indexes, bound_to, decrypt, is_bound, key_id_of, keyring
 from wangge.lib.errors import Invalid
 from wangge.lib.idnumber import normalise_id_number, normalise_phone, parse_id_number, parse_phone
@@ -189,6 +190,20 @@ def _user_districts(user: User) -> list[int] | None:
     return sorted({a.district_id for a in assignments_of(user) if a.role in PERSONAL_DATA_ROLES})
 
 
+_NAMES_SPELLED = 200  # at most this many different names a pinyin search looks for
+
+
+def _names_spelled(scoped: QuerySet[Person], text: str) -> list[str]:
+    """The names in scope whose pinyin or initials `text` spells (`wangge.lib.matching`): the
+    names are stored in clear, so the scope's different names are read (one query) and spelled
+    in memory. Empty for a term that is not Latin letters."""
+    if not (text.isascii() and text.replace(" ", "").isalpha() and len(text) >= 2):
+        return []
+    names = scoped.order_by().values_list("name", flat=True).distinct()
+    items = [(name, matching.Searchable("", (name,))) for name in names]
+    return [name for name, _score in matching.rank(text, items, _NAMES_SPELLED)]
+
+
 def search_persons(user: User, term: str) -> PersonSearch:
     """The persons in the user's scope that `term` finds, ordered by name, grid and community
     loaded. What was typed decides how it is looked up:
@@ -199,7 +214,7 @@ def search_persons(user: User, term: str) -> PersonSearch:
     - four characters of an ID number's end (`123X`, `0011`): the masked ID number's (or the
       masked phone's) last four characters, which the masked forms keep;
     - anything else: part of the name, of either address, or of the household or its building's
-      address they live in.
+      address they live in; a name also by its pinyin or initials ("zhw", "zhangwei" → 张伟).
 
     The term itself is never stored, logged or put in a message."""
     text = " ".join((term or "").split())
@@ -240,6 +255,7 @@ def search_persons(user: User, term: str) -> PersonSearch:
     )
     match = (
         models.Q(name__contains=text)
+        | models.Q(name__in=_names_spelled(scoped, text))
         | models.Q(registered_address__contains=text)
         | models.Q(current_address__contains=text)
         | models.Q(pk__in=HouseholdMember.objects.filter(household__in=places).values("person_id"))

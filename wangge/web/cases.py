@@ -24,14 +24,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wangge.accounts.models import User
 from wangge.accounts.scope import has_role
 from wangge.api import ratelimit
+from wangge.areas.locate import grid_index
 from wangge.areas.models import AreaNode, Level
+from wangge.areas.search import Building, find_buildings
 from wangge.cases import actions, policy, steps
 from wangge.cases.detail import case_detail, supervising_bodies, timeline_items
+from wangge.cases.errors import CaseError
 from wangge.cases.models import (
     Case,
     Category,
     Channel,
     EventKind,
+    HandlingUnit,
     Notification,
     Satisfaction,
     SupervisionLevel,
@@ -53,7 +57,8 @@ from wangge.cases.schemas import DecideIn, FinishIn
 from wangge.cases.workflow import OPEN_STATES, State
 from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
-from wangge.lib.geo import from_wgs84
+from wangge.lib.geo import CRS_CHOICES, check_coordinates, from_wgs84, to_wgs84
+from wangge.lib.matching import spellings
 from wangge.lib.text import is_ascii_number
 from wangge.web.views import _map_config, scoped_page
 
@@ -290,11 +295,97 @@ def _answers(request: HttpRequest, category: Category | None) -> dict[str, Any]:
     return answers
 
 
+def _question_rows(category: Category | None, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The category's questions with what was answered, for the form to show them again."""
+    if category is None:
+        return []
+    rows = []
+    for question in category.questions.all():
+        value = answers.get(question.code, "")
+        chosen = [str(v) for v in value] if isinstance(value, list) else [str(value)] if value != "" else []
+        rows.append({"q": question, "value": value if not isinstance(value, list) else "", "chosen": chosen})
+    return rows
+
+
+def _with_search_text[T: Category | HandlingUnit](items: list[T]) -> list[T]:
+    """Each category or unit with what a filter over its select matches it by (`search_text`):
+    its name (and its group's), with their pinyin and initials (`wangge.lib.matching`)."""
+    for item in items:
+        parent = getattr(item, "parent", None)
+        names: list[str] = [item.name, parent.name if parent else ""]
+        spelled: list[str] = [part for name in names for part in spellings(name)]
+        setattr(item, "search_text", " ".join([*names, *spelled]).lower())  # noqa: B010
+    return items
+
+
 def _float(raw: str | None) -> float | None:
     try:
         return float(raw) if raw else None
     except ValueError:
         return None
+
+
+def _crs(raw: str | None) -> str:
+    """The coordinate system of the posted point: the tiles' unless the phone's position was
+    used (`wgs84`)."""
+    crs = raw or settings.MAP_TILE_CRS
+    if crs not in CRS_CHOICES:
+        raise DomainError("bad_crs", _("Unknown coordinate system; use wgs84, gcj02 or bd09."))
+    return crs
+
+
+def _chosen_building(user: User, raw: str | None) -> AreaNode | None:
+    """The building the form names, within the user's districts (a stable error otherwise)."""
+    if not raw:
+        return None
+    districts = steps.user_districts(user)
+    buildings = AreaNode.objects.filter(level=Level.BUILDING).select_related("grid")
+    if districts is not None:
+        buildings = buildings.filter(district_id__in=districts)
+    building = buildings.filter(pk=int(raw)).first() if is_ascii_number(raw) and len(raw) < 19 else None
+    if building is None:
+        raise DomainError(CaseError.NOT_A_BUILDING, _("Choose a building of your district."))
+    return building
+
+
+def _place_items(buildings: list[Building]) -> list[dict[str, Any]]:
+    """Buildings as the search's buttons carry them: id, label and point in the tiles' system."""
+    items = []
+    for b in buildings:
+        point = ("", "")
+        if b.lng is not None and b.lat is not None:
+            lng, lat = from_wgs84(b.lng, b.lat, settings.MAP_TILE_CRS)
+            point = (f"{lng:.7f}", f"{lat:.7f}")
+        items.append(
+            {
+                "pk": b.pk,
+                "name": b.name,
+                "address": b.address,
+                "grid": b.grid_name,
+                "label": b.label,
+                "lng": point[0],
+                "lat": point[1],
+            }
+        )
+    return items
+
+
+@require_GET
+@scoped_page
+def place_search(request: HttpRequest) -> HttpResponse:
+    """The buildings in the user's scope matching what is typed (htmx fragment of the filing
+    form's building search). Building names are not personal data: a GET is fine."""
+    query = request.GET.get("q", "")[:100]
+    found = [building for building, _score in find_buildings(_user(request), query)]
+    return render(request, "web/cases/_places.html", {"places": _place_items(found), "query": query})
+
+
+def _building_label(building: AreaNode | None) -> str:
+    if building is None:
+        return ""
+    grid = building.grid.name if building.grid else ""
+    text = f"{grid} {building.name}".strip()
+    return f"{text} · {building.address}" if building.address else text
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,28 +395,39 @@ def case_new(request: HttpRequest) -> HttpResponse:
     categories = _categories(user)
     staff = has_role(user, *AREA_CASE_ROLES)
     context: dict[str, Any] = {
-        "categories": categories,
+        "categories": _with_search_text(categories),
         "staff": staff,
         "channels": [(c.value, c.label) for c in STAFF_CHANNELS],
         "map_config": _map_config(
             request, bounds=_bounds(user), picked_text=_("Place marked on the map. Tap again to move it.")
         ),
         "values": request.POST,
+        "crs": request.POST.get("crs") if request.POST.get("crs") in CRS_CHOICES else settings.MAP_TILE_CRS,
+        "tile_crs": settings.MAP_TILE_CRS,
     }
     if request.method == "GET":
         return render(request, "web/cases/new.html", context)
     category = next((c for c in categories if str(c.pk) == request.POST.get("category")), None)
     context["category"] = category
+    context["answers"] = _answers(request, category)
+    context["questions"] = _question_rows(category, context["answers"])
     lng, lat = _float(request.POST.get("lng")), _float(request.POST.get("lat"))
+    address = request.POST.get("address", "")
     try:
+        building = _chosen_building(user, request.POST.get("building"))
+        context["chosen_label"] = _building_label(building)
+        crs = _crs(request.POST.get("crs"))
         if category is None:
             raise DomainError("unknown_category", _("Choose one of the platform's case categories."))
         if not policy.can_file(user, category.district_id):
             raise steps.forbidden()
-        if lng is not None and lat is not None and not request.POST.get("confirm_new"):
-            near = _possible_duplicates(user, category, lng, lat)
+        if building is None and (lng is None or lat is None) and address.strip():
+            building = _building_for_address(category, address.strip(), context)
+        if not request.POST.get("confirm_new"):
+            near = _possible_duplicates(user, category, _wgs_point(lng, lat, crs), building)
             if near:
                 context["duplicates"] = near
+                context["photos_lost"] = bool(request.FILES.getlist("photos"))
                 return render(request, "web/cases/new.html", context)
         channel = request.POST.get("channel") if staff else Channel.WEB
         if channel not in [c.value for c in STAFF_CHANNELS] + [Channel.WEB]:
@@ -339,29 +441,77 @@ def case_new(request: HttpRequest) -> HttpResponse:
             description=request.POST.get("description", ""),
             lng=lng,
             lat=lat,
-            crs=settings.MAP_TILE_CRS,
-            address=request.POST.get("address", ""),
+            crs=crs,
+            address=address,
+            building=building,
             reporter_name=request.POST.get("reporter_name", "") if staff else "",
             reporter_contact=request.POST.get("reporter_contact", "") if staff else "",
-            answers=_answers(request, category),
+            answers=context["answers"],
             photos=request.FILES.getlist("photos"),
         )
     except DomainError as error:
         context["error"] = error
+        context["photos_lost"] = bool(request.FILES.getlist("photos"))
         response = render(request, "web/cases/new.html", context, status=429 if error.status == 429 else 400)
         return ratelimit.with_retry_after(response, error)
     messages.success(request, _("Case %(number)s filed. Its number is how you follow it.") % {"number": case.number})
     return redirect("case", case.pk)
 
 
-def _possible_duplicates(user: User, category: Category, lng: float, lat: float) -> list[Case]:
-    from wangge.lib.geo import check_coordinates, to_wgs84
+def _building_for_address(category: Category, address: str, context: dict[str, Any]) -> AreaNode:
+    """The building a typed address names (`actions.building_at`); several candidates come
+    back to the form as a list to tap ("Did you mean"), none is the filing's own error."""
+    try:
+        building = actions.building_at(category.district, address)
+    except DomainError as error:
+        if error.code == CaseError.ADDRESS_AMBIGUOUS:
+            context["candidates"] = _place_items(error.details["candidates"])  # type: ignore[arg-type]
+        raise
+    context["chosen_label"] = _building_label(building)
+    return building
 
+
+def _wgs_point(lng: float | None, lat: float | None, crs: str) -> tuple[float, float] | None:
+    if lng is None or lat is None:
+        return None
     check_coordinates(lng, lat)
-    wgs_lng, wgs_lat = to_wgs84(lng, lat, settings.MAP_TILE_CRS)
-    near = nearby_open_cases(category, wgs_lng, wgs_lat, float(settings.CASE_DUPLICATE_RADIUS_M), limit=20)
-    seen = set(visible_cases(user).filter(pk__in=[c.pk for c in near]).values_list("pk", flat=True))
-    return [c for c in near if c.pk in seen][:5]
+    return to_wgs84(lng, lat, crs)
+
+
+def _possible_duplicates(
+    user: User, category: Category, point: tuple[float, float] | None, building: AreaNode | None
+) -> list[Case]:
+    """Open cases of the same category the user sees, near the place (its point, or the chosen
+    building's), in the same building or in the same grid: at most 5, nearest first, in a fixed
+    number of queries whatever gave the place."""
+    if point is None and building is not None and building.lng is not None:
+        point = (building.lng, building.lat)  # type: ignore[assignment]
+    grid_id = building.grid_id if building is not None else None
+    if grid_id is None and point is not None:
+        grid_id = grid_index().locate(*point)
+    near = (
+        nearby_open_cases(category, point[0], point[1], float(settings.CASE_DUPLICATE_RADIUS_M), limit=20)
+        if point is not None
+        else []
+    )
+    same_place = Q(pk__in=[c.pk for c in near])
+    if building is not None:
+        same_place |= Q(building_id=building.pk)
+    if grid_id is not None:
+        same_place |= Q(grid_id=grid_id)
+    if not near and building is None and grid_id is None:
+        return []
+    found = {
+        c.pk: c
+        for c in visible_cases(user)
+        .filter(same_place, category=category, state__in=OPEN_STATES)
+        .only("id", "number", "state", "description", "building_id", "grid_id", "created_at")
+        .order_by("-created_at")[:50]
+    }
+    ordered = [found.pop(c.pk) for c in near if c.pk in found]
+    ordered += [c for c in found.values() if c.building_id == (building.pk if building else None)]
+    ordered += [c for c in found.values() if c not in ordered]
+    return ordered[:5]
 
 
 def _bounds(user: User) -> list[list[float]] | None:
@@ -382,7 +532,7 @@ def _bounds(user: User) -> list[list[float]] | None:
 def case_questions(request: HttpRequest) -> HttpResponse:
     """The extra questions of the chosen category (htmx fragment of the filing form)."""
     category = next((c for c in _categories(_user(request)) if str(c.pk) == request.GET.get("category")), None)
-    return render(request, "web/cases/_questions.html", {"category": category, "values": {}})
+    return render(request, "web/cases/_questions.html", {"questions": _question_rows(category, {})})
 
 
 # --- one case ----------------------------------------------------------------------------------
@@ -403,7 +553,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "public_only": public_only,
         "timeline": _with_state_labels(timeline_items(user, found)),
         "steps": [(step, STEP_LABELS[step]) for step in found.your_steps],  # type: ignore[attr-defined]
-        "units": units_for(user, found).order_by("kind", "name"),
+        "units": _with_search_text(list(units_for(user, found).order_by("kind", "name"))),
         "categories": [c for c in _categories(user) if c.district_id == found.district_id],
         "satisfaction": Satisfaction.choices,
         "levels": SupervisionLevel.choices,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", cases.case_list, name="cases"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/new/questions/", cases.case_questions, name="case_questions"),
+    path("places/buildings/", cases.place_search, name="place_search"),
     path("cases/map/", cases.case_map, name="case_map"),
     path("cases/map.geojson", cases.case_map_data, name="case_map_data"),
     path("cases/<int:pk>/", cases.case, name="case"),

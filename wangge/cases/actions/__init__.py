@@ -28,7 +28,7 @@ from wangge.cases.actions.chain import (
 from wangge.cases.actions.contact import reveal_reporter_contact
 from wangge.cases.actions.coordination import add_co_handler, finish_co_handling, merge, supervise, urge
 from wangge.cases.actions.deadlines import decide_extension, request_extension, sweep_overdue
-from wangge.cases.actions.filing import MAX_DESCRIPTION, file_case
+from wangge.cases.actions.filing import MAX_DESCRIPTION, building_at, file_case
 from wangge.cases.actions.notifications import mark_notifications_read
 from wangge.cases.actions.photos import attach_photo
 from wangge.cases.actions.units import add_unit_staff, remove_unit_staff
@@ -39,6 +39,7 @@ __all__ = [
     "add_co_handler",
     "add_unit_staff",
     "attach_photo",
+    "building_at",
     "change_category",
     "close",
     "decide_extension",

@@ -1,5 +1,5 @@
 """Filing a case: its number from the district's daily counter, its grid from a point, a
-building or an address, the answers to its category's questions checked, its photos stored."""
+building or an address (matched forgivingly), the answers to its category's questions checked, its photos stored."""
 
 import datetime as dt
 import math
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wangge.accounts.models import User
 from wangge.areas.locate import locate_grid
 from wangge.areas.models import AreaNode, Level
+from wangge.areas.search import match_address
 from wangge.cases import events
 from wangge.cases.actions.photos import store_photo
 from wangge.cases.errors import CaseError
@@ -87,6 +88,26 @@ def _clean_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any
     return cleaned
 
 
+def building_at(district: AreaNode, address: str) -> AreaNode:
+    """The building a free-text address names: its exact address, or the one building the
+    forgiving match (`wangge.areas.search`) finds. Several candidates are an error carrying
+    them (`candidates`: the `Building`s, best first) for the user to choose from; none is
+    `address_unknown`."""
+    exact = AreaNode.objects.filter(district=district, level=Level.BUILDING, address=address).first()
+    if exact is not None:
+        return exact
+    found, candidates = match_address(district.pk, address)
+    if found is not None:
+        return AreaNode.objects.get(pk=found.pk)
+    if candidates:
+        raise DomainError(
+            CaseError.ADDRESS_AMBIGUOUS,
+            _("More than one building matches this address; choose one."),
+            candidates=candidates,
+        )
+    raise DomainError(CaseError.ADDRESS_UNKNOWN, _("This address is not known; pick the place on the map instead."))
+
+
 def file_case(
     acting_user: User | None,
     *,
@@ -127,11 +148,7 @@ def file_case(
         grid = locate_grid(lng, lat, crs)
         lng, lat = to_wgs84(lng, lat, crs)
     elif building is None and address.strip():
-        building = AreaNode.objects.filter(district=district, level=Level.BUILDING, address=address.strip()).first()
-        if building is None:
-            raise DomainError(
-                CaseError.ADDRESS_UNKNOWN, _("This address is not known; pick the place on the map instead.")
-            )
+        building = building_at(district, address.strip())
     if building is not None:
         if building.level != Level.BUILDING or building.district_id != district.pk:
             raise DomainError(CaseError.NOT_A_BUILDING, _("Choose a building of this district."))
