@@ -6,6 +6,7 @@ Thin: scope comes from `wangge.cases.queries` (404 outside it), permission and t
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pydantic
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.models import User
@@ -53,6 +54,7 @@ from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import from_wgs84
 from wangge.lib.text import is_ascii_number
+from wangge.web import pages
 from wangge.web.views import _map_config, scoped_page
 
 CASES_PER_PAGE = 30
@@ -73,6 +75,8 @@ class CappedPaginator(Paginator):
 
 
 MAP_POINTS = 2000
+# Seconds browsers and proxies may keep the board's grid outlines.
+BOARD_GRIDS_MAX_AGE = 600
 
 STEP_LABELS = {
     "accept": gettext_lazy("Accept and tag"),
@@ -260,7 +264,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "staff": staff,
         "channels": [(c.value, c.label) for c in STAFF_CHANNELS],
         "map_config": _map_config(
-            request, bounds=_bounds(user), picked_text=_("Place marked on the map. Tap again to move it.")
+            request,
+            bounds=_bounds(user),
+            grids_url=f"{reverse('map_grids')}?pick=1",
+            buildings_url=f"{reverse('map_buildings')}?pick=1",
         ),
         "values": request.POST,
     }
@@ -363,7 +370,10 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if found.lng is not None:
         context["place"] = from_wgs84(found.lng, found.lat, settings.MAP_TILE_CRS)  # type: ignore[arg-type]
-        context["map_config"] = _map_config(request, point=context["place"])
+    if found.lng is not None or found.grid_id is not None:
+        context["map_config"] = _map_config(
+            request, point=context.get("place"), highlight_grids=[found.grid_id] if found.grid_id else []
+        )
     return render(request, "web/cases/detail.html", context)
 
 
@@ -517,7 +527,12 @@ def board(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "groups": Category.objects.filter(district=district, parent__isnull=True),
         "query": params.urlencode(),
-        "map_config": _map_config(request, geojson_url=f"{reverse('board_data')}?{params.urlencode()}"),
+        "map_config": _map_config(
+            request,
+            geojson_url=f"{reverse('board_data')}?{params.urlencode()}",
+            grids_url=f"{reverse('board_grids')}?{urlencode({'district': district.code})}",
+            buildings_url=None,
+        ),
     }
     return render(request, "web/cases/board.html", context)
 
@@ -527,3 +542,12 @@ def board_data(request: HttpRequest) -> HttpResponse:
     """Board cases on the map: only categories whose location may be shown, and no link."""
     _district, cases, _chosen = _board_cases(request)
     return _geojson(_features(cases.filter(category__public_location=True), None))
+
+
+@require_GET
+@cache_control(public=True, max_age=BOARD_GRIDS_MAX_AGE)
+def board_grids(request: HttpRequest) -> HttpResponse:
+    """The district's grid outlines and names under the board's map: public facts, nothing
+    personal, the same for every visitor, so browsers and proxies may keep them a while."""
+    district = _board_district(request)
+    return _geojson(pages.public_grids_feature_collection(district, settings.MAP_TILE_CRS))
