@@ -134,7 +134,11 @@ def pick_districts(user: User) -> list[int]:
     """The districts a resident (a household-level assignment) may file in: on the pick map they
     see the grids and buildings of the whole district, not only their household."""
     return sorted(
-        {a.district_id for a in assignments_of(user) if a.area.level == Level.HOUSEHOLD and can_file(user, a.district_id)}
+        {
+            a.district_id
+            for a in assignments_of(user)
+            if a.area.level == Level.HOUSEHOLD and can_file(user, a.district_id)
+        }
     )
 
 
@@ -203,7 +207,9 @@ def grid_features(grids: QuerySet[AreaNode], crs: str, *, with_urls: bool) -> li
         }
         if with_urls:
             props["url"] = reverse("area", args=[grid_id])
-        features.append({"type": "Feature", "id": grid_id, "geometry": convert_geometry(geometry, crs), "properties": props})
+        features.append(
+            {"type": "Feature", "id": grid_id, "geometry": convert_geometry(geometry, crs), "properties": props}
+        )
     features.sort(key=lambda f: f["properties"]["code"])
     return features
 

@@ -97,7 +97,7 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
             "due_soon": _("Due soon"),
             "other": _("Other cases"),
             "open_case": _("Open the case"),
-            "close": _("Close"),
+            "close": _("Close the box"),
             "overdue_title": _("Overdue cases per grid"),
             "building_picked": _("Building picked: %(label)s"),
             "point_picked": _("Place marked on the map. Tap again to move it."),
