@@ -31,8 +31,9 @@
     { min: 6, colour: "#cb181d", label: "≥ 6" },
   ];
   var HIGHLIGHT_STYLE = { color: "#b71c1c", weight: 4, opacity: 1, fillColor: "#e53935", fillOpacity: 0.12 };
-  var BUILDING_STYLE = { radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#37474f", fillOpacity: 0.9 };
-  var PICKED_STYLE = { radius: 11, color: "#ffffff", weight: 3, fillColor: "#d32f2f", fillOpacity: 1, interactive: false };
+  // A building: a small dot inside an invisible ring that takes the tap (a finger is wider than a dot).
+  var BUILDING_STYLE = { radius: 6, color: "#37474f", opacity: 0, weight: 16, fillColor: "#37474f", fillOpacity: 0.9, className: "building-point" };
+  var POINT_STYLE = { radius: 10, color: "#ffffff", weight: 3, fillColor: "#d32f2f", fillOpacity: 1, interactive: false };
 
   // --- small helpers ----------------------------------------------------------------------
 
@@ -115,9 +116,8 @@
   // --- the parts every map has ------------------------------------------------------------
 
   function baseMap(el, config) {
-    // One canvas for every shape, so that no layer covers another's taps; a finger is wider than a dot.
-    var renderer = L.canvas({ padding: 0.2, tolerance: 8 });
-    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false, zoomControl: false, renderer: renderer });
+    var map = L.map(el, { zoomSnap: 0.5, scrollWheelZoom: false, zoomControl: false });
+    map.setView(config.point ? [config.point[1], config.point[0]] : DEFAULT_VIEW.center, DEFAULT_VIEW.zoom);
     map.attributionControl.setPrefix(false); // no English "Leaflet" link; the tiles' attribution stays
     L.control.zoom({ zoomInTitle: config.zoom_in || "+", zoomOutTitle: config.zoom_out || "-" }).addTo(map);
     if (config.tile_url) {
@@ -170,6 +170,7 @@
     var highlighted = L.featureGroup();
     var layer = L.geoJSON(data, {
       interactive: Boolean(options.clickable),
+      className: "grid-outline",
       style: function (feature) {
         var p = feature.properties;
         if (wanted.indexOf(p.id) >= 0 || p.own === true) return HIGHLIGHT_STYLE;
@@ -185,7 +186,14 @@
           item.bindTooltip(element("span", name + (p.community ? " · " + p.community : "")), { sticky: true });
         }
         if (options.clickable && p.url) item.on("click", function () { window.location.href = p.url; });
-        if (wanted.indexOf(p.id) >= 0 || p.own === true) highlighted.addLayer(item);
+        if (wanted.indexOf(p.id) >= 0 || p.own === true) {
+          highlighted.addLayer(item);
+          // Drawn once the map has its view: then on top of its neighbours, marked for styling.
+          item.on("add", function () {
+            item.bringToFront();
+            item.getElement().classList.add("grid-highlighted");
+          });
+        }
       },
     }).addTo(map);
     layer.bringToBack();
@@ -258,12 +266,12 @@
   function fitTo(map, layers, config, maxZoom) {
     for (var i = 0; i < layers.length; i++) {
       if (layers[i] && layers[i].getLayers().length) {
-        map.fitBounds(layers[i].getBounds(), { padding: [12, 12], maxZoom: maxZoom || 18 });
+        map.fitBounds(layers[i].getBounds(), { padding: [12, 12], maxZoom: maxZoom || 18, animate: false });
         return;
       }
     }
-    if (config.bounds) map.fitBounds(config.bounds);
-    else map.setView(DEFAULT_VIEW.center, DEFAULT_VIEW.zoom);
+    if (config.bounds) map.fitBounds(config.bounds, { animate: false });
+    else map.setView(DEFAULT_VIEW.center, DEFAULT_VIEW.zoom, { animate: false });
   }
 
   // --- the kinds ------------------------------------------------------------------------
@@ -348,6 +356,7 @@
     var tileCrs = config.tile_crs || "wgs84";
     var status = document.getElementById("picked");
     var marker = null;
+    var PICKED_ICON = L.divIcon({ className: "pick-marker", iconSize: [26, 26], iconAnchor: [13, 13] });
 
     function input(name, value) {
       var found = document.getElementById(name);
@@ -371,8 +380,7 @@
     function mark(lng, lat) {
       var latlng = L.latLng(lat, lng);
       if (marker) marker.setLatLng(latlng);
-      else marker = L.circleMarker(latlng, PICKED_STYLE).addTo(map);
-      marker.bringToFront();
+      else marker = L.marker(latlng, { icon: PICKED_ICON, interactive: false, keyboard: false, alt: "" }).addTo(map);
       return latlng;
     }
 
@@ -440,7 +448,7 @@
     }
     load(el, config, map, null, function (grids) {
       var drawn = grids ? drawGrids(map, el, grids, config, {}) : { layer: null, highlighted: null };
-      if (kept) map.setView(kept, 17);
+      if (kept) map.setView(kept, 17, { animate: false });
       else fitTo(map, [drawn.highlighted, drawn.layer], config);
       return grids ? grids.features.length : 0;
     }, pickBuilding);
@@ -454,8 +462,8 @@
       var drawn = grids ? drawGrids(map, el, grids, config, {}) : { layer: null, highlighted: null };
       if (config.point) {
         var latlng = [config.point[1], config.point[0]];
-        L.circleMarker(latlng, PICKED_STYLE).addTo(map);
-        map.setView(latlng, 17);
+        L.circleMarker(latlng, POINT_STYLE).addTo(map);
+        map.setView(latlng, 17, { animate: false });
         return 1;
       }
       fitTo(map, [drawn.highlighted], config);
@@ -466,19 +474,23 @@
 
   var KINDS = { grid: gridMap, district: districtMap, cases: casesMap, pick: pickMap, point: pointMap };
 
-  function start() {
-    if (typeof L === "undefined") return;
-    document.querySelectorAll("[data-map]").forEach(function (el) {
-      var config = readJson(el.dataset.config) || {};
-      try {
-        el._wanggeMap = KINDS[el.dataset.map](el, config);
-      } catch (error) {
-        fail(el, config);
-      }
-    });
+  // Draws the map of one element (a page's maps are mounted when it loads; a fragment added
+  // later can call `wanggeMap.mount(el)`). The Leaflet map is kept as `el._wanggeMap`.
+  function mount(el) {
+    var config = readJson(el.dataset.config) || {};
+    try {
+      el._wanggeMap = KINDS[el.dataset.map](el, config);
+    } catch (error) {
+      fail(el, config);
+    }
   }
 
-  window.wanggeMap = { fromWgs84: fromWgs84 };
+  function start() {
+    if (typeof L === "undefined") return;
+    document.querySelectorAll("[data-map]").forEach(mount);
+  }
+
+  window.wanggeMap = { mount: mount, fromWgs84: fromWgs84 };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
