@@ -32,7 +32,7 @@
   ];
   var HIGHLIGHT_STYLE = { color: "#b71c1c", weight: 4, opacity: 1, fillColor: "#e53935", fillOpacity: 0.12 };
   // A building: a small dot inside an invisible ring that takes the tap (a finger is wider than a dot).
-  var BUILDING_STYLE = { radius: 6, color: "#37474f", opacity: 0, weight: 16, fillColor: "#37474f", fillOpacity: 0.9, className: "building-point" };
+  var BUILDING_STYLE = { radius: 5, color: "#546e7a", opacity: 0, weight: 18, fillColor: "#546e7a", fillOpacity: 0.8, className: "building-point" };
   var POINT_STYLE = { radius: 10, color: "#ffffff", weight: 3, fillColor: "#d32f2f", fillOpacity: 1, interactive: false };
 
   // --- small helpers ----------------------------------------------------------------------
@@ -166,7 +166,8 @@
   function drawGrids(map, el, data, config, options) {
     var wanted = config.highlight_grids || [];
     var byOverdue = config.color_by === "overdue";
-    var permanent = data.features.length <= PERMANENT_LABELS_UP_TO;
+    var labels = options.labels !== false;
+    var permanent = labels && data.features.length <= PERMANENT_LABELS_UP_TO;
     var highlighted = L.featureGroup();
     var layer = L.geoJSON(data, {
       interactive: Boolean(options.clickable),
@@ -180,7 +181,16 @@
       onEachFeature: function (feature, item) {
         var p = feature.properties;
         var name = byOverdue ? p.name + " · " + (p.overdue || 0) : p.name;
-        if (permanent) {
+        if (!labels) {
+          // no names: the page says which grid
+        } else if (permanent && options.labels === "top") {
+          // At the top edge: the middle of a grid is where its cases are.
+          var box = item.getBounds();
+          L.tooltip({ permanent: true, direction: "bottom", offset: [0, 2], className: "grid-label" })
+            .setLatLng([box.getNorth(), (box.getWest() + box.getEast()) / 2])
+            .setContent(element("span", name))
+            .addTo(map);
+        } else if (permanent) {
           item.bindTooltip(element("span", name), { permanent: true, direction: "center", className: "grid-label" });
         } else if (options.clickable) {
           item.bindTooltip(element("span", name + (p.community ? " · " + p.community : "")), { sticky: true });
@@ -197,6 +207,7 @@
       },
     }).addTo(map);
     layer.bringToBack();
+    map.wanggeGrids = layer;
     if (byOverdue) {
       legend(map, say(config, "overdue_title"), OVERDUE_SHADES.map(function (s) { return { colour: s.colour, label: s.label }; }));
     }
@@ -214,7 +225,9 @@
     function refresh() {
       if (pending) pending.abort();
       pending = null;
-      if (map.getZoom() < minZoom) {
+      var shown = map.getZoom() >= minZoom;
+      el.classList.toggle("map-buildings-shown", shown); // grid names give way to the buildings'
+      if (!shown) {
         group.clearLayers();
         el.dataset.buildings = "0";
         return;
@@ -237,6 +250,9 @@
             }
             marker.addTo(group);
           });
+          // Over the grids, under everything else (cases, the picked place).
+          group.eachLayer(function (marker) { marker.bringToBack(); });
+          if (map.wanggeGrids) map.wanggeGrids.bringToBack();
           el.dataset.buildings = String(data.features.length);
         })
         .catch(function (error) {
@@ -266,7 +282,7 @@
   function fitTo(map, layers, config, maxZoom) {
     for (var i = 0; i < layers.length; i++) {
       if (layers[i] && layers[i].getLayers().length) {
-        map.fitBounds(layers[i].getBounds(), { padding: [12, 12], maxZoom: maxZoom || 18, animate: false });
+        map.fitBounds(layers[i].getBounds(), { padding: [24, 24], maxZoom: maxZoom || 18, animate: false });
         return;
       }
     }
@@ -326,7 +342,7 @@
       { colour: FLAG_COLOURS[""], label: say(config, "other") },
     ]);
     load(el, config, map, config.geojson_url, function (grids, data) {
-      var outlines = grids ? drawGrids(map, el, grids, config, {}).layer : null;
+      var outlines = grids ? drawGrids(map, el, grids, config, { labels: "top" }).layer : null;
       var group = L.featureGroup().addTo(map);
       data.features.forEach(function (feature) {
         var p = feature.properties;
@@ -455,19 +471,21 @@
     return map;
   }
 
-  // One case's place (or only its grid when it has no point).
+  // One case's place in its grid (highlighted; the page names the grid, the map does not).
   function pointMap(el, config) {
     var map = baseMap(el, config);
     load(el, config, map, null, function (grids) {
-      var drawn = grids ? drawGrids(map, el, grids, config, {}) : { layer: null, highlighted: null };
-      if (config.point) {
-        var latlng = [config.point[1], config.point[0]];
-        L.circleMarker(latlng, POINT_STYLE).addTo(map);
-        map.setView(latlng, 17, { animate: false });
-        return 1;
+      var drawn = grids ? drawGrids(map, el, grids, config, { labels: false }) : { layer: null, highlighted: null };
+      var point = config.point ? L.circleMarker([config.point[1], config.point[0]], POINT_STYLE).addTo(map) : null;
+      if (point && drawn.highlighted && drawn.highlighted.getLayers().length) {
+        var box = drawn.highlighted.getBounds().extend(point.getLatLng());
+        map.fitBounds(box, { padding: [16, 16], maxZoom: 17, animate: false });
+      } else if (point) {
+        map.setView(point.getLatLng(), 17, { animate: false });
+      } else {
+        fitTo(map, [drawn.highlighted], config);
       }
-      fitTo(map, [drawn.highlighted], config);
-      return 0;
+      return point ? 1 : 0;
     });
     return map;
   }

@@ -220,7 +220,13 @@ def test_the_case_detail_highlights_the_cases_grid(make_page, live_server, small
     case_map = page.locator("#case-map")
     assert case_map.get_attribute("data-grids") == "2"
     assert highlighted_grids(page, "#case-map") == [small.grids[1].pk]
-    expect(case_map).to_have_attribute("data-buildings", "2")  # the case's place is shown zoomed in
+    # Framed on the grid, with the case's place in it.
+    west, south, east, north = page.evaluate(
+        "() => { const b = document.getElementById('case-map')._wanggeMap.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+    )
+    x0, y0, x1, y1 = grid_square(1).bounds
+    assert west <= x0 and south <= y0 and east >= x1 and north >= y1 and east - west < 0.03
     assert english_on(page, "#case-map") == []
     case_map.scroll_into_view_if_needed()
     shot(page, "4-phone-case-detail")
