@@ -155,6 +155,16 @@
     control.addTo(map);
   }
 
+  // Moves a group's shapes under the others, keeping their order among themselves except
+  // that those of `onTop` (a group) come last, over their neighbours.
+  function toBack(group, onTop) {
+    var layers = group.getLayers();
+    if (onTop) {
+      layers = layers.filter(function (layer) { return !onTop.hasLayer(layer); }).concat(onTop.getLayers());
+    }
+    layers.reverse().forEach(function (layer) { layer.bringToBack(); });
+  }
+
   function overdueShade(count) {
     var shade = OVERDUE_SHADES[0];
     OVERDUE_SHADES.forEach(function (s) { if (count >= s.min) shade = s; });
@@ -198,16 +208,12 @@
         if (options.clickable && p.url) item.on("click", function () { window.location.href = p.url; });
         if (wanted.indexOf(p.id) >= 0 || p.own === true) {
           highlighted.addLayer(item);
-          // Drawn once the map has its view: then on top of its neighbours, marked for styling.
-          item.on("add", function () {
-            item.bringToFront();
-            item.getElement().classList.add("grid-highlighted");
-          });
+          item.on("add", function () { item.getElement().classList.add("grid-highlighted"); });
         }
       },
     }).addTo(map);
-    layer.bringToBack();
-    map.wanggeGrids = layer;
+    toBack(layer, highlighted);
+    map.wanggeGrids = { layer: layer, highlighted: highlighted };
     if (byOverdue) {
       legend(map, say(config, "overdue_title"), OVERDUE_SHADES.map(function (s) { return { colour: s.colour, label: s.label }; }));
     }
@@ -251,8 +257,8 @@
             marker.addTo(group);
           });
           // Over the grids, under everything else (cases, the picked place).
-          group.eachLayer(function (marker) { marker.bringToBack(); });
-          if (map.wanggeGrids) map.wanggeGrids.bringToBack();
+          toBack(group);
+          if (map.wanggeGrids) toBack(map.wanggeGrids.layer, map.wanggeGrids.highlighted);
           el.dataset.buildings = String(data.features.length);
         })
         .catch(function (error) {
