@@ -238,7 +238,8 @@ def buildings_feature_collection(
             {
                 "type": "Feature",
                 "id": row["id"],
-                "geometry": {"type": "Point", "coordinates": list(convert_point(row["lng"], row["lat"], crs))},
+                # Both set: the box above leaves out buildings without a place.
+                "geometry": {"type": "Point", "coordinates": list(convert_point(row["lng"], row["lat"], crs))},  # type: ignore[arg-type]
                 "properties": {
                     "id": row["id"],
                     "name": row["name"],

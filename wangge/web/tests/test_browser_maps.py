@@ -258,7 +258,8 @@ def test_the_case_map_shows_outlines_coloured_cases_a_legend_and_a_popup(
     for text in ("Overdue", "Due soon", "Other cases"):
         expect(legend).to_contain_text(zh(text))
     fills = page.evaluate(
-        "() => [...document.querySelectorAll('#case-map path.leaflet-interactive:not(.grid-outline):not(.building-point)')]"
+        "() => [...document.querySelectorAll("
+        "'#case-map path.leaflet-interactive:not(.grid-outline):not(.building-point)')]"
         ".map(p => p.getAttribute('fill')).sort()"
     )
     assert fills == ["#1f6fb8", "#c62828", "#ef8f00"]
@@ -271,9 +272,7 @@ def test_the_case_map_shows_outlines_coloured_cases_a_legend_and_a_popup(
     shot(page, "5-desktop-case-map")
 
 
-def test_the_board_map_shows_the_district_outlines_and_the_legend_without_login(
-    make_page, live_server, small, cases
-):
+def test_the_board_map_shows_the_district_outlines_and_the_legend_without_login(make_page, live_server, small, cases):
     page = make_page(PHONE, mobile=True)
     page.goto(f"{live_server.url}/board/")
     assert "/login/" not in page.url
