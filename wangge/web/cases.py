@@ -75,6 +75,8 @@ class CappedPaginator(Paginator):
 
 
 MAP_POINTS = 2000
+# The pick map shows buildings one step earlier than other maps: a grid framed on a phone shows them.
+PICK_BUILDINGS_MIN_ZOOM = 15
 # Seconds browsers and proxies may keep the board's grid outlines.
 BOARD_GRIDS_MAX_AGE = 600
 
@@ -268,6 +270,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             bounds=_bounds(user),
             grids_url=f"{reverse('map_grids')}?pick=1",
             buildings_url=f"{reverse('map_buildings')}?pick=1",
+            buildings_min_zoom=PICK_BUILDINGS_MIN_ZOOM,
         ),
         "values": request.POST,
     }

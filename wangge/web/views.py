@@ -101,6 +101,7 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
             "overdue_title": _("Overdue cases per grid"),
             "building_picked": _("Building picked: %(label)s"),
             "point_picked": _("Place marked on the map. Tap again to move it."),
+            "zoom_for_buildings": _("Zoom in to see the buildings; tap one to pick it."),
             "locating": _("Finding your position…"),
             "located": _("Your position is marked on the map. Tap a building or the map to change it."),
             "locate_denied": _("Your position could not be used: the permission was refused."),

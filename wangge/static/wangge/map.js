@@ -461,6 +461,18 @@
       locate.hidden = true; // no geolocation in this browser
     }
 
+    // Until the buildings show, say how to see them.
+    if (config.buildings_url) {
+      var hint = L.control({ position: "bottomright" });
+      hint.onAdd = function () { return element("div", say(config, "zoom_for_buildings"), "map-hint"); };
+      hint.addTo(map);
+      var toggleHint = function () {
+        hint.getContainer().hidden = map.getZoom() >= (config.buildings_min_zoom || 16);
+      };
+      map.on("zoomend", toggleHint);
+      toggleHint();
+    }
+
     // A refused form comes back with its place: show it there.
     var kept = null;
     if (inputs.lng.value && inputs.lat.value) {

@@ -121,17 +121,27 @@ def test_the_pick_map_opens_on_the_workers_grid_and_a_tap_on_a_building_picks_it
     x0, y0, x1, y1 = grid_square(0).bounds
     assert west <= x0 and south <= y0 and east >= x1 and north >= y1
     assert east < grid_square(2).centroid.x
-    assert pick.get_attribute("data-buildings") == "0"  # not yet: zoomed out
+    # The grid framed on a phone is near enough to show its buildings.
+    expect(pick).to_have_attribute("data-buildings", "2")
+    expect(pick.locator("path.building-point")).to_have_count(2)
+    hint = pick.locator(".map-hint")
+    expect(hint).to_be_hidden()
     assert english_on(page, "#pick-map") == []
     pick.scroll_into_view_if_needed()
     shot(page, "1-phone-pick-grid")
 
-    # Two taps on "+" and the grid's buildings are drawn.
+    # Zoomed out, no buildings and a hint; zoomed in again, the buildings.
+    zoom_out = pick.get_by_role("button", name=zh("Zoom out"))
+    zoom_out.tap()
+    zoom_out.tap()
+    expect(pick).to_have_attribute("data-buildings", "0")
+    expect(hint).to_have_text(zh("Zoom in to see the buildings; tap one to pick it."))
+    shot(page, "1b-phone-pick-zoomed-out")
     zoom_in = pick.get_by_role("button", name=zh("Zoom in"))
-    zoom_in.tap()
-    zoom_in.tap()
+    for _tap in range(4):
+        zoom_in.tap()
     expect(pick).to_have_attribute("data-buildings", "2")
-    expect(pick.locator("path.building-point")).to_have_count(2)
+    expect(hint).to_be_hidden()
 
     page.evaluate(
         "() => { window.picked = []; document.addEventListener('wangge:picked', e => window.picked.push(e.detail)); }"

@@ -278,7 +278,7 @@ def test_every_map_gets_the_grids_and_buildings_urls_and_the_case_detail_highlig
     client = session_client(worker_a)
     config = client.get("/cases/new/").context["map_config"]
     assert config["grids_url"] == f"{GRIDS}?pick=1" and config["buildings_url"] == f"{BUILDINGS}?pick=1"
-    assert config["buildings_min_zoom"] == 16 and config["tile_crs"] == "wgs84"
+    assert config["buildings_min_zoom"] == 15 and config["tile_crs"] == "wgs84"
     case = actions.file_case(
         worker_a,
         district=small.district,
