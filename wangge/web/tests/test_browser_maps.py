@@ -39,6 +39,15 @@ def point_on(page, selector: str, lng: float, lat: float) -> dict[str, float]:
     )
 
 
+def settled(page, selector: str, zoom: float) -> None:
+    """Wait until the map has stopped at `zoom` (taps on a moving map land elsewhere)."""
+    page.wait_for_function(
+        "([sel, zoom]) => { const map = document.querySelector(sel)._wanggeMap;"
+        " return map.getZoom() === zoom && !map._animatingZoom; }",
+        arg=[selector, zoom],
+    )
+
+
 def marker_at(page, lng: float, lat: float) -> None:
     """Wait until the pick map's marker stands on (lng, lat)."""
     page.wait_for_function(
@@ -122,6 +131,9 @@ def test_the_pick_map_opens_on_the_workers_grid_and_a_tap_on_a_building_picks_it
     assert west <= x0 and south <= y0 and east >= x1 and north >= y1
     assert east < grid_square(2).centroid.x
     # The grid framed on a phone is near enough to show its buildings.
+    start = page.evaluate("() => document.getElementById('pick-map')._wanggeMap.getZoom()")
+    assert start >= 15  # buildings_min_zoom of the pick map
+    settled(page, "#pick-map", start)
     expect(pick).to_have_attribute("data-buildings", "2")
     expect(pick.locator("path.building-point")).to_have_count(2)
     hint = pick.locator(".map-hint")
@@ -132,14 +144,16 @@ def test_the_pick_map_opens_on_the_workers_grid_and_a_tap_on_a_building_picks_it
 
     # Zoomed out, no buildings and a hint; zoomed in again, the buildings.
     zoom_out = pick.get_by_role("button", name=zh("Zoom out"))
-    zoom_out.tap()
-    zoom_out.tap()
+    for step in (1, 2):
+        zoom_out.tap()
+        settled(page, "#pick-map", start - step)
     expect(pick).to_have_attribute("data-buildings", "0")
     expect(hint).to_have_text(zh("Zoom in to see the buildings; tap one to pick it."))
     shot(page, "1b-phone-pick-zoomed-out")
     zoom_in = pick.get_by_role("button", name=zh("Zoom in"))
-    for _tap in range(4):
+    for step in (1, 2, 3):
         zoom_in.tap()
+        settled(page, "#pick-map", start - 2 + step)
     expect(pick).to_have_attribute("data-buildings", "2")
     expect(hint).to_be_hidden()
 
