@@ -194,7 +194,7 @@
         if (!labels) {
           // no names: the page says which grid
         } else if (permanent && options.labels === "top") {
-          // At the top edge: the middle of a grid is where its cases are.
+          // At the top edge: the middle of a grid is where its cases and buildings are.
           var box = item.getBounds();
           L.tooltip({ permanent: true, direction: "bottom", offset: [0, 2], className: "grid-label" })
             .setLatLng([box.getNorth(), (box.getWest() + box.getEast()) / 2])
@@ -232,7 +232,8 @@
       if (pending) pending.abort();
       pending = null;
       var shown = map.getZoom() >= minZoom;
-      el.classList.toggle("map-buildings-shown", shown); // grid names give way to the buildings'
+      // Closer in, the grid's name gives way to the buildings' (each of which names its grid).
+      el.classList.toggle("map-buildings-shown", map.getZoom() >= minZoom + 1);
       if (!shown) {
         group.clearLayers();
         el.dataset.buildings = "0";
@@ -481,7 +482,7 @@
       kept = mark(xy[0], xy[1]);
     }
     load(el, config, map, null, function (grids) {
-      var drawn = grids ? drawGrids(map, el, grids, config, {}) : { layer: null, highlighted: null };
+      var drawn = grids ? drawGrids(map, el, grids, config, { labels: "top" }) : { layer: null, highlighted: null };
       if (kept) map.setView(kept, 17, { animate: false });
       else fitTo(map, [drawn.highlighted, drawn.layer], config);
       return grids ? grids.features.length : 0;
