@@ -77,8 +77,9 @@ class CappedPaginator(Paginator):
 MAP_POINTS = 2000
 # The pick map shows buildings one step earlier than other maps: a grid framed on a phone shows them.
 PICK_BUILDINGS_MIN_ZOOM = 15
-# Seconds browsers and proxies may keep the board's grid outlines.
+# Seconds browsers and proxies may keep the board's grid outlines and its points (the same for everyone).
 BOARD_GRIDS_MAX_AGE = 600
+BOARD_DATA_MAX_AGE = 60
 
 STEP_LABELS = {
     "accept": gettext_lazy("Accept and tag"),
@@ -541,6 +542,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_control(public=True, max_age=BOARD_DATA_MAX_AGE)
 def board_data(request: HttpRequest) -> HttpResponse:
     """Board cases on the map: only categories whose location may be shown, and no link."""
     _district, cases, _chosen = _board_cases(request)

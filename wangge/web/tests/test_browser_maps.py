@@ -193,6 +193,25 @@ def test_the_pick_map_opens_on_the_workers_grid_and_a_tap_on_a_building_picks_it
     marker_at(page, other.lng, other.lat)
 
 
+def test_a_residents_pick_map_opens_on_the_household_grid_among_the_districts(
+    make_page, live_server, small, catalogue, resident
+):
+    page = make_page(PHONE, mobile=True)
+    log_in(page, live_server, "resident")
+    page.goto(f"{live_server.url}/cases/new/")
+    assert wait_for_map(page, "#pick-map") == 4
+    assert highlighted_grids(page, "#pick-map") == [small.grids[0].pk]
+    west, south, east, north = page.evaluate(
+        "() => { const b = document.getElementById('pick-map')._wanggeMap.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+    )
+    x0, y0, x1, y1 = grid_square(0).bounds
+    assert west <= x0 and south <= y0 and east >= x1 and north >= y1
+    assert east < grid_square(2).centroid.x  # not the whole district
+    expect(page.locator("#pick-map")).to_have_attribute("data-buildings", "2")
+    shot(page, "1c-phone-pick-resident")
+
+
 def test_use_my_location_fills_in_the_device_position_and_shows_it_in_the_tiles_system(
     make_page, live_server, small, catalogue, worker_a, settings
 ):

@@ -258,6 +258,13 @@ def test_the_board_grids_are_outlines_and_names_only_without_login(small, distri
     assert Client().get("/board/grids.geojson", {"district": "NOPE"}).status_code == 404
 
 
+def test_the_board_points_may_be_kept_a_minute(small):
+    response = Client().get("/board.geojson")
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert "Set-Cookie" not in response.headers
+
+
 def test_the_board_grids_take_a_fixed_number_of_queries(small):
     with count_queries() as before:
         Client().get("/board/grids.geojson")
