@@ -185,6 +185,7 @@
       style: function (feature) {
         var p = feature.properties;
         if (wanted.indexOf(p.id) >= 0 || p.own === true) return HIGHLIGHT_STYLE;
+        if (p.own === false) return { color: "#78909c", weight: 1.5, fillOpacity: 0.03 }; // the pick map: not theirs
         if (byOverdue) return { color: "#5d4037", weight: 1.5, fillColor: overdueShade(p.overdue || 0), fillOpacity: 0.75 };
         return { color: p.color || "#1f6fb8", weight: 2, fillOpacity: options.clickable ? 0.3 : 0.05 };
       },
