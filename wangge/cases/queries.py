@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Collection
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -340,3 +340,17 @@ def public_board(district_id: int) -> QuerySet[Case]:
     return Case.objects.filter(
         district_id=district_id, category__public=True, state__in=PUBLIC_STATES, accepted_at__isnull=False
     ).order_by("-accepted_at", "-id")
+
+
+def overdue_by_grid(user: User) -> dict[int, int]:
+    """Overdue cases per grid: for each grid, how many open cases (not closed, rejected or merged)
+    the overdue sweep has marked overdue, counting only the cases the user sees
+    (`visible_cases`). Grids without any are absent (read them as 0). One grouped query."""
+    rows = (
+        visible_cases(user)
+        .filter(state__in=OPEN_STATES, overdue=True, grid_id__isnull=False)
+        .order_by()
+        .values("grid_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {row["grid_id"]: row["n"] for row in rows}

@@ -6,6 +6,7 @@ Thin: scope comes from `wangge.cases.queries` (404 outside it), permission and t
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pydantic
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.models import User
@@ -60,6 +61,7 @@ from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates, from_wgs84, to_wgs84
 from wangge.lib.matching import spellings
 from wangge.lib.text import is_ascii_number
+from wangge.web import pages
 from wangge.web.views import _map_config, scoped_page
 
 CASES_PER_PAGE = 30
@@ -82,6 +84,11 @@ class CappedPaginator(Paginator):
 
 
 MAP_POINTS = 2000
+# The pick map shows buildings one step earlier than other maps: a grid framed on a phone shows them.
+PICK_BUILDINGS_MIN_ZOOM = 15
+# Seconds browsers and proxies may keep the board's grid outlines and its points (the same for everyone).
+BOARD_GRIDS_MAX_AGE = 600
+BOARD_DATA_MAX_AGE = 60
 
 STEP_LABELS = {
     "accept": gettext_lazy("Accept and tag"),
@@ -238,7 +245,7 @@ def case_map(request: HttpRequest) -> HttpResponse:
         "current": name,
         "chosen": {key: request.GET.get(key, "") for key in ("state", "category", "flag")},
         "groups": _groups(user),
-        "states": State.choices,
+        "states": LISTED_STATES,
         "map_config": _map_config(request, geojson_url=f"{reverse('case_map_data')}?{params.urlencode()}"),
     }
     return render(request, "web/cases/map.html", context)
@@ -276,7 +283,8 @@ def _geojson(data: dict[str, Any]) -> JsonResponse:
 def case_map_data(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     name = _list_name(request, worklists_for(user))
-    cases, _chosen = _filter(with_flags(worklist(user, name)), request.GET)
+    states = _list_states(request.GET.get("state", ""))
+    cases, _chosen = _filter(with_flags(worklist(user, name, states)), request.GET)
     return _geojson(_features(cases, "case"))
 
 
@@ -399,7 +407,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "staff": staff,
         "channels": [(c.value, c.label) for c in STAFF_CHANNELS],
         "map_config": _map_config(
-            request, bounds=_bounds(user), picked_text=_("Place marked on the map. Tap again to move it.")
+            request,
+            bounds=_bounds(user),
+            grids_url=f"{reverse('map_grids')}?pick=1",
+            buildings_url=f"{reverse('map_buildings')}?pick=1",
+            buildings_min_zoom=PICK_BUILDINGS_MIN_ZOOM,
         ),
         "values": request.POST,
         "crs": request.POST.get("crs") if request.POST.get("crs") in CRS_CHOICES else settings.MAP_TILE_CRS,
@@ -562,7 +574,10 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if found.lng is not None:
         context["place"] = from_wgs84(found.lng, found.lat, settings.MAP_TILE_CRS)  # type: ignore[arg-type]
-        context["map_config"] = _map_config(request, point=context["place"])
+    if found.lng is not None or found.grid_id is not None:
+        context["map_config"] = _map_config(
+            request, point=context.get("place"), highlight_grids=[found.grid_id] if found.grid_id else []
+        )
     return render(request, "web/cases/detail.html", context)
 
 
@@ -718,13 +733,28 @@ def board(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "groups": Category.objects.filter(district=district, parent__isnull=True),
         "query": params.urlencode(),
-        "map_config": _map_config(request, geojson_url=f"{reverse('board_data')}?{params.urlencode()}"),
+        "map_config": _map_config(
+            request,
+            geojson_url=f"{reverse('board_data')}?{params.urlencode()}",
+            grids_url=f"{reverse('board_grids')}?{urlencode({'district': district.code})}",
+            buildings_url=None,
+        ),
     }
     return render(request, "web/cases/board.html", context)
 
 
 @require_GET
+@cache_control(public=True, max_age=BOARD_DATA_MAX_AGE)
 def board_data(request: HttpRequest) -> HttpResponse:
     """Board cases on the map: only categories whose location may be shown, and no link."""
     _district, cases, _chosen = _board_cases(request)
     return _geojson(_features(cases.filter(category__public_location=True), None))
+
+
+@require_GET
+@cache_control(public=True, max_age=BOARD_GRIDS_MAX_AGE)
+def board_grids(request: HttpRequest) -> HttpResponse:
+    """The district's grid outlines and names under the board's map: public facts, nothing
+    personal, the same for every visitor, so browsers and proxies may keep them a while."""
+    district = _board_district(request)
+    return _geojson(pages.public_grids_feature_collection(district, settings.MAP_TILE_CRS))

@@ -7,11 +7,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from wangge.accounts.models import PERSONAL_DATA_ROLES, Role, User
 from wangge.accounts.scope import assignments_of, has_role, has_role_over
 from wangge.areas.models import ANCESTOR_LEVELS, LEVELS, AreaNode, GridBoundary, Level
 from wangge.areas.queries import visible_areas
+from wangge.cases.policy import can_file
+from wangge.cases.queries import overdue_by_grid
 from wangge.lib.geo import from_wgs84
 from wangge.orgs.models import HORIZONTAL_KINDS, DemonstrationHousehold, OrgUnit, UnitKind, ZoneArea
 from wangge.orgs.queries import kind_labels
@@ -148,9 +151,57 @@ def convert_point(lng: float, lat: float, crs: str) -> tuple[float, float]:
     return round(lng, 7), round(lat, 7)
 
 
-def grids_feature_collection(user: User, crs: str) -> dict[str, Any]:
-    """The current polygons of the grids in the user's scope: one query for the names, one for the boundaries."""
-    grids = visible_areas(user).filter(level=Level.GRID)
+def pick_districts(user: User) -> list[int]:
+    """The districts a resident (a household-level assignment) may file in: on the pick map they
+    see the grids and buildings of the whole district, not only their household."""
+    return sorted(
+        {
+            a.district_id
+            for a in assignments_of(user)
+            if a.area.level == Level.HOUSEHOLD and can_file(user, a.district_id)
+        }
+    )
+
+
+def map_areas(user: User, *, pick: bool = False) -> QuerySet[AreaNode]:
+    """The areas the user's maps draw: the user's scope; on the pick map also the districts a
+    resident may file in."""
+    areas = visible_areas(user)
+    districts = pick_districts(user) if pick else []
+    return areas | AreaNode.objects.filter(district_id__in=districts) if districts else areas
+
+
+def own_grids(user: User) -> set[int] | None:
+    """The grids highlighted as the user's own on the pick map: a resident's household grid(s);
+    None for staff, whose maps draw only their own grids anyway."""
+    grids = {a.area.grid_id for a in assignments_of(user) if a.area.level == Level.HOUSEHOLD and a.area.grid_id}
+    return grids or None
+
+
+def grids_feature_collection(user: User, crs: str, *, pick: bool = False, overdue: bool = False) -> dict[str, Any]:
+    """The current polygons of the grids on the user's maps (`map_areas`): one query for the
+    names, one for the boundaries; with `overdue`, one more for the count of overdue cases per
+    grid (`cases.queries.overdue_by_grid`); with `pick`, each grid says whether it is the user's own."""
+    features = grid_features(map_areas(user, pick=pick).filter(level=Level.GRID), crs, with_urls=True)
+    own = own_grids(user) if pick else None
+    counts = overdue_by_grid(user) if overdue else {}
+    for feature in features:
+        props = feature["properties"]
+        if pick:
+            props["own"] = own is None or props["id"] in own
+        if overdue:
+            props["overdue"] = counts.get(props["id"], 0)
+    return {"type": "FeatureCollection", "crs_display": crs, "features": features}
+
+
+def public_grids_feature_collection(district: AreaNode, crs: str) -> dict[str, Any]:
+    """The district's grid outlines for the public board: names and outlines only (two queries)."""
+    grids = AreaNode.objects.filter(district_id=district.pk, level=Level.GRID)
+    return {"type": "FeatureCollection", "crs_display": crs, "features": grid_features(grids, crs, with_urls=False)}
+
+
+def grid_features(grids: QuerySet[AreaNode], crs: str, *, with_urls: bool) -> list[dict[str, Any]]:
+    """GeoJSON features of the grids' current boundaries, coloured by community, sorted by code."""
     names = {
         row["id"]: row
         for row in grids.values("id", "name", "code", "community_id", "community__name", "community__code")
@@ -167,24 +218,64 @@ def grids_feature_collection(user: User, crs: str) -> dict[str, Any]:
         row = names.get(grid_id)
         if row is None:
             continue
+        props: dict[str, Any] = {
+            "id": grid_id,
+            "name": row["name"],
+            "code": row["code"],
+            "community": row["community__name"] or "",
+            "community_id": row["community_id"],
+            "color": colour.get(row["community_id"], PALETTE[0]),
+        }
+        if with_urls:
+            props["url"] = reverse("area", args=[grid_id])
+        features.append(
+            {"type": "Feature", "id": grid_id, "geometry": convert_geometry(geometry, crs), "properties": props}
+        )
+    features.sort(key=lambda f: f["properties"]["code"])
+    return features
+
+
+# Buildings on the map: at most this many per request (the map asks only when zoomed in).
+MAP_BUILDINGS = 2000
+
+
+def buildings_feature_collection(
+    user: User, box: tuple[float, float, float, float], crs: str, *, pick: bool = False
+) -> dict[str, Any]:
+    """The buildings on the user's maps (`map_areas`) inside `box` (west, south, east, north in
+    WGS-84) as points in `crs`: one query, at most MAP_BUILDINGS (`truncated` says when more)."""
+    west, south, east, north = box
+    rows = list(
+        map_areas(user, pick=pick)
+        .filter(level=Level.BUILDING, lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
+        .order_by("code", "id")
+        .values("id", "name", "address", "lng", "lat", "grid__name")[: MAP_BUILDINGS + 1]
+    )
+    features = []
+    for row in rows[:MAP_BUILDINGS]:
+        grid = row["grid__name"] or ""
+        label = _("%(building)s (%(grid)s)") % {"building": row["name"], "grid": grid} if grid else row["name"]
         features.append(
             {
                 "type": "Feature",
-                "id": grid_id,
-                "geometry": convert_geometry(geometry, crs),
+                "id": row["id"],
+                # Both set: the box above leaves out buildings without a place.
+                "geometry": {"type": "Point", "coordinates": list(convert_point(row["lng"], row["lat"], crs))},  # type: ignore[arg-type]
                 "properties": {
-                    "id": grid_id,
+                    "id": row["id"],
                     "name": row["name"],
-                    "code": row["code"],
-                    "community": row["community__name"] or "",
-                    "community_id": row["community_id"],
-                    "color": colour.get(row["community_id"], PALETTE[0]),
-                    "url": reverse("area", args=[grid_id]),
+                    "address": row["address"],
+                    "grid": grid,
+                    "label": label,
                 },
             }
         )
-    features.sort(key=lambda f: f["properties"]["code"])
-    return {"type": "FeatureCollection", "crs_display": crs, "features": features}
+    return {
+        "type": "FeatureCollection",
+        "crs_display": crs,
+        "truncated": len(rows) > MAP_BUILDINGS,
+        "features": features,
+    }
 
 
 # --- grid page ---------------------------------------------------------------------------

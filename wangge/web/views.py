@@ -1,5 +1,6 @@
 """Web pages. Thin: load in scope, call an action or a query, render."""
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,7 +25,7 @@ from wangge.accounts.scope import assignments_of
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
-from wangge.lib.geo import CRS_CHOICES
+from wangge.lib.geo import CRS_CHOICES, to_wgs84
 from wangge.lib.text import is_ascii_number
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.people.actions import visible_fields_for
@@ -32,6 +33,11 @@ from wangge.web import exports, pages
 from wangge.web.home import home_sections
 
 GAPS_PER_PAGE = 200
+
+# Buildings are drawn from this zoom on (about a few streets on a phone).
+BUILDINGS_MIN_ZOOM = 16
+# The widest box of buildings one request may ask for, in degrees (about 20 km).
+BBOX_MAX_DEGREES = 0.2
 
 # Column headings for the coverage tables: short enough for a phone.
 SHORT_GAP_LABELS = {
@@ -94,12 +100,33 @@ def _display_crs(request: HttpRequest) -> str:
 
 
 def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    """The configuration of every map (`static/wangge/map.js`): tiles, grid outlines, buildings
+    when zoomed in, and the texts the map shows; `extra` adds or overrides keys per page."""
     return {
         "tile_url": settings.MAP_TILE_URL,
+        "tile_crs": settings.MAP_TILE_CRS,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "grids_url": reverse("map_grids"),
+        "buildings_url": reverse("map_buildings"),
+        "buildings_min_zoom": BUILDINGS_MIN_ZOOM,
         "error": _("The map could not be loaded. Reload the page to try again."),
         "zoom_in": _("Zoom in"),
         "zoom_out": _("Zoom out"),
+        "text": {
+            "overdue": _("Overdue"),
+            "due_soon": _("Due soon"),
+            "other": _("Other cases"),
+            "open_case": _("Open the case"),
+            "close": _("Close the box"),
+            "overdue_title": _("Overdue cases per grid"),
+            "building_picked": _("Building picked: %(label)s"),
+            "point_picked": _("Place marked on the map. Tap again to move it."),
+            "zoom_for_buildings": _("Zoom in to see the buildings; tap one to pick it."),
+            "locating": _("Finding your position…"),
+            "located": _("Your position is marked on the map. Tap a building or the map to change it."),
+            "locate_denied": _("Your position could not be used: the permission was refused."),
+            "locate_unavailable": _("Your position is not available. Tap the map or search for the building."),
+        },
         **extra,
     }
 
@@ -127,17 +154,77 @@ def _calendar_warnings(user: User) -> list[str]:
     return sorted({warning for d in districts for warning in missing_year_warnings(d)})
 
 
+def _crs_error() -> JsonResponse:
+    return JsonResponse(
+        {"code": "bad_crs", "message": _("Unknown coordinate system; use wgs84, gcj02 or bd09.")}, status=400
+    )
+
+
+def _geojson(data: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 @never_cache
 @scoped_page
 def grids_geojson(request: HttpRequest) -> HttpResponse:
+    """The grid outlines of the user's scope; `?pick=1`: the pick map's grids (a resident's
+    district, own grids marked); `?overdue=1`: each grid's count of overdue cases."""
     crs = request.GET.get("crs") or settings.MAP_TILE_CRS
     if crs not in CRS_CHOICES:
-        return JsonResponse(
-            {"code": "bad_crs", "message": _("Unknown coordinate system; use wgs84, gcj02 or bd09.")}, status=400
-        )
-    data = pages.grids_feature_collection(request.user, crs)  # type: ignore[arg-type]
-    return JsonResponse(data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+        return _crs_error()
+    data = pages.grids_feature_collection(
+        request.user,  # type: ignore[arg-type]
+        crs,
+        pick=request.GET.get("pick") == "1",
+        overdue=request.GET.get("overdue") == "1",
+    )
+    return _geojson(data)
+
+
+def _bbox(raw: str, crs: str) -> tuple[float, float, float, float] | None:
+    """`west,south,east,north` in `crs` as a WGS-84 box, or None when it is not one."""
+    parts = raw.split(",")
+    if len(parts) != 4 or len(raw) > 100:
+        return None
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return None
+    if east - west > BBOX_MAX_DEGREES or north - south > BBOX_MAX_DEGREES:
+        return None
+    west, south = to_wgs84(west, south, crs)
+    east, north = to_wgs84(east, north, crs)
+    return west, south, east, north
+
+
+@require_GET
+@never_cache
+@scoped_page
+def buildings_geojson(request: HttpRequest) -> HttpResponse:
+    """The buildings on the user's maps inside `?bbox=west,south,east,north` (tiles' system in
+    and out, or `?crs=`); `?pick=1`: a resident's whole district (where they may file)."""
+    crs = request.GET.get("crs") or settings.MAP_TILE_CRS
+    if crs not in CRS_CHOICES:
+        return _crs_error()
+    box = _bbox(request.GET.get("bbox", ""), crs)
+    if box is None:
+        message = _(
+            "Give the map box as bbox=west,south,east,north: four numbers, west before east, "
+            "south before north, at most %(max)s degrees wide."
+        ) % {"max": BBOX_MAX_DEGREES}
+        return JsonResponse({"code": "bad_bbox", "message": message}, status=400)
+    data = pages.buildings_feature_collection(
+        request.user,  # type: ignore[arg-type]
+        box,
+        crs,
+        pick=request.GET.get("pick") == "1",
+    )
+    return _geojson(data)
 
 
 @require_GET

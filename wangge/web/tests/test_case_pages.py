@@ -12,7 +12,7 @@ from wangge.accounts.models import Role
 from wangge.api.testing import session_client
 from wangge.cases import actions
 from wangge.cases.models import Attachment, Case, Category, CategoryQuestion, Channel
-from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, closed_off
 from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
@@ -212,6 +212,19 @@ def test_the_case_map_data_is_scoped(small, catalogue, worker_a, worker_b):
     assert [f["properties"]["number"] for f in data["features"]] == [mine.number]
     assert other.number not in str(data)
     assert session_client(worker_a).get("/cases/map/?list=grid").status_code == 200
+
+
+def test_the_case_map_widens_its_list_by_the_state_as_the_list_does(small, catalogue, worker_a, district_admin, dept_a):
+    done = closed_off(district_admin, dept_a, file(worker_a))
+    still_open = file(worker_a, description="井盖缺失")
+    client = session_client(worker_a)
+
+    def numbers(query: str) -> list[str]:
+        return [f["properties"]["number"] for f in client.get(f"/cases/map.geojson?{query}").json()["features"]]
+
+    assert numbers("list=grid") == [still_open.number]
+    assert numbers("list=grid&state=closed") == [done.number]
+    assert sorted(numbers("list=grid&state=all")) == sorted([done.number, still_open.number])
 
 
 def test_a_duplicate_is_merged_by_the_other_cases_number(small, catalogue, worker_a, district_admin):
