@@ -1,9 +1,14 @@
 """Helpers of the browser tests: the viewports, logging in through the form, waiting for a map,
-and where screenshots go. The browser itself and its pages are fixtures in `conftest.py`."""
+taking a step of a case, and where screenshots go. The browser itself and its pages are fixtures in `conftest.py`."""
 
 from pathlib import Path
 
+from django.utils import translation
+from playwright.sync_api import expect
+
+from wangge.cases.workflow import State
 from wangge.conftest import PASSWORD
+from wangge.web.cases import STEP_LABELS
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 
@@ -41,3 +46,24 @@ def wait_for_map(page, selector: str) -> int:
 
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def zh_label(text) -> str:
+    with translation.override("zh-hans"):
+        return str(text)
+
+
+def state_is(page, state: State) -> None:
+    expect(page.get_by_test_id("state")).to_have_text(zh_label(state.label))
+
+
+def take_step(page, step: str, fill=None) -> None:
+    """Open the step's <details>, let `fill` fill its form, submit, and wait for the page to come back."""
+    details = page.locator(f"details.step[data-step={step}]")
+    details.locator("summary").click()
+    expect(details.locator("form")).to_be_visible()
+    if fill:
+        fill(details)
+    with page.expect_navigation():
+        details.locator("button[type=submit]").click()
+    expect(page.locator(".message.success")).to_contain_text(zh_label(STEP_LABELS[step]))

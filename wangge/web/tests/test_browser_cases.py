@@ -8,7 +8,6 @@ import io
 import re
 
 import pytest
-from django.utils import translation
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -17,8 +16,16 @@ from wangge.cases.models import Attachment, Case
 from wangge.cases.tests.factories import IN_GRID_0
 from wangge.cases.workflow import State
 from wangge.conftest import make_persona
-from wangge.web.cases import STEP_LABELS
-from wangge.web.tests.browser import DESKTOP, PHONE, SCREENSHOTS, log_in, no_horizontal_scroll, open_menu
+from wangge.web.tests.browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    log_in,
+    no_horizontal_scroll,
+    open_menu,
+    state_is,
+    take_step,
+)
 from wangge.web.tests.conftest import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
@@ -39,24 +46,6 @@ def png() -> bytes:
 
 def shot(page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"case-{name}.png", full_page=True)
-
-
-def state_is(page, state: State) -> None:
-    expect(page.get_by_test_id("state")).to_have_text(zh(state.label))
-
-
-def take_step(page, step: str, fill=None) -> None:
-    """Open the step's <details>, let `fill` fill its form, submit, and wait for the page to come back."""
-    details = page.locator(f"details.step[data-step={step}]")
-    details.locator("summary").click()
-    expect(details.locator("form")).to_be_visible()
-    if fill:
-        fill(details)
-    with page.expect_navigation():
-        details.locator("button[type=submit]").click()
-    with translation.override("zh-hans"):
-        label = str(STEP_LABELS[step])
-    expect(page.locator(".message.success")).to_contain_text(label)
 
 
 def photo_loaded(page) -> bool:
