@@ -5,6 +5,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from wangge.cases import actions
+from wangge.cases.models import Case, Category, Channel
 
 # The time zone deadlines are counted in.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,3 +90,22 @@ def closed_off(admin, dept, case, result="satisfied"):
     """Accepted, dispatched, handled by `dept`, verified by `admin`, closed by a return visit."""
     handled = actions.handle(dept, in_progress(admin, dept, case), result="已处理")
     return actions.record_visit(admin, actions.verify(admin, handled, passed=True), result=result)
+
+
+def file_at(user, point=IN_GRID_0, code="SZ01", channel=Channel.PATROL, **extra) -> Case:
+    """A case of category `code` filed by `user` through the real action: at `point`, or at
+    `building=` when one is given (a street light by default, its required answer given)."""
+    category = Category.objects.get(code=code)
+    if "building" in extra:
+        point = (None, None)
+    return actions.file_case(
+        user,
+        district=category.district,
+        category=category,
+        channel=channel,
+        description=extra.pop("description", "路灯不亮"),
+        lng=point[0],
+        lat=point[1],
+        answers={"since": "today"} if code == "SZ01" else {},
+        **extra,
+    )

@@ -10,8 +10,8 @@ import pytest
 
 from wangge.api.testing import session_client
 from wangge.cases import actions
-from wangge.cases.models import Case, Category, Channel
-from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2
+from wangge.cases.models import Case
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, file_at
 from wangge.cases.workflow import State
 from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.cases import EXCERPT_LENGTH, LISTED_STATES
@@ -24,23 +24,6 @@ def tiles(settings):
     settings.MAP_TILE_CRS = "wgs84"
 
 
-def file(user, point=IN_GRID_0, code="SZ01", channel=Channel.PATROL, **extra) -> Case:
-    category = Category.objects.get(code=code)
-    if "building" in extra:
-        point = (None, None)
-    return actions.file_case(
-        user,
-        district=category.district,
-        category=category,
-        channel=channel,
-        description=extra.pop("description", "路灯不亮"),
-        lng=point[0],
-        lat=point[1],
-        answers={"since": "today"} if code == "SZ01" else {},
-        **extra,
-    )
-
-
 def drive(case: Case, state: str, admin, dept, *, point) -> Case:
     """Take `case` (just filed) through the real actions to `state`."""
     if state == State.REPORTED:
@@ -48,7 +31,7 @@ def drive(case: Case, state: str, admin, dept, *, point) -> Case:
     if state == State.REJECTED:
         return actions.reject(admin, case, reason="不属于受理范围")
     if state == State.DUPLICATE:
-        survivor = file(admin, point=point)
+        survivor = file_at(admin, point=point)
         return actions.merge(admin, case, into=survivor)
     case = actions.accept(admin, case)
     if state == State.ACCEPTED:
@@ -89,8 +72,8 @@ def options(html: str) -> list[str]:
 def test_the_grid_list_filtered_by_a_state_finds_the_areas_cases_in_that_state(
     small, catalogue, worker_a, worker_b, district_admin, dept_a, state
 ):
-    mine = drive(file(worker_a), state, district_admin, dept_a, point=IN_GRID_0)
-    theirs = drive(file(worker_b, point=IN_GRID_2), state, district_admin, dept_a, point=IN_GRID_2)
+    mine = drive(file_at(worker_a), state, district_admin, dept_a, point=IN_GRID_0)
+    theirs = drive(file_at(worker_b, point=IN_GRID_2), state, district_admin, dept_a, point=IN_GRID_2)
     assert mine.state == theirs.state == state
     for user, own, other in ((worker_a, mine, theirs), (worker_b, theirs, mine)):
         page = session_client(user).get(f"/cases/?list=grid&state={state}")
@@ -110,10 +93,10 @@ def test_each_state_is_offered_once_and_the_passing_return_visit_state_not_at_al
 def test_the_finished_tab_shows_the_areas_closed_cases_and_the_users_own(
     small, catalogue, worker_a, worker_b, district_admin, dept_a, resident
 ):
-    ours = drive(file(worker_a), State.CLOSED, district_admin, dept_a, point=IN_GRID_0)
-    elsewhere = drive(file(worker_b, point=IN_GRID_2), State.CLOSED, district_admin, dept_a, point=IN_GRID_2)
-    filed_elsewhere = drive(file(worker_a, point=IN_GRID_2), State.CLOSED, district_admin, dept_a, point=IN_GRID_2)
-    still_open = file(worker_a)
+    ours = drive(file_at(worker_a), State.CLOSED, district_admin, dept_a, point=IN_GRID_0)
+    elsewhere = drive(file_at(worker_b, point=IN_GRID_2), State.CLOSED, district_admin, dept_a, point=IN_GRID_2)
+    filed_elsewhere = drive(file_at(worker_a, point=IN_GRID_2), State.CLOSED, district_admin, dept_a, point=IN_GRID_2)
+    still_open = file_at(worker_a)
     page = session_client(worker_a).get("/cases/").content.decode()
     assert 'href="/cases/?list=done"' in page
     done = numbers(session_client(worker_a).get("/cases/?list=done").content.decode())
@@ -125,8 +108,8 @@ def test_the_finished_tab_shows_the_areas_closed_cases_and_the_users_own(
 
 
 def test_a_number_is_searched_in_the_address_and_only_within_scope(small, catalogue, worker_a, worker_b):
-    lamp = file(worker_a)
-    theirs = file(worker_b, point=IN_GRID_2)
+    lamp = file_at(worker_a)
+    theirs = file_at(worker_b, point=IN_GRID_2)
     last = lamp.number.rsplit("-", 1)[1]
     client = session_client(worker_a)
     found = client.get(f"/cases/?list=grid&q={last}").content.decode()
@@ -140,9 +123,9 @@ def test_a_number_is_searched_in_the_address_and_only_within_scope(small, catalo
 
 
 def test_words_of_the_description_are_posted_and_never_put_in_the_address(small, catalogue, worker_a, worker_b):
-    zhang = file(worker_a, description="张伟家门口的路灯不亮")
-    other = file(worker_a, description="道路破损", point=(IN_GRID_0[0] + 0.001, IN_GRID_0[1]))
-    theirs = file(worker_b, point=IN_GRID_2, description="张伟家门口的路灯不亮")
+    zhang = file_at(worker_a, description="张伟家门口的路灯不亮")
+    other = file_at(worker_a, description="道路破损", point=(IN_GRID_0[0] + 0.001, IN_GRID_0[1]))
+    theirs = file_at(worker_b, point=IN_GRID_2, description="张伟家门口的路灯不亮")
     client = session_client(worker_a)
     answer = client.post("/cases/", {"list": "grid", "q": "张伟 路灯"})
     assert answer.status_code == 200
@@ -158,7 +141,7 @@ def test_words_of_the_description_are_posted_and_never_put_in_the_address(small,
 
 def test_words_found_on_many_pages_are_paged_by_posting_again(small, catalogue, worker_a):
     for n in range(32):
-        file(worker_a, description=f"路灯不亮第{n}盏", point=(IN_GRID_0[0] + 0.0001 * (n % 5), IN_GRID_0[1]))
+        file_at(worker_a, description=f"路灯不亮第{n}盏", point=(IN_GRID_0[0] + 0.0001 * (n % 5), IN_GRID_0[1]))
     client = session_client(worker_a)
     first = client.post("/cases/", {"list": "grid", "q": "路灯"}).content.decode()
     assert len(numbers(first)) == 30 and 'name="page" value="2"' in first
@@ -168,7 +151,7 @@ def test_words_found_on_many_pages_are_paged_by_posting_again(small, catalogue, 
 
 def test_items_show_an_escaped_excerpt_the_building_and_the_grid(small, catalogue, worker_a):
     building = small.buildings[0]
-    file(worker_a, building=building, description="<script>alert(1)</script>" + "楼道灯坏了" * 20)
+    file_at(worker_a, building=building, description="<script>alert(1)</script>" + "楼道灯坏了" * 20)
     page = session_client(worker_a).get("/cases/?list=grid").content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     excerpt = re.search(r'data-testid="excerpt">([^<]*)<', page)
@@ -198,9 +181,9 @@ def test_the_lists_and_a_search_cost_a_fixed_number_of_queries(small, catalogue,
 
     def add(n: int) -> None:
         for i in range(n):
-            case = file(worker_a, building=buildings[i % len(buildings)], description=f"路灯不亮{i}")
+            case = file_at(worker_a, building=buildings[i % len(buildings)], description=f"路灯不亮{i}")
             drive(case, State.CLOSED, district_admin, dept_a, point=IN_GRID_0)
-            file(worker_a, building=buildings[(i + 1) % len(buildings)], description=f"路灯不亮又{i}")
+            file_at(worker_a, building=buildings[(i + 1) % len(buildings)], description=f"路灯不亮又{i}")
 
     add(1)
     before = count()

@@ -12,7 +12,7 @@ from wangge.accounts.models import Role
 from wangge.api.testing import session_client
 from wangge.cases import actions
 from wangge.cases.models import Attachment, Case, Category, CategoryQuestion, Channel
-from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, closed_off
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, closed_off, file_at
 from wangge.conftest import make_persona
 from wangge.lib.testing import Queries, assert_flat, count_queries
 from wangge.web.tests.conftest import zh
@@ -25,21 +25,6 @@ def tiles(settings):
     settings.MAP_TILE_CRS = "wgs84"  # points in the forms are the stored ones
 
 
-def file(user, point=IN_GRID_0, code="SZ01", channel=Channel.PATROL, **extra) -> Case:
-    category = Category.objects.get(code=code)
-    return actions.file_case(
-        user,
-        district=category.district,
-        category=category,
-        channel=channel,
-        description=extra.pop("description", "路灯不亮"),
-        lng=point[0],
-        lat=point[1],
-        answers={"since": "today"} if code == "SZ01" else {},
-        **extra,
-    )
-
-
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
@@ -47,7 +32,7 @@ def png() -> bytes:
 
 
 def test_the_grid_worklist_lists_only_the_workers_grid(small, catalogue, worker_a, worker_b, dept_a):
-    mine, other = file(worker_a), file(worker_b, point=IN_GRID_2)
+    mine, other = file_at(worker_a), file_at(worker_b, point=IN_GRID_2)
     page = session_client(worker_a).get("/cases/?list=grid")
     assert page.status_code == 200
     text = page.content.decode()
@@ -56,7 +41,7 @@ def test_the_grid_worklist_lists_only_the_workers_grid(small, catalogue, worker_
 
 
 def test_the_inbox_of_a_department(small, catalogue, worker_a, district_admin, dept_a, dept_b):
-    case = file(worker_a)
+    case = file_at(worker_a)
     case = actions.accept(district_admin, case)
     actions.dispatch(district_admin, case)
     assert case.number in session_client(dept_a).get("/cases/?list=inbox").content.decode()
@@ -95,7 +80,7 @@ def test_a_resident_files_with_a_photo_and_follows_the_case(small, catalogue, wo
 
 
 def test_filing_offers_nearby_duplicates_first(small, catalogue, worker_a):
-    existing = file(worker_a)
+    existing = file_at(worker_a)
     client = session_client(worker_a)
     data = {
         "category": str(existing.category_id),
@@ -139,7 +124,7 @@ def test_bad_filings_are_refused_with_nothing_written(small, catalogue, worker_a
 
 def test_steps_through_the_web_from_accept_to_closed(small, catalogue, worker_a, district_admin, dept_a):
     resident = make_persona("resident", Role.RESIDENT, small.households[0])
-    case = file(resident, channel=Channel.WEB)
+    case = file_at(resident, channel=Channel.WEB)
     admin, dept, reporter = session_client(district_admin), session_client(dept_a), session_client(resident)
 
     def step(client, name, **data):
@@ -162,7 +147,7 @@ def test_steps_through_the_web_from_accept_to_closed(small, catalogue, worker_a,
 
 
 def test_a_stale_form_says_the_case_changed_meanwhile(small, catalogue, worker_a, district_admin):
-    case = file(worker_a)
+    case = file_at(worker_a)
     admin = session_client(district_admin)
     actions.accept(district_admin, case)
     response = admin.post(f"/cases/{case.pk}/steps/reject/", {"version": "1", "reason": "重复"}, follow=True)
@@ -180,20 +165,20 @@ def test_the_list_costs_a_fixed_number_of_queries(small, catalogue, worker_a):
             assert client.get("/cases/?list=grid").status_code == 200
         return queries
 
-    file(worker_a)
+    file_at(worker_a)
     before = count()
     for n in range(8):
-        file(worker_a, description=f"第{n}处", point=(IN_GRID_0[0] + 0.001 * (n % 3), IN_GRID_0[1]))
+        file_at(worker_a, description=f"第{n}处", point=(IN_GRID_0[0] + 0.001 * (n % 3), IN_GRID_0[1]))
     assert_flat(before, count())
 
 
 def test_the_public_board_shows_no_personal_data(small, catalogue, worker_a, district_admin):
-    case = file(worker_a, reporter_name="张三", reporter_contact="13812345678", description="张三家门口")
+    case = file_at(worker_a, reporter_name="张三", reporter_contact="13812345678", description="张三家门口")
     hidden = Category.objects.get(code="SZ02")
     hidden.public_location = False
     hidden.save()
-    other = file(worker_a, code="SZ02")
-    reported_only = file(worker_a, point=(IN_GRID_0[0] + 0.002, IN_GRID_0[1]))
+    other = file_at(worker_a, code="SZ02")
+    reported_only = file_at(worker_a, point=(IN_GRID_0[0] + 0.002, IN_GRID_0[1]))
     for c in (case, other):
         actions.accept(district_admin, c)
     board = Client().get("/board/")
@@ -207,7 +192,7 @@ def test_the_public_board_shows_no_personal_data(small, catalogue, worker_a, dis
 
 
 def test_the_case_map_data_is_scoped(small, catalogue, worker_a, worker_b):
-    mine, other = file(worker_a), file(worker_b, point=IN_GRID_2)
+    mine, other = file_at(worker_a), file_at(worker_b, point=IN_GRID_2)
     data = session_client(worker_a).get("/cases/map.geojson?list=grid").json()
     assert [f["properties"]["number"] for f in data["features"]] == [mine.number]
     assert other.number not in str(data)
@@ -215,8 +200,8 @@ def test_the_case_map_data_is_scoped(small, catalogue, worker_a, worker_b):
 
 
 def test_the_case_map_widens_its_list_by_the_state_as_the_list_does(small, catalogue, worker_a, district_admin, dept_a):
-    done = closed_off(district_admin, dept_a, file(worker_a))
-    still_open = file(worker_a, description="井盖缺失")
+    done = closed_off(district_admin, dept_a, file_at(worker_a))
+    still_open = file_at(worker_a, description="井盖缺失")
     client = session_client(worker_a)
 
     def numbers(query: str) -> list[str]:
@@ -228,8 +213,8 @@ def test_the_case_map_widens_its_list_by_the_state_as_the_list_does(small, catal
 
 
 def test_a_duplicate_is_merged_by_the_other_cases_number(small, catalogue, worker_a, district_admin):
-    first = file(worker_a)
-    second = file(worker_a, point=(IN_GRID_0[0] + 0.0001, IN_GRID_0[1]))
+    first = file_at(worker_a)
+    second = file_at(worker_a, point=(IN_GRID_0[0] + 0.0001, IN_GRID_0[1]))
     admin = session_client(district_admin)
     admin.post(f"/cases/{second.pk}/steps/merge/", {"version": "1", "into_number": "T-0000"})
     second.refresh_from_db()
@@ -240,8 +225,8 @@ def test_a_duplicate_is_merged_by_the_other_cases_number(small, catalogue, worke
 
 
 def test_lists_filter_by_a_group_or_one_category(small, catalogue, worker_a, district_admin):
-    lamp = file(worker_a)  # SZ01, group SZ
-    heap = file(worker_a, code="HJ01", point=(IN_GRID_0[0] + 0.002, IN_GRID_0[1]))
+    lamp = file_at(worker_a)  # SZ01, group SZ
+    heap = file_at(worker_a, code="HJ01", point=(IN_GRID_0[0] + 0.002, IN_GRID_0[1]))
     for case in (lamp, heap):
         actions.accept(district_admin, case)
     group, single = catalogue["SZ"], catalogue["HJ01"]
@@ -269,7 +254,7 @@ def test_a_whole_number_answer_reads_as_a_whole_number(small, catalogue, worker_
 
 
 def test_the_supervise_form_offers_the_bodies_the_supervisor_named_before(small, catalogue, worker_a, supervisor):
-    first, second = file(worker_a), file(worker_a, description="井盖缺失")
+    first, second = file_at(worker_a), file_at(worker_a, description="井盖缺失")
     actions.supervise(supervisor, first, body="区督查室", level="yellow")
     page = session_client(supervisor).get(f"/cases/{second.pk}/").content.decode()
     assert 'id="sup-body"' in page and 'value="区督查室" list="sup-bodies"' in page
