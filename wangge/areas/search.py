@@ -71,7 +71,13 @@ def _load(district_id: int) -> Prepared:
     prepared: Prepared = []
     for pk, name, address, grid, community, group, lng, lat in rows.order_by("code"):
         grid_name, community_name = names.get(grid, ""), names.get(community, "")
-        prefixes = [matching.norm(grid_name), matching.norm(community_name), matching.community_key(community_name)]
+        prefixes = [
+            matching.norm(grid_name),
+            # The grid as people say it inside their community: 第1网格 (of 幸福里社区第1网格).
+            matching.strip_prefixes(matching.norm(grid_name), [matching.norm(community_name)]),
+            matching.norm(community_name),
+            matching.community_key(community_name),
+        ]
         building = Building(pk, district_id, name, address, grid, grid_name, community, group, lng, lat)
         item = matching.Searchable(
             matching.building_key(name, prefixes), (name, address, grid_name, community_name), (*prefixes, address)

@@ -59,6 +59,22 @@ def test_a_resident_searches_the_buildings_of_their_district_their_own_grid_firs
     assert results(session_client(neighbour), "2号楼")[0][0] == str(small.buildings[5].pk)
 
 
+@pytest.mark.parametrize("query", ["幸福里社区第2网格2号楼", "第2网格2号楼", "第2网格 2号楼", "第2网格 2#"])
+def test_the_grid_as_said_inside_the_community_before_the_number_names_one_building(small, community_staff, query):
+    # Names as a real district has them: the grid's begins with its community's, a building's
+    # is its number within the grid.
+    renamed = [
+        (small.communities[0], "幸福里社区"),
+        (small.grids[1], "幸福里社区第2网格"),
+        (small.buildings[2], "1号楼"),
+        (small.buildings[3], "2号楼"),
+    ]
+    for node, name in renamed:
+        node.name = name
+        node.save(update_fields=["name", "updated_at"])
+    assert [pk for pk, _label in results(session_client(community_staff), query)] == [str(small.buildings[3].pk)]
+
+
 def test_a_grid_name_and_its_pinyin_list_its_buildings(small, worker_a, community_staff):
     assert len(results(session_client(worker_a), "第1网格")) == 2
     assert len(results(session_client(community_staff), "sq1d2wg")) == 2  # 社区1第2网格 by its initials
