@@ -4,6 +4,7 @@ the language switch. Screenshots go to test-artifacts/screenshots/."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from wangge.web.tests.browser import (
     DESKTOP,
@@ -96,9 +97,10 @@ def test_switch_language_to_english(make_page, live_server, populated, district_
     page.locator("form.lang button[value=en]").click()
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.url == f"{live_server.url}/"
-    assert page.get_by_role("link", name="Coverage", exact=True).is_visible()
-    assert page.get_by_role("heading", name="Communities").is_visible()
-    assert page.locator("form.lang button[value=en]").get_attribute("aria-pressed") == "true"
+    # The English page may still be arriving: wait for it, do not glance.
+    expect(page.get_by_role("heading", name="Communities")).to_be_visible()
+    expect(page.get_by_role("link", name="Coverage", exact=True)).to_be_visible()
+    expect(page.locator("form.lang button[value=en]")).to_have_attribute("aria-pressed", "true")
     wait_for_map(page, "#district-map")
     page.screenshot(path=SCREENSHOTS / "desktop-home-english.png")
 
@@ -110,4 +112,4 @@ def test_switch_language_to_english(make_page, live_server, populated, district_
     # And back to Chinese.
     page.locator("form.lang button[value=zh-hans]").click()
     page.wait_for_function("document.documentElement.lang === 'zh-hans'")
-    assert page.get_by_label("用户名").is_visible()
+    expect(page.get_by_label("用户名")).to_be_visible()
