@@ -165,7 +165,8 @@ def test_the_street_lamp_at_3号楼_from_the_grid_workers_home_to_done(make_page
 
     # 5. The grid worker is told, and finds the case as done from the home page.
     assert Notification.objects.filter(user=worker, case=case).exists()
-    phone.goto(f"{live_server.url}/")
+    phone.locator("header a.brand").tap()  # home, from the case page it was left on
+    phone.wait_for_url(f"{live_server.url}/")
     expect(phone.get_by_test_id("unread")).to_be_visible()
     phone.get_by_test_id("done").tap()
     expect(phone.get_by_role("link", name=case.number, exact=True)).to_be_visible()
