@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wangge.calendars",
     "wangge.cases",
     "wangge.ledgers",
+    "wangge.onboarding",
     "wangge.open311",
     "wangge.api",
     "wangge.demo",

@@ -43,6 +43,16 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "people": frozenset(PERSONAL_DATA_ROLES),
     "imports": frozenset(PERSONAL_DATA_ROLES),
     "units": frozenset({Role.DISTRICT_ADMIN}),  # handling units' staff (wangge.web.units)
+    # The administration pages (wangge.web.manage). Community staff manage the grid roles of
+    # their community, nothing above (wangge.accounts.admin_scope decides which roles).
+    "manage": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),
+    "manage_users": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),
+    "manage_catalogue": frozenset({Role.DISTRICT_ADMIN}),
+    "manage_routing": frozenset({Role.DISTRICT_ADMIN}),
+    "manage_calendar": frozenset({Role.DISTRICT_ADMIN}),
+    "manage_keys": frozenset({Role.DISTRICT_ADMIN}),
+    "manage_onboarding": frozenset({Role.DISTRICT_ADMIN}),
+    "manage_checklist": frozenset({Role.DISTRICT_ADMIN}),
 }
 
 

@@ -1,11 +1,11 @@
 """URLs of the web app."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
 
 from wangge.web import cases, imports, people, units, views
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
@@ -49,3 +49,6 @@ urlpatterns += [
     path("units/<int:pk>/staff/", units.unit_staff_add, name="unit_staff_add"),
     path("units/<int:pk>/staff/<int:user_id>/remove/", units.unit_staff_remove, name="unit_staff_remove"),
 ]
+
+# The district's administration pages (wangge.web.manage).
+urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
