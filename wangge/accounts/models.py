@@ -11,6 +11,8 @@ from wangge.lib.models import TimeStamped
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Set when an administrator resets the password: the next login must choose a new one.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")  # type: ignore[assignment]
@@ -106,6 +108,17 @@ class AuditAction(models.TextChoices):
     IMPORT_HELD = "import_held", _("Imported row about a person outside the importer's area held for review")
     UNIT_STAFF_ADDED = "unit_staff_added", _("Staff added to a handling unit")
     UNIT_STAFF_REMOVED = "unit_staff_removed", _("Staff removed from a handling unit")
+    USER_CREATED = "user_created", _("User created")
+    USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+    USER_REACTIVATED = "user_reactivated", _("User reactivated")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    UNIT_CHANGED = "unit_changed", _("Handling unit created or changed")
+    ORG_SETTINGS_CHANGED = "org_settings_changed", _("Organisation level names or resident units changed")
+    CATALOGUE_CHANGED = "catalogue_changed", _("Case catalogue changed")
+    ROUTING_CHANGED = "routing_changed", _("Routing rules changed")
+    CALENDAR_PUBLISHED = "calendar_published", _("Work calendar published")
+    CALENDAR_DAY_SET = "calendar_day_set", _("Work calendar day set")
+    ONBOARDING_IMPORTED = "onboarding_imported", _("District files imported")
 
 
 class AppendOnlyError(Exception):
