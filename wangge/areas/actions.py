@@ -14,7 +14,8 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from wangge.accounts.audit import record
-from wangge.accounts.models import AuditAction, User
+from wangge.accounts.models import AuditAction, Role, User
+from wangge.accounts.scope import has_role_over
 from wangge.areas import locate
 from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, child_level
 from wangge.lib import memo
@@ -138,6 +139,7 @@ class ImportProblem:
 class GridImportReport:
     features: int = 0
     new: list[str] = field(default_factory=list)
+    new_communities: list[str] = field(default_factory=list)  # codes of the communities to create
     redrawn: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)
@@ -157,6 +159,7 @@ class GridImportReport:
         return {
             "features": self.features,
             "new": self.new,
+            "new_communities": self.new_communities,
             "redrawn": self.redrawn,
             "unchanged": self.unchanged,
             "not_in_file": self.not_in_file,
@@ -179,9 +182,15 @@ def import_grids(
     """Check a GeoJSON FeatureCollection of grids against the district and, with `commit`, apply it.
 
     Each feature needs properties `code` (the grid's code) and, for a new grid, `community`
-    (its community's code) and `name`. Nothing is written unless `commit` is set and the file
-    has no errors and no overlaps (and no gaps, unless `allow_gaps`).
+    (its community's code) and `name`. A community the district does not have yet is created
+    when the feature also names it (`community_name`); the dry run lists it in
+    `new_communities`. Nothing is written unless `commit` is set and the file has no errors and
+    no overlaps (and no gaps, unless `allow_gaps`); communities and grids are written in one
+    transaction. An `acting_user` (the web) must be the district's administrator (404
+    otherwise); `None` is the command line.
     """
+    if acting_user is not None and not has_role_over(acting_user, district, Role.DISTRICT_ADMIN):
+        raise DomainError("district_not_found", _("There is no such district."), status=404)
     report = GridImportReport()
     if (
         not isinstance(data, dict)
@@ -198,6 +207,7 @@ def import_grids(
     communities = {c.code: c for c in AreaNode.objects.filter(district=district, level=Level.COMMUNITY)}
     current = {b.grid_id: b for b in GridBoundary.objects.filter(district=district, valid_to__isnull=True)}
     parsed: dict[str, tuple[BaseGeometry, dict[str, Any]]] = {}
+    new_communities: dict[str, str] = {}  # code → name of the communities the file creates
     for position, feature in enumerate(features, start=1):
         label = _("feature %(number)d") % {"number": position}
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -229,15 +239,31 @@ def import_grids(
             continue
         if code not in grids:
             community_code = str(props.get("community") or "").strip()
-            if community_code not in communities:
+            community_name = clean_text(str(props.get("community_name") or ""))
+            if community_code not in communities and not (community_code and community_name):
                 report.errors.append(
                     ImportProblem(
                         "unknown_community",
-                        _("A new grid needs the code of an existing community (property “community”)."),
+                        _(
+                            "A new grid needs the code of an existing community (property “community”), or "
+                            "the code and name of a community to create (properties “community” and "
+                            "“community_name”)."
+                        ),
                         label,
                     )
                 )
                 continue
+            if community_code not in communities:
+                known_name = new_communities.setdefault(community_code, community_name)
+                if known_name != community_name:
+                    report.errors.append(
+                        ImportProblem(
+                            "community_name_conflict",
+                            _("The same new community code is given two different names in the file."),
+                            label,
+                        )
+                    )
+                    continue
             if not clean_text(str(props.get("name") or "")):
                 report.errors.append(
                     ImportProblem("grid_name_missing", _("A new grid needs a name (property “name”)."), label)
@@ -259,6 +285,20 @@ def import_grids(
         )
         report.new.remove(code)
         del parsed[code]
+    # Likewise a new community's code (it is not a community, or it would be known), and a code
+    # the file uses for both a grid and a community.
+    wanted = {
+        c for c in new_communities if any(str(p.get("community") or "").strip() == c for _g, p in parsed.values())
+    }
+    taken = set(AreaNode.objects.filter(district=district, code__in=wanted).values_list("code", flat=True))
+    taken |= wanted & set(parsed)
+    for code in sorted(taken):
+        report.errors.append(
+            ImportProblem(
+                "community_code_taken", _("This community code already belongs to another area of the district."), code
+            )
+        )
+    report.new_communities = sorted(wanted - taken)
     report.not_in_file = sorted(code for code, grid in grids.items() if code not in parsed and grid.pk in current)
 
     # Topology of the district as it would be after the import.
@@ -271,6 +311,11 @@ def import_grids(
     if commit and report.can_commit and (allow_gaps or not report.gaps):
         at = at or timezone.now()
         with transaction.atomic():
+            created = bulk_create_areas(
+                acting_user,
+                [(district, {"name": new_communities[code], "code": code}) for code in report.new_communities],
+            )
+            communities.update({node.code: node for node in created})
             rows = [
                 (
                     communities[str(parsed[code][1]["community"]).strip()],
@@ -287,7 +332,11 @@ def import_grids(
                 AuditAction.GRIDS_IMPORTED,
                 district_id=district.pk,
                 obj=district,
-                detail={"new": len(report.new), "redrawn": len(report.redrawn)},
+                detail={
+                    "new": len(report.new),
+                    "redrawn": len(report.redrawn),
+                    "new_communities": len(report.new_communities),
+                },
             )
         report.committed = True
     return report

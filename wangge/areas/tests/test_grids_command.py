@@ -281,3 +281,79 @@ def test_a_new_grids_name_is_stored_without_bidi_or_control_characters(small, tm
     features = [*_current(small), _feature("T-C2-G3", grid_square(4), community="T-C2", name="\u202e社区2\x00第3网格")]
     _grids("import", _file(tmp_path, features), "--commit")
     assert AreaNode.objects.get(code="T-C2-G3").name == "社区2第3网格"
+
+
+# --- communities created from the file ---------------------------------------------------------
+
+
+def _new_community_features():
+    return [
+        _feature(
+            "N-C1-G1", box(117.1, 36.65, 117.105, 36.655), community="N-C1", community_name="东湖社区", name="东湖1"
+        ),
+        _feature(
+            "N-C1-G2", box(117.105, 36.65, 117.11, 36.655), community="N-C1", community_name="东湖社区", name="东湖2"
+        ),
+        _feature(
+            "N-C2-G1", box(117.1, 36.655, 117.105, 36.66), community="N-C2", community_name="西山社区", name="西山1"
+        ),
+    ]
+
+
+def test_a_dry_run_lists_the_communities_a_file_would_create_and_writes_nothing(db, tmp_path):
+    create_district(None, name="新区", code="N")
+    before = _snapshot()
+    report, error = _import_json(_file(tmp_path, _new_community_features()))
+    assert error is None
+    assert report["new_communities"] == ["N-C1", "N-C2"]
+    assert report["new"] == ["N-C1-G1", "N-C1-G2", "N-C2-G1"]
+    assert _snapshot() == before
+    assert "New communities (2): N-C1, N-C2" in _grids("import", _file(tmp_path, _new_community_features()))
+
+
+def test_commit_creates_the_communities_with_their_grids_and_a_second_run_changes_nothing(db, tmp_path):
+    district = create_district(None, name="新区", code="N")
+    path = _file(tmp_path, _new_community_features())
+    report, error = _import_json(path, "--commit")
+    assert error is None and report["committed"] is True
+    communities = AreaNode.objects.filter(district=district, level=Level.COMMUNITY).order_by("code")
+    assert [(c.code, c.name, c.parent_id, c.community_id) for c in communities] == [
+        ("N-C1", "东湖社区", district.pk, communities[0].pk),
+        ("N-C2", "西山社区", district.pk, communities[1].pk),
+    ]
+    grid = AreaNode.objects.get(code="N-C2-G1")
+    assert (grid.level, grid.parent_id, grid.community_id) == (Level.GRID, communities[1].pk, communities[1].pk)
+    before = _snapshot()
+    again, error = _import_json(path, "--commit")
+    assert error is None
+    assert again["new_communities"] == [] and again["new"] == []
+    assert again["unchanged"] == ["N-C1-G1", "N-C1-G2", "N-C2-G1"]
+    assert _snapshot()[0] == before[0]
+
+
+def test_a_new_community_without_a_name_or_with_two_names_is_an_error(db, tmp_path):
+    create_district(None, name="新区", code="N")
+    features = _new_community_features()
+    features[1]["properties"]["community_name"] = "东湖"
+    features[2]["properties"].pop("community_name")
+    before = _snapshot()
+    report, error = _import_json(_file(tmp_path, features), "--commit")
+    assert [(e["code"], e["feature"]) for e in report["errors"]] == [
+        ("community_name_conflict", "N-C1-G2"),
+        ("unknown_community", "N-C2-G1"),
+    ]
+    assert error is not None
+    assert _snapshot() == before
+
+
+def test_a_new_community_code_taken_by_a_grid_is_an_error(small, tmp_path):
+    features = [
+        *_current(small),
+        _feature("T-X-G1", grid_square(4), community=small.grids[0].code, community_name="某社区", name="某网格"),
+    ]
+    before = _snapshot()
+    report, error = _import_json(_file(tmp_path, features), "--commit")
+    assert [(e["code"], e["feature"]) for e in report["errors"]] == [("community_code_taken", small.grids[0].code)]
+    assert report["new_communities"] == []
+    assert error is not None
+    assert _snapshot() == before

@@ -4,7 +4,8 @@
     wangge grids export [--district CODE] > grids.geojson
 
 `import` checks a FeatureCollection against the district (`wangge.areas.actions.import_grids`)
-and reports new, redrawn, unchanged and not-in-file grids, the errors of each feature, and
+and reports new communities (a feature may name one the district does not have yet with
+`community` and `community_name`), new, redrawn, unchanged and not-in-file grids, the errors of each feature, and
 overlaps and gaps between grids with their area in m² and a point inside them. It writes
 nothing unless `--commit` is given and the file has no errors, no overlaps and (unless
 `--allow-gaps`) no gaps; a redrawn grid gets a new boundary generation and keeps the old one.
@@ -128,8 +129,15 @@ class Command(BaseCommand):
             if not options["json"]:
                 self.stdout.write(
                     self.style.SUCCESS(
-                        _("Committed: %(new)d new grid(s), %(redrawn)d redrawn; earlier generations are kept.")
-                        % {"new": len(report.new), "redrawn": len(report.redrawn)}
+                        _(
+                            "Committed: %(communities)d new community(ies), %(new)d new grid(s), %(redrawn)d "
+                            "redrawn; earlier generations are kept."
+                        )
+                        % {
+                            "communities": len(report.new_communities),
+                            "new": len(report.new),
+                            "redrawn": len(report.redrawn),
+                        }
                     )
                 )
             return
@@ -149,6 +157,7 @@ class Command(BaseCommand):
             % {"name": district.name, "code": district.code, "path": path, "count": report.features}
         )
         for label, codes in (
+            (_("New communities"), report.new_communities),
             (_("New grids"), report.new),
             (_("Redrawn grids"), report.redrawn),
             (_("Unchanged grids"), report.unchanged),
