@@ -5,11 +5,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from shapely import unary_union
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -18,6 +16,7 @@ from wangge.accounts.models import AuditAction, Role, User
 from wangge.accounts.scope import has_role_over
 from wangge.areas import locate
 from wangge.areas.models import ANCESTOR_LEVELS, AreaNode, GridBoundary, Level, child_level
+from wangge.areas.topology import ImportProblem, check_topology
 from wangge.lib import memo
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import area_m2, polygon_from_geojson
@@ -124,15 +123,6 @@ def _bump_index_version() -> None:
 
 
 # --- grid import ---------------------------------------------------------------------------
-
-
-@dataclass
-class ImportProblem:
-    code: str
-    message: str
-    feature: str = ""
-    area_m2: float | None = None
-    at: tuple[float, float] | None = None
 
 
 @dataclass
@@ -306,7 +296,7 @@ def import_grids(
         code: polygon_from_geojson(current[grid.pk].geometry) for code, grid in grids.items() if grid.pk in current
     }
     layout.update({code: geometry for code, (geometry, _props) in parsed.items()})
-    _check_topology(layout, report)
+    report.overlaps, report.gaps = check_topology(layout)
 
     if commit and report.can_commit and (allow_gaps or not report.gaps):
         at = at or timezone.now()
@@ -340,50 +330,3 @@ def import_grids(
             )
         report.committed = True
     return report
-
-
-def _check_topology(layout: dict[str, BaseGeometry], report: GridImportReport) -> None:
-    import shapely
-
-    tolerance = settings.GRID_TOPOLOGY_TOLERANCE_M2
-    codes = sorted(layout)
-    geometries = [layout[c] for c in codes]
-    tree = shapely.STRtree(geometries)
-    left, right = tree.query(geometries, predicate="intersects")
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
-            continue
-        overlap = geometries[i].intersection(geometries[j])
-        size = area_m2(overlap)
-        if size > tolerance:
-            point = overlap.representative_point()
-            report.overlaps.append(
-                ImportProblem(
-                    "grids_overlap",
-                    _("Grids %(a)s and %(b)s overlap by %(area).1f m².") % {"a": codes[i], "b": codes[j], "area": size},
-                    f"{codes[i]} / {codes[j]}",
-                    round(size, 1),
-                    (round(point.x, 6), round(point.y, 6)),
-                )
-            )
-    union = unary_union(geometries) if geometries else None
-    if union is None or union.is_empty:
-        return
-    polygons = getattr(union, "geoms", [union])
-    from shapely.geometry import Polygon
-
-    for polygon in polygons:
-        for ring in polygon.interiors:
-            hole = Polygon(ring)
-            size = area_m2(hole)
-            if size > tolerance:
-                point = hole.representative_point()
-                report.gaps.append(
-                    ImportProblem(
-                        "gap_between_grids",
-                        _("A gap of %(area).1f m² inside the district belongs to no grid.") % {"area": size},
-                        "",
-                        round(size, 1),
-                        (round(point.x, 6), round(point.y, 6)),
-                    )
-                )

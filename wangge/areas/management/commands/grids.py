@@ -25,7 +25,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from wangge.areas.actions import GridImportReport, ImportProblem, import_grids
+from wangge.areas.actions import GridImportReport, import_grids
+from wangge.areas.topology import ImportProblem
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import current_boundaries
 from wangge.lib.errors import DomainError
