@@ -37,10 +37,11 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def save_upload(uploaded_file: UploadedFile, suffix: str) -> tuple[str, str, int]:
-    """Store the upload under MEDIA_ROOT/ledgers/uploads; (relative path, SHA-256, size). A file
-    over `MAX_UPLOAD_BYTES` is refused and nothing of it is kept."""
-    relative = f"ledgers/uploads/{uuid.uuid4().hex}{suffix}"
+def save_upload(uploaded_file: UploadedFile, suffix: str, folder: str = "ledgers/uploads") -> tuple[str, str, int]:
+    """Store the upload under MEDIA_ROOT/`folder` (default ledgers/uploads) with a random name;
+    (relative path, SHA-256, size). A file over `MAX_UPLOAD_BYTES` is refused and nothing of it
+    is kept."""
+    relative = f"{folder}/{uuid.uuid4().hex}{suffix}"
     target = media_path(relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0

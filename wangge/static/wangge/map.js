@@ -12,7 +12,8 @@
    - grid: one grid's outline and buildings, inline (`data-source`);
    - cases: case points (`geojson_url`) coloured by flag, with a legend; a tap shows the case;
    - pick: the place of the filing form (see `pickMap`);
-   - point: one case's place (`point`), its grid highlighted.
+   - point: one case's place (`point`), its grid highlighted;
+   - preview: an uploaded grid file before commit (`data-source`), overlaps and gaps marked.
    Text shown is data (escaped: set as textContent) or translated text from `config.text`.
    States for tests and styling: data-state="loading|ready|error", data-features (the kind's
    own features), data-grids, data-highlighted (grids drawn highlighted), data-buildings. */
@@ -30,6 +31,8 @@
     { min: 3, colour: "#fb6a4a", label: "3–5" },
     { min: 6, colour: "#cb181d", label: "≥ 6" },
   ];
+  // What the import does with each grid of an uploaded file (the preview kind).
+  var PREVIEW_COLOURS = { new: "#2e7d32", redrawn: "#1f6fb8", unchanged: "#78909c" };
   var HIGHLIGHT_STYLE = { color: "#b71c1c", weight: 4, opacity: 1, fillColor: "#e53935", fillOpacity: 0.12 };
   // A building: a small dot inside an invisible ring that takes the tap (a finger is wider than a dot).
   var BUILDING_STYLE = { radius: 5, color: "#546e7a", opacity: 0, weight: 18, fillColor: "#546e7a", fillOpacity: 0.8, className: "building-point" };
@@ -510,7 +513,51 @@
     return map;
   }
 
-  var KINDS = { grid: gridMap, district: districtMap, cases: casesMap, pick: pickMap, point: pointMap };
+  // An uploaded grid file before it is committed (the onboarding dry run), inline
+  // (`data-source`: {grids: FeatureCollection, places: [{kind, lnglat, label}]}): each grid
+  // coloured by what the import does with it, grids that overlap another outlined in red, the
+  // places of overlaps (red) and gaps (orange) marked. No other layer: the file is the data.
+  function previewMap(el, config) {
+    var map = baseMap(el, config);
+    var data = readJson(el.dataset.source) || { grids: { type: "FeatureCollection", features: [] }, places: [] };
+    var permanent = data.grids.features.length <= PERMANENT_LABELS_UP_TO;
+    var grids = L.geoJSON(data.grids, {
+      interactive: !permanent,
+      style: function (feature) {
+        var p = feature.properties;
+        if (p.overlaps) return { color: "#b71c1c", weight: 4, fillColor: "#e53935", fillOpacity: 0.2 };
+        return { color: PREVIEW_COLOURS[p.state] || "#1f6fb8", weight: 2, fillOpacity: 0.15 };
+      },
+      onEachFeature: function (feature, item) {
+        var p = feature.properties;
+        item.bindTooltip(element("span", p.name), permanent
+          ? { permanent: true, direction: "center", className: "grid-label" }
+          : { sticky: true });
+      },
+    }).addTo(map);
+    var places = L.featureGroup().addTo(map);
+    data.places.forEach(function (place) {
+      var colour = place.kind === "overlap" ? "#c62828" : "#ef8f00";
+      var marker = L.circleMarker([place.lnglat[1], place.lnglat[0]], { radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1, className: "problem-" + place.kind });
+      marker.bindTooltip(element("span", place.label), { direction: "top", offset: [0, -8] });
+      marker.addTo(places);
+    });
+    legend(map, "", [
+      { colour: PREVIEW_COLOURS.new, label: say(config, "new") },
+      { colour: PREVIEW_COLOURS.redrawn, label: say(config, "redrawn") },
+      { colour: PREVIEW_COLOURS.unchanged, label: say(config, "unchanged") },
+      { colour: "#c62828", label: say(config, "overlap") },
+      { colour: "#ef8f00", label: say(config, "gap") },
+    ]);
+    fitTo(map, [grids, places], config);
+    el.dataset.features = String(data.grids.features.length);
+    el.dataset.overlaps = String(data.places.filter(function (p) { return p.kind === "overlap"; }).length);
+    el.dataset.gaps = String(data.places.filter(function (p) { return p.kind === "gap"; }).length);
+    el.dataset.state = "ready";
+    return map;
+  }
+
+  var KINDS = { grid: gridMap, district: districtMap, cases: casesMap, pick: pickMap, point: pointMap, preview: previewMap };
 
   // Draws the map of one element (a page's maps are mounted when it loads; a fragment added
   // later can call `wanggeMap.mount(el)`). The Leaflet map is kept as `el._wanggeMap`.

@@ -26,9 +26,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from wangge.areas.actions import GridImportReport, import_grids
-from wangge.areas.topology import ImportProblem
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import current_boundaries
+from wangge.areas.topology import ImportProblem
 from wangge.lib.errors import DomainError
 
 
