@@ -149,6 +149,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
             "state": states[step.key],
             "available": steps.importer(step) is not None,
             "accept": ",".join(step.extensions),
+            "types": "、".join(step.extensions),
         }
         for step in steps.STEPS
     ]
