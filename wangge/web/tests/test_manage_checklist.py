@@ -14,8 +14,7 @@ from wangge.cases.models import HandlingUnit
 from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.orgs import actions as org_actions
-
-pytestmark = pytest.mark.usefixtures("english")
+from wangge.web.tests.conftest import zh
 
 URL = "/manage/checklist/"
 
@@ -40,10 +39,11 @@ def test_an_incomplete_district_lists_what_is_missing_with_links(client, distric
     assert 'data-testid="verdict" data-ok="false"' in html
     assert 'data-requirement="grids_tile" data-ok="true"' in html
     assert 'data-requirement="grids_staffed" data-ok="false"' in html
-    assert f"{small.grids[0].name} ({small.grids[0].code}) has no grid general branch." in html
+    grid = f"{small.grids[0].name} ({small.grids[0].code})"
+    assert zh("%(grid)s has no grid general branch.") % {"grid": grid} in html
     assert f'href="{reverse("manage_onboarding")}?district={small.district.pk}#step-org_units"' in html
     assert f'href="{reverse("manage_onboarding")}?district={small.district.pk}#step-staff"' in html
-    assert "The district has no active category yet." in html
+    assert zh("The district has no active category yet.") in html
 
 
 def test_a_complete_district_can_go_live(client, district_admin, small):
