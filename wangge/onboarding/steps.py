@@ -49,7 +49,7 @@ STEPS = [
         _("Address book"),
         _("Buildings and households with their address and position, one row each."),
         "wangge.onboarding.addresses.import_addresses",
-        (".xlsx", ".csv"),
+        (".xlsx", ".xls", ".csv"),
         ("crs",),
     ),
     Step(
@@ -57,21 +57,21 @@ STEPS = [
         _("Staff roster"),
         _("Community staff and grid workers with their roles; each new account gets a one-time password."),
         "wangge.onboarding.staff.import_staff",
-        (".xlsx", ".csv"),
+        (".xlsx", ".xls", ".csv"),
     ),
     Step(
         "org_units",
         _("Organisation units"),
         _("The units on the area tree (community committees, grid branches, …) from their ledger."),
         "wangge.onboarding.units.import_org_units",
-        (".xlsx", ".csv"),
+        (".xlsx", ".xls", ".csv"),
     ),
     Step(
         "resident_units",
         _("Resident units"),
         _("Companies and institutions in the district from their ledger."),
         "wangge.onboarding.units.import_resident_units",
-        (".xlsx", ".csv"),
+        (".xlsx", ".xls", ".csv"),
     ),
 ]
 STEP_BY_KEY = {step.key: step for step in STEPS}

@@ -52,9 +52,10 @@ CREATED_LABELS = {
     "buildings": gettext_lazy("Buildings"),
     "households": gettext_lazy("Households"),
     "users": gettext_lazy("User accounts"),
-    "role_assignments": gettext_lazy("Roles"),
-    "worker_profiles": gettext_lazy("Worker records"),
+    "roles": gettext_lazy("Roles"),
+    "unit_staff": gettext_lazy("Handling-unit staff"),
     "persons": gettext_lazy("Persons"),
+    "workers": gettext_lazy("Worker records"),
     "org_units": gettext_lazy("Organisation units"),
     "resident_units": gettext_lazy("Resident units"),
 }
@@ -104,10 +105,16 @@ def _forget(request: HttpRequest, token: str) -> None:
 
 
 def _forget_stale(request: HttpRequest) -> None:
+    """Forget this session's uploads older than KEEP_UPLOAD, and delete every stored upload
+    that old (those of sessions that ended without commit or discard)."""
     cutoff = (timezone.now() - KEEP_UPLOAD).timestamp()
     for token, entry in _pending(request).items():
         if entry.get("at", 0) < cutoff:
             _forget(request, token)
+    folder = media_path(UPLOAD_FOLDER)
+    for stored in folder.iterdir() if folder.is_dir() else []:
+        if stored.is_file() and stored.stat().st_mtime < cutoff:
+            stored.unlink(missing_ok=True)
 
 
 def _upload(request: HttpRequest, token: str) -> tuple[dict[str, Any], steps.Step, AreaNode]:
@@ -184,8 +191,8 @@ def upload(request: HttpRequest, step_key: str) -> HttpResponse:
         return redirect(back)
     options: dict[str, Any] = {}
     if "crs" in step.options:
-        crs = request.POST.get("crs") or "wgs84"
-        if crs not in CRS_CHOICES:
+        crs = request.POST.get("crs") or ""
+        if crs and crs not in CRS_CHOICES:
             raise Http404
         options["crs"] = crs
     _forget_stale(request)

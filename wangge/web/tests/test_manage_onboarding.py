@@ -4,6 +4,8 @@ result; a second run of the same file changes nothing. The district administrato
 only: another district's administrator and community staff find nothing (404)."""
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -248,3 +250,14 @@ def test_the_superuser_chooses_the_district(client, xinqu, small):
     assert client.get(f"{URL}?district={district.pk}").context["district"] == district
     assert client.get(f"{URL}?district={small.district.pk}").context["district"] == small.district
     assert client.get(f"{URL}?district=999999").status_code == 404
+
+
+def test_an_upload_left_for_a_day_is_deleted_at_the_next_upload(client, xinqu, settings):
+    _district, admin = xinqu
+    client.force_login(admin)
+    _token(_upload(client, "grids", _grids_file()))
+    [old] = _stored_files(settings)
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    _token(_upload(client, "grids", _grids_file()))
+    assert old not in _stored_files(settings) and len(_stored_files(settings)) == 1
