@@ -38,6 +38,8 @@ class MustChangePasswordMiddleware:
         user = getattr(request, "user", None)
         must_change = user is not None and user.is_authenticated and getattr(user, "must_change_password", False)
         if must_change and not self._open(request.path):
+            if request.headers.get("HX-Request"):  # htmx swaps fragments: have it load the whole page
+                return HttpResponse(status=204, headers={"HX-Redirect": reverse("password_change")})
             return redirect("password_change")
         return self.get_response(request)
 

@@ -270,7 +270,11 @@ def test_a_user_name_must_be_free_and_well_formed(small, district_admin, usernam
 def test_deactivation_stops_login_and_tokens_and_reactivation_restores_them(small, district_admin, worker_a):
     secret = actions.issue_api_token(None, user=worker_a).secret
     api = Client(headers={"Authorization": f"Bearer {secret}"})
+    session = Client()
+    session.force_login(worker_a)
+    assert session.get("/").status_code == 200
     actions.deactivate_user(district_admin, user=worker_a, ip_address="10.0.0.3")
+    assert session.get("/").status_code == 302  # the open session no longer counts
     worker_a.refresh_from_db()
     assert not worker_a.is_active
     assert not logs_in("worker_a", PASSWORD)
@@ -310,7 +314,9 @@ def test_a_reset_password_ends_the_users_sessions_and_must_be_changed(small, com
     worker_a.refresh_from_db()
     assert worker_a.must_change_password and worker_a.check_password(reset.password)
     assert not worker_a.check_password(PASSWORD)
-    assert SESSION_KEY not in session.session or session.get("/").status_code == 302
+    ended = session.get("/")
+    assert ended.status_code == 302 and ended["Location"].startswith(reverse("login"))
+    assert SESSION_KEY not in session.session
     event = AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET)
     assert (event.actor, event.object_id, event.ip_address) == (community_staff, str(worker_a.pk), "10.0.0.4")
     assert reset.password not in repr(event.detail)

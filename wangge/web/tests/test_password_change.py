@@ -32,6 +32,12 @@ def test_login_after_a_reset_is_sent_to_the_password_page(client, reset):
         assert answer.status_code == 302 and answer["Location"] == "/password/", path
 
 
+def test_an_htmx_request_is_told_to_load_the_password_page(client, reset):
+    client.post(reverse("login"), {"username": "worker_a", "password": reset.password})
+    response = client.get("/cases/", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response["HX-Redirect"] == "/password/"
+
+
 def test_the_password_pages_static_files_language_and_logout_stay_reachable(client, reset):
     client.post(reverse("login"), {"username": "worker_a", "password": reset.password})
     assert client.get("/password/").status_code == 200
