@@ -51,21 +51,30 @@ def _staff_levels(level: str) -> list[str]:
     return [lvl for lvl in LEVELS[LEVELS.index(level) + 1 :] if lvl in GRID_AND_BELOW]
 
 
+def _reach_q(user: User, prefix: str, *, grid_roles_field: str | None = None) -> Q:
+    """The areas (fields under `prefix`) a non-superuser manager reaches: a district administrator's
+    whole area, community staff's grids and below; with `grid_roles_field`, the latter only for
+    rows whose role (that field) is a grid role."""
+    condition = scope_q(user, _ANCESTOR_FIELD, prefix=prefix, roles=[Role.DISTRICT_ADMIN])
+    for assignment in assignments_of(user):
+        field = _ANCESTOR_FIELD.get(assignment.area.level)
+        if assignment.role != Role.COMMUNITY_STAFF or field is None:
+            continue
+        staff = Q(
+            **{f"{prefix}{field}_id": assignment.area_id, f"{prefix}level__in": _staff_levels(assignment.area.level)}
+        )
+        if grid_roles_field is not None:
+            staff &= Q(**{f"{grid_roles_field}__in": GRID_ROLES})
+        condition |= staff
+    return condition
+
+
 def grantable_area_q(user: User, prefix: str = "") -> Q:
     """A filter on AreaNode (or, with `prefix="area__"`, on what points at one) matching the areas
     over which the user may grant at least one role; matches nothing for a non-manager."""
     if user.is_authenticated and user.is_superuser:
         return EVERYTHING
-    condition = scope_q(user, _ANCESTOR_FIELD, prefix=prefix, roles=[Role.DISTRICT_ADMIN])
-    for assignment in assignments_of(user):
-        if assignment.role != Role.COMMUNITY_STAFF:
-            continue
-        field = _ANCESTOR_FIELD.get(assignment.area.level)
-        if field is None:
-            continue
-        levels = _staff_levels(assignment.area.level)
-        condition |= Q(**{f"{prefix}{field}_id": assignment.area_id, f"{prefix}level__in": levels})
-    return condition
+    return _reach_q(user, prefix)
 
 
 def grantable_roles(user: User) -> list[str]:
@@ -112,16 +121,7 @@ def removable_assignments_q(user: User) -> Q:
     """A filter on RoleAssignment matching the assignments the user may remove (and so sees)."""
     if user.is_authenticated and user.is_superuser:
         return EVERYTHING
-    condition = scope_q(user, _ANCESTOR_FIELD, prefix="area__", roles=[Role.DISTRICT_ADMIN])
-    for assignment in assignments_of(user):
-        field = _ANCESTOR_FIELD.get(assignment.area.level)
-        if assignment.role == Role.COMMUNITY_STAFF and field is not None:
-            condition |= Q(
-                **{f"area__{field}_id": assignment.area_id},
-                area__level__in=_staff_levels(assignment.area.level),
-                role__in=GRID_ROLES,
-            )
-    return condition
+    return _reach_q(user, "area__", grid_roles_field="role")
 
 
 def visible_users(user: User) -> QuerySet[User]:
