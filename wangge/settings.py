@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A user whose password an administrator set is sent to /password/ until they choose their own.
+    "wangge.web.password.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the page or the fragment htmx asked for
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

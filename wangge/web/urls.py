@@ -3,11 +3,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from wangge.web import cases, imports, people, units, views
+from wangge.web import cases, imports, password, people, units, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", password.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", views.home, name="home"),
     path("map/grids.geojson", views.grids_geojson, name="map_grids"),
     path("map/buildings.geojson", views.buildings_geojson, name="map_buildings"),

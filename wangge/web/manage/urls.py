@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from wangge.web.manage import checklist, hub, onboarding
+from wangge.web.manage import checklist, hub, onboarding, users
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
@@ -10,3 +10,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
 # Each topic adds its module here: `urlpatterns += <module>.urlpatterns`.
 urlpatterns += onboarding.urlpatterns
 urlpatterns += checklist.urlpatterns
+urlpatterns += users.urlpatterns
