@@ -124,7 +124,11 @@ def update_rule(
 ) -> RoutingRule:
     _check_district(acting_user, rule.district_id)
     with transaction.atomic():
-        rule = RoutingRule.objects.select_for_update().select_related("category", "area", "unit").get(pk=rule.pk)
+        rule = (
+            RoutingRule.objects.select_for_update(of=("self",))
+            .select_related("category", "area", "unit")
+            .get(pk=rule.pk)
+        )
         before = _describe(rule)
         for field, value in _parts(
             rule.district_id, priority=priority, category=category, area=area, unit=unit
@@ -140,7 +144,11 @@ def delete_rule(acting_user: User, rule: RoutingRule) -> None:
     """Delete a rule; cases it routed keep their unit."""
     _check_district(acting_user, rule.district_id)
     with transaction.atomic():
-        rule = RoutingRule.objects.select_for_update().select_related("category", "area", "unit").get(pk=rule.pk)
+        rule = (
+            RoutingRule.objects.select_for_update(of=("self",))
+            .select_related("category", "area", "unit")
+            .get(pk=rule.pk)
+        )
         _audit(acting_user, "rule_deleted", rule)
         rule.delete()
 
@@ -152,7 +160,7 @@ def move_rule(acting_user: User, rule: RoutingRule, *, up: bool) -> RoutingRule:
     _check_district(acting_user, rule.district_id)
     with transaction.atomic():
         rules = list(
-            RoutingRule.objects.select_for_update()
+            RoutingRule.objects.select_for_update(of=("self",))
             .filter(district_id=rule.district_id)
             .select_related("category", "area", "unit")
             .order_by("priority", "id")
