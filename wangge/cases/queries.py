@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role, scope_q
+from wangge.areas.locate import locate_grid
 from wangge.areas.models import ANCESTOR_LEVELS, AreaNode
 from wangge.calendars.queries import calendar_for
 from wangge.cases.models import (
@@ -113,6 +114,13 @@ def place_of_node(node: AreaNode) -> Place:
     """The place of an area node (a building, a grid, a household …): its ancestor columns."""
     ids = {level: getattr(node, f"{level}_id") for level in ANCESTOR_LEVELS}
     return Place(node.district_id, {level: pk for level, pk in ids.items() if pk is not None})
+
+
+def place_at_point(lng: float, lat: float, crs: str = "wgs84") -> tuple[Place, AreaNode]:
+    """The place of a point (given in `crs`): the grid containing it, and that grid (DomainError
+    `outside_every_grid` when none does). A point knows no building."""
+    grid = locate_grid(lng, lat, crs)
+    return place_of_node(grid), grid
 
 
 def place_of_case(case: Case) -> Place:

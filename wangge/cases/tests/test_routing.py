@@ -9,8 +9,8 @@ from wangge.areas.tests.factories import build_small_district
 from wangge.cases import actions
 from wangge.cases.catalogue import install_default_catalogue
 from wangge.cases.models import Category, HandlingUnit, RoutingRule, UnitKind
-from wangge.cases.queries import RuleOutcome, explain_route, place_of_case, place_of_node, route
-from wangge.cases.tests.factories import IN_GRID_2, file
+from wangge.cases.queries import RuleOutcome, explain_route, place_at_point, place_of_case, place_of_node, route
+from wangge.cases.tests.factories import IN_GRID_0, IN_GRID_2, file
 from wangge.conftest import make_persona
 from wangge.lib.errors import DomainError
 
@@ -177,3 +177,10 @@ def test_another_districts_admin_and_community_staff_find_no_such_rule(small, ru
             actions.add_rule(user, district=small.district, unit=units["民政局"])
         assert error.value.code == "rule_not_found"
     assert RoutingRule.objects.filter(pk=rules["all"].pk).exists()
+
+
+def test_a_point_is_inside_its_grid_and_community_but_no_building(small, catalogue, rules):
+    place, grid = place_at_point(*IN_GRID_0)
+    assert grid == small.grids[0] and place.ids["community"] == small.communities[0].pk
+    assert "building" not in place.ids
+    assert explain_route(small.district.pk, catalogue["SZ01"], place).rule == rules["grid"]

@@ -19,12 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.models import User
-from wangge.areas.locate import locate_grid
 from wangge.areas.models import AreaNode, Level
 from wangge.cases import actions
 from wangge.cases.actions.routing import next_priority
 from wangge.cases.models import Category, HandlingUnit, RoutingRule
-from wangge.cases.queries import RouteExplanation, explain_route, place_of_node, routing_rules
+from wangge.cases.queries import RouteExplanation, explain_route, place_at_point, place_of_node, routing_rules
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES
 from wangge.web.cases import PICK_BUILDINGS_MIN_ZOOM, _bounds, _building_label
@@ -41,11 +40,17 @@ def _user(request: HttpRequest) -> User:
 
 
 def _district(request: HttpRequest, chosen: Any) -> AreaNode:
-    """The district the page is about: the one chosen among those the user administers, else the first."""
+    """The district the page is about: the one chosen (404 unless the user administers it), else
+    the first the user administers."""
     districts = list(_districts(_user(request)))
     if not districts:
         raise Http404
-    return next((d for d in districts if str(d.pk) == str(chosen)), districts[0])
+    if not chosen:
+        return districts[0]
+    district = next((d for d in districts if str(d.pk) == str(chosen)), None)
+    if district is None:
+        raise Http404
+    return district
 
 
 def _rule(request: HttpRequest, pk: int) -> RoutingRule:
@@ -113,18 +118,18 @@ def _tested(request: HttpRequest, district: AreaNode, categories: list[Category]
         if category is None:
             raise DomainError("unknown_category", _("Choose the category to test."))
         if building is not None:
-            node, result["place_label"] = building, _building_label(building)
+            place, result["place_label"] = place_of_node(building), _building_label(building)
         elif lng is not None and lat is not None:
-            node = locate_grid(lng, lat, crs)
-            if node.district_id != district.pk:
+            place, grid = place_at_point(lng, lat, crs)
+            if grid.district_id != district.pk:
                 raise DomainError("outside_district", _("This place lies outside the district."))
-            result["place_label"] = _("A point in %(grid)s") % {"grid": node.name}
+            result["place_label"] = _("A point in %(grid)s") % {"grid": grid.name}
         else:
             raise DomainError("location_required", _("Choose a building, or tap the map to mark a place."))
     except DomainError as error:
         result["error"] = error
         return result
-    explanation: RouteExplanation = explain_route(district.pk, category, place_of_node(node))
+    explanation: RouteExplanation = explain_route(district.pk, category, place)
     result["explanation"] = explanation
     result["values"] = {
         "building": building.pk if building else "",

@@ -141,8 +141,9 @@ def test_another_districts_admin_finds_no_such_rule(client, other_admin, small, 
     assert client.get(reverse("manage_routing_edit", args=[rule.pk])).status_code == 404
     assert client.post(reverse("manage_routing_move", args=[rule.pk]), {"direction": "down"}).status_code == 404
     assert client.post(reverse("manage_routing_delete", args=[rule.pk])).status_code == 404
-    # Naming this district on the add form adds to the admin's own district, never to this one.
-    client.post(reverse("manage_routing_add"), {"district": small.district.pk, "unit": units["民政局"].pk})
+    assert client.get(URL, {"district": small.district.pk}).status_code == 404
+    added = client.post(reverse("manage_routing_add"), {"district": small.district.pk, "unit": units["民政局"].pk})
+    assert added.status_code == 404
     assert RoutingRule.objects.filter(district=small.district).count() == len(routed)
     assert not AuditEvent.objects.filter(action=AuditAction.ROUTING_CHANGED).exists()
 
