@@ -34,7 +34,7 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _districts(user: User) -> QuerySet[AreaNode]:
+def administered_districts(user: User) -> QuerySet[AreaNode]:
     """The districts whose catalogue the user administers; 404 for one who administers none."""
     managed = managed_district_ids(user)
     if managed is not None and not managed:
@@ -78,7 +78,7 @@ PUBLICITY = {"public": True, "internal": False}
 @page_for(PAGE)
 def catalogue_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    districts = list(_districts(user))
+    districts = list(administered_districts(user))
     text = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
     public = request.GET.get("public", "")
@@ -116,7 +116,7 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_for(PAGE)
 def group_new(request: HttpRequest) -> HttpResponse:
-    district = _districts(_user(request)).filter(pk=request.POST.get("district") or 0).first()
+    district = administered_districts(_user(request)).filter(pk=request.POST.get("district") or 0).first()
     if district is None:
         raise Http404
     try:

@@ -27,7 +27,7 @@ from wangge.cases.queries import RouteExplanation, explain_route, place_at_point
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES
 from wangge.web.cases import PICK_BUILDINGS_MIN_ZOOM, _bounds, _building_label
-from wangge.web.manage.catalogue import _districts
+from wangge.web.manage.catalogue import administered_districts
 from wangge.web.views import _map_config, page_for
 
 PAGE = "manage_routing"
@@ -42,7 +42,7 @@ def _user(request: HttpRequest) -> User:
 def _district(request: HttpRequest, chosen: Any) -> AreaNode:
     """The district the page is about: the one chosen (404 unless the user administers it), else
     the first the user administers."""
-    districts = list(_districts(_user(request)))
+    districts = list(administered_districts(_user(request)))
     if not districts:
         raise Http404
     if not chosen:
@@ -54,7 +54,7 @@ def _district(request: HttpRequest, chosen: Any) -> AreaNode:
 
 
 def _rule(request: HttpRequest, pk: int) -> RoutingRule:
-    districts = _districts(_user(request))
+    districts = administered_districts(_user(request))
     rule = RoutingRule.objects.filter(pk=pk, district__in=districts).select_related("category", "area", "unit").first()
     if rule is None:
         raise Http404
@@ -148,7 +148,7 @@ def routing_list(request: HttpRequest) -> HttpResponse:
     choices = _choices(district)
     context: dict[str, Any] = {
         "district": district,
-        "districts": list(_districts(user)),
+        "districts": list(administered_districts(user)),
         "rules": list(routing_rules(district.pk)),
         "next_priority": next_priority(district.pk),
         **choices,
