@@ -2,10 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from wangge.web.manage import hub, users
+
+from wangge.web.manage import catalogue, hub, routing, users
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
 ]
 # Each topic adds its module here: `urlpatterns += <module>.urlpatterns`.
 urlpatterns += users.urlpatterns
+urlpatterns += catalogue.urlpatterns
+urlpatterns += routing.urlpatterns
