@@ -286,18 +286,11 @@ def reset_password(acting_user: User | None, *, user: User, ip_address: str | No
 
 
 def password_changed(acting_user: User) -> None:
-    """The user has just chosen a new password themself: they are no longer made to change it.
-    Recorded as a password reset done by the user (`detail.by_user`)."""
+    """The user has just chosen a new password themself: recorded, and they are no longer made
+    to change it."""
     with transaction.atomic():
-        updated = User.objects.filter(pk=acting_user.pk, must_change_password=True).update(must_change_password=False)
-        if updated:
-            record(
-                acting_user,
-                AuditAction.PASSWORD_RESET,
-                obj=acting_user,
-                district_id=_district_of(acting_user),
-                detail={"by_user": True},
-            )
+        User.objects.filter(pk=acting_user.pk, must_change_password=True).update(must_change_password=False)
+        record(acting_user, AuditAction.PASSWORD_CHANGED, obj=acting_user, district_id=_district_of(acting_user))
     acting_user.must_change_password = False
 
 

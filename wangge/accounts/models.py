@@ -112,6 +112,7 @@ class AuditAction(models.TextChoices):
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     USER_REACTIVATED = "user_reactivated", _("User reactivated")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed by its user")
     UNIT_CHANGED = "unit_changed", _("Handling unit created or changed")
     ORG_SETTINGS_CHANGED = "org_settings_changed", _("Organisation level names or resident units changed")
     CATALOGUE_CHANGED = "catalogue_changed", _("Case catalogue changed")

@@ -59,6 +59,35 @@ class CaseError(ErrorCode):
     STAFF_EXISTS = "staff_exists", 409, "the user is already on the unit's staff"
     STAFF_MISSING = "staff_missing", 409, "the user is not on the unit's staff"
 
+    # The catalogue (groups, categories, extra questions)
+    CATEGORY_NOT_FOUND = "category_not_found", 404, "no such group or category of a district you administer"
+    CATEGORY_NAME_REQUIRED = "category_name_required", 400, "a group or category needs a name"
+    CATEGORY_CODE_INVALID = "category_code_invalid", 400, "a code is 1 to 40 letters, digits, '-' or '_'"
+    CATEGORY_CODE_TAKEN = "category_code_taken", 409, "another group or category of the district has this code"
+    GROUP_INVALID = "group_invalid", 400, "not a group (top-level entry) of the category's district"
+    CATEGORY_TIME_LIMIT_INVALID = "category_time_limit_invalid", 400, "the time limit is 1 to 365 working days or hours"
+    CATEGORY_IN_USE = "category_in_use", 409, "cases were filed under the category: retire it instead of deleting"
+    GROUP_NOT_EMPTY = "group_not_empty", 409, "the group still has categories: delete or move them first"
+    CATEGORY_ROUTED = "category_routed", 409, "routing rules name the category: delete them first"
+    QUESTION_NOT_FOUND = "question_not_found", 404, "no such extra question of the category"
+    QUESTION_LABEL_REQUIRED = "question_label_required", 400, "a question needs its text"
+    QUESTION_CODE_INVALID = "question_code_invalid", 400, "a question's code is a slug: letters, digits, '-' or '_'"
+    QUESTION_CODE_TAKEN = "question_code_taken", 409, "another question of the category has this code"
+    QUESTION_TYPE_INVALID = "question_type_invalid", 400, "not text, number, date, single or multiple choice"
+    QUESTION_CHOICES_INVALID = "question_choices_invalid", 400, "a choice question needs at least two different choices"
+    QUESTION_ORDER_INVALID = "question_order_invalid", 400, "the new order does not list each question once"
+
+    # Routing rules
+    RULE_NOT_FOUND = "rule_not_found", 404, "no such routing rule of a district you administer"
+    RULE_PRIORITY_INVALID = "rule_priority_invalid", 400, "the priority is a whole number from 1 to 1,000,000"
+    RULE_AREA_INVALID = (
+        "rule_area_invalid",
+        400,
+        "the area is not a district, community, grid, building group or building of the district",
+    )
+    RULE_CATEGORY_INVALID = "rule_category_invalid", 400, "not a group or category of the rule's district"
+    RULE_UNIT_INVALID = "rule_unit_invalid", 400, "not a handling unit of the rule's district"
+
     # Supervision
     SUPERVISING_BODY_REQUIRED = "supervising_body_required", 400, "the supervising body must be named"
     UNKNOWN_SUPERVISION_LEVEL = "unknown_supervision_level", 400, "the supervision level is yellow or red"

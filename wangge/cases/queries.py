@@ -5,6 +5,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role, scope_q
+from wangge.areas.locate import locate_grid
+from wangge.areas.models import ANCESTOR_LEVELS, AreaNode
 from wangge.calendars.queries import calendar_for
 from wangge.cases.models import (
     Case,
@@ -92,20 +95,121 @@ def dispatch_unit(district_id: int) -> HandlingUnit:
     return unit
 
 
-def route(case: Case) -> HandlingUnit:
-    """The responsible unit by the first matching rule (lowest priority number), else dispatch."""
-    categories = [case.category_id, case.category.parent_id]
-    for rule in (
-        RoutingRule.objects.filter(district_id=case.district_id)
-        .select_related("unit", "area")
+# --- routing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a case is, or would be: the area node containing it at each level of the tree
+    (`{"district": id, "community": id, "grid": id, …}`), as deep as what gave the place knows."""
+
+    district_id: int
+    ids: dict[str, int]
+
+    def within(self, area: AreaNode) -> bool:
+        return self.ids.get(area.level) == area.pk
+
+
+def place_of_node(node: AreaNode) -> Place:
+    """The place of an area node (a building, a grid, a household …): its ancestor columns."""
+    ids = {level: getattr(node, f"{level}_id") for level in ANCESTOR_LEVELS}
+    return Place(node.district_id, {level: pk for level, pk in ids.items() if pk is not None})
+
+
+def place_at_point(lng: float, lat: float, crs: str = "wgs84") -> tuple[Place, AreaNode]:
+    """The place of a point (given in `crs`): the grid containing it, and that grid (DomainError
+    `outside_every_grid` when none does). A point knows no building."""
+    grid = locate_grid(lng, lat, crs)
+    return place_of_node(grid), grid
+
+
+def place_of_case(case: Case) -> Place:
+    """The place of a filed case: its district, community and grid, and its building (with the
+    building's group) when one was given."""
+    if case.building_id is not None:
+        place = place_of_node(case.building)  # type: ignore[arg-type]
+        ids = {**place.ids, "community": case.community_id, "grid": case.grid_id}
+    else:
+        ids = {"community": case.community_id, "grid": case.grid_id}
+    ids["district"] = case.district_id
+    return Place(case.district_id, {level: pk for level, pk in ids.items() if pk is not None})
+
+
+class RuleOutcome(TextChoices):
+    WINS = "wins", _("Wins")
+    CATEGORY_DIFFERS = "category_differs", _("Category differs")
+    OUTSIDE_AREA = "outside_area", _("Place outside the area")
+    NOT_TRIED = "not_tried", _("Not tried")
+
+
+@dataclass(frozen=True)
+class RuleTried:
+    rule: RoutingRule
+    outcome: str  # a RuleOutcome
+    why: str
+
+
+@dataclass(frozen=True)
+class RouteExplanation:
+    """Each rule of the district in the order they are tried, with what became of it; the unit
+    the case goes to, and the rule that sent it there (None: no rule matched, dispatch)."""
+
+    tried: list[RuleTried]
+    unit: HandlingUnit
+    rule: RoutingRule | None
+
+    @property
+    def fallback(self) -> bool:
+        return self.rule is None
+
+
+def routing_rules(district_id: int) -> QuerySet[RoutingRule]:
+    """The district's rules in the order they are tried: lowest priority number first."""
+    return (
+        RoutingRule.objects.filter(district_id=district_id)
+        .select_related("unit", "area", "category")
         .order_by("priority", "id")
-    ):
-        if rule.category_id is not None and rule.category_id not in categories:
+    )
+
+
+def _try(rule: RoutingRule, category: Category, place: Place) -> RuleTried:
+    if rule.category_id is not None and rule.category_id not in (category.pk, category.parent_id):
+        why = _("The rule is for “%(rule)s”; “%(category)s” is neither it nor in it.") % {
+            "rule": rule.category.name,  # type: ignore[union-attr]
+            "category": category.name,
+        }
+        return RuleTried(rule, RuleOutcome.CATEGORY_DIFFERS, str(why))
+    if rule.area is not None and not place.within(rule.area):
+        why = _("The place is not inside %(area)s.") % {"area": rule.area.name}
+        return RuleTried(rule, RuleOutcome.OUTSIDE_AREA, str(why))
+    what = rule.category.name if rule.category is not None else _("every category")
+    where = rule.area.name if rule.area is not None else _("the whole district")
+    why = _("It covers %(what)s in %(where)s, and no rule before it matched: it wins.") % {"what": what, "where": where}
+    return RuleTried(rule, RuleOutcome.WINS, str(why))
+
+
+def explain_route(district_id: int, category: Category, place: Place) -> RouteExplanation:
+    """Where a case of `category` at `place` goes, and why: the district's rules are tried by
+    priority (lowest number first, then the oldest); a rule matches when it names no category,
+    the category itself or its group, and names no area or one containing the place. The first
+    match wins; when none does, district dispatch takes the case (never nowhere). Two queries."""
+    tried: list[RuleTried] = []
+    winner: RoutingRule | None = None
+    for rule in routing_rules(district_id):
+        if winner is not None:
+            tried.append(RuleTried(rule, RuleOutcome.NOT_TRIED, str(_("Not tried: a rule before it won."))))
             continue
-        if rule.area is not None and getattr(case, f"{rule.area.level}_id", None) != rule.area_id:
-            continue  # the case is not inside the rule's area (a case knows its district … building)
-        return rule.unit
-    return dispatch_unit(case.district_id)
+        outcome = _try(rule, category, place)
+        tried.append(outcome)
+        if outcome.outcome == RuleOutcome.WINS:
+            winner = rule
+    unit = winner.unit if winner is not None else dispatch_unit(district_id)
+    return RouteExplanation(tried, unit, winner)
+
+
+def route(case: Case) -> HandlingUnit:
+    """The responsible unit of a case: `explain_route` at the case's place."""
+    return explain_route(case.district_id, case.category, place_of_case(case)).unit
 
 
 def compute_due_at(category: Category, accepted_at: dt.datetime, district_id: int) -> dt.datetime:

@@ -322,14 +322,15 @@ def test_a_reset_password_ends_the_users_sessions_and_must_be_changed(small, com
     assert reset.password not in repr(event.detail)
 
 
-def test_a_changed_password_clears_the_flag_once(small, worker_a):
+def test_a_changed_password_clears_the_flag_and_every_change_is_recorded(small, worker_a):
     worker_a.must_change_password = True
     worker_a.save(update_fields=["must_change_password"])
     actions.password_changed(worker_a)
     actions.password_changed(worker_a)
     worker_a.refresh_from_db()
     assert not worker_a.must_change_password
-    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_RESET, actor=worker_a).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, actor=worker_a).count() == 2
+    assert not AuditEvent.objects.filter(action=AuditAction.PASSWORD_RESET, actor=worker_a).exists()
 
 
 def test_community_staff_revoke_a_grid_workers_token_but_not_another_communitys(

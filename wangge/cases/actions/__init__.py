@@ -8,9 +8,23 @@ timeline event (`cases.events`) and leaves notifications to be sent after commit
 One module per idea: `filing`, `chain` (accept to close), `coordination` (merging,
 co-handling, urging, supervision), `deadlines` (extensions, the overdue sweep), `photos`,
 `contact` (the reporter's personal data), `notifications`, `units` (the staff of a handling
-unit); `common` holds what they share.
+unit), `catalogue` (groups, categories, extra questions), `routing` (the routing rules);
+`common` holds what they share.
 """
 
+from wangge.cases.actions.catalogue import (
+    add_question,
+    create_category,
+    create_group,
+    delete_category,
+    reactivate_category,
+    remove_question,
+    reorder_questions,
+    retire_category,
+    update_category,
+    update_group,
+    update_question,
+)
 from wangge.cases.actions.chain import (
     accept,
     change_category,
@@ -31,12 +45,15 @@ from wangge.cases.actions.deadlines import decide_extension, request_extension, 
 from wangge.cases.actions.filing import MAX_DESCRIPTION, building_at, file_case
 from wangge.cases.actions.notifications import mark_notifications_read
 from wangge.cases.actions.photos import attach_photo
+from wangge.cases.actions.routing import add_rule, delete_rule, move_rule, update_rule
 from wangge.cases.actions.units import add_unit_staff, remove_unit_staff
 
 __all__ = [
     "MAX_DESCRIPTION",
     "accept",
     "add_co_handler",
+    "add_question",
+    "add_rule",
     "add_unit_staff",
     "attach_photo",
     "building_at",
@@ -62,4 +79,17 @@ __all__ = [
     "sweep_overdue",
     "urge",
     "verify",
+    "create_category",
+    "create_group",
+    "delete_category",
+    "delete_rule",
+    "move_rule",
+    "reactivate_category",
+    "remove_question",
+    "reorder_questions",
+    "retire_category",
+    "update_category",
+    "update_group",
+    "update_question",
+    "update_rule",
 ]

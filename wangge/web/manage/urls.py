@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from wangge.web.manage import checklist, hub, onboarding, users
+from wangge.web.manage import catalogue, checklist, hub, onboarding, routing, users
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
@@ -11,3 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += onboarding.urlpatterns
 urlpatterns += checklist.urlpatterns
 urlpatterns += users.urlpatterns
+urlpatterns += catalogue.urlpatterns
+urlpatterns += routing.urlpatterns

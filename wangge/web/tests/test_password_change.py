@@ -63,7 +63,7 @@ def test_after_the_change_the_flag_is_off_and_pages_open(client, reset, worker_a
     worker_a.refresh_from_db()
     assert not worker_a.must_change_password and worker_a.check_password(NEW_PASSWORD)
     assert client.get("/").status_code == 200  # still logged in: the session follows the new password
-    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_RESET, actor=worker_a).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGED, actor=worker_a).exists()
 
 
 def test_a_refused_new_password_keeps_the_user_on_the_page(client, reset, worker_a):
