@@ -4,7 +4,7 @@ cases; deadlines on the district's work calendar."""
 import datetime as dt
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextChoices
@@ -188,14 +188,23 @@ def _try(rule: RoutingRule, category: Category, place: Place) -> RuleTried:
     return RuleTried(rule, RuleOutcome.WINS, str(why))
 
 
-def explain_route(district_id: int, category: Category, place: Place) -> RouteExplanation:
+def explain_route(
+    district_id: int,
+    category: Category,
+    place: Place,
+    *,
+    rules: Sequence[RoutingRule] | None = None,
+    dispatch: HandlingUnit | None = None,
+) -> RouteExplanation:
     """Where a case of `category` at `place` goes, and why: the district's rules are tried by
     priority (lowest number first, then the oldest); a rule matches when it names no category,
     the category itself or its group, and names no area or one containing the place. The first
-    match wins; when none does, district dispatch takes the case (never nowhere). Two queries."""
+    match wins; when none does, district dispatch takes the case (never nowhere). Two queries;
+    none when the caller asking about many places passes the district's `rules`
+    (`routing_rules`) and its `dispatch` unit, loaded once."""
     tried: list[RuleTried] = []
     winner: RoutingRule | None = None
-    for rule in routing_rules(district_id):
+    for rule in routing_rules(district_id) if rules is None else rules:
         if winner is not None:
             tried.append(RuleTried(rule, RuleOutcome.NOT_TRIED, str(_("Not tried: a rule before it won."))))
             continue
@@ -203,7 +212,7 @@ def explain_route(district_id: int, category: Category, place: Place) -> RouteEx
         tried.append(outcome)
         if outcome.outcome == RuleOutcome.WINS:
             winner = rule
-    unit = winner.unit if winner is not None else dispatch_unit(district_id)
+    unit = winner.unit if winner is not None else (dispatch or dispatch_unit(district_id))
     return RouteExplanation(tried, unit, winner)
 
 

@@ -5,12 +5,13 @@ whether it holds and the items still missing.
    inside the grids' union that belong to no grid, are listed as warnings).
 2. Every grid has its organisation unit (the grid general branch laid on it) and at least one
    grid worker (a grid-worker record or a grid-worker role on the grid).
-3. Every active category routes to a unit with staff, in every grid: the first matching routing
-   rule (lowest priority number; a rule for the category or its group, for the grid or an area
-   containing it), else the district dispatch — the same order as `cases.queries.route`.
+3. Every active category routes to a unit with staff, in every grid: where
+   `cases.queries.explain_route` sends a case of it there (the first matching routing rule, else
+   the district dispatch), and the unit of any rule for part of a grid.
 4. This year's and next year's work calendars are published (the national one or the district's).
 
-A fixed number of queries however large the district (ten); everything else is in memory.
+A fixed number of queries however large the district (ten, eleven the first time when the
+district dispatch is created); everything else is in memory.
 """
 
 import datetime as dt
@@ -27,8 +28,9 @@ from wangge.accounts.models import Role, RoleAssignment
 from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.areas.topology import check_topology
 from wangge.calendars.models import CalendarYear
-from wangge.cases.models import Category, HandlingUnit, RoutingRule
+from wangge.cases.models import Category, HandlingUnit
 from wangge.cases.models import UnitKind as HandlingUnitKind
+from wangge.cases.queries import Place, dispatch_unit, explain_route, place_of_node, routing_rules
 from wangge.lib.geo import polygon_from_geojson
 from wangge.orgs.models import OrgUnit, UnitKind
 from wangge.people.models import WorkerKind, WorkerProfile
@@ -75,11 +77,7 @@ class Checklist:
 
 def go_live_checklist(district: AreaNode, today: dt.date | None = None) -> Checklist:
     today = today or timezone.localdate()
-    grids = list(
-        AreaNode.objects.filter(district=district, level=Level.GRID)
-        .order_by("code")
-        .only("id", "code", "name", "district_id", "community_id")
-    )
+    grids = list(AreaNode.objects.filter(district=district, level=Level.GRID).order_by("code"))
     return Checklist(
         [
             _grids_tile(district, grids),
@@ -149,16 +147,10 @@ def _grids_staffed(district: AreaNode, grids: list[AreaNode]) -> Requirement:
     return requirement
 
 
-def _rule_holds_in(rule: RoutingRule, grid: AreaNode | None) -> bool:
-    """Whether the rule's area contains the whole grid (no grid: the rule is for the whole district)."""
-    if rule.area is None:
-        return True
-    if grid is None or rule.area.level not in WHOLE_GRID_LEVELS:
-        return False
-    return bool(getattr(grid, f"{rule.area.level}_id", None) == rule.area_id)
-
-
 def _categories_routed(district: AreaNode, grids: list[AreaNode]) -> Requirement:
+    """Each active category at each grid, asked of `cases.queries.explain_route` (the one
+    rule-matcher) with the district's rules loaded once; grids whose matching rules are the same
+    are asked once for all of them."""
     requirement = Requirement("categories_routed", gettext_lazy("Every active category routes to a unit with staff"))
     categories = list(
         Category.objects.filter(district=district, active=True, parent__isnull=False).order_by("order", "code")
@@ -166,37 +158,40 @@ def _categories_routed(district: AreaNode, grids: list[AreaNode]) -> Requirement
     if not categories:
         requirement.items.append(Item(_("The district has no active category yet."), FIX_CATALOGUE))
         return requirement
-    rules = list(
-        RoutingRule.objects.filter(district=district).select_related("area", "unit").order_by("priority", "id")
-    )
+    rules = list(routing_rules(district.pk))
     staffed = set(
         HandlingUnit.objects.filter(district=district, users__is_active=True).values_list("pk", flat=True).distinct()
     )
     dispatch = HandlingUnit.objects.filter(district=district, kind=HandlingUnitKind.DISPATCH).first()
-    places: list[AreaNode | None] = list(grids) or [None]
+    dispatch = dispatch or dispatch_unit(district.pk)  # where no rule sends a case: made once, as routing does
+    # Grids in which the same rules hold (by their areas) route every category alike.
+    alike: dict[tuple[int, ...], tuple[Place, list[str]]] = {}
+    for grid in grids:
+        place = place_of_node(grid)
+        holding = tuple(i for i, rule in enumerate(rules) if rule.area is None or place.within(rule.area))
+        alike.setdefault(holding, (place, []))[1].append(_label(grid))
+    if not grids:
+        alike[()] = (Place(district.pk, {Level.DISTRICT: district.pk}), [_("the whole district")])
     for category in categories:
-        wanted = {category.pk, category.parent_id}
-        unstaffed: dict[tuple[str, str], list[str]] = defaultdict(list)  # (unit, how) → grids
-        for place in places:
-            rule = next((r for r in rules if r.category_id in wanted | {None} and _rule_holds_in(r, place)), None)
-            unit = rule.unit if rule is not None else dispatch
-            if unit is not None and unit.pk in staffed:
-                continue
-            name = unit.name if unit is not None else _("the district dispatch")
-            unstaffed[(name, "rule" if rule is not None else "dispatch")].append(
-                _label(place) if place is not None else _("the whole district")
-            )
-        # A rule for part of a grid (a building group, a building) sends cases there to its unit.
+        unstaffed: dict[tuple[str, bool], list[str]] = defaultdict(list)  # (unit, by a rule) → grids
+        for place, labels in alike.values():
+            answer = explain_route(district.pk, category, place, rules=rules, dispatch=dispatch)
+            if answer.unit.pk not in staffed:
+                unstaffed[(answer.unit.name, answer.rule is not None)] += labels
+        # A rule for part of a grid (a building group, a building) sends the cases there to its unit.
         for rule in rules:
             if (
-                rule.category_id in wanted | {None}
+                rule.category_id in (None, category.pk, category.parent_id)
                 and rule.area is not None
                 and rule.area.level not in WHOLE_GRID_LEVELS
-            ) and rule.unit_id not in staffed:
-                unstaffed[(rule.unit.name, "rule")].append(f"{rule.area.name} ({rule.area.code})")
-        for (unit_name, how), where in unstaffed.items():
+                and rule.unit_id not in staffed
+            ):
+                unstaffed[(rule.unit.name, True)].append(f"{rule.area.name} ({rule.area.code})")
+        for (unit_name, by_rule), where in unstaffed.items():
             values = {"category": category.name, "unit": unit_name, "where": "、".join(where)}
-            if how == "dispatch":
+            if by_rule:
+                text = _("%(category)s: in %(where)s it goes to %(unit)s, which has no staff.") % values
+            else:
                 text = (
                     _(
                         "%(category)s: in %(where)s no routing rule matches, and the district dispatch it goes to "
@@ -204,8 +199,6 @@ def _categories_routed(district: AreaNode, grids: list[AreaNode]) -> Requirement
                     )
                     % values
                 )
-            else:
-                text = _("%(category)s: in %(where)s it goes to %(unit)s, which has no staff.") % values
             requirement.items.append(Item(text, FIX_ROUTING))
     return requirement
 

@@ -27,10 +27,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from wangge.accounts.models import Role, User
-from wangge.accounts.scope import assignments_of
+from wangge.accounts.models import User
 from wangge.areas.actions import GridImportReport
-from wangge.areas.models import AreaNode, Level
+from wangge.areas.models import AreaNode
 from wangge.ledgers.files import media_path, save_upload
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, from_wgs84
@@ -38,6 +37,7 @@ from wangge.lib.text import is_ascii_number
 from wangge.onboarding import steps
 from wangge.onboarding.grids import grid_preview
 from wangge.web import pages
+from wangge.web.manage.catalogue import administered_districts
 from wangge.web.views import _map_config, page_for
 
 UPLOAD_FOLDER = "onboarding/uploads"
@@ -66,12 +66,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def admin_districts(user: User) -> list[AreaNode]:
-    """The districts the user administers (every district for a superuser)."""
-    nodes = AreaNode.objects.filter(level=Level.DISTRICT).order_by("code")
-    if user.is_superuser:
-        return list(nodes)
-    ids = {a.district_id for a in assignments_of(user) if a.role == Role.DISTRICT_ADMIN and a.area_id == a.district_id}
-    return list(nodes.filter(pk__in=ids))
+    """The districts the user administers (every district for a superuser; 404 for none)."""
+    return list(administered_districts(user))
 
 
 def admin_district(request: HttpRequest, raw: str | None) -> AreaNode:
