@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
 from wangge.accounts.models import ApiToken, AuditAction, Role, RoleAssignment, User
+from wangge.accounts.queries import manages, visible_tokens
 from wangge.accounts.scope import forget_assignments
 from wangge.lib.errors import DomainError
 
@@ -88,7 +89,11 @@ def issue_api_token(
     """Create a bearer token acting as `user` (exactly their scope); only its SHA-256 is stored.
 
     400 `token_name_invalid` for a blank name or one over 100 characters, 400 `user_inactive`
-    for a deactivated user (the token could never be used)."""
+    for a deactivated user (the token could never be used), 404 `user_unknown` when
+    `acting_user` neither is `user` nor manages them (`wangge.accounts.queries.manages`; the
+    operator, None, may)."""
+    if acting_user is not None and not manages(acting_user, user):
+        raise DomainError("user_unknown", _("No such user."), status=404)
     name = name.strip()
     if not name or len(name) > TOKEN_NAME_MAX:
         raise DomainError("token_name_invalid", _("The token name must be 1 to 100 characters long."))
@@ -116,8 +121,10 @@ def create_api_token(acting_user: User | None, *, user: User, name: str = "cli")
 def revoke_api_token(acting_user: User | None, *, token: ApiToken, ip_address: str | None = None) -> ApiToken:
     """Revoke a token: it answers 401 from the next request on (within `wangge.lib.memo.CREDENTIAL_TTL`
     seconds in the other server processes, which remember tokens that long). Revoking a revoked token changes
-    nothing and records nothing. Who may revoke whose token is decided by the caller through
-    `wangge.accounts.queries.visible_tokens`."""
+    nothing and records nothing. Who may revoke whose token is `wangge.accounts.queries.visible_tokens`: any
+    other token answers 404 `token_unknown` (the operator, None, may revoke any)."""
+    if acting_user is not None and not visible_tokens(acting_user).filter(pk=token.pk).exists():
+        raise DomainError("token_unknown", _("No such token."), status=404)
     with transaction.atomic():
         locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
         if locked.revoked_at is None:

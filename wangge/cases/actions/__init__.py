@@ -31,13 +31,14 @@ from wangge.cases.actions.deadlines import decide_extension, request_extension, 
 from wangge.cases.actions.filing import MAX_DESCRIPTION, building_at, file_case
 from wangge.cases.actions.notifications import mark_notifications_read
 from wangge.cases.actions.photos import attach_photo
-from wangge.cases.actions.units import add_unit_staff, remove_unit_staff
+from wangge.cases.actions.units import add_unit_staff, create_unit, remove_unit_staff, update_unit
 
 __all__ = [
     "MAX_DESCRIPTION",
     "accept",
     "add_co_handler",
     "add_unit_staff",
+    "create_unit",
     "attach_photo",
     "building_at",
     "change_category",
@@ -60,6 +61,7 @@ __all__ = [
     "start",
     "supervise",
     "sweep_overdue",
+    "update_unit",
     "urge",
     "verify",
 ]
