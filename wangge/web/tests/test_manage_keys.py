@@ -4,6 +4,8 @@ the answer to the form, never in a URL, a message or the database (only its dige
 revokes it. Another district's administrator, community staff and grid workers find no such
 page, key or token (404). The lists cost the same queries however many rows they hold."""
 
+import logging
+
 import pytest
 from django.urls import reverse
 
@@ -34,13 +36,14 @@ def test_url_names():
     assert reverse("manage_key_revoke", args=[3]) == "/manage/keys/open311/3/revoke/"
 
 
-def test_the_admin_creates_an_open311_key_sees_it_once_and_revokes_it(client, district_admin, small):
+def test_the_admin_creates_an_open311_key_sees_it_once_and_revokes_it(client, district_admin, small, caplog):
     client.force_login(district_admin)
-    response = client.post(reverse("manage_key_create"), {"district": small.district.pk, "name": "微信小程序"})
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(reverse("manage_key_create"), {"district": small.district.pk, "name": "微信小程序"})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     html = response.content.decode()
     secret = _secret_in(html, "o311_")
-    assert html.count(secret) == 1
+    assert html.count(secret) == 1 and secret not in caplog.text
     key = ApiKey.objects.get(name="微信小程序")
     assert key.digest == key_digest(secret) and active_key(secret) == key
     assert not AuditEvent.objects.filter(detail__icontains=secret).exists()
