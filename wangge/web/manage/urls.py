@@ -2,8 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-
-from wangge.web.manage import catalogue, hub, routing, users
+from wangge.web.manage import catalogue, hub, keys, organisation, routing, users
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
@@ -12,3 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += users.urlpatterns
 urlpatterns += catalogue.urlpatterns
 urlpatterns += routing.urlpatterns
+urlpatterns += keys.urlpatterns
+urlpatterns += organisation.urlpatterns
