@@ -270,7 +270,7 @@ def _preview(notice: Notice, district: AreaNode | None) -> NoticePreview:
         elif day in holidays:
             new, name = False, holidays[day]
         elif day in workdays:
-            new, name = True, workdays[day]
+            new, name = True, _("%(festival)s make-up working day") % {"festival": workdays[day]}
         else:
             new, name = day.weekday() < 5, ""
         if current.is_workday(day) != new:

@@ -82,6 +82,14 @@ class Item:
     def festivals(self) -> list[str]:
         return [f for f in FESTIVALS if f in self.label]
 
+    @property
+    def first(self) -> dt.date:
+        return min(self.holidays)
+
+    @property
+    def last(self) -> dt.date:
+        return max(self.holidays)
+
 
 @dataclasses.dataclass
 class Notice:
