@@ -102,7 +102,7 @@ def test_half_width_punctuation_and_dashes_read_the_same():
     assert parse_notice(text).holidays == parse_notice(notice_text(2025)).holidays
 
 
-def test_the_year_may_be_given_when_the_title_is_not_pasted():
+def test_the_year_may_be_given_when_the_title_is_not_pasted(english):
     body = "\n".join(line for line in notice_text(2026).splitlines() if "关于" not in line)
     assert parse_notice(body, 2026).year == 2026
     with pytest.raises(NoticeError, match="year"):
@@ -125,7 +125,7 @@ def _line_of(text: str, start: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), start=1) if line.startswith(start))
 
 
-def test_a_missing_festival_line_is_refused_naming_the_festival():
+def test_a_missing_festival_line_is_refused_naming_the_festival(english):
     text = "\n".join(line for line in notice_text(2026).splitlines() if not line.startswith("五、端午节"))
     error = _refused(text)
     assert "端午节" in str(error) and "missing" in str(error)
@@ -178,3 +178,8 @@ def test_a_festival_given_twice_in_one_notice_is_refused():
     lines.insert(index, "八、国庆节：10月8日放假。")
     error = _refused("\n".join(lines))
     assert error.line == index + 1
+
+
+def test_the_error_speaks_chinese_by_default_and_names_the_line():
+    text = notice_text(2026).replace("5月9日（周六）上班", "5月8日上班")
+    assert str(_refused(text)).startswith(f"第{_line_of(text, '四、劳动节')}行（四、劳动节：")
