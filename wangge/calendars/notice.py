@@ -296,16 +296,47 @@ def _check_item(reader: _Reader, item: Item, year: int) -> None:
         raise reader.fail(_("%(date)s is both a day off and a working day.") % {"date": min(both).isoformat()})
 
 
+def _starts_item(line: str) -> bool:
+    labelled = _split_label(ITEM_NUMBER_RE.sub("", line, count=1))
+    return bool(ITEM_NUMBER_RE.match(line)) or (labelled is not None and _is_festival_label(labelled[0]))
+
+
+def _is_title(line: str) -> bool:
+    return bool(NOTICE_TITLE_RE.search(line)) and not DATE_RE.search(line)
+
+
+def _logical_lines(text: str) -> list[tuple[int, str, str]]:
+    """(first line number, raw text, normalised text) of each line, an item's continuation lines
+    joined to it: a line broken inside a sentence (a copy from a PDF), or the item's make-up
+    days on a line of their own. Errors name the item's first line."""
+    lines: list[tuple[int, str, str]] = []
+    in_item = False
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = _normalise(raw)
+        if not line:
+            in_item = False
+            continue
+        if _is_title(line) or SIGNATURE_RE.match(line):
+            in_item = False
+        elif _starts_item(line):
+            in_item = True
+        elif in_item and (not lines[-1][2].endswith("。") or DATE_RE.search(line)):
+            first, raw_before, before = lines[-1]
+            lines[-1] = (first, raw_before.strip() + raw.strip(), before + line)
+            continue
+        else:
+            in_item = False
+        lines.append((line_no, raw, line))
+    return lines
+
+
 def parse_notice(text: str, year: int | None = None) -> Notice:
     """The notice's year, items and days; `NoticeError` naming the line for anything it cannot read."""
     items: list[Item] = []
     title_year: int | None = None
     amending = False  # inside a later notice that amends the first
-    for line_no, raw in enumerate(text.splitlines(), start=1):
-        line = _normalise(raw)
-        if not line:
-            continue
-        if NOTICE_TITLE_RE.search(line) and not DATE_RE.search(line):
+    for line_no, raw, line in _logical_lines(text):
+        if _is_title(line):
             found = TITLE_YEAR_RE.search(line)
             if found and title_year is None and not items:
                 title_year = int(found.group(1))

@@ -183,3 +183,17 @@ def test_a_festival_given_twice_in_one_notice_is_refused():
 def test_the_error_speaks_chinese_by_default_and_names_the_line():
     text = notice_text(2026).replace("5月9日（周六）上班", "5月8日上班")
     assert str(_refused(text)).startswith(f"第{_line_of(text, '四、劳动节')}行（四、劳动节：")
+
+
+def test_an_item_broken_over_lines_is_read_as_one():
+    text = (
+        notice_text(2025)
+        .replace("（农历正月初七、周二）", "（农历正月初七、\n周二）")
+        .replace("共8天。1月26日", "共8天。\n1月26日")
+    )
+    notice = parse_notice(text)
+    assert notice.holidays == parse_notice(notice_text(2025)).holidays
+    assert dt.date(2025, 1, 26) in notice.workdays
+    bad = text.replace("\n1月26日（周日）", "\n1月27日（周一）")
+    error = _refused(bad)
+    assert error.line == _line_of(bad, "二、春节") and "2025-01-27" in str(error)
