@@ -1,16 +1,11 @@
 """Notice texts and personas of the calendar's tests."""
 
-from pathlib import Path
-
 import pytest
 
 from wangge.accounts.models import Role, User
 from wangge.areas.tests.factories import SmallDistrict, build_small_district
+from wangge.calendars.tests.factories import EXAMPLE_2027
 from wangge.conftest import make_persona
-
-NOTICES = Path(__file__).parent / "notices"
-# Next year's notice as the tests paste it: invented from 2027's lunar dates, not the real one.
-EXAMPLE_2027 = NOTICES / "example-2027.txt"
 
 
 @pytest.fixture

@@ -9,15 +9,14 @@ Festival (to 2 February; the make-up Saturday 1 February falls away).
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from chinese_calendar.constants import holidays as package_holidays
 from chinese_calendar.constants import workdays as package_workdays
 
 from wangge.calendars.notice import FESTIVALS, NoticeError, parse_notice, window
+from wangge.calendars.tests.factories import NOTICES
 
-NOTICES = Path(__file__).parent / "notices"
 YEARS = range(2015, 2027)
 
 # chinese-calendar is not consistent about a weekend beside a one-day holiday ("与周末连休"):

@@ -9,7 +9,7 @@ from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.calendars import actions
 from wangge.calendars.models import CalendarDay, CalendarYear
 from wangge.calendars.queries import calendar_for
-from wangge.calendars.tests.conftest import NOTICES
+from wangge.calendars.tests.factories import NOTICES
 from wangge.lib.errors import DomainError
 
 NATIONAL_DAY_2027 = dt.date(2027, 10, 1)  # a Friday off in the example notice

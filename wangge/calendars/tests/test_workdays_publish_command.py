@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from wangge.calendars.models import CalendarYear
 from wangge.calendars.queries import calendar_for
-from wangge.calendars.tests.conftest import EXAMPLE_2027, NOTICES
+from wangge.calendars.tests.factories import EXAMPLE_2027, NOTICES
 
 
 def _run(*args: str) -> str:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from wangge.calendars import actions
 from wangge.calendars.models import CalendarYear
 from wangge.calendars.queries import calendar_for
-from wangge.calendars.tests.conftest import EXAMPLE_2027
+from wangge.calendars.tests.factories import EXAMPLE_2027
 from wangge.web.tests.browser import OFFICE, PHONE_390, SCREENSHOTS, log_in, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser

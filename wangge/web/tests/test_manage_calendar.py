@@ -12,7 +12,7 @@ from wangge.accounts.models import AuditAction, AuditEvent, Role, User
 from wangge.areas.tests.factories import build_small_district
 from wangge.calendars import actions
 from wangge.calendars.models import CalendarDay, CalendarYear
-from wangge.calendars.tests.conftest import EXAMPLE_2027
+from wangge.calendars.tests.factories import EXAMPLE_2027
 from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
 
