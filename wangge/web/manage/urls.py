@@ -2,7 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from wangge.web.manage import catalogue, hub, keys, organisation, routing, users
+from wangge.web.manage import calendar, catalogue, hub, keys, organisation, routing, users
+
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
@@ -13,3 +14,5 @@ urlpatterns += catalogue.urlpatterns
 urlpatterns += routing.urlpatterns
 urlpatterns += keys.urlpatterns
 urlpatterns += organisation.urlpatterns
+
+urlpatterns += calendar.urlpatterns
