@@ -4,7 +4,6 @@ from django.urls import URLPattern, URLResolver, path
 
 from wangge.web.manage import calendar, catalogue, hub, keys, organisation, routing, users
 
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
 ]
@@ -14,5 +13,4 @@ urlpatterns += catalogue.urlpatterns
 urlpatterns += routing.urlpatterns
 urlpatterns += keys.urlpatterns
 urlpatterns += organisation.urlpatterns
-
 urlpatterns += calendar.urlpatterns
