@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts import actions
 from wangge.accounts.audit import client_ip
 from wangge.accounts.models import ApiToken, AuditEvent, RoleAssignment, User
+from wangge.lib.errors import DomainError
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -81,4 +82,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         """Through the action, so that each revocation is audited."""
         for token in queryset:
-            actions.revoke_api_token(request.user, token=token, ip_address=client_ip(request))  # type: ignore[arg-type]
+            try:
+                actions.revoke_api_token(request.user, token=token, ip_address=client_ip(request))  # type: ignore[arg-type]
+            except DomainError as error:  # a token of a user this staff member does not manage
+                self.message_user(request, error.message, level=messages.ERROR)

@@ -28,8 +28,8 @@ class WarnMissingYearsMixin:
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(WarnMissingYearsMixin, admin.ModelAdmin):
-    list_display = ["date", "is_workday", "name", "district"]
-    list_filter = ["is_workday", "district"]
+    list_display = ["date", "is_workday", "name", "district", "is_local_override"]
+    list_filter = ["is_workday", "is_local_override", "district"]
     date_hierarchy = "date"
     raw_id_fields = ["district"]
 

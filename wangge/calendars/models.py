@@ -1,7 +1,9 @@
 """Work-calendar rows: only the dates that differ from Monday–Friday, and the years published.
 
-Rows with no district are the national calendar (seeded from chinese-calendar); a district's
-own rows override them (a local holiday, a correction before the package is updated).
+Rows with no district are the national calendar (seeded from chinese-calendar, or published from
+the State Council's notice); a district's own rows override them: the days of a notice the
+district published itself, and its local overrides (a local holiday), which publishing a notice
+again keeps.
 """
 
 from django.db import models
@@ -24,6 +26,11 @@ class CalendarDay(TimeStamped):
     date = models.DateField(_("date"))
     is_workday = models.BooleanField(_("working day"))
     name = models.CharField(_("name"), max_length=100, blank=True)
+    is_local_override = models.BooleanField(
+        _("local override"),
+        default=False,
+        help_text=_("A district's own day (a local holiday): kept when the year's notice is published again."),
+    )
 
     class Meta:
         verbose_name = _("calendar day")

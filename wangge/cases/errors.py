@@ -87,6 +87,12 @@ class CaseError(ErrorCode):
     )
     RULE_CATEGORY_INVALID = "rule_category_invalid", 400, "not a group or category of the rule's district"
     RULE_UNIT_INVALID = "rule_unit_invalid", 400, "not a handling unit of the rule's district"
+    # The handling units themselves
+    UNIT_NAME_INVALID = "unit_name_invalid", 400, "a unit's name is empty or longer than 100 characters"
+    UNIT_NAME_TAKEN = "unit_name_taken", 409, "the district already has a unit with this name"
+    UNIT_KIND_INVALID = "unit_kind_invalid", 400, "not a department, street, community or dispatch"
+    UNIT_AREA_INVALID = "unit_area_invalid", 400, "the area is not a community of the unit's district"
+    UNIT_DISPATCH_EXISTS = "unit_dispatch_exists", 409, "the district already has its dispatch unit"
 
     # Supervision
     SUPERVISING_BODY_REQUIRED = "supervising_body_required", 400, "the supervising body must be named"

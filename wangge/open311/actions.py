@@ -1,5 +1,9 @@
 """Every change Open311 makes: API keys created and revoked, and requests filed.
 
+A key is created or revoked by a district administrator of its district (or a superuser, or
+the operator at the command line: `acting_user=None`); for anyone else another district's key
+does not exist (404).
+
 A request is filed through `wangge.cases.actions.file_case`, the same action the web and the
 REST API use, and its Open311-only facts are written in the same transaction; everything
 the request says is checked before anything is written.
@@ -18,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
+from wangge.accounts.districts import administers
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.actions import file_case
@@ -48,6 +53,8 @@ def create_api_key(acting_user: User | None, *, name: str, district: AreaNode) -
         raise DomainError(Open311Code.API_KEY_NAME_INVALID, _("The key's name must be 1 to 100 characters long."))
     if district.level != Level.DISTRICT:
         raise DomainError(Open311Code.NOT_A_DISTRICT, _("An API key belongs to a district."))
+    if not administers(acting_user, district.pk):
+        raise DomainError(Open311Code.DISTRICT_NOT_ADMINISTERED, _("No such district."), status=404)
     raw = "o311_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         if ApiKey.objects.filter(name=name).exists():
@@ -64,10 +71,11 @@ def create_api_key(acting_user: User | None, *, name: str, district: AreaNode) -
 
 
 def revoke_api_key(acting_user: User | None, *, name: str) -> ApiKey:
-    """Refuse the key from now on (its requests stay as they are)."""
+    """Refuse the key from now on (its requests stay as they are). Another district's key is,
+    for its administrator, a key that does not exist (404)."""
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().filter(name=name).first()
-        if key is None:
+        if key is None or not administers(acting_user, key.district_id):
             raise DomainError(Open311Code.API_KEY_UNKNOWN, _("There is no key with this name."), status=404)
         if key.revoked_at is not None:
             raise DomainError(Open311Code.API_KEY_REVOKED, _("This key is already revoked."), status=409)

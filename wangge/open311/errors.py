@@ -57,12 +57,13 @@ class Open311Code(ErrorCode):
     IDENTIFIER_TOO_LONG = "identifier_too_long", 400, "device_id or account_id longer than 200 characters"
     TOO_MANY_PHOTOS = "too_many_photos", 400, "more photos than a request takes"
 
-    # API keys (`wangge apikey`)
+    # API keys (`wangge apikey`, the page /manage/keys/)
     API_KEY_NAME_INVALID = "api_key_name_invalid", 400, "the key's name is blank or longer than 100 characters"
     NOT_A_DISTRICT = "not_a_district", 400, "an API key belongs to a district"
     API_KEY_NAME_TAKEN = "api_key_name_taken", 400, "there is already a key with this name"
     API_KEY_UNKNOWN = "api_key_unknown", 404, "there is no key with this name"
     API_KEY_REVOKED = "api_key_revoked", 409, "the key is already revoked"
+    DISTRICT_NOT_ADMINISTERED = "district_not_administered", 404, "not a district the caller administers"
 
 
 class Open311Error(Exception):

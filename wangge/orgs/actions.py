@@ -1,13 +1,22 @@
 """Every change to organisation units, resident units, responsibility zones and
-demonstration households goes through these functions."""
+demonstration households goes through these functions.
+
+The district's settings — its name for each kind of unit and its resident units — are changed
+by a district administrator of that district (or a superuser, or the operator at the command
+line: `acting_user=None`), each change with an `org_settings_changed` audit row; for anyone
+else the district or the resident unit does not exist (404).
+"""
 
 import datetime as dt
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts.models import User
+from wangge.accounts.audit import record
+from wangge.accounts.districts import administers
+from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import LEVELS, AreaNode, Level
 from wangge.lib.errors import DomainError
 from wangge.lib.text import clean_text
@@ -102,27 +111,153 @@ def close_unit(acting_user: User | None, *, unit: OrgUnit, closes_on: dt.date) -
     return unit
 
 
-def set_level_name(acting_user: User | None, *, district: AreaNode, kind: str, name: str) -> OrgLevelName:
+LEVEL_NAME_MAX = 50
+RESIDENT_UNIT_NAME_MAX = 200
+RESIDENT_UNIT_KIND_MAX = 100
+ADDRESS_MAX = 300
+# The levels a resident unit may be placed on.
+RESIDENT_UNIT_LEVELS = (Level.COMMUNITY, Level.GRID, Level.BUILDING_GROUP, Level.BUILDING)
+
+
+def _check_district(acting_user: User | None, district_id: int) -> None:
+    if not administers(acting_user, district_id):
+        raise DomainError("unknown_district", _("No such district."), status=404)
+
+
+def _audit(acting_user: User | None, district_id: int, obj: object, detail: dict[str, object]) -> None:
+    record(acting_user, AuditAction.ORG_SETTINGS_CHANGED, obj=obj, district_id=district_id, detail=detail)  # type: ignore[arg-type]
+
+
+def set_level_name(acting_user: User | None, *, district: AreaNode, kind: str, name: str) -> OrgLevelName | None:
+    """The district's own name for a kind of unit; a blank name goes back to the default label
+    (None). Setting the name it already has records nothing."""
+    _check_district(acting_user, district.pk)
     if kind not in UnitKind.values:
         raise DomainError("unknown_unit_kind", _("Unknown kind of unit."))
-    row, _created = OrgLevelName.objects.update_or_create(
-        district=district, kind=kind, defaults={"name": clean_text(name)}
-    )
+    cleaned = clean_text(name or "")
+    if len(cleaned) > LEVEL_NAME_MAX:
+        raise DomainError("level_name_too_long", _("A level name has at most 50 characters."))
+    with transaction.atomic():
+        row = OrgLevelName.objects.select_for_update().filter(district=district, kind=kind).first()
+        old = row.name if row else ""
+        if old == cleaned:
+            return row
+        if not cleaned:
+            assert row is not None
+            row.delete()
+            row = None
+        elif row is None:
+            row = OrgLevelName.objects.create(district=district, kind=kind, name=cleaned)
+        else:
+            row.name = cleaned
+            row.save(update_fields=["name", "updated_at"])
+        _audit(
+            acting_user,
+            district.pk,
+            district,
+            {"setting": "level_name", "kind": kind, "name": cleaned, "old_name": old},
+        )
     return row
+
+
+def _resident_fields(area: AreaNode, name: str, kind: str, address: str) -> dict[str, object]:
+    cleaned = clean_text(name or "")
+    if not cleaned or len(cleaned) > RESIDENT_UNIT_NAME_MAX:
+        raise DomainError("resident_unit_name_invalid", _("A resident unit's name must be 1 to 200 characters long."))
+    kind, address = clean_text(kind or ""), clean_text(address or "")
+    if len(kind) > RESIDENT_UNIT_KIND_MAX:
+        raise DomainError("resident_unit_kind_too_long", _("A resident unit's kind has at most 100 characters."))
+    if len(address) > ADDRESS_MAX:
+        raise DomainError("address_too_long", _("An address has at most 300 characters."))
+    if area.level not in RESIDENT_UNIT_LEVELS:
+        raise DomainError(
+            "resident_unit_area_level", _("A resident unit is placed in a community, a grid or a building.")
+        )
+    return {
+        "district_id": area.district_id,
+        "area": area,
+        "community_id": area.community_id,
+        "grid_id": area.grid_id,
+        "name": cleaned,
+        "kind": kind,
+        "address": address,
+    }
 
 
 def create_resident_unit(
     acting_user: User | None, *, area: AreaNode, name: str, kind: str = "", address: str = ""
 ) -> ResidentUnit:
-    return ResidentUnit.objects.create(
-        district_id=area.district_id,
-        area=area,
-        community_id=area.community_id,
-        grid_id=area.grid_id,
-        name=clean_text(name),
-        kind=kind,
-        address=clean_text(address),
-    )
+    """A resident unit (驻区单位) placed in `area`: a community, a grid or a building of the district."""
+    _check_district(acting_user, area.district_id)
+    fields = _resident_fields(area, name, kind, address)
+    with transaction.atomic():
+        unit = ResidentUnit.objects.create(**fields)
+        _audit(
+            acting_user,
+            area.district_id,
+            unit,
+            {"setting": "resident_unit", "change": "created", "name": unit.name, "area": area.pk},
+        )
+    return unit
+
+
+def update_resident_unit(
+    acting_user: User | None, unit: ResidentUnit, *, area: AreaNode, name: str, kind: str = "", address: str = ""
+) -> ResidentUnit:
+    """Correct a resident unit's name, kind, address or place (within its district)."""
+    _check_district(acting_user, unit.district_id)
+    if area.district_id != unit.district_id:
+        raise DomainError(
+            "resident_unit_area_level", _("A resident unit is placed in a community, a grid or a building.")
+        )
+    fields = _resident_fields(area, name, kind, address)
+    with transaction.atomic():
+        locked = ResidentUnit.objects.select_for_update().get(pk=unit.pk)
+        changed = {
+            key: value
+            for key, value in fields.items()
+            if key != "area" and getattr(locked, key) != value or key == "area" and locked.area_id != area.pk
+        }
+        if not changed:
+            return locked
+        old = {key: locked.area_id if key == "area" else getattr(locked, key) for key in changed}
+        for key, value in changed.items():
+            setattr(locked, key, value)
+        locked.save(update_fields=[*changed, "updated_at"])
+        _audit(
+            acting_user,
+            unit.district_id,
+            locked,
+            {
+                "setting": "resident_unit",
+                "change": "updated",
+                "name": locked.name,
+                "fields": sorted(changed),
+                "old": {key: value for key, value in old.items() if key in ("name", "kind", "address", "area")},
+            },
+        )
+    return locked
+
+
+def close_resident_unit(
+    acting_user: User | None, unit: ResidentUnit, *, closed_on: dt.date | None = None
+) -> ResidentUnit:
+    """Mark the unit as gone from the district (today unless `closed_on` says when); it stays
+    listed as closed. A closed unit cannot be closed again."""
+    _check_district(acting_user, unit.district_id)
+    with transaction.atomic():
+        locked = ResidentUnit.objects.select_for_update().get(pk=unit.pk)
+        if locked.closed_on is not None:
+            raise DomainError("resident_unit_closed", _("This resident unit is already closed."), status=409)
+        locked.closed_on = closed_on or timezone.localdate()
+        locked.save(update_fields=["closed_on", "updated_at"])
+        _audit(
+            acting_user,
+            unit.district_id,
+            locked,
+            {"setting": "resident_unit", "change": "closed", "name": locked.name, "closed_on": str(locked.closed_on)},
+        )
+    return locked
 
 
 def create_zone(

@@ -16,7 +16,7 @@ class OrgLevelNameAdmin(admin.ModelAdmin):
 
     def save_model(self, request: Any, obj: OrgLevelName, form: Any, change: bool) -> None:
         saved = actions.set_level_name(request.user, district=obj.district, kind=obj.kind, name=obj.name)
-        obj.pk = saved.pk
+        obj.pk = saved.pk if saved is not None else None
 
 
 @admin.register(OrgUnit)

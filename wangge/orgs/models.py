@@ -113,6 +113,8 @@ class ResidentUnit(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # The day the unit left the district (moved, closed); it stays listed as closed, with its history.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("resident unit")

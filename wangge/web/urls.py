@@ -45,9 +45,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/review/<int:pk>/merges/<int:merge_id>/undo/", imports.review_undo, name="review_undo"),
 ]
 
-# The staff of the handling units (district administrators).
+# The handling units and their staff (district administrators).
 urlpatterns += [
     path("units/", units.unit_list, name="units"),
+    path("units/new/", units.unit_create, name="unit_create"),
+    path("units/<int:pk>/edit/", units.unit_update, name="unit_update"),
     path("units/<int:pk>/staff/", units.unit_staff_add, name="unit_staff_add"),
     path("units/<int:pk>/staff/<int:user_id>/remove/", units.unit_staff_remove, name="unit_staff_remove"),
 ]

@@ -142,6 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "map_shown": any(s.name == "district" for s in sections),
         "calendar_warnings": _calendar_warnings(user),
+        "calendar_url": reverse("manage_calendar") if pages.allowed(user, "manage_calendar") else "",
     }
     return render(request, "web/home/page.html", context)
 

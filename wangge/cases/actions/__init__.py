@@ -46,7 +46,7 @@ from wangge.cases.actions.filing import MAX_DESCRIPTION, building_at, file_case
 from wangge.cases.actions.notifications import mark_notifications_read
 from wangge.cases.actions.photos import attach_photo
 from wangge.cases.actions.routing import add_rule, delete_rule, move_rule, update_rule
-from wangge.cases.actions.units import add_unit_staff, remove_unit_staff
+from wangge.cases.actions.units import add_unit_staff, create_unit, remove_unit_staff, update_unit
 
 __all__ = [
     "MAX_DESCRIPTION",
@@ -55,6 +55,7 @@ __all__ = [
     "add_question",
     "add_rule",
     "add_unit_staff",
+    "create_unit",
     "attach_photo",
     "building_at",
     "change_category",
@@ -77,6 +78,7 @@ __all__ = [
     "start",
     "supervise",
     "sweep_overdue",
+    "update_unit",
     "urge",
     "verify",
     "create_category",

@@ -48,6 +48,12 @@ SECTIONS = [
         _("Departments, streets, communities and dispatch, with who acts for each."),
     ),
     Section(
+        "units",
+        "manage_organisation",
+        _("Organisation settings"),
+        _("The district's names for its unit levels, and its resident units."),
+    ),
+    Section(
         "manage_catalogue",
         "manage_catalogue",
         _("Case catalogue"),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from wangge.web.manage import catalogue, checklist, hub, onboarding, routing, users
+from wangge.web.manage import calendar, catalogue, checklist, hub, keys, onboarding, organisation, routing, users
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", hub.hub, name="manage"),
@@ -13,3 +13,6 @@ urlpatterns += checklist.urlpatterns
 urlpatterns += users.urlpatterns
 urlpatterns += catalogue.urlpatterns
 urlpatterns += routing.urlpatterns
+urlpatterns += keys.urlpatterns
+urlpatterns += organisation.urlpatterns
+urlpatterns += calendar.urlpatterns

@@ -107,3 +107,57 @@ def test_the_page_costs_the_same_queries_with_more_units_and_staff(client, distr
         assert client.get(URL).status_code == 200
     assert_flat(few, many, at_most=12)
     print(f"units page: {len(many)} queries")
+
+
+def test_the_district_admin_creates_a_unit_and_renames_it_through_the_page(client, district_admin, small, units):
+    client.force_login(district_admin)
+    response = client.post(
+        reverse("unit_create"),
+        {"district": small.district.pk, "kind": "community", "name": "社区1居委会", "area": small.communities[0].pk},
+        follow=True,
+    )
+    unit = HandlingUnit.objects.get(district=small.district, name="社区1居委会")
+    assert response.redirect_chain[-1][0] == f"{URL}#unit-{unit.pk}"
+    assert unit.area == small.communities[0] and f'id="unit-{unit.pk}"' in response.content.decode()
+
+    client.post(reverse("unit_update", args=[unit.pk]), {"name": "社区一居委会", "area": ""}, follow=True)
+    unit.refresh_from_db()
+    assert (unit.name, unit.area) == ("社区一居委会", None)
+
+    refused = client.post(
+        reverse("unit_create"), {"district": small.district.pk, "kind": "department", "name": "民政局"}, follow=True
+    )
+    assert [m.tags for m in refused.context["messages"]] == ["unit_name_taken error"]
+    assert HandlingUnit.objects.filter(district=small.district, name="民政局").count() == 1
+    assert AuditEvent.objects.filter(action="unit_changed", actor=district_admin).count() == 2
+
+
+def test_units_cannot_be_created_or_renamed_in_another_district(client, other_admin, units, small):
+    client.force_login(other_admin)
+    unit = units["民政局"]
+    assert (
+        client.post(reverse("unit_create"), {"district": small.district.pk, "kind": "street", "name": "x"}).status_code
+        == 404
+    )
+    assert client.post(reverse("unit_update", args=[unit.pk]), {"name": "x"}).status_code == 404
+    other_district = HandlingUnit.objects.exclude(district=small.district).first().district
+    # Its own district, but a community of this one: no such area.
+    assert (
+        client.post(
+            reverse("unit_create"),
+            {"district": other_district.pk, "kind": "community", "name": "x", "area": small.communities[0].pk},
+        ).status_code
+        == 404
+    )
+    unit.refresh_from_db()
+    assert unit.name == "民政局" and not HandlingUnit.objects.filter(name="x").exists()
+
+
+@pytest.mark.parametrize("persona", ["community_staff", "worker_a"])
+def test_other_roles_cannot_create_or_rename_units(client, request, persona, units, small):
+    client.force_login(request.getfixturevalue(persona))
+    assert (
+        client.post(reverse("unit_create"), {"district": small.district.pk, "kind": "street", "name": "x"}).status_code
+        == 404
+    )
+    assert client.post(reverse("unit_update", args=[units["民政局"].pk]), {"name": "x"}).status_code == 404
