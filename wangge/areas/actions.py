@@ -130,6 +130,7 @@ class GridImportReport:
     features: int = 0
     new: list[str] = field(default_factory=list)
     new_communities: list[str] = field(default_factory=list)  # codes of the communities to create
+    community_names: dict[str, str] = field(default_factory=dict)  # their names, by code
     redrawn: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)
@@ -150,6 +151,7 @@ class GridImportReport:
             "features": self.features,
             "new": self.new,
             "new_communities": self.new_communities,
+            "community_names": self.community_names,
             "redrawn": self.redrawn,
             "unchanged": self.unchanged,
             "not_in_file": self.not_in_file,
@@ -289,6 +291,7 @@ def import_grids(
             )
         )
     report.new_communities = sorted(wanted - taken)
+    report.community_names = {code: new_communities[code] for code in report.new_communities}
     report.not_in_file = sorted(code for code, grid in grids.items() if code not in parsed and grid.pk in current)
 
     # Topology of the district as it would be after the import.

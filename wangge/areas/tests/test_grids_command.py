@@ -306,6 +306,7 @@ def test_a_dry_run_lists_the_communities_a_file_would_create_and_writes_nothing(
     report, error = _import_json(_file(tmp_path, _new_community_features()))
     assert error is None
     assert report["new_communities"] == ["N-C1", "N-C2"]
+    assert report["community_names"] == {"N-C1": "东湖社区", "N-C2": "西山社区"}
     assert report["new"] == ["N-C1-G1", "N-C1-G2", "N-C2-G1"]
     assert _snapshot() == before
     assert "New communities (2): N-C1, N-C2" in _grids("import", _file(tmp_path, _new_community_features()))

@@ -96,6 +96,7 @@ def test_the_grid_dry_run_reports_communities_and_grids_and_writes_nothing(clien
     assert not report.errors and not report.overlaps and not report.gaps
     html = page.content.decode()
     assert 'data-map="preview"' in html and 'data-testid="commit"' in html
+    assert "东湖社区 (XQ-C1)、西山社区 (XQ-C2)" in html
     assert [f["properties"]["state"] for f in page.context["preview"]["grids"]["features"]] == ["new"] * 4
     assert _snapshot(district) == before
     assert not AuditEvent.objects.filter(action=AuditAction.GRIDS_IMPORTED).exists()
