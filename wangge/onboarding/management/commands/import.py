@@ -1,4 +1,4 @@
-"""`wangge import people`: import a ledger of residents (dry run unless --commit).
+"""`wangge import people|addresses|staff|org-units|resident-units`: bring in a district's files (dry run unless --commit).
 
     wangge import people FILE --layout members|grid [--district CODE] [--mapping FILE]
                                 [--commit] [--json] [--errors OUT.xlsx] [--user USERNAME]
