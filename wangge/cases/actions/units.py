@@ -17,25 +17,25 @@ from wangge.cases.models import HandlingUnit
 from wangge.lib.errors import DomainError
 
 
-def managed_district_ids(user: User) -> set[int] | None:
+def managed_district_ids(user: User | None) -> set[int] | None:
     """The districts whose units' staff the user manages (district administrator there); None
-    for a superuser (every district)."""
-    if user.is_authenticated and user.is_superuser:
+    for a superuser and for the operator at the command line (`None`: every district)."""
+    if user is None or (user.is_authenticated and user.is_superuser):
         return None
     return {a.area_id for a in assignments_of(user) if a.role == Role.DISTRICT_ADMIN and a.area.level == Level.DISTRICT}
 
 
-def may_manage_staff(user: User, unit: HandlingUnit) -> bool:
+def may_manage_staff(user: User | None, unit: HandlingUnit) -> bool:
     managed = managed_district_ids(user)
     return managed is None or unit.district_id in managed
 
 
-def _check(acting_user: User, unit: HandlingUnit) -> None:
+def _check(acting_user: User | None, unit: HandlingUnit) -> None:
     if not may_manage_staff(acting_user, unit):
         raise DomainError(CaseError.UNKNOWN_UNIT, _("No such handling unit."), status=CaseError.UNKNOWN_UNIT.status)
 
 
-def _audit(acting_user: User, action: str, unit: HandlingUnit, user: User) -> None:
+def _audit(acting_user: User | None, action: str, unit: HandlingUnit, user: User) -> None:
     record(
         acting_user,
         action,
@@ -45,7 +45,7 @@ def _audit(acting_user: User, action: str, unit: HandlingUnit, user: User) -> No
     )
 
 
-def add_unit_staff(acting_user: User, unit: HandlingUnit, *, username: str) -> User:
+def add_unit_staff(acting_user: User | None, unit: HandlingUnit, *, username: str) -> User:
     """Put the user named `username` (who holds a role in the unit's district) on its staff."""
     _check(acting_user, unit)
     name = (username or "").strip()
