@@ -280,3 +280,21 @@ def test_the_address_import_runs_a_fixed_number_of_queries_however_many_rows(xin
     few = measure("few", 2, 2)  # then new buildings and households in those groups
     many = measure("many", 8, 40)
     assert_flat(few, many)
+
+
+def test_a_file_that_cannot_be_read_is_the_reports_one_problem_without_a_row(xinqu, xinqu_admin, tmp_path):
+    path = tmp_path / "楼栋.pdf"
+    path.write_bytes(b"%PDF-1.4")
+
+    report = import_addresses(xinqu_admin, district=xinqu.district, path=path, commit=True)
+
+    assert [(p.row, p.code) for p in report.problems] == [(None, "file_type")]
+    assert not report.committed
+
+
+def test_a_header_without_rows_is_a_problem(xinqu, xinqu_admin, tmp_path):
+    path = write_table(tmp_path / "empty.xlsx", ADDRESS_HEADER, [])
+
+    report = import_addresses(xinqu_admin, district=xinqu.district, path=path, commit=True)
+
+    assert [(p.row, p.code) for p in report.problems] == [(None, "no_rows")]
