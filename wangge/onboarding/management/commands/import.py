@@ -26,6 +26,7 @@ No ID or phone number, nor any other value of a row, is printed: rows are named 
 """
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,15 @@ CREATED_LABELS = {
     "org_units": gettext_lazy("organisation units"),
     "resident_units": gettext_lazy("resident units"),
 }
+
+
+def _shown_width(text: str) -> int:
+    """Columns a terminal gives `text`: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _shown_width(text))
 
 
 class Command(BaseCommand):
@@ -211,10 +221,11 @@ class Command(BaseCommand):
                     )
                 )
             )
-            width = max(len(name) for name in report.passwords)
-            write(f"  {_('User name'):<{width}}  {_('Password')}")
+            label = _("User name")
+            width = max(_shown_width(name) for name in [label, *report.passwords])
+            write(f"  {_padded(label, width)}  {_('Password')}")
             for username, password in report.passwords.items():
-                write(f"  {username:<{width}}  {password}")
+                write(f"  {_padded(username, width)}  {password}")
         if report.committed:
             write(self.style.SUCCESS(_("Committed.")))
         elif not report.problems:
