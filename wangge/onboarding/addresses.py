@@ -66,6 +66,7 @@ REQUIRED = (("community",), ("grid",), ("building", "address"), ("room",))
 OUTSIDE_TOLERANCE_M = 50.0
 METRES_PER_DEGREE = 111_000.0  # near enough for a tolerance of tens of metres
 RULE_GROUP_NAME = "1号楼群"
+CODE_LENGTH = AreaNode._meta.get_field("code").max_length or 64
 
 # The words a 坐标系 cell (or --crs) may use for each system.
 CRS_WORDS = {
@@ -385,7 +386,10 @@ def _write(acting_user: User | None, district: AreaNode, book: AddressBook, plan
             parent = target.node if isinstance(target, NewBuilding) else parents[target.pk]
             assert parent is not None  # noqa: S101 (created just above)
             suffix = f"{household.unit}-{household.room}" if household.unit else household.room
-            code = book.free_code(f"{parent.code}-{suffix}", f"{parent.code}-{suffix}-{{}}", 2)
+            if len(parent.code) + len(suffix) < CODE_LENGTH - 4:
+                code = book.free_code(f"{parent.code}-{suffix}", f"{parent.code}-{suffix}-{{}}", 2)
+            else:  # a room written at length: numbered instead
+                code = book.free_code(f"{parent.code}-H1", f"{parent.code}-H{{}}", 2)
             name = f"{household.unit}单元{household.room}室" if household.unit else f"{household.room}室"
             household_rows.append((parent, {"name": name, "code": code}))
         bulk_create_areas(acting_user, household_rows)

@@ -298,3 +298,17 @@ def test_a_header_without_rows_is_a_problem(xinqu, xinqu_admin, tmp_path):
     report = import_addresses(xinqu_admin, district=xinqu.district, path=path, commit=True)
 
     assert [(p.row, p.code) for p in report.problems] == [(None, "no_rows")]
+
+
+def test_a_room_written_at_length_gets_a_numbered_code(xinqu, xinqu_admin, tmp_path):
+    room = ("东湖路1号院内北侧自建房临街门面第二间" * 3)[:48]
+    path = write_table(
+        tmp_path / "long.csv", ADDRESS_HEADER, [["东湖社区", "第1网格", "1号楼", "", "", room, "", "", ""]]
+    )
+
+    report = import_addresses(xinqu_admin, district=xinqu.district, path=path, commit=True)
+
+    assert report.committed, report.problems
+    household = AreaNode.objects.get(district=xinqu.district, level=Level.HOUSEHOLD)
+    assert household.code == "XQ-C1-G1-Q1-B01-H1"
+    assert household.name == f"{room}室"
