@@ -28,7 +28,7 @@ of rows, per 2,000), and one audit row.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.geometry import Point
@@ -306,9 +306,18 @@ def import_addresses(
     report.count("buildings", len(plan.buildings))
     report.count("households", len(plan.households))
     if commit and report.ok:
-        _write(acting_user, district, book, plan)
+        try:
+            with transaction.atomic():
+                _write(acting_user, district, book, plan)
+                record_import(acting_user, district, report)
+        except IntegrityError:
+            # Another import took a code between the check and the write: nothing was written.
+            raise DomainError(
+                OnboardingError.DISTRICT_CHANGED,
+                _("The district's areas changed while the file was checked; run the import again."),
+                status=OnboardingError.DISTRICT_CHANGED.status,
+            ) from None
         report.committed = True
-        record_import(acting_user, district, report)
     return report
 
 
@@ -351,48 +360,47 @@ def _write(acting_user: User | None, district: AreaNode, book: AddressBook, plan
     parent_ids |= {b.group.pk for b in plan.buildings.values() if isinstance(b.group, Place)}
     parent_ids |= {h.building.pk for h in plan.households if isinstance(h.building, Place)}
     parents = AreaNode.objects.in_bulk(parent_ids)
-    with transaction.atomic():
-        groups = bulk_create_areas(
-            acting_user, [(parents[g.grid.pk], {"name": g.name, "code": g.code}) for g in plan.groups]
-        )
-        for planned, node in zip(plan.groups, groups, strict=True):
-            planned.node = node
-        building_rows = []
-        for building in plan.buildings.values():
-            group = building.group
-            parent = group.node if isinstance(group, NewGroup) else parents[group.pk]
-            assert parent is not None  # noqa: S101 (created just above)
-            building.code = _building_code(book, building, parent.code)
-            lng, lat = building.point or book.grid_point(building.grid) or (None, None)
-            building_rows.append(
-                (
-                    parent,
-                    {
-                        "name": building.name,
-                        "code": building.code,
-                        "address": building.address,
-                        "lng": lng,
-                        "lat": lat,
-                    },
-                )
+    groups = bulk_create_areas(
+        acting_user, [(parents[g.grid.pk], {"name": g.name, "code": g.code}) for g in plan.groups]
+    )
+    for planned, node in zip(plan.groups, groups, strict=True):
+        planned.node = node
+    building_rows = []
+    for building in plan.buildings.values():
+        group = building.group
+        parent = group.node if isinstance(group, NewGroup) else parents[group.pk]
+        assert parent is not None  # noqa: S101 (created just above)
+        building.code = _building_code(book, building, parent.code)
+        lng, lat = building.point or book.grid_point(building.grid) or (None, None)
+        building_rows.append(
+            (
+                parent,
+                {
+                    "name": building.name,
+                    "code": building.code,
+                    "address": building.address,
+                    "lng": lng,
+                    "lat": lat,
+                },
             )
-        for planned_building, node in zip(
-            plan.buildings.values(), bulk_create_areas(acting_user, building_rows), strict=True
-        ):
-            planned_building.node = node
-        household_rows = []
-        for household in plan.households:
-            target = household.building
-            parent = target.node if isinstance(target, NewBuilding) else parents[target.pk]
-            assert parent is not None  # noqa: S101 (created just above)
-            suffix = f"{household.unit}-{household.room}" if household.unit else household.room
-            if len(parent.code) + len(suffix) < CODE_LENGTH - 4:
-                code = book.free_code(f"{parent.code}-{suffix}", f"{parent.code}-{suffix}-{{}}", 2)
-            else:  # a room written at length: numbered instead
-                code = book.free_code(f"{parent.code}-H1", f"{parent.code}-H{{}}", 2)
-            name = f"{household.unit}单元{household.room}室" if household.unit else f"{household.room}室"
-            household_rows.append((parent, {"name": name, "code": code}))
-        bulk_create_areas(acting_user, household_rows)
+        )
+    for planned_building, node in zip(
+        plan.buildings.values(), bulk_create_areas(acting_user, building_rows), strict=True
+    ):
+        planned_building.node = node
+    household_rows = []
+    for household in plan.households:
+        target = household.building
+        parent = target.node if isinstance(target, NewBuilding) else parents[target.pk]
+        assert parent is not None  # noqa: S101 (created just above)
+        suffix = f"{household.unit}-{household.room}" if household.unit else household.room
+        if len(parent.code) + len(suffix) < CODE_LENGTH - 4:
+            code = book.free_code(f"{parent.code}-{suffix}", f"{parent.code}-{suffix}-{{}}", 2)
+        else:  # a room written at length: numbered instead
+            code = book.free_code(f"{parent.code}-H1", f"{parent.code}-H{{}}", 2)
+        name = f"{household.unit}单元{household.room}室" if household.unit else f"{household.room}室"
+        household_rows.append((parent, {"name": name, "code": code}))
+    bulk_create_areas(acting_user, household_rows)
 
 
 def _building_code(book: AddressBook, building: NewBuilding, group_code: str) -> str:

@@ -9,6 +9,7 @@ from wangge.lib.errors import ErrorCode
 
 class OnboardingError(ErrorCode):
     NOT_ALLOWED = "onboarding_not_allowed", 404, "only the district's administrators import its files"
+    DISTRICT_CHANGED = "district_changed", 409, "the district changed between the check and the write; nothing written"
     NO_ROWS = "no_rows", 400, "the file has a header but no data rows"
     VALUE_MISSING = "value_missing", 400, "a cell the row needs is empty"
     VALUE_TOO_LONG = "value_too_long", 400, "a cell is longer than the platform keeps"

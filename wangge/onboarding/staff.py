@@ -273,9 +273,11 @@ def import_staff(
     report.count("persons", len(new_users))
     report.count("workers", sum(1 for row in new_users if row.role in WORKER_KIND))
     if commit and report.ok:
-        report.passwords = _write(acting_user, district, rows, new_users, new_roles, new_members, area_pk)
+        with transaction.atomic():
+            passwords = _write(acting_user, district, rows, new_users, new_roles, new_members, area_pk)
+            record_import(acting_user, district, report)
+        report.passwords = passwords
         report.committed = True
-        record_import(acting_user, district, report)
     return report
 
 
@@ -290,29 +292,28 @@ def _write(
 ) -> dict[str, str]:
     areas = AreaNode.objects.in_bulk({area_pk[row.number] for row in rows})
     passwords: dict[str, str] = {}
-    with transaction.atomic():
-        for row in new_users:
-            password = one_time_password()
-            user = create_user(acting_user, username=row.username, password=password, display_name=row.name)
-            user.must_change_password = True
-            user.save(update_fields=["must_change_password"])
-            row.user = user
-            passwords[row.username] = password
-        for row in new_roles:
-            assert row.user is not None  # noqa: S101 (created above)
-            assign_role(acting_user, user=row.user, role=row.role, area=areas[area_pk[row.number]])
-        for row in new_members:
-            assert row.unit is not None  # noqa: S101 (rows with a unit only)
-            add_unit_staff(acting_user, row.unit, username=row.username)
-        persons = create_persons(
-            acting_user, district=district, people=[PersonInput(name=row.name, phone=row.phone) for row in new_users]
-        )
-        add_workers(
-            acting_user,
-            [
-                (person, WORKER_KIND[row.role], areas[area_pk[row.number]])
-                for person, row in zip(persons, new_users, strict=True)
-                if row.role in WORKER_KIND
-            ],
-        )
+    for row in new_users:
+        password = one_time_password()
+        user = create_user(acting_user, username=row.username, password=password, display_name=row.name)
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+        row.user = user
+        passwords[row.username] = password
+    for row in new_roles:
+        assert row.user is not None  # noqa: S101 (created above)
+        assign_role(acting_user, user=row.user, role=row.role, area=areas[area_pk[row.number]])
+    for row in new_members:
+        assert row.unit is not None  # noqa: S101 (rows with a unit only)
+        add_unit_staff(acting_user, row.unit, username=row.username)
+    persons = create_persons(
+        acting_user, district=district, people=[PersonInput(name=row.name, phone=row.phone) for row in new_users]
+    )
+    add_workers(
+        acting_user,
+        [
+            (person, WORKER_KIND[row.role], areas[area_pk[row.number]])
+            for person, row in zip(persons, new_users, strict=True)
+            if row.role in WORKER_KIND
+        ],
+    )
     return passwords
