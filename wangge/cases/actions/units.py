@@ -1,6 +1,7 @@
 """The staff of a handling unit: who may act for a department, a street, a community or district
 dispatch (`HandlingUnit.users`). A district administrator of the unit's district (or a
-superuser) adds a user holding a role in that district, or removes one; each change is one
+superuser, or the operator at the command line: `acting_user=None`, as the staff roster's
+import runs there) adds a user holding a role in that district, or removes one; each change is one
 transaction with its audit row (`role_granted` / `role_revoked` on the unit, naming the user).
 For anyone else the unit does not exist (`unknown_unit`, 404).
 """
