@@ -78,6 +78,7 @@ def test_staff_passwords_are_printed_once_and_the_phones_never(xinqu, english):
     assert all(phone not in out for phone in STAFF_PHONES)
     assert all(phone[-4:] not in out for phone in STAFF_PHONES)
     assert Person.objects.filter(district=xinqu.district).count() == 8
+    assert xinqu.department.users.count() == 2  # the operator (no --user) puts staff on units too
 
     again = run("staff", str(FILES / "staff.xlsx"), "--district", "XQ", "--commit")
     assert not any(password in again for password in passwords.values())
