@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from wangge.accounts.errors import AccountError
 from wangge.accounts.models import AuditEvent, User
 from wangge.lib.errors import DomainError
 
@@ -80,6 +81,6 @@ def require_reason(reason: str, code: str = "reveal_reason_required") -> str:
         raise DomainError(code, messages.get(code, messages["reveal_reason_required"]))
     if len(text) > REASON_MAX:
         raise DomainError(
-            "reason_too_long", _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}
+            AccountError.REASON_TOO_LONG, _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX}
         )
     return text

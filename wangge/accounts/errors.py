@@ -28,3 +28,4 @@ class AccountError(ErrorCode):
     TOKEN_NOT_FOUND = "token_not_found", 404, "no such API token among those you administer"
     TOKEN_NAME_INVALID = "token_name_invalid", 400, "the token name is blank or longer than 100 characters"
     USER_INACTIVE = "user_inactive", 400, "the user is deactivated"
+    REASON_TOO_LONG = "reason_too_long", 400, "the reason stated is longer than 500 characters"

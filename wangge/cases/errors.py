@@ -69,7 +69,6 @@ class CaseError(ErrorCode):
     CATEGORY_IN_USE = "category_in_use", 409, "cases were filed under the category: retire it instead of deleting"
     GROUP_NOT_EMPTY = "group_not_empty", 409, "the group still has categories: delete or move them first"
     CATEGORY_ROUTED = "category_routed", 409, "routing rules name the category: delete them first"
-    QUESTION_NOT_FOUND = "question_not_found", 404, "no such extra question of the category"
     QUESTION_LABEL_REQUIRED = "question_label_required", 400, "a question needs its text"
     QUESTION_CODE_INVALID = "question_code_invalid", 400, "a question's code is a slug: letters, digits, '-' or '_'"
     QUESTION_CODE_TAKEN = "question_code_taken", 409, "another question of the category has this code"

@@ -171,7 +171,9 @@ def _forward_filled(row: list[Cell], below: list[Cell]) -> list[str]:
     return filled
 
 
-def _match(index: dict[str, str], lower: list[Cell], upper: list[Cell] | None) -> dict[int, str]:
+def match_columns(index: dict[str, str], lower: list[Cell], upper: list[Cell] | None) -> dict[int, str]:
+    """Column index → field for a header row (`lower`, with the row above it for a two-row
+    header), `index` mapping normalised headers to fields; each field claimed once."""
     columns: dict[int, str] = {}
     used: set[str] = set()
     upper_filled = _forward_filled(upper, lower) if upper is not None else []
@@ -208,10 +210,10 @@ def locate_header(
     index = header_index(layout, mapping)
     best: tuple[int, int, bool, dict[int, str]] = (0, -1, False, {})
     for r, row in enumerate(head[:HEADER_SCAN_ROWS]):
-        single = _match(index, row, None)
+        single = match_columns(index, row, None)
         options = [(len(single), False, single)]
         if r > 0:
-            double = _match(index, row, head[r - 1])
+            double = match_columns(index, row, head[r - 1])
             options.append((len(double), True, double))
         for score, two_rows, columns in options:
             # Strictly better only: the earliest row wins a tie, a single row wins over a pair.
@@ -242,23 +244,28 @@ def locate_header(
     return r, two_rows, columns, ignored
 
 
+def raw_rows(path: Path, *, sheet: Any = None) -> tuple[list[list[Cell]], Iterator[list[Cell]], int]:
+    """(the first rows, an iterator over every row from row 1, the row count) of an .xlsx/.xls
+    file (read in a child process with the memory limit, after the size checks) or a .csv file
+    (its encoding and delimiter detected); a DomainError for any other file or one not read."""
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _spreadsheet_rows(path, sheet)
+    if suffix in TEXT_SUFFIXES:
+        return _csv_rows(path)
+    raise DomainError(
+        LedgerError.FILE_TYPE,
+        _("Only .xlsx, .xls and .csv files can be imported (this one is “%(suffix)s”).") % {"suffix": suffix or "-"},
+    )
+
+
 def read_table(path: str | Path, layout: LayoutSpec, mapping: Mapping | None = None, *, sheet: Any = None) -> Table:
     """Open the file, find its header and return the data rows as an iterator (row numbers as shown
     in a spreadsheet program; empty rows skipped). `sheet`: a spreadsheet's first sheet with data,
     loaded ahead in the helper process (`pipeline._load_sheet`)."""
     path = Path(path)
     mapping = mapping or Mapping()
-    suffix = path.suffix.lower()
-    if suffix in SPREADSHEET_SUFFIXES:
-        head, raw, count = _spreadsheet_rows(path, sheet)
-    elif suffix in TEXT_SUFFIXES:
-        head, raw, count = _csv_rows(path)
-    else:
-        raise DomainError(
-            LedgerError.FILE_TYPE,
-            _("Only .xlsx, .xls and .csv files can be imported (this one is “%(suffix)s”).")
-            % {"suffix": suffix or "-"},
-        )
+    head, raw, count = raw_rows(path, sheet=sheet)
     r, two_rows, columns, ignored = locate_header(head, layout, mapping)
     header_rows = (r, r + 1) if two_rows else (r + 1,)
     items = sorted(columns.items())

@@ -31,11 +31,12 @@ class ErrorCode(StrEnum):
 
 
 class DomainError(Exception):
-    def __init__(self, code: str, message: str | Promise, *, status: int = 400, **details: object) -> None:
+    def __init__(self, code: str, message: str | Promise, *, status: int | None = None, **details: object) -> None:
         super().__init__(str(code))
         self.code = str(code)  # the plain string, also when given an `ErrorCode` member
         self._message = message
-        self.status = status
+        # Without `status`: the member's own (an `ErrorCode`), else 400.
+        self.status = status if status is not None else code.status if isinstance(code, ErrorCode) else 400
         self.details = details
 
     @property

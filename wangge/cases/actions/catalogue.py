@@ -41,10 +41,6 @@ CATEGORY_SETTINGS = (
 )
 
 
-def _error(code: CaseError, message: str) -> DomainError:
-    return DomainError(code, message, status=code.status)
-
-
 def may_manage_district(user: User, district_id: int) -> bool:
     """Whether the user administers the catalogue and routing of the district."""
     managed = managed_district_ids(user)
@@ -53,7 +49,7 @@ def may_manage_district(user: User, district_id: int) -> bool:
 
 def _check_district(acting_user: User, district_id: int) -> None:
     if not may_manage_district(acting_user, district_id):
-        raise _error(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
+        raise DomainError(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
 
 
 def _audit(acting_user: User, change: str, entry: Category, **detail: Any) -> None:
@@ -69,14 +65,14 @@ def _audit(acting_user: User, change: str, entry: Category, **detail: Any) -> No
 def _name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise _error(CaseError.CATEGORY_NAME_REQUIRED, _("Give a name of at most 100 characters."))
+        raise DomainError(CaseError.CATEGORY_NAME_REQUIRED, _("Give a name of at most 100 characters."))
     return name
 
 
 def _code(district_id: int, code: str, *, exclude: int | None = None) -> str:
     code = (code or "").strip()
     if not CODE.match(code):
-        raise _error(
+        raise DomainError(
             CaseError.CATEGORY_CODE_INVALID,
             _("A code is 1 to 40 letters, digits, “-” or “_”, without spaces."),
         )
@@ -84,7 +80,7 @@ def _code(district_id: int, code: str, *, exclude: int | None = None) -> str:
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
-        raise _error(
+        raise DomainError(
             CaseError.CATEGORY_CODE_TAKEN,
             _("The code %(code)s is already used in this district.") % {"code": code},
         )
@@ -103,13 +99,15 @@ def _settings(values: dict[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             limit = 0
         if not 1 <= limit <= TIME_LIMIT_MAX:
-            raise _error(
+            raise DomainError(
                 CaseError.CATEGORY_TIME_LIMIT_INVALID,
                 _("The time limit is a whole number from 1 to %(max)d.") % {"max": TIME_LIMIT_MAX},
             )
         cleaned["time_limit"] = limit
     if "time_limit_unit" in cleaned and cleaned["time_limit_unit"] not in TimeLimitUnit.values:
-        raise _error(CaseError.CATEGORY_TIME_LIMIT_INVALID, _("The time limit is in working days or working hours."))
+        raise DomainError(
+            CaseError.CATEGORY_TIME_LIMIT_INVALID, _("The time limit is in working days or working hours.")
+        )
     if "description" in cleaned:
         cleaned["description"] = str(cleaned["description"] or "").strip()[:2000]
     if "order" in cleaned:
@@ -146,7 +144,7 @@ def _next_order(district_id: int, parent: Category | None) -> int:
 def create_group(acting_user: User, *, district: AreaNode, code: str, name: str) -> Category:
     """A new top-level group of the district's catalogue, listed after the others."""
     if district.level != Level.DISTRICT:
-        raise _error(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
+        raise DomainError(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
     _check_district(acting_user, district.pk)
     name = _name(name)
     with transaction.atomic():
@@ -158,7 +156,7 @@ def create_group(acting_user: User, *, district: AreaNode, code: str, name: str)
 
 def update_group(acting_user: User, group: Category, *, code: str, name: str, order: int | None = None) -> Category:
     if group.parent_id is not None:
-        raise _error(CaseError.GROUP_INVALID, _("Choose a group of this district."))
+        raise DomainError(CaseError.GROUP_INVALID, _("Choose a group of this district."))
     _check_district(acting_user, group.district_id)
     name = _name(name)
     with transaction.atomic():
@@ -178,7 +176,7 @@ def update_group(acting_user: User, group: Category, *, code: str, name: str, or
 
 def _group_of(district_id: int, group: Category | None) -> Category:
     if group is None or group.parent_id is not None or group.district_id != district_id:
-        raise _error(CaseError.GROUP_INVALID, _("Choose a group of this district."))
+        raise DomainError(CaseError.GROUP_INVALID, _("Choose a group of this district."))
     return group
 
 
@@ -216,7 +214,7 @@ def update_category(
     """Change a category's group, code, name or settings (only those given). A new time limit
     applies to cases accepted from now on; accepted cases keep the deadline they have."""
     if category.parent_id is None:
-        raise _error(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
+        raise DomainError(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
     _check_district(acting_user, category.district_id)
     values = _settings(settings)
     if name is not None:
@@ -270,18 +268,18 @@ def delete_category(acting_user: User, entry: Category) -> None:
     with transaction.atomic():
         entry = _locked(entry)
         if Case.objects.filter(category=entry).exists():
-            raise _error(
+            raise DomainError(
                 CaseError.CATEGORY_IN_USE,
                 _("Cases were filed under “%(name)s”: it cannot be deleted. Retire it instead.") % {"name": entry.name},
             )
         if Category.objects.filter(parent=entry).exists():
-            raise _error(
+            raise DomainError(
                 CaseError.GROUP_NOT_EMPTY,
                 _("The group “%(name)s” still has categories: delete or move them first, or retire the group.")
                 % {"name": entry.name},
             )
         if RoutingRule.objects.filter(category=entry).exists():
-            raise _error(
+            raise DomainError(
                 CaseError.CATEGORY_ROUTED,
                 _("Routing rules name “%(name)s”: delete them first, or retire it instead.") % {"name": entry.name},
             )
@@ -295,7 +293,7 @@ def delete_category(acting_user: User, entry: Category) -> None:
 def _question_code(category: Category, code: str, *, exclude: int | None = None) -> str:
     code = (code or "").strip()
     if not CODE.match(code):
-        raise _error(
+        raise DomainError(
             CaseError.QUESTION_CODE_INVALID,
             _("A question's code is 1 to 40 letters, digits, “-” or “_”, without spaces (for example lamp_count)."),
         )
@@ -303,7 +301,7 @@ def _question_code(category: Category, code: str, *, exclude: int | None = None)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
-        raise _error(
+        raise DomainError(
             CaseError.QUESTION_CODE_TAKEN,
             _("Another question of this category has the code %(code)s.") % {"code": code},
         )
@@ -313,7 +311,7 @@ def _question_code(category: Category, code: str, *, exclude: int | None = None)
 def _label(label: str) -> str:
     label = (label or "").strip()
     if not label or len(label) > 200:
-        raise _error(CaseError.QUESTION_LABEL_REQUIRED, _("Give the question's text (at most 200 characters)."))
+        raise DomainError(CaseError.QUESTION_LABEL_REQUIRED, _("Give the question's text (at most 200 characters)."))
     return label
 
 
@@ -347,7 +345,7 @@ def _choices(datatype: str, choices: Any, previous: list[dict[str, str]]) -> lis
         or len(set(keys)) != len(keys)
         or not all(CODE.match(k) for k in keys)
     ):
-        raise _error(
+        raise DomainError(
             CaseError.QUESTION_CHOICES_INVALID,
             _("A choice question needs at least two different choices."),
         )
@@ -356,7 +354,7 @@ def _choices(datatype: str, choices: Any, previous: list[dict[str, str]]) -> lis
 
 def _datatype(datatype: str) -> str:
     if datatype not in QuestionType.values:
-        raise _error(CaseError.QUESTION_TYPE_INVALID, _("Choose the kind of answer from the list."))
+        raise DomainError(CaseError.QUESTION_TYPE_INVALID, _("Choose the kind of answer from the list."))
     return datatype
 
 
@@ -376,7 +374,7 @@ def add_question(
 ) -> CategoryQuestion:
     """A new extra question asked when a case of the category is filed, after the others."""
     if category.parent_id is None:
-        raise _error(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
+        raise DomainError(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
     _check_district(acting_user, category.district_id)
     label = _label(label)
     datatype = _datatype(datatype)
@@ -451,7 +449,7 @@ def reorder_questions(acting_user: User, category: Category, question_ids: list[
         category = _locked(category)
         questions = {q.pk: q for q in category.questions.all()}
         if sorted(question_ids) != sorted(questions) or len(set(question_ids)) != len(question_ids):
-            raise _error(CaseError.QUESTION_ORDER_INVALID, _("List each question of the category once."))
+            raise DomainError(CaseError.QUESTION_ORDER_INVALID, _("List each question of the category once."))
         for position, pk in enumerate(question_ids):
             questions[pk].order = position
         CategoryQuestion.objects.bulk_update(questions.values(), ["order"])

@@ -27,13 +27,9 @@ PRIORITY_STEP = 10
 RULE_AREA_LEVELS = frozenset({Level.DISTRICT, Level.COMMUNITY, Level.GRID, Level.BUILDING_GROUP, Level.BUILDING})
 
 
-def _error(code: CaseError, message: str) -> DomainError:
-    return DomainError(code, message, status=code.status)
-
-
 def _check_district(acting_user: User, district_id: int) -> None:
     if not may_manage_district(acting_user, district_id):
-        raise _error(CaseError.RULE_NOT_FOUND, _("No such routing rule."))
+        raise DomainError(CaseError.RULE_NOT_FOUND, _("No such routing rule."))
 
 
 def _describe(rule: RoutingRule) -> dict[str, Any]:
@@ -63,16 +59,16 @@ def _parts(
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= PRIORITY_MAX:
-        raise _error(CaseError.RULE_PRIORITY_INVALID, _("The priority is a whole number from 1 to 1,000,000."))
+        raise DomainError(CaseError.RULE_PRIORITY_INVALID, _("The priority is a whole number from 1 to 1,000,000."))
     if category is not None and category.district_id != district_id:
-        raise _error(CaseError.RULE_CATEGORY_INVALID, _("Choose a group or category of this district."))
+        raise DomainError(CaseError.RULE_CATEGORY_INVALID, _("Choose a group or category of this district."))
     if area is not None and (area.district_id != district_id or area.level not in RULE_AREA_LEVELS):
-        raise _error(
+        raise DomainError(
             CaseError.RULE_AREA_INVALID,
             _("Choose the district, or a community, grid, building group or building of it."),
         )
     if unit is None or unit.district_id != district_id:
-        raise _error(CaseError.RULE_UNIT_INVALID, _("Choose a handling unit of this district."))
+        raise DomainError(CaseError.RULE_UNIT_INVALID, _("Choose a handling unit of this district."))
     # The whole district as area is the same as no area: stored as none.
     return {
         "priority": number,

@@ -1,7 +1,8 @@
 """The handling units and their staff: who may act for a department, a street, a community or
 district dispatch (`HandlingUnit.users`). A district administrator of the unit's district (or a
 superuser) creates a unit, renames it or changes its area (`unit_changed`), adds a user holding
-a role in that district to its staff or removes one (`unit_staff_added` / `unit_staff_removed`);
+a role in that district to its staff or removes one (the operator at the command line,
+`acting_user=None`, as the staff roster's import runs there, may too) (`unit_staff_added` / `unit_staff_removed`);
 each change is one transaction with its audit row. For anyone else the unit does not exist
 (`unknown_unit`, 404).
 """
@@ -21,29 +22,29 @@ from wangge.lib.text import clean_text
 UNIT_NAME_MAX = 100
 
 
-def managed_district_ids(user: User) -> set[int] | None:
+def managed_district_ids(user: User | None) -> set[int] | None:
     """The districts whose units the user manages (district administrator there); None for a
-    superuser (every district)."""
-    return administered_district_ids(user)
+    superuser and for the operator at the command line (`None`): every district."""
+    return None if user is None else administered_district_ids(user)
 
 
-def may_manage_staff(user: User, unit: HandlingUnit) -> bool:
+def may_manage_staff(user: User | None, unit: HandlingUnit) -> bool:
     managed = managed_district_ids(user)
     return managed is None or unit.district_id in managed
 
 
-def may_manage_district(user: User, district: AreaNode) -> bool:
+def may_manage_district(user: User | None, district: AreaNode) -> bool:
     """Whether the user may create units in `district`."""
     managed = managed_district_ids(user)
     return managed is None or district.pk in managed
 
 
-def _check(acting_user: User, unit: HandlingUnit) -> None:
+def _check(acting_user: User | None, unit: HandlingUnit) -> None:
     if not may_manage_staff(acting_user, unit):
         raise DomainError(CaseError.UNKNOWN_UNIT, _("No such handling unit."), status=CaseError.UNKNOWN_UNIT.status)
 
 
-def _audit(acting_user: User, action: str, unit: HandlingUnit, user: User) -> None:
+def _audit(acting_user: User | None, action: str, unit: HandlingUnit, user: User) -> None:
     record(
         acting_user,
         action,
@@ -53,7 +54,7 @@ def _audit(acting_user: User, action: str, unit: HandlingUnit, user: User) -> No
     )
 
 
-def add_unit_staff(acting_user: User, unit: HandlingUnit, *, username: str) -> User:
+def add_unit_staff(acting_user: User | None, unit: HandlingUnit, *, username: str) -> User:
     """Put the user named `username` (who holds a role in the unit's district) on its staff."""
     _check(acting_user, unit)
     name = (username or "").strip()

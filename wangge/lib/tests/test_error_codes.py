@@ -141,7 +141,10 @@ def _constant(node: ast.expr | None) -> int | None:
 def _status(node: ast.Call, how: int | str | None) -> int | None:
     if how == "status=":
         given = [k.value for k in node.keywords if k.arg == "status"]
-        return _constant(given[0]) if given else 400
+        if given:
+            return _constant(given[0])
+        # Without status=, a member answers with its own status and a plain string with 400.
+        return None if node.args and isinstance(node.args[0], ast.Attribute) else 400
     if isinstance(how, str):
         index = int(how.removeprefix("argument "))
         return _constant(node.args[index] if len(node.args) > index else None)

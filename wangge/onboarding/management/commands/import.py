@@ -1,9 +1,11 @@
-"""`wangge import people`: import a ledger of residents (dry run unless --commit).
+"""`wangge import KIND FILE`: bring a district's own files in; a dry run unless --commit.
 
     wangge import people FILE --layout members|grid [--district CODE] [--mapping FILE]
                                 [--commit] [--json] [--errors OUT.xlsx] [--user USERNAME]
+    wangge import addresses FILE [--crs wgs84|gcj02|bd09] [--district CODE] [--commit] [--json] [--user USERNAME]
+    wangge import staff|org-units|resident-units FILE [--district CODE] [--commit] [--json] [--user USERNAME]
 
-Reads an .xlsx/.xls or .csv file in one of the two shipped layouts (`members`: the
+`people` reads an .xlsx/.xls or .csv file in one of the two shipped layouts (`members`: the
 member-information system's export; `grid`: the grid system's ledger), or any other layout
 with `--mapping` (a JSON or YAML file naming the file's headers per field). Every row is
 classified as new, matched, possible match (review), conflict or invalid, by row number;
@@ -13,15 +15,24 @@ and conflicts go to the review queue, invalid rows are skipped and listed. `--er
 the rejected and to-review rows with their reasons to an .xlsx file (values masked).
 `--json` prints the summary as JSON: rows, new, matched, review, conflicts, invalid, …
 
+`addresses`, `staff`, `org-units` and `resident-units` onboard a district from its own files
+(`wangge.onboarding`): every problem is listed by row number, and any problem means nothing is
+written, with or without --commit (the exit status is then 1). A second run of the same file
+changes nothing. `--json` prints the report (`OnboardingReport.as_json`); for `staff` with
+--commit the first-login passwords of the users created are printed once, here and nowhere
+else (a table, or the JSON's "passwords").
+
 No ID or phone number, nor any other value of a row, is printed: rows are named by number.
 """
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
@@ -31,6 +42,11 @@ from wangge.ledgers.matching import Status
 from wangge.ledgers.models import Layout
 from wangge.ledgers.report import write_report
 from wangge.lib.errors import DomainError
+from wangge.lib.geo import CRS_CHOICES
+from wangge.onboarding.addresses import import_addresses
+from wangge.onboarding.report import OnboardingReport
+from wangge.onboarding.staff import import_staff
+from wangge.onboarding.units import import_org_units, import_resident_units
 
 LISTED = 50  # rows listed by number in the text output (all of them are in --errors / --json)
 
@@ -50,8 +66,32 @@ def _district(code: str | None) -> AreaNode:
     return first_two[0]
 
 
+# What each kind of onboarding file may create, as the report counts it.
+CREATED_LABELS = {
+    "building_groups": gettext_lazy("building groups"),
+    "buildings": gettext_lazy("buildings"),
+    "households": gettext_lazy("households"),
+    "users": gettext_lazy("users"),
+    "roles": gettext_lazy("role assignments"),
+    "unit_staff": gettext_lazy("unit memberships"),
+    "persons": gettext_lazy("persons"),
+    "workers": gettext_lazy("worker profiles"),
+    "org_units": gettext_lazy("organisation units"),
+    "resident_units": gettext_lazy("resident units"),
+}
+
+
+def _shown_width(text: str) -> int:
+    """Columns a terminal gives `text`: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _shown_width(text))
+
+
 class Command(BaseCommand):
-    help = "Import a ledger of residents (members or grid layout); a dry run unless --commit."
+    help = "Import a district's files (residents, addresses, staff, units); a dry run unless --commit."
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -64,6 +104,23 @@ class Command(BaseCommand):
         people.add_argument("--json", action="store_true", help="Print the summary as JSON.")
         people.add_argument("--errors", metavar="OUT.xlsx", help="Write rejected and to-review rows to this file.")
         people.add_argument("--user", metavar="USERNAME", help="Import as this user (their scope applies).")
+        onboarding = {
+            "addresses": "Buildings and households from the grid system's building and household ledger.",
+            "staff": "Users of the district's staff, with their roles, units and one-time passwords.",
+            "org-units": "Organisation units: the four vertical levels and horizontal units.",
+            "resident-units": "Resident units (驻区单位).",
+        }
+        for kind, text in onboarding.items():
+            sub = kinds.add_parser(kind, help=text)
+            sub.add_argument("file", metavar="FILE", help="An .xlsx, .xls or .csv file.")
+            sub.add_argument("--district", metavar="CODE", help="The district's code (optional with one district).")
+            sub.add_argument(
+                "--commit", action="store_true", help="Write everything, or nothing if any row has a problem."
+            )
+            sub.add_argument("--json", action="store_true", help="Print the report as JSON.")
+            sub.add_argument("--user", metavar="USERNAME", help="Import as this user (a district administrator).")
+            if kind == "addresses":
+                sub.add_argument("--crs", choices=CRS_CHOICES, help="The coordinate system of the file's points.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -74,6 +131,9 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(_("There is no active user “%(name)s”.") % {"name": options["user"]})
+        if options["kind"] != "people":
+            self._onboard(path, user, options)
+            return
         try:
             mapping = load_mapping(options["mapping"]) if options["mapping"] else None
             district = _district(options["district"])
@@ -94,6 +154,82 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(outcome.summary(), ensure_ascii=False, indent=2))
         else:
             self._print(path, outcome, options)
+
+    def _onboard(self, path: Path, user: User | None, options: dict[str, Any]) -> None:
+        kind = options["kind"]
+        try:
+            district = _district(options["district"])
+            if kind == "addresses":
+                report = import_addresses(
+                    user, district=district, path=path, commit=options["commit"], crs=options["crs"]
+                )
+            elif kind == "staff":
+                report = import_staff(user, district=district, path=path, commit=options["commit"])
+            elif kind == "org-units":
+                report = import_org_units(user, district=district, path=path, commit=options["commit"])
+            else:
+                report = import_resident_units(user, district=district, path=path, commit=options["commit"])
+        except DomainError as error:
+            raise CommandError(f"{error.code}: {error.message}") from None
+        if options["json"]:
+            data = report.as_json()
+            if report.passwords:
+                data["passwords"] = report.passwords
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self._print_report(path, report)
+        if report.problems:
+            raise CommandError(
+                _("%(count)d problem(s): nothing was written.") % {"count": len(report.problems)}, returncode=1
+            )
+
+    def _print_report(self, path: Path, report: OnboardingReport) -> None:
+        write = self.stdout.write
+        write(_("%(file)s: %(rows)d row(s).") % {"file": path.name, "rows": report.rows})
+        counts = "，".join(
+            _("%(what)s %(count)d") % {"what": CREATED_LABELS.get(name, name), "count": count}
+            for name, count in report.created.items()
+        )
+        if report.committed:
+            write(
+                _("Created: %(counts)s; rows unchanged: %(unchanged)d.")
+                % {"counts": counts, "unchanged": report.unchanged}
+            )
+        else:
+            write(
+                _("Would create: %(counts)s; rows unchanged: %(unchanged)d.")
+                % {"counts": counts, "unchanged": report.unchanged}
+            )
+        for title, items, style in (
+            (_("Problems (nothing is written while there is one):"), report.problems, self.style.ERROR),
+            (_("Warnings (not applied, not stopping the import):"), report.warnings, self.style.WARNING),
+        ):
+            if not items:
+                continue
+            write(style(title))
+            for item in items[:LISTED]:
+                where = _("Row %(row)d") % {"row": item.row} if item.row is not None else _("File")
+                write(f"  {where}: [{item.code}] {item.message}")
+            if len(items) > LISTED:
+                write(_("  … and %(count)d more (see --json).") % {"count": len(items) - LISTED})
+        if report.passwords:
+            write(
+                self.style.WARNING(
+                    _(
+                        "First-login passwords, shown this once: hand each to its user, "
+                        "who must change it at the first login."
+                    )
+                )
+            )
+            label = _("User name")
+            width = max(_shown_width(name) for name in [label, *report.passwords])
+            write(f"  {_padded(label, width)}  {_('Password')}")
+            for username, password in report.passwords.items():
+                write(f"  {_padded(username, width)}  {password}")
+        if report.committed:
+            write(self.style.SUCCESS(_("Committed.")))
+        elif not report.problems:
+            write(_("Dry run: nothing was written. Run again with --commit to apply it."))
 
     def _print(self, path: Path, outcome: ImportOutcome, options: dict[str, Any]) -> None:
         write = self.stdout.write
