@@ -142,3 +142,16 @@ def test_the_address_book_step_takes_the_coordinate_system(client, xinqu, admin)
         {"file": SimpleUploadedFile("a.xlsx", b"x"), "crs": "mars"},
     )
     assert refused.status_code == 404
+
+
+def test_a_file_that_is_no_spreadsheet_is_a_message_not_a_server_error(client, xinqu, admin, tmp_path):
+    broken = tmp_path / "staff.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+    client.force_login(admin)
+    token = _send(client, "staff", broken)
+    page = client.get(reverse("manage_onboarding_upload", args=[token]))
+    assert page.status_code in (200, 400)
+    html = page.content.decode()
+    assert 'data-testid="commit"' not in html
+    assert 'role="alert"' in html
+    assert 'data-testid="discard"' in html
