@@ -42,7 +42,7 @@ from wangge.lib.geo import check_coordinates, polygon_from_geojson, to_wgs84
 from wangge.lib.matching import norm, room_key, strip_prefixes, unit_key
 from wangge.lib.text import clean_text
 from wangge.onboarding.common import check_may_onboard, limited, needed, read_into, record_import
-from wangge.onboarding.errors import OnboardingError
+from wangge.onboarding.errors import OnboardingError, OnboardingWarning
 from wangge.onboarding.files import Column
 from wangge.onboarding.places import DistrictPlaces, Place
 from wangge.onboarding.report import OnboardingReport
@@ -269,7 +269,7 @@ def import_addresses(
                 other = places.by_id[by_address[0].grid_id or 0]
                 report.warn(
                     number,
-                    OnboardingError.BUILDING_IN_OTHER_GRID,
+                    OnboardingWarning.BUILDING_IN_OTHER_GRID,
                     _(
                         "The building at “%(address)s” is under %(other)s, not %(grid)s; "
                         "it is not moved and its rows are left out."

@@ -26,7 +26,7 @@ def check_may_onboard(acting_user: User | None, district: AreaNode) -> None:
         a.role == Role.DISTRICT_ADMIN and a.area_id == district.pk for a in assignments_of(acting_user)
     ):
         return
-    raise DomainError(OnboardingError.NOT_ALLOWED, _("No such district."), status=OnboardingError.NOT_ALLOWED.status)
+    raise DomainError(OnboardingError.ONBOARDING_NOT_ALLOWED, _("No such district."))
 
 
 def read_into(

@@ -4,11 +4,16 @@ with the ledgers' codes (`file_type`, `file_unreadable`, `file_too_large`, `head
 `column_missing`, …), since it is read by their reader. docs/import.md lists them for users.
 """
 
+from enum import StrEnum
+
 from wangge.lib.errors import ErrorCode
 
 
 class OnboardingError(ErrorCode):
-    NOT_ALLOWED = "onboarding_not_allowed", 404, "only the district's administrators import its files"
+    # A new district (`wangge district create`).
+    DISTRICT_CODE_INVALID = "district_code_invalid", 400, "a district code is 1 to 40 letters, digits, '-' or '_'"
+    DISTRICT_EXISTS = "district_exists", 409, "a district with this code exists already"
+    ONBOARDING_NOT_ALLOWED = "onboarding_not_allowed", 404, "only the district's administrators import its files"
     DISTRICT_CHANGED = "district_changed", 409, "the district changed between the check and the write; nothing written"
     NO_ROWS = "no_rows", 400, "the file has a header but no data rows"
     VALUE_MISSING = "value_missing", 400, "a cell the row needs is empty"
@@ -27,7 +32,6 @@ class OnboardingError(ErrorCode):
     POINT_OUTSIDE_GRID = "point_outside_grid", 400, "the building's point lies outside its grid"
     DUPLICATE_HOUSEHOLD = "duplicate_household", 400, "the same building, unit and room as an earlier row"
     BUILDING_GROUP_DIFFERS = "building_group_differs", 400, "the same building in two building groups"
-    BUILDING_IN_OTHER_GRID = "building_in_other_grid", 200, "warning: the building is under another grid; not moved"
     # Staff.
     USERNAME_INVALID = "username_invalid", 400, "a user name with characters a user name may not have"
     DUPLICATE_USERNAME = "duplicate_username", 400, "the same user name as an earlier row"
@@ -36,11 +40,17 @@ class OnboardingError(ErrorCode):
     UNKNOWN_UNIT = "unknown_unit", 400, "no handling unit of the district has this name"
     UNIT_REQUIRED = "unit_required", 400, "a functional department's staff need their unit"
     BAD_PHONE = "bad_phone", 400, "a phone number without 7 to 15 digits"
-    NAME_DIFFERS = "name_differs", 200, "warning: the user exists with another name; the name is not changed"
     # Organisation and resident units.
     UNKNOWN_UNIT_KIND = "unknown_unit_kind", 400, "not one of the kinds of organisation unit"
     DATE_FORMAT = "date_format", 400, "a date that cannot be read"
     CLOSES_BEFORE_OPENING = "closes_before_opening", 400, "a unit closing before it opens"
     TEMPORARY_NEEDS_DATES = "temporary_needs_dates", 400, "a temporary branch without the date it opens"
     DUPLICATE_UNIT = "duplicate_unit", 400, "the same unit as an earlier row"
-    UNIT_NAME_DIFFERS = "unit_name_differs", 200, "warning: the area's unit exists with another name; not renamed"
+
+
+class OnboardingWarning(StrEnum):
+    """What a dry run reports and a commit leaves as it is, without stopping the import."""
+
+    BUILDING_IN_OTHER_GRID = "building_in_other_grid"  # the building is under another grid; not moved
+    NAME_DIFFERS = "name_differs"  # the user exists with another name; the name is not changed
+    UNIT_NAME_DIFFERS = "unit_name_differs"  # the area's unit exists with another name; not renamed

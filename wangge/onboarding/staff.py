@@ -33,7 +33,7 @@ from wangge.lib.idnumber import parse_phone
 from wangge.lib.matching import norm
 from wangge.lib.text import clean_text
 from wangge.onboarding.common import check_may_onboard, limited, needed, read_into, record_import
-from wangge.onboarding.errors import OnboardingError
+from wangge.onboarding.errors import OnboardingError, OnboardingWarning
 from wangge.onboarding.files import Column
 from wangge.onboarding.places import DistrictPlaces, Place
 from wangge.onboarding.report import OnboardingReport
@@ -254,7 +254,7 @@ def import_staff(
             if row.user.display_name and row.user.display_name != row.name:
                 report.warn(
                     row.number,
-                    OnboardingError.NAME_DIFFERS,
+                    OnboardingWarning.NAME_DIFFERS,
                     _("The user “%(username)s” exists under another name; the name is not changed.")
                     % {"username": row.username},
                 )

@@ -32,7 +32,7 @@ from wangge.lib.errors import Invalid
 from wangge.lib.matching import norm
 from wangge.lib.text import clean_text
 from wangge.onboarding.common import check_may_onboard, limited, needed, read_into, record_import
-from wangge.onboarding.errors import OnboardingError
+from wangge.onboarding.errors import OnboardingError, OnboardingWarning
 from wangge.onboarding.files import Column
 from wangge.onboarding.places import DistrictPlaces, Place
 from wangge.onboarding.report import OnboardingReport
@@ -185,7 +185,7 @@ def import_org_units(
             else:
                 report.warn(
                     number,
-                    OnboardingError.UNIT_NAME_DIFFERS,
+                    OnboardingWarning.UNIT_NAME_DIFFERS,
                     _("%(area)s has its unit already, called “%(name)s”; it is not renamed.")
                     % {"area": places.label(row.area) if row.area else district.name, "name": vertical[area_id]},
                 )

@@ -41,6 +41,7 @@ RAISERS: dict[str, tuple[int, int | str | None]] = {
     "error_response": (2, "argument 1"),  # (request, status, code, message)
     "Refused": (1, "argument 0"),  # the web edge's refusals, which the API answers too
     "Invalid": (0, None),
+    "problem": (1, None),  # onboarding: a row's problem kept in the report (row, code, message)
 }
 # Keywords that give a code: the code a failed run records (`error_code=`, to any call) and a
 # code handed to a function called by its bare name (`code=`).
