@@ -530,9 +530,16 @@
       },
       onEachFeature: function (feature, item) {
         var p = feature.properties;
-        item.bindTooltip(element("span", p.name), permanent
-          ? { permanent: true, direction: "center", className: "grid-label" }
-          : { sticky: true });
+        if (!permanent) {
+          item.bindTooltip(element("span", p.name), { sticky: true });
+          return;
+        }
+        // At the top edge: the middle is where overlaps and gaps are marked.
+        var box = item.getBounds();
+        L.tooltip({ permanent: true, direction: "bottom", offset: [0, 2], className: "grid-label" })
+          .setLatLng([box.getNorth(), (box.getWest() + box.getEast()) / 2])
+          .setContent(element("span", p.name))
+          .addTo(map);
       },
     }).addTo(map);
     var places = L.featureGroup().addTo(map);
