@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 "District %(name)s created (id %(id)d). Its administrator %(admin)s logs in once with this "
                 "password and then chooses their own:"
             )
-            % {"name": outcome.district.name, "id": outcome.district.pk, "admin": outcome.admin}
+            % {"name": outcome.district.name, "id": outcome.district.pk, "admin": outcome.admin.username}
         )
         self.stdout.write(outcome.password)
 
