@@ -84,7 +84,7 @@ def _check_recorder(user: User, grid: AreaNode) -> None:
         raise _not_found()
     if not queries.can_record(user, grid):
         raise DomainError(
-            FieldworkError.FORBIDDEN,
+            FieldworkError.FIELDWORK_FORBIDDEN,
             _("Only the grid team, community staff and district administrators record field work."),
         )
 
@@ -540,7 +540,9 @@ def set_patrols_per_day(acting_user: User, district: AreaNode, patrols: int) -> 
     if district.level != Level.DISTRICT or not queries.can_read(acting_user, district):
         raise _not_found()
     if not has_role_over(acting_user, district, Role.DISTRICT_ADMIN):
-        raise DomainError(FieldworkError.FORBIDDEN, _("Only the district's administrators record field work settings."))
+        raise DomainError(
+            FieldworkError.FIELDWORK_FORBIDDEN, _("Only the district's administrators record field work settings.")
+        )
     if not 0 <= patrols <= MAX_PATROLS_PER_DAY:
         raise DomainError(
             FieldworkError.PATROLS_PER_DAY_INVALID,

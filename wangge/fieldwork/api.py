@@ -50,7 +50,12 @@ fieldwork_router = Router(tags=["fieldwork"])
 
 MAX_PERIOD_DAYS = 366
 # What recording answers besides its own checks: outside your scope, or not yours to record.
-RECORDING = (ApiError.NOT_FOUND, FieldworkError.FORBIDDEN, FieldworkError.NOT_A_GRID, FieldworkError.TEXT_TOO_LONG)
+RECORDING = (
+    ApiError.NOT_FOUND,
+    FieldworkError.FIELDWORK_FORBIDDEN,
+    FieldworkError.NOT_A_GRID,
+    FieldworkError.TEXT_TOO_LONG,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -201,7 +206,9 @@ def _visit_out(visit: Visit) -> Visit:
 
 
 @visits_router.post("", response={200: VisitOut, 201: VisitOut, **errors(400, 403, 404)}, summary="Record a visit")
-@answers(ApiError.NOT_FOUND, FieldworkError.FORBIDDEN, FieldworkError.NOT_A_HOUSEHOLD, FieldworkError.UNKNOWN_FLAG)
+@answers(
+    ApiError.NOT_FOUND, FieldworkError.FIELDWORK_FORBIDDEN, FieldworkError.NOT_A_HOUSEHOLD, FieldworkError.UNKNOWN_FLAG
+)
 def record_visit(request: HttpRequest, payload: VisitIn) -> Any:
     """走访: a visit to a household, who was met, what it needs (stored encrypted), a note, flags
     for the assistance database and changes (moved in or out, new hardship, a birth, a death)."""

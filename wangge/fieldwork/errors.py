@@ -6,7 +6,7 @@ from wangge.lib.errors import ErrorCode
 
 
 class FieldworkError(ErrorCode):
-    FORBIDDEN = "fieldwork_forbidden", 403, "you see the grid, but recording its field work is not your role"
+    FIELDWORK_FORBIDDEN = "fieldwork_forbidden", 403, "you see the grid, but recording its field work is not your role"
     NOT_A_GRID = "not_a_grid", 400, "the area is not a grid"
     NOT_A_HOUSEHOLD = "not_a_household", 400, "the area is not a household"
     CHECKIN_OUTSIDE_GRID = "checkin_outside_grid", 400, "a check-in's building or point lies outside the patrol's grid"
