@@ -32,6 +32,7 @@ from wangge.cases.models import Case, Category, Channel
 from wangge.fieldwork import queries
 from wangge.fieldwork.errors import FieldworkError
 from wangge.fieldwork.models import (
+    MAX_MET,
     MAX_TEXT,
     Briefing,
     BriefingTask,
@@ -101,11 +102,11 @@ def _ancestors(grid: AreaNode) -> dict[str, Any]:
     return {"district_id": grid.district_id, "community_id": grid.community_id, "grid": grid}
 
 
-def _text(value: str) -> str:
+def _text(value: str, limit: int = MAX_TEXT) -> str:
     value = value.strip()
-    if len(value) > MAX_TEXT:
+    if len(value) > limit:
         raise DomainError(
-            FieldworkError.TEXT_TOO_LONG, _("A text is too long: at most %(max)d characters.") % {"max": MAX_TEXT}
+            FieldworkError.TEXT_TOO_LONG, _("A text is too long: at most %(max)d characters.") % {"max": limit}
         )
     return value
 
@@ -175,9 +176,11 @@ def record_briefing(
     attendees: Iterable[int] = (),
     matters: str = "",
     tasks: Sequence[TaskData] = (),
+    updated_at: dt.datetime | None = None,
 ) -> tuple[Briefing, bool]:
     """The grid's briefing of `date`, stored once per uuid: (the briefing, whether it was created
-    now). Sending a stored uuid again changes nothing."""
+    now). Sending a stored uuid again changes nothing. `updated_at` is the time of the edit (the
+    phone's), now by default."""
     existing = _stored(Briefing, acting_user, uuid)
     if existing is not None:
         return existing, False
@@ -190,7 +193,8 @@ def record_briefing(
             uuid=uuid,
             **_ancestors(grid),
             recorded_by=acting_user,
-            updated_at=timezone.now(),
+            updated_by=acting_user,
+            updated_at=_aware(updated_at) if updated_at is not None else timezone.now(),
             date=date,
             matters=matters,
         )
@@ -198,8 +202,32 @@ def record_briefing(
         _write_tasks(briefing, tasks)
         return briefing
 
-    with transaction.atomic():
-        return _create_once(Briefing, acting_user, uuid, write)
+    return _create_once(Briefing, acting_user, uuid, write)
+
+
+def raise_case_from_task(
+    acting_user: User, task: BriefingTask, category: Category, building: AreaNode, description: str = ""
+) -> Case:
+    """A task given at a briefing filed as a case (channel `patrol`) at a building of the
+    briefing's grid, described by the task's text unless given; the task keeps the case, and a
+    second call answers it."""
+    briefing = Briefing.objects.select_related("grid", "district").get(pk=task.briefing_id)
+    _check_recorder(acting_user, briefing.grid)
+    if task.case_id is not None:
+        return Case.objects.get(pk=task.case_id)
+    if building.level != Level.BUILDING or building.grid_id != briefing.grid_id:
+        raise DomainError(FieldworkError.PLACE_OUTSIDE_GRID, _("Choose a building of the briefing's grid."))
+    case = file_case(
+        acting_user,
+        district=briefing.district,
+        category=category,
+        channel=Channel.PATROL,
+        description=description or task.text,
+        building=building,
+        with_case=lambda case: BriefingTask.objects.filter(pk=task.pk).update(case=case),
+    )
+    task.case = case
+    return case
 
 
 # --- patrols ------------------------------------------------------------------------------------
@@ -257,6 +285,7 @@ def record_patrol(
     finished_at: dt.datetime | None = None,
     checkins: Sequence[CheckinData] = (),
     findings: str = "",
+    updated_at: dt.datetime | None = None,
 ) -> tuple[Patrol, bool]:
     """A patrol of the grid with the places checked, stored once per uuid: (the patrol, whether
     it was created now). Only the check-ins given are stored: no trail between them."""
@@ -274,7 +303,8 @@ def record_patrol(
             uuid=uuid,
             **_ancestors(grid),
             recorded_by=acting_user,
-            updated_at=timezone.now(),
+            updated_by=acting_user,
+            updated_at=_aware(updated_at) if updated_at is not None else timezone.now(),
             date=timezone.localdate(started_at),
             started_at=started_at,
             finished_at=finished_at,
@@ -283,8 +313,7 @@ def record_patrol(
         Checkin.objects.bulk_create(_checkin_rows(patrol, checkins))
         return patrol
 
-    with transaction.atomic():
-        return _create_once(Patrol, acting_user, uuid, write)
+    return _create_once(Patrol, acting_user, uuid, write)
 
 
 def raise_case_from_checkin(
@@ -328,6 +357,7 @@ def record_visit(
     note: str = "",
     flags: Iterable[str] = (),
     changes: Iterable[str] = (),
+    updated_at: dt.datetime | None = None,
 ) -> tuple[Visit, bool]:
     """A visit to a household, stored once per uuid: (the visit, whether it was created now).
     `needs` and `note` are stored encrypted. Flags (`VisitFlag`) are announced to the
@@ -341,7 +371,7 @@ def record_visit(
     _check_recorder(acting_user, grid)
     kept_flags = _choices(flags, VisitFlag)
     kept_changes = _choices(changes, HouseholdChange)
-    met, needs, note = _text(met)[:200], _text(needs), _text(note)
+    met, needs, note = _text(met, MAX_MET), _text(needs), _text(note)
 
     def write() -> Visit:
         pk = reserve_ids(Visit, 1)[0]
@@ -350,7 +380,8 @@ def record_visit(
             uuid=uuid,
             **_ancestors(grid),
             recorded_by=acting_user,
-            updated_at=timezone.now(),
+            updated_by=acting_user,
+            updated_at=_aware(updated_at) if updated_at is not None else timezone.now(),
             household=household,
             visited_at=_aware(visited_at),
             met=met,
@@ -363,8 +394,7 @@ def record_visit(
             transaction.on_commit(lambda: visit_flagged.send(sender=Visit, visit=visit, flags=kept_flags))
         return visit
 
-    with transaction.atomic():
-        return _create_once(Visit, acting_user, uuid, write)
+    return _create_once(Visit, acting_user, uuid, write)
 
 
 def _seal(model: type[Visit], field: str, pk: int, text: str) -> bytes | None:
@@ -487,7 +517,7 @@ def _apply(record: FieldRecord, data: dict[str, Any]) -> None:
             Checkin.objects.bulk_create(rows)
     elif isinstance(record, Visit):
         if "met" in data:
-            record.met = _text(data["met"])[:200]
+            record.met = _text(data["met"], MAX_MET)
         for name in ("needs", "note"):
             if name in data:
                 setattr(record, f"{name}_encrypted", _seal(Visit, f"{name}_encrypted", record.pk, _text(data[name])))
@@ -521,11 +551,13 @@ def edit_record[R: FieldRecord](
         if edited_at < record.updated_at:
             _keep_version(record, {**snapshot(record), **data}, edited_at, acting_user)
             return record, False
-        _keep_version(record, snapshot(record), record.updated_at, record.recorded_by)
+        _keep_version(record, snapshot(record), record.updated_at, record.updated_by)
+        flagged_before = set(record.flags) if isinstance(record, Visit) else set()
         _apply(record, data)
         record.updated_at = edited_at
+        record.updated_by = acting_user
         record.save()
-        if isinstance(record, Visit) and "flags" in data and record.flags:
+        if isinstance(record, Visit) and set(record.flags) - flagged_before:
             visit, flags = record, list(record.flags)
             transaction.on_commit(lambda: visit_flagged.send(sender=Visit, visit=visit, flags=flags))
         return record, True

@@ -109,6 +109,7 @@ def record_briefing(request: HttpRequest, payload: BriefingIn) -> Any:
         attendees=payload.attendees,
         matters=payload.matters,
         tasks=tasks,
+        updated_at=payload.updated_at,
     )
     data = {
         "matters": payload.matters,
@@ -166,6 +167,7 @@ def record_patrol(request: HttpRequest, payload: PatrolIn) -> Any:
         finished_at=payload.finished_at,
         checkins=checkins,
         findings=payload.findings,
+        updated_at=payload.updated_at,
     )
     data = {
         "finished_at": payload.finished_at,
@@ -224,6 +226,7 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> Any:
         note=payload.note,
         flags=payload.flags,
         changes=payload.changes,
+        updated_at=payload.updated_at,
     )
     data = {
         "met": payload.met,

@@ -10,6 +10,7 @@ class FieldworkError(ErrorCode):
     NOT_A_GRID = "not_a_grid", 400, "the area is not a grid"
     NOT_A_HOUSEHOLD = "not_a_household", 400, "the area is not a household"
     CHECKIN_OUTSIDE_GRID = "checkin_outside_grid", 400, "a check-in's building or point lies outside the patrol's grid"
+    PLACE_OUTSIDE_GRID = "place_outside_grid", 400, "the building is not a building of the briefing's grid"
     CHECKIN_PLACE_REQUIRED = "checkin_place_required", 400, "a check-in names a building or a point"
     FINISHED_BEFORE_STARTED = "finished_before_started", 400, "the patrol finishes before it starts"
     ATTENDEE_UNKNOWN = "attendee_unknown", 400, "an attendee or a task's assignee is not a user of the district"

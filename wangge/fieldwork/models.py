@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.areas.models import AreaNode
 
 MAX_TEXT = 4000
+MAX_MET = 200
 DEFAULT_PATROLS_PER_DAY = 2
 
 
@@ -61,6 +62,9 @@ class FieldRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -174,7 +178,7 @@ class Visit(FieldRecord):
 
     household = models.ForeignKey(AreaNode, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+")
     visited_at = models.DateTimeField(_("visited at"))
-    met = models.CharField(_("who was met"), max_length=200, blank=True)
+    met = models.CharField(_("who was met"), max_length=MAX_MET, blank=True)
     needs_encrypted = models.BinaryField(_("needs (encrypted)"), null=True, blank=True)
     note_encrypted = models.BinaryField(_("note (encrypted)"), null=True, blank=True)
     flags = models.JSONField(_("flags"), default=list, blank=True, help_text=_("VisitFlag values."))

@@ -7,15 +7,15 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from wangge.api.schemas import DATE_1900_2199, DATETIME_1900_9998, LATITUDE, LONGITUDE, Id
-from wangge.fieldwork.models import MAX_TEXT, HouseholdChange, VisitFlag
+from wangge.fieldwork.models import MAX_MET, MAX_TEXT, HouseholdChange, VisitFlag
 
 MAX_OFFSET = dt.timedelta(hours=15)
 _DATE_HELP = "YYYY-MM-DD, 1900 to 2199."
 _DATETIME_HELP = "ISO 8601, years 1900 to 9998; without an offset, Asia/Shanghai."
 _UUID_HELP = "Made on the phone; sending a stored uuid again answers the stored record (200) and creates nothing."
 _UPDATED_HELP = (
-    "When the record was last edited on the phone. With a stored uuid, an edit later than the stored "
-    "version replaces it and one earlier is kept in the record's history; both are kept."
+    "When the record was last edited on the phone (now when not given). With a stored uuid, an edit "
+    "later than the stored version replaces it and one earlier is kept in the record's history."
 )
 
 
@@ -184,7 +184,7 @@ class VisitIn(Schema):
     uuid: uuidlib.UUID = Field(..., description=_UUID_HELP)
     household: Id
     visited_at: dt.datetime = Field(..., description=_DATETIME_HELP, json_schema_extra=DATETIME_1900_9998)
-    met: str = Field("", max_length=200, description="Who was met.")
+    met: str = Field("", max_length=MAX_MET, description="Who was met.")
     needs: str = _text("What the household needs; stored encrypted. At most 4000 characters.")
     note: str = _text("Disputes, changes and anything else; stored encrypted. At most 4000 characters.")
     flags: list[VisitFlag] = Field(

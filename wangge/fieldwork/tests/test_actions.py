@@ -3,6 +3,7 @@ cases raised from a check-in or a visit, the grid team, and the district's patro
 
 import datetime as dt
 import io
+import uuid
 
 import pytest
 from PIL import Image
@@ -13,7 +14,8 @@ from wangge.conftest import make_persona
 from wangge.fieldwork import actions
 from wangge.fieldwork.models import RecordVersion
 from wangge.fieldwork.queries import grid_team
-from wangge.fieldwork.tests.factories import WORKING_MONDAY, at, patrol, visit
+from wangge.fieldwork.signals import visit_flagged
+from wangge.fieldwork.tests.factories import WORKING_MONDAY, at, briefing, patrol, visit
 from wangge.lib.errors import DomainError
 from wangge.orgs.actions import create_zone
 from wangge.people.actions.registry import PersonInput, add_workers, create_person, register_members
@@ -61,6 +63,51 @@ def _photo() -> io.BytesIO:
     Image.new("RGB", (8, 8), "red").save(out, "JPEG")
     out.seek(0)
     return out
+
+
+def test_a_new_record_keeps_the_phones_edit_time_and_an_overlong_text_is_refused(small, worker_a):
+    phone_time = at(WORKING_MONDAY, 7)
+    record, created = actions.record_briefing(
+        worker_a, uuid=uuid.uuid4(), grid=small.grids[0], date=WORKING_MONDAY, updated_at=phone_time
+    )
+    assert created and record.updated_at == phone_time and record.updated_by == worker_a
+    too_long = "户" * 201
+    call = lambda: visit(worker_a, small.households[0], at(WORKING_MONDAY), met=too_long)  # noqa: E731
+    assert _code(call) == "text_too_long"
+
+
+def test_an_edit_that_flags_a_household_is_announced_after_commit(
+    small, worker_a, community_staff, django_capture_on_commit_callbacks
+):
+    record = visit(worker_a, small.households[0], at(WORKING_MONDAY))
+    heard = []
+
+    def receiver(sender, visit, flags, **kwargs):
+        heard.append(flags)
+
+    visit_flagged.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.edit_record(
+                community_staff, record, {"flags": ["elderly_alone"]}, record.updated_at + dt.timedelta(1)
+            )
+    finally:
+        visit_flagged.disconnect(receiver)
+    assert heard == [["elderly_alone"]]
+    (version,) = RecordVersion.objects.all()
+    assert actions.version_data(version)["flags"] == [] and version.edited_by == worker_a
+
+
+def test_a_briefings_task_becomes_a_case_at_a_building_of_its_grid(small, worker_a, catalogue):
+    record = briefing(worker_a, small.grids[0], WORKING_MONDAY, tasks=[actions.TaskData("清理楼道堆物")])
+    task = record.tasks.get()
+    outside = lambda: actions.raise_case_from_task(worker_a, task, catalogue["SZ02"], small.buildings[2])  # noqa: E731
+    assert _code(outside) == "place_outside_grid"
+    case = actions.raise_case_from_task(worker_a, task, catalogue["SZ02"], small.buildings[1])
+    assert (case.description, case.building_id) == ("清理楼道堆物", small.buildings[1].pk)
+    task.refresh_from_db()
+    assert task.case_id == case.pk
+    assert actions.raise_case_from_task(worker_a, task, catalogue["SZ02"], small.buildings[1]) == case
 
 
 def test_a_problem_at_a_checkin_becomes_a_case_at_its_building_with_its_photo_once(small, worker_a, catalogue, media):
