@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wangge.people",
     "wangge.calendars",
     "wangge.cases",
+    "wangge.fieldwork",
     "wangge.ledgers",
     "wangge.onboarding",
     "wangge.open311",

@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 data |= {"district": outcome.district.pk, "admin": outcome.admin.username, "password": outcome.password}
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
-        if outcome.district is None:
+        if outcome.district is None or outcome.admin is None:
             self.stdout.write(
                 _(
                     "Dry run: the district %(code)s %(name)s and its administrator %(admin)s can be created; "
