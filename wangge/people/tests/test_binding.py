@@ -3,17 +3,22 @@ column or another table it does not decrypt, with an error that names the place 
 value. Values stored before (unbound) are still read until `wangge keys reencrypt` has bound
 them all; from then on the ring refuses unbound values."""
 
+import datetime as dt
 import io
 import json
 import os
+import uuid as uuidlib
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
+from django.utils import timezone
 
 from wangge.cases.models import Case
+from wangge.fieldwork import actions as fieldwork_actions
+from wangge.fieldwork.models import RecordVersion
 from wangge.ledgers.actions import decide_review, import_people
 from wangge.ledgers.models import Merge, ReviewItem
 from wangge.ledgers.tests.factories import grid_row, write_csv
@@ -131,6 +136,16 @@ def stored(small, two, catalogue, worker_a, community_staff, tmp_path) -> dict[s
     import_people(None, district=small.district, path=write_csv(tmp_path / "l.csv", [row]), layout="grid", commit=True)
     item = ReviewItem.objects.get(candidate=wang)
     decide_review(community_staff, item, {"phone": "incoming"})
+    # A household visit with its needs and note, and an older edit from a phone kept as a version.
+    visit, _created = fieldwork_actions.record_visit(
+        worker_a,
+        uuid=uuidlib.uuid4(),
+        household=small.households[0],
+        visited_at=timezone.now(),
+        needs="助餐",
+        note="邻里纠纷",
+    )
+    fieldwork_actions.edit_record(worker_a, visit, {"needs": "旧的改动"}, visit.updated_at - dt.timedelta(hours=1))
     return {
         "wang": wang,
         "correction": PersonCorrection.objects.get(person=corrected),
@@ -138,6 +153,8 @@ def stored(small, two, catalogue, worker_a, community_staff, tmp_path) -> dict[s
         "request": Open311Request.objects.get(pk=request.pk),
         "item": item,
         "merge": Merge.objects.get(item=item),
+        "visit": visit,
+        "version": RecordVersion.objects.get(),
     }
 
 
@@ -160,6 +177,9 @@ def test_every_encrypted_column_is_written_bound_to_its_row(stored):
     assert "13900000000" in values[("ledgers.ReviewItem.incoming_encrypted", stored["item"].pk)]
     assert "13900000000" in values[("ledgers.Merge.after_encrypted", stored["merge"].pk)]
     assert PHONE in values[("ledgers.Merge.before_encrypted", stored["merge"].pk)]
+    assert values[("fieldwork.Visit.needs_encrypted", stored["visit"].pk)] == "助餐"
+    assert values[("fieldwork.Visit.note_encrypted", stored["visit"].pk)] == "邻里纠纷"
+    assert "旧的改动" in values[("fieldwork.RecordVersion.data_encrypted", stored["version"].pk)]
 
 
 def test_legacy_unbound_values_still_read_until_reencrypt_binds_them_all(small, two, catalogue, worker_a, key_file):
