@@ -42,7 +42,12 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "coverage": AREA_STAFF_ROLES,
     "people": frozenset(PERSONAL_DATA_ROLES),
     "imports": frozenset(PERSONAL_DATA_ROLES),
-    "units": frozenset({Role.DISTRICT_ADMIN}),  # handling units' staff (wangge.web.units)
+    "units": frozenset({Role.DISTRICT_ADMIN}),
+    # The grid team's field work (wangge.web.fieldwork): recorded by the team, community staff
+    # and district administrators.
+    "fieldwork": frozenset(
+        {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
+    ),  # handling units' staff (wangge.web.units)
     # The administration pages (wangge.web.manage). Community staff manage the grid roles of
     # their community, nothing above (wangge.accounts.admin_scope decides which roles).
     "manage": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),
