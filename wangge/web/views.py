@@ -25,7 +25,6 @@ from wangge.accounts.scope import assignments_of
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
-from wangge.fieldwork.queries import grid_team
 from wangge.lib.geo import CRS_CHOICES, to_wgs84
 from wangge.lib.text import is_ascii_number
 from wangge.orgs.coverage import GapKind, coverage_report
@@ -242,16 +241,6 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "web/area_parent.html", context)
     if node.level == Level.GRID:
         context |= pages.grid_detail(node, _display_crs(request))
-        team = grid_team(node)
-        context["team_users"] = [
-            (Role(role).label, u)
-            for role, users in (
-                (Role.GRID_SECRETARY, team.secretaries),
-                (Role.GRID_LEADER, team.leaders),
-                (Role.GRID_WORKER, team.workers),
-            )
-            for u in users
-        ]
         context["fieldwork_allowed"] = pages.allowed(user, "fieldwork")  # type: ignore[arg-type]
         context["map_config"] = _map_config(request)
         return render(request, "web/area_grid.html", context)
