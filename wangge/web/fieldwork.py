@@ -13,6 +13,7 @@ import uuid
 import segno
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -333,24 +334,27 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Choose a category and say what the problem is."), extra_tags="invalid")
         else:
             try:
-                visit, _created = actions.record_visit(
-                    user,
-                    uuid=uuid.uuid4(),
-                    household=household,
-                    visited_at=timezone.now(),
-                    met=request.POST.get("met", ""),
-                    needs=request.POST.get("needs", ""),
-                    note=request.POST.get("note", ""),
-                    flags=request.POST.getlist("flag"),
-                    changes=request.POST.getlist("change"),
-                )
-                if wants_case and category is not None:
-                    case = actions.raise_case_from_visit(user, visit, category, case_text)
-                    messages.success(request, _("Case %(number)s is filed.") % {"number": case.number})
+                # The visit and its case together, or neither.
+                with transaction.atomic():
+                    visit, _created = actions.record_visit(
+                        user,
+                        uuid=uuid.uuid4(),
+                        household=household,
+                        visited_at=timezone.now(),
+                        met=request.POST.get("met", ""),
+                        needs=request.POST.get("needs", ""),
+                        note=request.POST.get("note", ""),
+                        flags=request.POST.getlist("flag"),
+                        changes=request.POST.getlist("change"),
+                    )
+                    if wants_case and category is not None:
+                        actions.raise_case_from_visit(user, visit, category, case_text)
             except DomainError as error:
                 _failed(request, error)
             else:
                 messages.success(request, _("The visit is recorded."))
+                if visit.case is not None:
+                    messages.success(request, _("Case %(number)s is filed.") % {"number": visit.case.number})
                 return redirect("fieldwork_visits", pk=household.grid_id)
     context = {
         "household": household,

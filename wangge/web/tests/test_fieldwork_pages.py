@@ -12,6 +12,7 @@ from wangge.accounts.models import Role
 from wangge.conftest import make_persona
 from wangge.fieldwork import actions
 from wangge.fieldwork.models import Briefing, Checkin, Patrol, Visit
+from wangge.lib.errors import DomainError
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.web.tests.conftest import add_rows
 
@@ -191,6 +192,7 @@ def test_the_visit_list_grid_page_and_compliance_take_as_many_queries_with_more_
             assert client.get(url).status_code == 200
         return queries
 
+    run()  # warms the work calendar's cache (compliance), kept between requests
     first = run()
     add_rows(small, 0, tag="X")
     for household in small.households[:3]:
@@ -220,3 +222,16 @@ def test_the_compliance_page_and_its_xlsx_for_a_community(client, small, communi
     assert export.status_code == 200 and export.content[:2] == b"PK"
     # Another community's area is not found.
     assert client.get(reverse("fieldwork_compliance") + f"?area={small.communities[1].pk}").status_code == 404
+
+
+def test_add_checkin_refuses_a_finished_patrol_and_a_building_of_another_grid(small, worker_a):
+    patrol = start_patrol(worker_a, small.grids[0])
+    now = timezone.now()
+    with pytest.raises(DomainError) as outside:
+        actions.add_checkin(worker_a, patrol, actions.CheckinData(at=now, building_id=small.buildings[4].pk))
+    assert outside.value.code == "checkin_outside_grid"
+    actions.edit_record(worker_a, patrol, {"finished_at": now.isoformat()}, now + dt.timedelta(seconds=1))
+    with pytest.raises(DomainError) as finished:
+        actions.add_checkin(worker_a, patrol, actions.CheckinData(at=now, building_id=small.buildings[0].pk))
+    assert finished.value.code == "patrol_finished"
+    assert not Checkin.objects.exists()
