@@ -316,6 +316,21 @@ def record_patrol(
     return _create_once(Patrol, acting_user, uuid, write)
 
 
+def add_checkin(acting_user: User, patrol: Patrol, checkin: CheckinData) -> Checkin:
+    """One more place checked on a patrol in progress (the phone pages check in as they go); the
+    patrol's edit time moves on. A finished patrol takes no check-in (`patrol_finished`)."""
+    _check_recorder(acting_user, AreaNode.objects.get(pk=patrol.grid_id))
+    with transaction.atomic():
+        patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
+        if patrol.finished_at is not None:
+            raise DomainError(FieldworkError.PATROL_FINISHED, _("This patrol is finished; start another one."))
+        (row,) = _checkin_rows(patrol, [checkin])
+        row.save()
+        patrol.updated_at, patrol.updated_by = max(timezone.now(), patrol.updated_at), acting_user
+        patrol.save(update_fields=["updated_at", "updated_by"])
+        return row
+
+
 def raise_case_from_checkin(
     acting_user: User, checkin: Checkin, category: Category, description: str, photo: BinaryIO | None = None
 ) -> Case:

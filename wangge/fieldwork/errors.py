@@ -13,6 +13,7 @@ class FieldworkError(ErrorCode):
     PLACE_OUTSIDE_GRID = "place_outside_grid", 400, "the building is not a building of the briefing's grid"
     CHECKIN_PLACE_REQUIRED = "checkin_place_required", 400, "a check-in names a building or a point"
     FINISHED_BEFORE_STARTED = "finished_before_started", 400, "the patrol finishes before it starts"
+    PATROL_FINISHED = "patrol_finished", 400, "the patrol is finished: no check-in is added to it"
     ATTENDEE_UNKNOWN = "attendee_unknown", 400, "an attendee or a task's assignee is not a user of the district"
     UNKNOWN_FLAG = "unknown_flag", 400, "a visit's flag or change is not one of the documented ones"
     TEXT_TOO_LONG = "text_too_long", 400, "a text is longer than 4,000 characters"

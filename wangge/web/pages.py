@@ -15,10 +15,11 @@ from wangge.areas.models import ANCESTOR_LEVELS, LEVELS, AreaNode, GridBoundary,
 from wangge.areas.queries import visible_areas
 from wangge.cases.policy import can_file
 from wangge.cases.queries import overdue_by_grid
+from wangge.fieldwork.queries import grid_team
 from wangge.lib.geo import from_wgs84
 from wangge.orgs.models import HORIZONTAL_KINDS, DemonstrationHousehold, OrgUnit, UnitKind, ZoneArea
 from wangge.orgs.queries import kind_labels
-from wangge.people.models import HouseholdMember, WorkerKind, WorkerProfile
+from wangge.people.models import HouseholdMember, WorkerKind
 
 # Community colours on the maps (colour-blind-safe, readable on a light base map).
 PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
@@ -42,7 +43,12 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "coverage": AREA_STAFF_ROLES,
     "people": frozenset(PERSONAL_DATA_ROLES),
     "imports": frozenset(PERSONAL_DATA_ROLES),
-    "units": frozenset({Role.DISTRICT_ADMIN}),  # handling units' staff (wangge.web.units)
+    "units": frozenset({Role.DISTRICT_ADMIN}),
+    # The grid team's field work (wangge.web.fieldwork): recorded by the team, community staff
+    # and district administrators.
+    "fieldwork": frozenset(
+        {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
+    ),  # handling units' staff (wangge.web.units)
     # The administration pages (wangge.web.manage). Community staff manage the grid roles of
     # their community, nothing above (wangge.accounts.admin_scope decides which roles).
     "manage": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),
@@ -368,10 +374,18 @@ def grid_detail(grid: AreaNode, crs: str) -> dict[str, Any]:
             building.responsible = by_area.get(building.pk, [])  # type: ignore[attr-defined]
         groups.append({"node": group, "buildings": buildings, "households": sum(b.n_children for b in buildings)})
     order: dict[str, int] = {WorkerKind.GRID_SECRETARY: 0, WorkerKind.GRID_LEADER: 1, WorkerKind.GRID_WORKER: 2}
-    workers = sorted(
-        WorkerProfile.objects.filter(area_id=grid.pk).select_related("person"),
-        key=lambda w: (order.get(w.kind, 9), w.person.name),
-    )
+    # 网格队伍: the role holders and the registry's workers of the grid (fieldwork.queries.grid_team).
+    team = grid_team(grid)
+    team_users = [
+        (Role(role).label, user)
+        for role, users in (
+            (Role.GRID_SECRETARY, team.secretaries),
+            (Role.GRID_LEADER, team.leaders),
+            (Role.GRID_WORKER, team.workers),
+        )
+        for user in users
+    ]
+    workers = sorted(team.worker_profiles, key=lambda w: (order.get(w.kind, 9), w.person.name))
     boundary = GridBoundary.objects.filter(grid_id=grid.pk, valid_to__isnull=True).values_list("geometry", flat=True)
     geometry = next(iter(boundary), None)
     buildings = [n for n in nodes if n.level == Level.BUILDING]
@@ -384,6 +398,7 @@ def grid_detail(grid: AreaNode, crs: str) -> dict[str, Any]:
         ],
     }
     return {
+        "team_users": team_users,
         "unit_lines": _unit_lines(vertical, labels),
         "horizontal_units": horizontal,
         "groups": groups,

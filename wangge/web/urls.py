@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from wangge.web import cases, imports, password, people, units, views
+from wangge.web import cases, fieldwork, imports, password, people, units, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -56,3 +56,19 @@ urlpatterns += [
 
 # The district's administration pages (wangge.web.manage).
 urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
+
+# The grid team's field work on a phone (wangge.web.fieldwork).
+urlpatterns += [
+    path("fieldwork/", fieldwork.fieldwork_home, name="fieldwork"),
+    path("fieldwork/grids/<int:pk>/briefing/", fieldwork.briefing, name="fieldwork_briefing"),
+    path("fieldwork/grids/<int:pk>/patrol/", fieldwork.patrol, name="fieldwork_patrol"),
+    path("fieldwork/grids/<int:pk>/qr/", fieldwork.qr_sheet, name="fieldwork_qr"),
+    path("fieldwork/grids/<int:pk>/visits/", fieldwork.visit_list, name="fieldwork_visits"),
+    path("fieldwork/patrols/<int:pk>/checkin/", fieldwork.checkin, name="fieldwork_checkin"),
+    path("fieldwork/patrols/<int:pk>/finish/", fieldwork.patrol_finish, name="fieldwork_patrol_finish"),
+    path("fieldwork/checkins/<int:pk>/case/", fieldwork.checkin_case, name="fieldwork_checkin_case"),
+    path("fieldwork/checkin/<int:pk>/", fieldwork.building_checkin, name="fieldwork_building_checkin"),
+    path("fieldwork/households/<int:pk>/visit/", fieldwork.visit_new, name="fieldwork_visit_new"),
+    path("fieldwork/compliance/", fieldwork.compliance_page, name="fieldwork_compliance"),
+    path("fieldwork/compliance.xlsx", fieldwork.compliance_xlsx, name="fieldwork_compliance_xlsx"),
+]

@@ -241,6 +241,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "web/area_parent.html", context)
     if node.level == Level.GRID:
         context |= pages.grid_detail(node, _display_crs(request))
+        context["fieldwork_allowed"] = pages.allowed(user, "fieldwork")  # type: ignore[arg-type]
         context["map_config"] = _map_config(request)
         return render(request, "web/area_grid.html", context)
     if node.level == Level.BUILDING_GROUP:
