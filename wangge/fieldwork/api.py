@@ -35,10 +35,10 @@ from wangge.fieldwork.schemas import (
     BriefingOut,
     ComplianceIn,
     ComplianceOut,
+    HouseholdVisitIn,
+    HouseholdVisitOut,
     PatrolIn,
     PatrolOut,
-    VisitIn,
-    VisitOut,
 )
 from wangge.lib.errors import DomainError
 
@@ -200,11 +200,13 @@ def _visits(user: User) -> QuerySet[Visit]:
     return visible_visits(user).select_related("grid", "household", "recorded_by")
 
 
-@visits_router.post("", response={200: VisitOut, 201: VisitOut, **errors(400, 403, 404)}, summary="Record a visit")
+@visits_router.post(
+    "", response={200: HouseholdVisitOut, 201: HouseholdVisitOut, **errors(400, 403, 404)}, summary="Record a visit"
+)
 @answers(
     ApiError.NOT_FOUND, FieldworkError.FIELDWORK_FORBIDDEN, FieldworkError.NOT_A_HOUSEHOLD, FieldworkError.UNKNOWN_FLAG
 )
-def record_visit(request: HttpRequest, payload: VisitIn) -> Any:
+def record_visit(request: HttpRequest, payload: HouseholdVisitIn) -> Any:
     """走访: a visit to a household, who was met, what it needs (stored encrypted), a note, flags
     for the assistance database and changes (moved in or out, new hardship, a birth, a death)."""
     user = _user(request)
@@ -232,7 +234,7 @@ def record_visit(request: HttpRequest, payload: VisitIn) -> Any:
     return (201 if created else 200), _visits(user).get(pk=visit.pk)
 
 
-@visits_router.get("", response={200: list[VisitOut], **errors()}, summary="List visits in your scope")
+@visits_router.get("", response={200: list[HouseholdVisitOut], **errors()}, summary="List visits in your scope")
 @paginate(Pagination)
 def list_visits(request: HttpRequest, filters: Query[VisitFilter]) -> Any:
     """Visits to households you see, latest first (what the household needs and the note never in clear);
@@ -245,7 +247,7 @@ def list_visits(request: HttpRequest, filters: Query[VisitFilter]) -> Any:
     return found
 
 
-@visits_router.get("/{int:visit_id}", response={200: VisitOut, **errors(404)}, summary="Read one visit")
+@visits_router.get("/{int:visit_id}", response={200: HouseholdVisitOut, **errors(404)}, summary="Read one visit")
 @answers(ApiError.NOT_FOUND)
 def get_visit(request: HttpRequest, visit_id: int) -> Any:
     """One visit; what the household needs and the note only as whether there are any."""

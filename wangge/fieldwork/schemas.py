@@ -38,7 +38,7 @@ def _text(description: str = "") -> str:
     return Field("", max_length=MAX_TEXT, description=description or f"At most {MAX_TEXT} characters.")  # type: ignore[no-any-return]
 
 
-class Ref(Schema):
+class FieldRef(Schema):
     id: int
     name: str
 
@@ -94,7 +94,7 @@ class TaskOut(Schema):
 class RecordOut(Schema):
     id: int
     uuid: uuidlib.UUID
-    grid: Ref
+    grid: FieldRef
     recorded_by: UserRef
     created_at: dt.datetime
     updated_at: dt.datetime = Field(..., description="The time of the edit the record holds.")
@@ -148,7 +148,7 @@ class PatrolIn(Schema):
 
 class CheckinOut(Schema):
     id: int
-    building: Ref | None
+    building: FieldRef | None
     lng: float | None
     lat: float | None
     at: dt.datetime
@@ -180,7 +180,7 @@ class PatrolOut(RecordOut):
 # --- visits -------------------------------------------------------------------------------------
 
 
-class VisitIn(Schema):
+class HouseholdVisitIn(Schema):
     uuid: uuidlib.UUID = Field(..., description=_UUID_HELP)
     household: Id
     visited_at: dt.datetime = Field(..., description=_DATETIME_HELP, json_schema_extra=DATETIME_1900_9998)
@@ -196,12 +196,12 @@ class VisitIn(Schema):
     _check = field_validator("visited_at", "updated_at")(_plausible)
 
 
-class VisitOut(RecordOut):
+class HouseholdVisitOut(RecordOut):
     """A visit, never with what the household needs nor the note: they may hold hardship or
     health details (personal data), kept encrypted; whether there are any is said. Reading them
     will be an audited reveal with a stated reason, as for the registry's sensitive facts."""
 
-    household: Ref
+    household: FieldRef
     visited_at: dt.datetime
     met: str
     flags: list[str]
@@ -253,14 +253,14 @@ class ComplianceIn(Schema):
     )
 
 
-class AreaRef(Schema):
+class FieldAreaRef(Schema):
     id: int
     name: str
     level: str
 
 
 class GridComplianceOut(Schema):
-    grid: Ref
+    grid: FieldRef
     working_days: int
     briefing: bool = Field(..., description="A briefing on every working day of the period.")
     briefings_held: int
@@ -296,13 +296,13 @@ class UncheckedBuildingOut(Schema):
 
 
 class ExceptionsOut(Schema):
-    grids_without_briefing: list[Ref] = Field(..., description="On the last day, when it is a working day.")
+    grids_without_briefing: list[FieldRef] = Field(..., description="On the last day, when it is a working day.")
     unchecked_buildings: list[UncheckedBuildingOut] = Field(..., description="The first 100, not checked for 14 days.")
     unchecked_buildings_count: int
 
 
 class ComplianceOut(Schema):
-    area: AreaRef
+    area: FieldAreaRef
     date_from: dt.date = Field(..., serialization_alias="from")
     date_to: dt.date = Field(..., serialization_alias="to")
     working_days: int
