@@ -18,8 +18,8 @@ have no account in the demo, so their records are entered by the district admini
 account, with no attendees. No visit carries needs or a note (they would be encrypted, bound to
 the row); nothing is flagged, so no assistance signal is sent.
 
-The rows are many (at the small scale some 45,000 briefings, 90,000 patrols, 230,000 check-ins
-and 20,000 visits), so they are written with plain multi-row inserts in the build's transaction,
+The rows are many (at the small scale some 43,000 briefings, 85,000 patrols, 213,000 check-ins
+and 31,000 visits), so they are written with plain multi-row inserts in the build's transaction,
 the keys of briefings and patrols reserved first (`lib.rowids.reserve_ids`) so that attendees and
 check-ins can name them. Same seed and same day of the build → the same records.
 """
