@@ -72,10 +72,12 @@ def main() -> None:
     from django.db import connection
 
     try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+            version = cursor.fetchone()[0]
         print(
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.__version__}, "
-            f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
-            f"; load average before: {load()}",
+            f"{connection.vendor} {version}; load average before: {load()}",
             flush=True,
         )
         run(args)
