@@ -19,9 +19,11 @@ account, with no attendees. No visit carries needs or a note (they would be encr
 the row); nothing is flagged, so no assistance signal is sent.
 
 The rows are many (at the small scale some 43,000 briefings, 85,000 patrols, 213,000 check-ins
-and 31,000 visits), so they are written with plain multi-row inserts in the build's transaction,
-the keys of briefings and patrols reserved first (`lib.rowids.reserve_ids`) so that attendees and
-check-ins can name them. Same seed and same day of the build → the same records.
+and 31,000 visits), so they are written in the build's transaction as plain INSERTs (one prepared
+statement per table on SQLite, multi-row statements on PostgreSQL): the rows the actions would
+write (recording is not audited row by row), without a call per row. The keys of briefings and
+patrols are reserved first (`lib.rowids.reserve_ids`) so that attendees and check-ins can name
+them. Same seed and same day of the build → the same records.
 """
 
 import datetime as dt
@@ -231,8 +233,16 @@ def write_fieldwork(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> Fie
             )
             ago += _between(rng, 60, 160)
 
-    shared = ["uuid", "district_id", "community_id", "grid_id", "recorded_by_id", "created_at", "updated_at"]
-    shared += ["updated_by_id"]
+    shared = [
+        "uuid",
+        "district_id",
+        "community_id",
+        "grid_id",
+        "recorded_by_id",
+        "created_at",
+        "updated_at",
+        "updated_by_id",
+    ]
     briefing_ids = reserve_ids(Briefing, len(briefings))
     patrol_ids = reserve_ids(Patrol, len(patrols))
     for pk, row in zip(briefing_ids, briefings, strict=True):
