@@ -49,6 +49,7 @@ from wangge.demo.blueprint import (
     fingerprint_of,
 )
 from wangge.demo.casework import write_cases
+from wangge.demo.fieldwork import FieldworkResult, write_fieldwork
 from wangge.demo.plan import plan_district
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import polygon_from_geojson
@@ -81,6 +82,7 @@ class DemoResult:
     seconds: float
     timings: dict[str, float]
     fingerprint: str
+    fieldwork: FieldworkResult | None = None
 
 
 def demo_district() -> AreaNode | None:
@@ -126,6 +128,8 @@ def build_reference_district(
         lap("accounts")
         write_cases(plan, areas)
         lap("cases")
+        fieldwork = write_fieldwork(plan, areas)
+        lap("fieldwork")
     district = areas[Level.DISTRICT][0]
     return DemoResult(
         district=district,
@@ -137,6 +141,7 @@ def build_reference_district(
         seconds=round(time.perf_counter() - started, 2),
         timings=timings,
         fingerprint=plan.fingerprint(),
+        fieldwork=fieldwork,
     )
 
 

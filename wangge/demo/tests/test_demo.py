@@ -6,6 +6,7 @@ writes a lighter district of the same shape (38 communities, 181 grids, the same
 accounts; about 2,000 households) and checks the small scale's plan without a database.
 """
 
+import datetime as dt
 import io
 import random
 import re
@@ -16,8 +17,9 @@ import pytest
 import shapely
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.test import override_settings
+from django.utils import timezone
 from shapely.geometry import Point
 
 from wangge.accounts.models import Role, RoleAssignment, User
@@ -45,6 +47,8 @@ from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, UNIT
 from wangge.demo.generator import DemoResult, build_reference_district, database_fingerprint
 from wangge.demo.geometry import GRIDS, district_layout
 from wangge.demo.plan import plan_district
+from wangge.fieldwork.compliance import compliance
+from wangge.fieldwork.models import Briefing, Checkin, Patrol, Visit
 from wangge.lib.crypto import blind_index, decrypt_field
 from wangge.lib.geo import IndexedArea, PointIndex, polygon_from_geojson
 from wangge.lib.idnumber import birth_date_of, normalise_id_number
@@ -502,3 +506,56 @@ def test_residents_have_plausible_facts_that_the_person_page_and_reveal_show(dem
     ).content.decode()
     phone = decrypt_field(person, "phone_encrypted")
     assert phone in revealed and re.fullmatch(r"1[3-9]\d{9}", phone)
+
+
+def test_a_year_of_field_work_shows_the_planted_gaps_in_compliance(demo):
+    """Compliance, computed from the demo's records, finds what was planted: the named grids
+    did far fewer afternoon patrols than the others, some households were never visited, and
+    most grids held most briefings and visited most households in the last 90 days."""
+    fieldwork = demo.fieldwork
+    assert fieldwork is not None and len(fieldwork.skipping_grids) == 3
+    today = timezone.localdate()
+    year = compliance(demo.district, today - dt.timedelta(days=364), today)
+    assert year.working_days > 200
+    by_id = {grid.grid_id: grid for grid in year.grids}
+    skipping = {grid.pk for grid in fieldwork.skipping_grids}
+
+    def full_days(grid_id: int) -> float:
+        grid = by_id[grid_id]
+        return grid.patrol_days[2] / grid.working_days
+
+    others = [full_days(g) for g in by_id if g not in skipping]
+    assert max(full_days(g) for g in skipping) < 0.3 < 0.8 < min(others)
+    assert all(by_id[g].patrols > by_id[g].working_days * 0.8 for g in skipping)  # the mornings are done
+    assert all(0.85 < grid.briefings_held / grid.working_days < 1 for grid in year.grids)
+    assert all(grid.buildings_checked == grid.buildings for grid in year.grids)
+
+    households = year.total("households")
+    visited = year.total("households_visited_90d")
+    assert 0.7 * households < visited < households
+    never = AreaNode.objects.filter(district=demo.district, level=Level.HOUSEHOLD).exclude(
+        pk__in=Visit.objects.filter(district=demo.district).values("household_id")
+    )
+    assert never.count() == fieldwork.never_visited > 0
+
+
+def test_the_field_work_records_are_consistent_and_none_lies_in_the_future(demo):
+    now = timezone.now()
+    district = demo.district
+    assert (
+        not Checkin.objects.filter(patrol__district=district).exclude(building__grid_id=F("patrol__grid_id")).exists()
+    )
+    assert not Visit.objects.filter(district=district).exclude(household__grid_id=F("grid_id")).exists()
+    assert not Patrol.objects.filter(district=district, finished_at__gt=now).exists()
+    assert not Patrol.objects.filter(district=district, started_at__gte=F("finished_at")).exists()
+    assert not Visit.objects.filter(district=district, visited_at__gt=now).exists()
+    assert not Visit.objects.filter(district=district).exclude(needs_encrypted=None, note_encrypted=None).exists()
+    # The demo grid team records its own grid and attends its briefings.
+    grid_worker = User.objects.get(username="grid_worker")
+    first_grid = RoleAssignment.objects.get(user=grid_worker).area
+    assert Patrol.objects.filter(grid=first_grid, recorded_by__username__startswith="grid_").exists()
+    assert Briefing.attendees.through.objects.filter(briefing__grid=first_grid, user=grid_worker).exists()
+    assert (
+        Patrol.objects.filter(district=district).values("uuid").distinct().count()
+        == Patrol.objects.filter(district=district).count()
+    )

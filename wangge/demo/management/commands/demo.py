@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from wangge.areas.models import AreaNode, Level
 from wangge.demo import blueprint, generator
+from wangge.demo.fieldwork import FieldworkResult
 from wangge.demo.processes import running_beside
 from wangge.lib.errors import DomainError
 
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         else:
             self._migrate()
         district = generator.demo_district()
+        fieldwork: FieldworkResult | None = None
         if district is None:
             self._refuse_foreign_data()
             self.stdout.write(
@@ -97,6 +99,7 @@ class Command(BaseCommand):
             except DomainError as error:
                 raise CommandError(error.message) from None
             district, accounts, counts = result.district, result.accounts, result.counts
+            fieldwork = result.fieldwork
             self.stdout.write(
                 self.style.SUCCESS(_("Built the reference district in %(seconds).1f s.") % {"seconds": result.seconds})
             )
@@ -114,7 +117,7 @@ class Command(BaseCommand):
                         % {"scale": scale}
                     )
                 )
-        self._print(district, accounts, counts, time.perf_counter() - started)
+        self._print(district, accounts, counts, time.perf_counter() - started, fieldwork)
         if not options["no_serve"]:
             self.stdout.write(
                 _("Serving on http://127.0.0.1:%(port)d/ — sign in with any account above; Ctrl-C stops the server.")
@@ -165,7 +168,12 @@ class Command(BaseCommand):
             )
 
     def _print(
-        self, district: AreaNode, accounts: list[generator.DemoAccount], counts: dict[str, int], seconds: float
+        self,
+        district: AreaNode,
+        accounts: list[generator.DemoAccount],
+        counts: dict[str, int],
+        seconds: float,
+        fieldwork: FieldworkResult | None = None,
     ) -> None:
         rows = [
             [a.username, a.role_label, a.scope_path, a.password if a.password is not None else _("(changed since)")]
@@ -189,5 +197,21 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Contents")))
         self.stdout.write(table([_("What"), _("Count")], [[labels[key], f"{counts[key]:,}"] for key in labels]))
+        if fieldwork is not None:
+            self.stdout.write("")
+            self.stdout.write(
+                _(
+                    "Field work of the last year: %(briefings)s morning briefings, %(patrols)s patrols, "
+                    "%(visits)s household visits."
+                )
+                % {key: f"{fieldwork.counts[key]:,}" for key in ("briefings", "patrols", "visits")}
+            )
+            self.stdout.write(
+                _("Grids that usually skip the afternoon patrol: %(grids)s. Households never visited: %(count)s.")
+                % {
+                    "grids": ", ".join(grid.name for grid in fieldwork.skipping_grids),
+                    "count": f"{fieldwork.never_visited:,}",
+                }
+            )
         self.stdout.write("")
         self.stdout.write(_("Time taken: %(seconds).1f s.") % {"seconds": seconds})
