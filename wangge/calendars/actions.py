@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
-from wangge.accounts.models import AuditAction, Role, User
-from wangge.accounts.scope import assignments_of
+from wangge.accounts.districts import administered_district_ids
+from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
 from wangge.calendars.errors import CalendarError
 from wangge.calendars.models import CalendarDay, CalendarYear
@@ -58,9 +58,7 @@ def _check_year(year: int) -> None:
 def managed_calendar_districts(user: User | None) -> set[int] | None:
     """The districts whose calendar the user manages (district administrator of the district);
     None for a superuser or the command line (`user` None): every district and the nation."""
-    if user is None or (user.is_authenticated and user.is_superuser):
-        return None
-    return {a.area_id for a in assignments_of(user) if a.role == Role.DISTRICT_ADMIN and a.area.level == Level.DISTRICT}
+    return None if user is None else administered_district_ids(user)
 
 
 def check_may_manage(acting_user: User | None, district: AreaNode | None) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
-from wangge.accounts.models import AuditAction, Role, User
-from wangge.accounts.scope import assignments_of
+from wangge.accounts.districts import administers
+from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode
 from wangge.lib.errors import DomainError, Invalid
 from wangge.onboarding.errors import OnboardingError
@@ -20,13 +20,8 @@ from wangge.onboarding.report import OnboardingReport
 def check_may_onboard(acting_user: User | None, district: AreaNode) -> None:
     """The district's administrators (and superusers) import its files; `None` is the operator
     at the command line. For anyone else the district does not exist (404)."""
-    if acting_user is None or (acting_user.is_authenticated and acting_user.is_superuser):
-        return
-    if acting_user.is_authenticated and any(
-        a.role == Role.DISTRICT_ADMIN and a.area_id == district.pk for a in assignments_of(acting_user)
-    ):
-        return
-    raise DomainError(OnboardingError.ONBOARDING_NOT_ALLOWED, _("No such district."))
+    if not administers(acting_user, district.pk):
+        raise DomainError(OnboardingError.ONBOARDING_NOT_ALLOWED, _("No such district."))
 
 
 def read_into(

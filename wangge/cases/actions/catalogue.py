@@ -19,9 +19,9 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
+from wangge.accounts.districts import administers
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
-from wangge.cases.actions.units import managed_district_ids
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Category, CategoryQuestion, QuestionType, RoutingRule, TimeLimitUnit
 from wangge.lib.errors import DomainError
@@ -41,14 +41,8 @@ CATEGORY_SETTINGS = (
 )
 
 
-def may_manage_district(user: User, district_id: int) -> bool:
-    """Whether the user administers the catalogue and routing of the district."""
-    managed = managed_district_ids(user)
-    return managed is None or district_id in managed
-
-
 def _check_district(acting_user: User, district_id: int) -> None:
-    if not may_manage_district(acting_user, district_id):
+    if not administers(acting_user, district_id):
         raise DomainError(CaseError.CATEGORY_NOT_FOUND, _("No such group or category."))
 
 

@@ -14,9 +14,9 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
+from wangge.accounts.districts import administers
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode, Level
-from wangge.cases.actions.catalogue import may_manage_district
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Category, HandlingUnit, RoutingRule
 from wangge.lib.errors import DomainError
@@ -28,7 +28,7 @@ RULE_AREA_LEVELS = frozenset({Level.DISTRICT, Level.COMMUNITY, Level.GRID, Level
 
 
 def _check_district(acting_user: User, district_id: int) -> None:
-    if not may_manage_district(acting_user, district_id):
+    if not administers(acting_user, district_id):
         raise DomainError(CaseError.RULE_NOT_FOUND, _("No such routing rule."))
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wangge.accounts.audit import record
-from wangge.accounts.districts import administered_district_ids
+from wangge.accounts.districts import administered_district_ids, administers
 from wangge.accounts.models import AuditAction, RoleAssignment, User
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.errors import CaseError
@@ -31,12 +31,6 @@ def managed_district_ids(user: User | None) -> set[int] | None:
 def may_manage_staff(user: User | None, unit: HandlingUnit) -> bool:
     managed = managed_district_ids(user)
     return managed is None or unit.district_id in managed
-
-
-def may_manage_district(user: User | None, district: AreaNode) -> bool:
-    """Whether the user may create units in `district`."""
-    managed = managed_district_ids(user)
-    return managed is None or district.pk in managed
 
 
 def _check(acting_user: User | None, unit: HandlingUnit) -> None:
@@ -132,7 +126,7 @@ def create_unit(
 ) -> HandlingUnit:
     """A new handling unit of `district` (a department, a street, a community or — when the
     district has none — dispatch), with no staff yet."""
-    if district.level != Level.DISTRICT or (acting_user is not None and not may_manage_district(acting_user, district)):
+    if district.level != Level.DISTRICT or not administers(acting_user, district.pk):
         raise DomainError(CaseError.UNKNOWN_UNIT, _("No such handling unit."), status=CaseError.UNKNOWN_UNIT.status)
     if kind not in UnitKind.values:
         raise DomainError(
