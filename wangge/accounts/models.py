@@ -120,6 +120,8 @@ class AuditAction(models.TextChoices):
     CALENDAR_PUBLISHED = "calendar_published", _("Work calendar published")
     CALENDAR_DAY_SET = "calendar_day_set", _("Work calendar day set")
     ONBOARDING_IMPORTED = "onboarding_imported", _("District files imported")
+    VISIT_REVEALED = "visit_revealed", _("Household visit's needs and note revealed")
+    GRID_TEAM_CHANGED = "grid_team_changed", _("Grid team changed")
 
 
 class AppendOnlyError(Exception):
