@@ -6,9 +6,10 @@ supervisors. A department, a resident or a member sees none of it (404), like an
 one's scope (docs/decisions.md).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
@@ -50,6 +51,41 @@ def can_read(user: User, grid: AreaNode) -> bool:
 
 def can_record(user: User, grid: AreaNode) -> bool:
     return has_role_over(user, grid, *RECORDING_ROLES)
+
+
+# The households another app wants visited first, e.g. the assistance database's households in
+# difficulty: each provider takes a grid and answers a queryset of the ids of its households to
+# put first. The apps register theirs from their `AppConfig.ready()` (this app cannot import them).
+VisitPriority = Callable[[AreaNode], QuerySet]
+_visit_priorities: list[VisitPriority] = []
+
+
+def register_visit_priority(provider: VisitPriority) -> None:
+    if provider not in _visit_priorities:
+        _visit_priorities.append(provider)
+
+
+def unregister_visit_priority(provider: VisitPriority) -> None:
+    if provider in _visit_priorities:
+        _visit_priorities.remove(provider)
+
+
+def visit_plan(grid: AreaNode) -> QuerySet[AreaNode]:
+    """The grid's households in the order to visit them: those a registered app puts first
+    (`priority` 0), then never visited, then the longest since the last visit (`last_visit`).
+    One query, however many households and providers."""
+    last = Visit.objects.filter(household_id=OuterRef("pk")).order_by().values("household_id")
+    first = Q()
+    for provider in _visit_priorities:
+        first |= Q(pk__in=provider(grid))
+    priority = Case(When(first, then=Value(0)), default=Value(1), output_field=IntegerField()) if first else Value(1)
+    return (
+        AreaNode.objects.filter(grid_id=grid.pk, level=Level.HOUSEHOLD)
+        .select_related("building")
+        .annotate(last_visit=Subquery(last.annotate(at=Max("visited_at")).values("at")[:1]), priority=priority)
+        # Never visited (NULL) first on every database, then the longest since the last visit.
+        .order_by("priority", F("last_visit").asc(nulls_first=True), "code")
+    )
 
 
 def patrols_per_day(district_id: int) -> int:

@@ -14,7 +14,7 @@ import segno
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import Category
 from wangge.fieldwork import actions, queries
 from wangge.fieldwork.compliance import compliance
-from wangge.fieldwork.models import Briefing, Checkin, HouseholdChange, Patrol, Visit, VisitFlag
+from wangge.fieldwork.models import Briefing, Checkin, HouseholdChange, Patrol, VisitFlag
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
@@ -301,17 +301,10 @@ def qr_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @page_for("fieldwork")
 def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The grid's households, never visited first, then the longest since their last visit. Who
-    was met, the needs and the note are not shown here."""
+    """The grid's households in the order to visit them (`queries.visit_plan`). Who was met, the
+    needs and the note are not shown here."""
     grid = _grid(request, pk)
-    last = Visit.objects.filter(household_id=OuterRef("pk")).order_by().values("household_id")
-    households = (
-        AreaNode.objects.filter(grid_id=grid.pk, level=Level.HOUSEHOLD)
-        .select_related("building")
-        .annotate(last_visit=Subquery(last.annotate(at=Max("visited_at")).values("at")[:1]))
-        # Never visited (NULL) first on every database, then the longest since the last visit.
-        .order_by(F("last_visit").asc(nulls_first=True), "code")
-    )
+    households = queries.visit_plan(grid)
     return render(request, "web/fieldwork/visits.html", {"grid": grid, "households": households})
 
 

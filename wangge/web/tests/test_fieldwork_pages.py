@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wangge.accounts.models import Role
+from wangge.areas.models import AreaNode
 from wangge.conftest import make_persona
-from wangge.fieldwork import actions
+from wangge.fieldwork import actions, queries
 from wangge.fieldwork.models import Briefing, Checkin, Patrol, Visit
 from wangge.lib.errors import DomainError
 from wangge.lib.testing import assert_flat, count_queries
@@ -179,6 +180,30 @@ def test_the_visit_list_puts_never_visited_households_first_then_the_oldest_visi
     listed = list(client.get(reverse("fieldwork_visits", args=[grid.pk])).context["households"])
     assert listed[-2:] == [households[1], households[0]]
     assert all(h.last_visit is None for h in listed[:-2])
+
+
+def test_households_another_app_puts_first_come_before_the_never_visited(client, small, worker_a):
+    grid = small.grids[0]
+    households = [h for h in small.households if h.grid_id == grid.pk]
+    flagged = households[-1]
+    actions.record_visit(worker_a, uuid=uuid.uuid4(), household=flagged, visited_at=timezone.now())
+
+    def flagged_by_assistance(asked: AreaNode):
+        assert asked == grid
+        return AreaNode.objects.filter(pk=flagged.pk).values("pk")
+
+    queries.register_visit_priority(flagged_by_assistance)
+    try:
+        client.force_login(worker_a)
+        response = client.get(reverse("fieldwork_visits", args=[grid.pk]))
+        listed = list(response.context["households"])
+    finally:
+        queries.unregister_visit_priority(flagged_by_assistance)
+    assert listed[0] == flagged and listed[0].last_visit is not None
+    assert all(h.last_visit is None for h in listed[1:])
+    assert response.content.decode().count('data-testid="priority"') == 1
+    # Without the provider the recently visited household goes back to the end.
+    assert list(queries.visit_plan(grid))[-1] == flagged
 
 
 @pytest.mark.parametrize("name", ["fieldwork_visits", "area", "fieldwork_compliance"])
