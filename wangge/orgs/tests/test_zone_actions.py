@@ -27,7 +27,9 @@ def member(small) -> MemberProfile:
 
 
 def audit_rows() -> list[dict]:
-    return list(AuditEvent.objects.filter(action=AuditAction.GRID_TEAM_CHANGED).order_by("pk").values_list("detail", flat=True))
+    return list(
+        AuditEvent.objects.filter(action=AuditAction.GRID_TEAM_CHANGED).order_by("pk").values_list("detail", flat=True)
+    )
 
 
 def test_community_staff_add_a_building_creating_the_members_zone_with_an_audit_row(small, community_staff, member):
@@ -56,9 +58,7 @@ def test_removing_an_area_keeps_the_zone_and_writes_an_audit_row(small, district
     assert [row["change"] for row in audit_rows()] == ["zone_area_added", "zone_area_removed"]
 
 
-def test_another_communitys_staff_a_grid_worker_and_another_districts_admin_find_no_such_area(
-    small, worker_a, member
-):
+def test_another_communitys_staff_a_grid_worker_and_another_districts_admin_find_no_such_area(small, worker_a, member):
     other_staff = make_persona("staff_2", Role.COMMUNITY_STAFF, small.communities[1])
     other_admin = make_persona("admin_u", Role.DISTRICT_ADMIN, build_small_district("U").district)
     link = actions.add_zone_area(None, member=member, area=small.buildings[0])
