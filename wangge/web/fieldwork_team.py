@@ -13,7 +13,7 @@ reach and write the audit rows. A refusal comes back as a translated message on 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -100,13 +100,14 @@ def _volunteers(grid: AreaNode) -> list[Volunteer]:
     return list(found.values())
 
 
-def _candidates(manager: User, q: str) -> list[User]:
+def _candidates(manager: User, grid: AreaNode, q: str) -> list[User]:
     """Active users the manager administers (holding a role in their reach), by user name or
-    display name; at most CHOICES_MAX."""
+    display name, those with a role in the grid's community first; at most CHOICES_MAX."""
     users = admin_scope.visible_users(manager).filter(is_active=True)
     if q:
         users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    return list(users.order_by("username", "pk")[:CHOICES_MAX])
+    nearby = RoleAssignment.objects.filter(user=OuterRef("pk"), area__community_id=grid.community_id)
+    return list(users.annotate(nearby=Exists(nearby)).order_by("-nearby", "username", "pk")[:CHOICES_MAX])
 
 
 @require_GET
@@ -131,7 +132,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
         "groups": _role_groups(grid),
         "roles": [(role, Role(role).label) for role in GRID_TEAM_ROLES],
         "q": q,
-        "candidates": _candidates(_user(request), q),
+        "candidates": _candidates(_user(request), grid, q),
         "choices_max": CHOICES_MAX,
         "volunteers": _volunteers(grid),
         "members": members,

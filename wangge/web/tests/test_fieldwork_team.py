@@ -190,6 +190,15 @@ def test_the_user_search_narrows_the_choice(client, small, community_staff, team
     assert [u.username for u in client.get(page, {"q": "LEADER"}).context["candidates"]] == ["leader_g1"]
 
 
+def test_the_district_admin_is_offered_the_users_of_the_grids_community_first(
+    client, small, district_admin, worker_b, team_of_grid_0
+):
+    client.force_login(district_admin)
+    page = reverse("fieldwork_team", args=[small.grids[0].pk])
+    listed = [u.username for u in client.get(page).context["candidates"]]
+    assert listed == ["worker_a", "worker_g1", "admin_d", "worker_b"]
+
+
 def test_the_team_page_takes_as_many_queries_with_more_rows(client, small, community_staff, team_of_grid_0):
     grid = small.grids[0]
     client.force_login(community_staff)
