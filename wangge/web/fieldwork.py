@@ -27,7 +27,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.cases.models import Category
 from wangge.fieldwork import actions, queries
 from wangge.fieldwork.compliance import compliance
-from wangge.fieldwork.models import Briefing, BriefingTask, Checkin, HouseholdChange, Patrol, Visit, VisitFlag
+from wangge.fieldwork.models import Briefing, Checkin, HouseholdChange, Patrol, Visit, VisitFlag
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
@@ -173,8 +173,7 @@ def task_case(request: HttpRequest, pk: int) -> HttpResponse:
     """A task given at a briefing filed as a case: the category, a building of the grid, the
     words (the task's text to start with). A task that has its case goes to it."""
     user = _user(request)
-    tasks = BriefingTask.objects.select_related("briefing__grid").filter(briefing__in=queries.visible_briefings(user))
-    task = get_object_or_404(tasks, pk=pk)
+    task = get_object_or_404(queries.visible_tasks(user).select_related("briefing__grid"), pk=pk)
     if task.case_id is not None:
         return redirect("case", pk=task.case_id)
     grid = task.briefing.grid
