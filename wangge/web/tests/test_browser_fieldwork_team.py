@@ -32,12 +32,22 @@ def test_community_staff_edit_a_grids_team_on_a_phone(make_page, live_server, sm
     grid = small.grids[0]
     first, second = small.buildings[0], small.buildings[1]
     candidate = make_persona("worker_g1", Role.GRID_WORKER, small.grids[1])
-    person = people_actions.create_person(None, district=small.district, data=PersonInput(name="党员甲"))
-    (member,) = people_actions.register_members(None, [(person, MemberKind.RETIRED, small.communities[0])])
+    # The community's members: more than ten, so the form offers a filter.
+    names = ["党员甲", *(f"社区党员{i}" for i in range(11))]
+    persons = people_actions.create_persons(None, district=small.district, people=[PersonInput(name=n) for n in names])
+    member, *_others = people_actions.register_members(
+        None, [(p, MemberKind.RETIRED, small.communities[0]) for p in persons]
+    )
     org_actions.add_zone_area(None, member=member, area=first)
 
     page = make_page(PHONE_390, mobile=True)
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked: list[str] = []
+
+    def confirm(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", confirm)
     log_in(page, live_server, "staff_1")
     page.goto(f"{live_server.url}/areas/{grid.pk}/")
     with page.expect_navigation():
@@ -55,7 +65,11 @@ def test_community_staff_edit_a_grids_team_on_a_phone(make_page, live_server, sm
     assert RoleAssignment.objects.filter(user=candidate, area=grid, role=Role.GRID_WORKER).exists()
 
     # The member also answers for the second building; then the first is taken out.
-    page.locator("#team-member").select_option(str(member.pk))
+    # Typing narrows the members; with one left it is chosen.
+    page.locator("#team-member-filter").fill("党员")
+    expect(page.locator(".pick-option")).to_have_count(8)
+    page.locator("#team-member-filter").fill("甲")
+    expect(page.locator("#team-member")).to_have_value(str(member.pk))
     page.locator("#team-building").select_option(str(second.pk))
     with page.expect_navigation():
         page.get_by_test_id("add-zone-area").tap()
@@ -64,6 +78,7 @@ def test_community_staff_edit_a_grids_team_on_a_phone(make_page, live_server, sm
     with page.expect_navigation():
         page.get_by_test_id("zone-area").filter(has_text=first.name).get_by_role("button").tap()
     expect(page.get_by_test_id("zone-area")).to_have_count(1)
+    assert asked == [f"确定把 {first.name} 移出 党员甲 的责任区吗？"]  # the removal was confirmed first
     expect(page.get_by_test_id("zone-area")).to_contain_text(second.name)
     assert list(ZoneArea.objects.filter(zone__member=member).values_list("area_id", flat=True)) == [second.pk]
     shot(page, "team-removed")
