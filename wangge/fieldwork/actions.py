@@ -205,27 +205,43 @@ def record_briefing(
     return _create_once(Briefing, acting_user, uuid, write)
 
 
+class _TaskHasCase(Exception):
+    """Raised inside the filing's transaction when the task got its case from another call."""
+
+
 def raise_case_from_task(
     acting_user: User, task: BriefingTask, category: Category, building: AreaNode, description: str = ""
 ) -> Case:
     """A task given at a briefing filed as a case (channel `patrol`) at a building of the
     briefing's grid, described by the task's text unless given; the task keeps the case, and a
-    second call answers it."""
+    second call answers it (also with a stale `task`, or when two calls race: the one that links
+    the task first wins, the other's case is not written)."""
     briefing = Briefing.objects.select_related("grid", "district").get(pk=task.briefing_id)
     _check_recorder(acting_user, briefing.grid)
-    if task.case_id is not None:
-        return Case.objects.get(pk=task.case_id)
+    stored = BriefingTask.objects.filter(pk=task.pk).values_list("case_id", flat=True)
+    case_id = stored.get()
+    if case_id is not None:
+        task.case = Case.objects.get(pk=case_id)
+        return task.case
     if building.level != Level.BUILDING or building.grid_id != briefing.grid_id:
         raise DomainError(FieldworkError.PLACE_OUTSIDE_GRID, _("Choose a building of the briefing's grid."))
-    case = file_case(
-        acting_user,
-        district=briefing.district,
-        category=category,
-        channel=Channel.PATROL,
-        description=description or task.text,
-        building=building,
-        with_case=lambda case: BriefingTask.objects.filter(pk=task.pk).update(case=case),
-    )
+
+    def link(case: Case) -> None:
+        if not BriefingTask.objects.filter(pk=task.pk, case__isnull=True).update(case=case):
+            raise _TaskHasCase  # rolls the case back: another call linked one meanwhile
+
+    try:
+        case = file_case(
+            acting_user,
+            district=briefing.district,
+            category=category,
+            channel=Channel.PATROL,
+            description=description or task.text,
+            building=building,
+            with_case=link,
+        )
+    except _TaskHasCase:
+        case = Case.objects.get(pk=stored.get())
     task.case = case
     return case
 

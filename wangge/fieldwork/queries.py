@@ -14,7 +14,7 @@ from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, QuerySet, 
 from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
 from wangge.areas.models import AreaNode, Level
-from wangge.fieldwork.models import Briefing, FieldworkSettings, Patrol, Visit
+from wangge.fieldwork.models import Briefing, BriefingTask, FieldworkSettings, Patrol, Visit
 from wangge.people.models import MemberProfile, WorkerProfile
 
 GRID_TEAM_ROLES = (Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER)
@@ -38,6 +38,11 @@ def visible_patrols(user: User) -> QuerySet[Patrol]:
 
 def visible_visits(user: User) -> QuerySet[Visit]:
     return Visit.objects.filter(_scope(user))
+
+
+def visible_tasks(user: User) -> QuerySet[BriefingTask]:
+    """The tasks of the briefings the user reads."""
+    return BriefingTask.objects.filter(briefing__in=visible_briefings(user))
 
 
 def fieldwork_areas(user: User) -> QuerySet[AreaNode]:

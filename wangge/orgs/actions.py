@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.accounts.admin_scope import administers_area
 from wangge.accounts.audit import record
 from wangge.accounts.districts import administers
 from wangge.accounts.models import AuditAction, User
@@ -260,16 +261,81 @@ def close_resident_unit(
     return locked
 
 
+# --- responsibility zones (党员责任区) --------------------------------------------------------
+#
+# Changed by the community's staff over their community's buildings and households, by the
+# district's administrators over their district, or by the system (`acting_user=None`: the demo,
+# imports). For anyone else the area does not exist (404). A person's change writes a
+# `grid_team_changed` audit row naming the zone, the area and its grid (ids only: no personal data).
+
+
+def _zone_areas(areas: Sequence[AreaNode]) -> None:
+    if any(a.level not in (Level.BUILDING, Level.HOUSEHOLD) for a in areas):
+        raise DomainError("zone_area_level", _("A responsibility zone is made of buildings and households."))
+
+
+def _check_zone_scope(acting_user: User | None, areas: Sequence[AreaNode]) -> None:
+    if acting_user is not None and not all(administers_area(acting_user, a) for a in areas):
+        raise DomainError("area_not_found", _("No such building or household among those you administer."), status=404)
+
+
+def _zone_changed(acting_user: User | None, zone: ResponsibilityZone, area: AreaNode, change: str) -> None:
+    if acting_user is not None:
+        record(
+            acting_user,
+            AuditAction.GRID_TEAM_CHANGED,
+            obj=zone,
+            district_id=zone.district_id,
+            detail={"change": change, "zone": zone.pk, "area": area.pk, "grid": area.grid_id},
+        )
+
+
 def create_zone(
     acting_user: User | None, *, member: MemberProfile, name: str, areas: Sequence[AreaNode]
 ) -> ResponsibilityZone:
     """A member's responsibility zone over buildings and/or households."""
-    if any(a.level not in (Level.BUILDING, Level.HOUSEHOLD) for a in areas):
-        raise DomainError("zone_area_level", _("A responsibility zone is made of buildings and households."))
+    _zone_areas(areas)
+    _check_zone_scope(acting_user, areas)
     with transaction.atomic():
         zone = ResponsibilityZone.objects.create(district_id=member.district_id, member=member, name=clean_text(name))
         ZoneArea.objects.bulk_create([ZoneArea(zone=zone, area=a, grid_id=a.grid_id) for a in areas])
+        for area in areas:
+            _zone_changed(acting_user, zone, area, "zone_area_added")
     return zone
+
+
+def add_zone_area(acting_user: User | None, *, member: MemberProfile, area: AreaNode) -> ZoneArea:
+    """Make the member answer for a building or household of their home community: it joins their
+    responsibility zone (their first; one named after them is created when they have none).
+    Nothing changes when one of their zones holds it already. A member of another community is
+    refused (400 `zone_member_elsewhere`)."""
+    _zone_areas([area])
+    _check_zone_scope(acting_user, [area])
+    if member.home_community_id != area.community_id:
+        raise DomainError(
+            "zone_member_elsewhere", _("A member answers for buildings and households of their own community only.")
+        )
+    with transaction.atomic():
+        existing = ZoneArea.objects.filter(zone__member=member, area=area).select_related("zone").first()
+        if existing is not None:
+            return existing
+        zone = ResponsibilityZone.objects.filter(member=member).order_by("pk").first()
+        if zone is None:
+            name = _("Responsibility zone of %(name)s") % {"name": member.person.name}
+            zone = ResponsibilityZone.objects.create(district_id=member.district_id, member=member, name=name)
+        link = ZoneArea.objects.create(zone=zone, area=area, grid_id=area.grid_id)
+        _zone_changed(acting_user, zone, area, "zone_area_added")
+    return link
+
+
+def remove_zone_area(acting_user: User | None, *, link: ZoneArea) -> None:
+    """The member no longer answers for this building or household (their zone is kept)."""
+    area = AreaNode.objects.get(pk=link.area_id)
+    _check_zone_scope(acting_user, [area])
+    with transaction.atomic():
+        zone = ResponsibilityZone.objects.get(pk=link.zone_id)
+        if ZoneArea.objects.filter(pk=link.pk).delete()[0]:
+            _zone_changed(acting_user, zone, area, "zone_area_removed")
 
 
 def mark_demonstration_household(

@@ -139,7 +139,12 @@ def briefing(request: HttpRequest, pk: int) -> HttpResponse:
     grid = _grid(request, pk)
     today = timezone.localdate()
     team = _team_users(grid)
-    held = queries.visible_briefings(user).filter(grid=grid, date=today).prefetch_related("tasks__assignee").first()
+    held = (
+        queries.visible_briefings(user)
+        .filter(grid=grid, date=today)
+        .prefetch_related("tasks__assignee", "tasks__case")
+        .first()
+    )
     if request.method == "POST" and held is None:
         attendees = [int(v) for v in request.POST.getlist("attendee") if is_ascii_number(v) and len(v) < 19]
         try:
@@ -160,6 +165,41 @@ def briefing(request: HttpRequest, pk: int) -> HttpResponse:
     attended = set(held.attendees.values_list("pk", flat=True)) if held else set()
     context = {"grid": grid, "today": today, "team": team, "held": held, "attended": attended, "rows": range(3)}
     return render(request, "web/fieldwork/briefing.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@page_for("fieldwork")
+def task_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task given at a briefing filed as a case: the category, a building of the grid, the
+    words (the task's text to start with). A task that has its case goes to it."""
+    user = _user(request)
+    task = get_object_or_404(queries.visible_tasks(user).select_related("briefing__grid"), pk=pk)
+    if task.case_id is not None:
+        return redirect("case", pk=task.case_id)
+    grid = task.briefing.grid
+    buildings = _buildings(grid)
+    typed = {"category": "", "building": str(buildings[0].pk) if len(buildings) == 1 else "", "description": task.text}
+    if request.method == "POST":
+        typed = {key: request.POST.get(key, "") for key in typed}
+        category = _category(request, grid.district_id)
+        raw = typed["building"]
+        building = next((b for b in buildings if str(b.pk) == raw), None)
+        description = request.POST.get("description", "").strip()
+        if category is None or building is None or not description:
+            messages.error(
+                request, _("Choose a category and a building, and say what the problem is."), extra_tags="invalid"
+            )
+        else:
+            try:
+                case = actions.raise_case_from_task(user, task, category, building, description)
+            except DomainError as error:
+                _failed(request, error)
+            else:
+                messages.success(request, _("Case %(number)s is filed.") % {"number": case.number})
+                return redirect("fieldwork_briefing", pk=grid.pk)
+    categories = _categories(grid.district_id)
+    context = {"task": task, "grid": grid, "buildings": buildings, "categories": categories, "typed": typed}
+    return render(request, "web/fieldwork/task_case.html", context)
 
 
 # --- patrols ------------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "fieldwork": frozenset(
         {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),  # handling units' staff (wangge.web.units)
+    # Editing a grid's team (wangge.web.fieldwork_team): the community's staff over its grids,
+    # the district's administrators (wangge.accounts.admin_scope decides which grids).
+    "grid_team": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),
     # The administration pages (wangge.web.manage). Community staff manage the grid roles of
     # their community, nothing above (wangge.accounts.admin_scope decides which roles).
     "manage": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from wangge.web import cases, fieldwork, imports, password, people, units, views
+from wangge.web import cases, fieldwork, fieldwork_team, imports, password, people, units, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -61,6 +61,20 @@ urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
 urlpatterns += [
     path("fieldwork/", fieldwork.fieldwork_home, name="fieldwork"),
     path("fieldwork/grids/<int:pk>/briefing/", fieldwork.briefing, name="fieldwork_briefing"),
+    path("fieldwork/tasks/<int:pk>/case/", fieldwork.task_case, name="fieldwork_task_case"),
+    path("fieldwork/grids/<int:pk>/team/", fieldwork_team.team, name="fieldwork_team"),
+    path("fieldwork/grids/<int:pk>/team/roles/", fieldwork_team.role_add, name="fieldwork_team_role_add"),
+    path(
+        "fieldwork/grids/<int:pk>/team/roles/<int:assignment_id>/remove/",
+        fieldwork_team.role_remove,
+        name="fieldwork_team_role_remove",
+    ),
+    path("fieldwork/grids/<int:pk>/team/zones/", fieldwork_team.zone_add, name="fieldwork_team_zone_add"),
+    path(
+        "fieldwork/grids/<int:pk>/team/zones/<int:link_id>/remove/",
+        fieldwork_team.zone_remove,
+        name="fieldwork_team_zone_remove",
+    ),
     path("fieldwork/grids/<int:pk>/patrol/", fieldwork.patrol, name="fieldwork_patrol"),
     path("fieldwork/grids/<int:pk>/qr/", fieldwork.qr_sheet, name="fieldwork_qr"),
     path("fieldwork/grids/<int:pk>/visits/", fieldwork.visit_list, name="fieldwork_visits"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from wangge.accounts.admin_scope import administers_area
 from wangge.accounts.audit import client_ip, record
 from wangge.accounts.models import AuditAction, Role, User
 from wangge.accounts.scope import assignments_of
@@ -242,6 +243,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
     if node.level == Level.GRID:
         context |= pages.grid_detail(node, _display_crs(request))
         context["fieldwork_allowed"] = pages.allowed(user, "fieldwork")  # type: ignore[arg-type]
+        context["team_editable"] = pages.allowed(user, "grid_team") and administers_area(user, node)  # type: ignore[arg-type]
         context["map_config"] = _map_config(request)
         return render(request, "web/area_grid.html", context)
     if node.level == Level.BUILDING_GROUP:
