@@ -161,12 +161,14 @@
   function drain(again) {
     if (draining) return draining;
     loginNeeded = false;
+    bar.dataset.sending = "true";
     showState(text("sending"));
+    var done = function () { draining = null; delete bar.dataset.sending; };
     draining = queued().then(function (items) {
       return items.reduce(function (chain, item) {
         return chain.then(function (goOn) { return goOn ? sendOne(item, again) : false; });
       }, Promise.resolve(true));
-    }).then(function () { draining = null; return show(); }, function (error) { draining = null; throw error; });
+    }).then(show).then(function (items) { done(); return items; }, function (error) { done(); throw error; });
     return draining;
   }
 
@@ -189,8 +191,7 @@
       list.textContent = "";
       refused.forEach(function (item) {
         var li = element("li", { "data-testid": "refused" }, item.label + " · " + text("refused", { message: item.error }) + " ");
-        var discard = element("button", { type: "button", "class": "link" }, "✕");
-        discard.setAttribute("aria-label", "✕ " + item.label);
+        var discard = element("button", { type: "button", "class": "button secondary" }, text("discard"));
         discard.addEventListener("click", function () { remove("queue", item.uuid).then(show); });
         li.appendChild(discard);
         list.appendChild(li);

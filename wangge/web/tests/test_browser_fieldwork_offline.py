@@ -73,6 +73,12 @@ def test_a_grid_worker_records_a_field_day_offline_and_each_record_arrives_once(
     # the briefing, the patrol, the visit list and one household's visit form.
     go(page, f"{base}/fieldwork/")
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+    # Installable: the manifest has no error, and Chromium's only objection is the test's own
+    # private (incognito) browser context.
+    cdp = page.context.new_cdp_session(page)
+    assert cdp.send("Page.getAppManifest")["errors"] == []
+    assert [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]] == ["in-incognito"]
+    cdp.detach()
     for path in (
         f"/fieldwork/grids/{grid.pk}/briefing/",
         f"/fieldwork/grids/{grid.pk}/patrol/",
@@ -214,3 +220,34 @@ def test_a_visit_edited_on_the_server_after_the_phone_keeps_the_phone_version_in
     kept = [actions.version_data(v) for v in RecordVersion.objects.filter(record_id=visit.pk).order_by("id")]
     assert kept[-1]["met"] == "户主的儿子"  # the phone's earlier one is in the history
     assert Visit.objects.count() == 1
+
+
+def test_a_record_the_server_refuses_stays_with_its_message_and_is_not_sent_again_by_itself(
+    make_page, live_server, small, worker_a, server_requests
+):
+    theirs = next(h for h in small.households if h.grid_id == small.grids[2].pk)  # outside worker_a's scope
+    page = make_page(PHONE_390, mobile=True)
+    log_in(page, live_server, "worker_a")
+    go(page, f"{live_server.url}/fieldwork/")
+    page.context.set_offline(True)
+    body = {"uuid": str(uuid.uuid4()), "household": theirs.pk, "visited_at": timezone.now().isoformat()}
+    page.evaluate("body => wanggeField.enqueue('visit', body, '走访 别的网格')", body)
+    server_requests.clear()
+    page.context.set_offline(False)
+    queue = page.get_by_test_id("queue")
+    expect(queue).to_have_attribute("data-refused", "1")
+    expect(page.get_by_test_id("refused")).to_contain_text("走访 别的网格 · 未被接受：")
+    shot(page, "refused")
+    assert server_requests.count("/api/v1/visits") == 1
+
+    go(page, f"{live_server.url}/fieldwork/")  # a page load sends the queue, but not what was refused
+    expect(queue).to_have_attribute("data-refused", "1")
+    assert server_requests.count("/api/v1/visits") == 1
+    page.get_by_test_id("send-now").tap()  # by hand: sent again, refused again
+    expect(page.get_by_test_id("refused")).to_have_count(1)
+    page.wait_for_function("document.getElementById('fw-queue').dataset.sending === undefined")
+    assert server_requests.count("/api/v1/visits") == 2
+    page.get_by_test_id("refused").get_by_role("button").tap()  # discarded
+    expect(page.get_by_test_id("refused")).to_have_count(0)
+    assert page.evaluate("wanggeField.queued()") == []
+    assert not Visit.objects.exists()
