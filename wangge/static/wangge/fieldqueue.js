@@ -162,9 +162,9 @@
     if (draining) return draining;
     loginNeeded = false;
     bar.dataset.sending = "true";
-    showState(text("sending"));
     var done = function () { draining = null; delete bar.dataset.sending; };
     draining = queued().then(function (items) {
+      if (items.length) showState(text("sending"));
       return items.reduce(function (chain, item) {
         return chain.then(function (goOn) { return goOn ? sendOne(item, again) : false; });
       }, Promise.resolve(true));
@@ -349,6 +349,13 @@
     return label;
   }
 
+  /* A notice above the form, once however often the form is sent. */
+  function warn(form, testid, message) {
+    var previous = form.previousElementSibling;
+    if (previous && previous.dataset.testid === testid) return;
+    form.before(notice(testid, message));
+  }
+
   var handlers = {
     "briefing": function (form) {
       var body = briefingRecord(form);
@@ -356,7 +363,7 @@
     },
     "visit": function (form) {
       if (form.querySelector("[name=raise_case]:checked")) {
-        form.before(notice("case-online", text("case-online")));
+        warn(form, "case-online", text("case-online"));
         return;
       }
       var body = visitRecord(form);
@@ -373,7 +380,7 @@
       checkIn(grid, Number(submitter.value), note ? note.value : "").then(function () { return openPatrol(grid); });
     },
     "patrol-finish": function (form) {
-      form.before(notice("finish-online", text("finish-online")));
+      warn(form, "finish-online", text("finish-online"));
     },
     "qr-checkin": function (form) {
       var grid = Number(form.dataset.grid);
@@ -470,6 +477,13 @@
     } else {
       var patrolForm = document.querySelector("form[data-offline=patrol-start], form[data-offline=patrol-checkin]");
       if (patrolForm) steps.push(openPatrol(Number(patrolForm.dataset.grid)));
+      // A building's QR page checks in on the patrol kept on the phone, when there is one, online too.
+      var qrForm = document.querySelector("form[data-offline=qr-checkin]");
+      if (qrForm) {
+        steps.push(get("patrols", patrolKey(Number(qrForm.dataset.grid))).then(function (kept) {
+          if (kept) qrForm.setAttribute("data-local", "");
+        }));
+      }
     }
     if (navigator.onLine) {
       steps.push(drain(false));
