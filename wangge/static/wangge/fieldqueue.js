@@ -198,6 +198,7 @@
       });
       var reports = bar.querySelector(".fw-queue-reports");
       reports.textContent = "";
+      if (sentPatrols.length) reports.appendChild(element("li", {}, text("patrol-sent")));
       sentPatrols.forEach(function (patrol) {
         (patrol.checkins || []).forEach(function (checkin) {
           var place = checkin.building ? checkin.building.name : text("a-point");
