@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from wangge.web import cases, fieldwork, fieldwork_team, imports, password, people, units, views
+from wangge.web import cases, fieldwork, fieldwork_team, imports, offline, password, people, units, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -85,4 +85,12 @@ urlpatterns += [
     path("fieldwork/households/<int:pk>/visit/", fieldwork.visit_new, name="fieldwork_visit_new"),
     path("fieldwork/compliance/", fieldwork.compliance_page, name="fieldwork_compliance"),
     path("fieldwork/compliance.xlsx", fieldwork.compliance_xlsx, name="fieldwork_compliance_xlsx"),
+]
+
+# The field pages as an installable web app working offline (wangge.web.offline).
+urlpatterns += [
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("fieldwork/offline/", offline.shell, name="fieldwork_offline"),
+    path("fieldwork/grids/<int:pk>/offline.json", offline.grid_data, name="fieldwork_grid_data"),
 ]

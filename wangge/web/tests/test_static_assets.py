@@ -17,6 +17,9 @@ from django.urls import reverse
         "vendor/leaflet/images/marker-icon.png",
         "vendor/leaflet/images/layers.png",
         "vendor/htmx/htmx.min.js",
+        "wangge/fieldqueue.js",
+        "wangge/icon-192.png",
+        "wangge/icon-512.png",
     ],
 )
 def test_static_file_is_found(path):
@@ -29,6 +32,7 @@ def test_pages_load_nothing_from_elsewhere(client, district_admin, name):
     html = client.get(reverse(name)).content.decode()
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert sources, "expected stylesheets and scripts"
-    assert all(src.startswith("/static/") for src in sources), sources
+    # Our static files, and the web app manifest (served by the app itself).
+    assert all(src.startswith("/static/") or src == reverse("manifest") for src in sources), sources
     assert "leaflet.js" in html or name != "home"
     assert "htmx.min.js" in html
