@@ -56,15 +56,15 @@ def responsible_members(household: AreaNode) -> QuerySet[MemberProfile]:
 def notice_text(visit: Visit, household: AreaNode, building: AreaNode | None, has_needs: bool) -> str:
     """The notice's words: nothing sensitive (see the module's docstring)."""
     parts = [
-        _("Household visit on %(date)s at %(place)s.")
+        _("Household visit on %(date)s at %(place)s. ")
         % {"date": f"{timezone.localdate(visit.visited_at):%Y-%m-%d}", "place": household_label(household, building)}
     ]
     changes = [str(HouseholdChange(c).label) for c in PUBLIC_CHANGES if c in visit.changes]
     if changes:
-        parts.append(_("Changes: %(changes)s.") % {"changes": _(", ").join(changes)})
+        parts.append(_("Changes: %(changes)s. ") % {"changes": _(", ").join(changes)})
     if has_needs:
-        parts.append(_("Needs to follow up: contact grid worker %(worker)s.") % {"worker": str(visit.recorded_by)})
-    text = " ".join(parts)
+        parts.append(_("Needs to follow up: contact grid worker %(worker)s. ") % {"worker": str(visit.recorded_by)})
+    text = "".join(parts).strip()  # each sentence ends with its own space (none in Chinese)
     return text if len(text) <= MAX_NOTICE else text[: MAX_NOTICE - 1] + "…"
 
 

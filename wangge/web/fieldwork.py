@@ -305,10 +305,14 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
     was met, the needs and the note are not shown here."""
     grid = _grid(request, pk)
     last = Visit.objects.filter(household_id=OuterRef("pk")).order_by().values("household_id")
+    newest = Visit.objects.filter(household_id=OuterRef("pk")).order_by("-visited_at", "-id")
     households = (
         AreaNode.objects.filter(grid_id=grid.pk, level=Level.HOUSEHOLD)
         .select_related("building")
-        .annotate(last_visit=Subquery(last.annotate(at=Max("visited_at")).values("at")[:1]))
+        .annotate(
+            last_visit=Subquery(last.annotate(at=Max("visited_at")).values("at")[:1]),
+            last_visit_id=Subquery(newest.values("pk")[:1]),  # its page (wangge.web.fieldwork_visits)
+        )
         # Never visited (NULL) first on every database, then the longest since the last visit.
         .order_by(F("last_visit").asc(nulls_first=True), "code")
     )
@@ -355,9 +359,10 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The visit is recorded."))
                 if visit.case is not None:
                     messages.success(request, _("Case %(number)s is filed.") % {"number": visit.case.number})
-                return redirect("fieldwork_visits", pk=household.grid_id)
+                return redirect("fieldwork_visit", pk=visit.pk)
     context = {
         "household": household,
+        "recent": queries.visible_visits(user).filter(household=household).select_related("recorded_by")[:5],
         "flags": VisitFlag.choices,
         "changes": HouseholdChange.choices,
         "categories": categories,
