@@ -7,9 +7,12 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core import mail
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from wangge.accounts.models import AuditAction, AuditEvent, Role, User
+from wangge.cases.mail import send_case_email
 from wangge.cases.models import Notification
 from wangge.conftest import make_persona
 from wangge.fieldwork import actions
@@ -181,6 +184,22 @@ def test_a_member_of_another_building_or_without_an_active_account_is_not_told(s
     visit(worker_a, small.households[0], at(WORKING_MONDAY))
     users = set(Notification.objects.values_list("user__username", flat=True))
     assert users == {"member_elsewhere", "member_household", "member_worker"}
+
+
+def test_a_member_with_an_address_gets_an_e_mail_copy_without_a_case_number_once_committed(
+    small, worker_a, members, django_capture_on_commit_callbacks
+):
+    User.objects.filter(username="member_household").update(email="member@example.org")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        visit(worker_a, small.households[0], at(WORKING_MONDAY), needs=NEEDS)
+        assert not DBTaskResult.objects.exists()
+    for callback in callbacks:
+        callback()
+    [queued] = DBTaskResult.objects.filter(task_path="wangge.cases.mail.send_case_email")
+    send_case_email.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    [message] = mail.outbox
+    assert message.to == ["member@example.org"] and message.subject.startswith("2026-11-02 走访")
+    assert NEEDS not in message.subject and NEEDS not in message.body
 
 
 def test_a_visit_rolled_back_leaves_no_notice(small, worker_a, members, catalogue):

@@ -128,6 +128,9 @@ def test_a_responsible_members_inbox_links_the_visit_only_for_a_personal_data_ro
     page = client.get(reverse("notifications")).content.decode()
     assert link in page and NEEDS not in page
     assert client.get(link).status_code == 200
+    # The API lists it as a notice about no case.
+    (listed,) = client.get("/api/v1/notifications").json()["items"]
+    assert listed["case"] is None and "有需求待跟进" in listed["text"]
 
 
 def test_the_visit_page_and_the_inbox_take_as_many_queries_with_more_rows(client, small, worker_a):
@@ -153,7 +156,11 @@ def test_the_visit_page_and_the_inbox_take_as_many_queries_with_more_rows(client
             assert client.get(url).status_code == 200
         return queries
 
-    pages = [(worker_a, reverse("fieldwork_visit", args=[record.pk])), (worker_member, reverse("notifications"))]
+    pages = [
+        (worker_a, reverse("fieldwork_visit", args=[record.pk])),
+        (worker_a, reverse("fieldwork_visit_new", args=[small.households[0].pk])),  # its last visits
+        (worker_member, reverse("notifications")),
+    ]
     more(1)
     first = [run(u, url) for u, url in pages]
     more(3)
