@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wangge.accounts.audit import client_ip
-from wangge.accounts.models import PERSONAL_DATA_ROLES, User
+from wangge.accounts.audit import client_ip, record
+from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, User
 from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode
 from wangge.fieldwork import actions, notices, queries
@@ -56,12 +56,13 @@ def _labels(values: list[str], choices: type[HouseholdChange] | type[VisitFlag])
 def _context(request: HttpRequest, visit: Visit) -> dict[str, Any]:
     user = _user(request)
     household: AreaNode = visit.household
+    can_reveal = has_role_over(user, visit.grid, *PERSONAL_DATA_ROLES)
     corrections = [(change, status) for change, status in CORRECTIONS.items() if change in visit.changes]
-    members = (
-        list(HouseholdMember.objects.filter(household_id=visit.household_id).select_related("person").order_by("id"))
-        if corrections
-        else []
-    )
+    members = []
+    if corrections and pages.can_read_personal_data(user, household):
+        members = list(
+            HouseholdMember.objects.filter(household_id=visit.household_id).select_related("person").order_by("id")
+        )
     versions = RecordVersion.objects.filter(kind=RecordKind.VISIT, record_id=visit.pk).select_related("edited_by")
     return {
         "visit": visit,
@@ -71,7 +72,7 @@ def _context(request: HttpRequest, visit: Visit) -> dict[str, Any]:
         "has_needs": visit.needs_encrypted is not None,
         "has_note": visit.note_encrypted is not None,
         "versions": list(versions.order_by("-edited_at", "-id")),
-        "can_reveal": has_role_over(user, visit.grid, *PERSONAL_DATA_ROLES),
+        "can_reveal": can_reveal,
         "told": notices.told_about(visit, household),
         "corrections": [(status, PersonStatus(status).label) for _change, status in corrections],
         "members": members,
@@ -79,6 +80,22 @@ def _context(request: HttpRequest, visit: Visit) -> dict[str, Any]:
         "newcomers": _labels([c for c in NEWCOMERS if c in visit.changes], HouseholdChange),
         "imports_allowed": pages.allowed(user, "imports"),
     }
+
+
+def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The visit's page; one listing the household's registry members (masked) is audited as a
+    reading of personal data, as the area pages are."""
+    if context["members"]:
+        visit: Visit = context["visit"]
+        record(
+            _user(request),
+            AuditAction.PERSONAL_DATA_VIEWED,
+            obj=visit.household,
+            district_id=visit.district_id,
+            ip_address=client_ip(request),
+            detail={"page": "visit", "visit": visit.pk, "residents": len(context["members"])},
+        )
+    return render(request, "web/fieldwork/visit.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,7 +115,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404 from None
             context |= {"reveal_error": error, "reason": reason[:500]}
             status = error.status
-    return render(request, "web/fieldwork/visit.html", context, status=status)
+    return _render(request, context, status)
 
 
 def _day(raw: str) -> dt.date | None:
@@ -126,7 +143,6 @@ def visit_registry(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         if error.status == 404:
             raise Http404 from None
-        context = _context(request, visit) | {"registry_error": error}
-        return render(request, "web/fieldwork/visit.html", context, status=error.status)
+        return _render(request, _context(request, visit) | {"registry_error": error}, error.status)
     messages.success(request, _("The registry is corrected."))
     return redirect("fieldwork_visit", pk=visit.pk)

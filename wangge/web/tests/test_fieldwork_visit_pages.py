@@ -73,6 +73,9 @@ def test_the_visit_page_offers_the_households_members_and_marks_one_moved_away(c
     url = reverse("fieldwork_visit", args=[recorded.pk])
     page = client.get(url).content.decode()
     assert "王大伟" in page and "邻居" not in page and 'data-testid="mark-moved_away"' in page
+    # Listing the household's registry members is a reading of personal data: audited.
+    viewed = AuditEvent.objects.get(action=AuditAction.PERSONAL_DATA_VIEWED, detail__page="visit")
+    assert (viewed.actor, viewed.detail["residents"]) == (worker_a, 1)
     registry = reverse("fieldwork_visit_registry", args=[recorded.pk])
     refused = client.post(registry, {"person": neighbour.pk, "status": "moved_away", "on": "2026-10-30"})
     assert refused.status_code == 400 and 'data-code="not_a_household_member"' in refused.content.decode()
