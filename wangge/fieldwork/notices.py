@@ -77,16 +77,15 @@ class Told:
     without_account: int
 
 
-def tell_members(visit: Visit, household: AreaNode, has_needs: bool) -> Told:
-    """Notices to the members responsible for the household, in the caller's transaction (as
-    `cases.actions.notifications.notify` writes them), each tied to the visit."""
-    members = list(responsible_members(household))
-    users = [m.person.user for m in members if m.person.user is not None and m.person.user.is_active]
+def tell_members(visit: Visit, household: AreaNode, has_needs: bool) -> None:
+    """Notices to the members responsible for the household who have an active account, in the
+    caller's transaction (as `cases.actions.notifications.notify` writes them), each tied to the
+    visit."""
+    users = [m.person.user for m in responsible_members(household) if m.person.user and m.person.user.is_active]
     if users:
         building = AreaNode.objects.filter(pk=household.building_id or 0).first()
         written = notify(users, None, notice_text(visit, household, building, has_needs))
         VisitNotice.objects.bulk_create([VisitNotice(notification=n, visit=visit) for n in written])
-    return Told(told=len(users), without_account=len(members) - len(users))
 
 
 def told_about(visit: Visit, household: AreaNode) -> Told:
