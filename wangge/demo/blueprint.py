@@ -197,6 +197,7 @@ class AccountPlan:
     area: int
     display_name: str
     unit: str = ""  # the handling unit the account is staff of (`UNIT_ACCOUNTS`)
+    person: int | None = None  # the registry person whose own account it is (index into persons)
 
 
 @dataclass(slots=True)

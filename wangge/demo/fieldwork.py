@@ -16,7 +16,10 @@ The demo grid teams' accounts (`grid_secretary`, `grid_leader`, `grid_worker` on
 `grid_worker2` on theirs) record their grids' work and attend their briefings; the other grids
 have no account in the demo, so their records are entered by the district administrator's
 account, with no attendees. No visit carries needs or a note (they would be encrypted, bound to
-the row); nothing is flagged, so no assistance signal is sent.
+the row); nothing is flagged, so no assistance signal is sent. One visit more is recorded through
+`fieldwork.actions.record_visit` (`_visit_for_the_member`): the grid worker's, an hour before the
+build, to a household of the building the demo `member` answers for, with a birth and a need, so
+the member finds its notice in their inbox (never the need's words).
 
 The rows are many (at the small scale some 43,000 briefings, 85,000 patrols, 213,000 check-ins
 and 31,000 visits), so they are written in the build's transaction as plain INSERTs (one prepared
@@ -41,7 +44,8 @@ from wangge.accounts.models import RoleAssignment, User
 from wangge.areas.models import AreaNode, Level
 from wangge.calendars.queries import calendar_for
 from wangge.demo.blueprint import DistrictPlan
-from wangge.fieldwork.models import Briefing, Checkin, Patrol, Visit
+from wangge.fieldwork.actions import record_visit
+from wangge.fieldwork.models import Briefing, Checkin, HouseholdChange, Patrol, Visit
 from wangge.fieldwork.queries import GRID_TEAM_ROLES
 from wangge.lib.rowids import reserve_ids
 
@@ -265,4 +269,27 @@ def write_fieldwork(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> Fie
         "checkins": _insert(Checkin, ["patrol_id", "building_id", "at", "note"], checkins),
         "visits": _insert(Visit, [*shared, "household_id", "visited_at", "met", "flags", "changes"], visits),
     }
+    counts["visits"] += _visit_for_the_member(plan, areas, rng)
     return FieldworkResult([grids[g] for g in skipping], never, counts)
+
+
+def _visit_for_the_member(plan: DistrictPlan, areas: dict[str, list[AreaNode]], rng: random.Random) -> int:
+    """A visit through the action, which tells the members responsible for the household: the demo
+    member answers for the building (see the module). How many visits it recorded (0 or 1)."""
+    account = next(a for a in plan.accounts if a.username == "member")
+    if account.level != Level.BUILDING:
+        return 0
+    building = areas[Level.BUILDING][account.area]
+    household = AreaNode.objects.filter(building=building, level=Level.HOUSEHOLD).order_by("code").first()
+    if household is None:
+        return 0
+    record_visit(
+        User.objects.get(username="grid_worker"),
+        uuid=_uuid(rng),
+        household=household,
+        visited_at=timezone.now() - dt.timedelta(hours=1),
+        met="户主",
+        needs="家中老人行动不便，希望安排助餐上门",
+        changes=[HouseholdChange.BIRTH],
+    )
+    return 1

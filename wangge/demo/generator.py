@@ -124,7 +124,7 @@ def build_reference_district(
         lap("members")
         _write_workers(plan, areas, persons)
         lap("workers")
-        _write_accounts(plan, areas, password)
+        _write_accounts(plan, areas, password, persons)
         lap("accounts")
         write_cases(plan, areas)
         lap("cases")
@@ -258,7 +258,9 @@ def _write_workers(plan: DistrictPlan, areas: dict[str, list[AreaNode]], persons
     people_actions.add_workers(None, [(persons[w.person], w.kind, areas[w.level][w.area]) for w in plan.workers])
 
 
-def _write_accounts(plan: DistrictPlan, areas: dict[str, list[AreaNode]], password: str) -> None:
+def _write_accounts(
+    plan: DistrictPlan, areas: dict[str, list[AreaNode]], password: str, persons: dict[int, Person]
+) -> None:
     # PBKDF2 at Django's iteration count takes seconds per hash on a small machine: hash the
     # shared demo password once and give every demo account that hash.
     users = []
@@ -273,6 +275,10 @@ def _write_accounts(plan: DistrictPlan, areas: dict[str, list[AreaNode]], passwo
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(password))
+    # An account that is a registry person's own (the member's): notices meant for them reach it.
+    for account, user in zip(plan.accounts, users, strict=True):
+        if account.person is not None:
+            Person.objects.filter(pk=persons[account.person].pk).update(user=user)
 
 
 # --- reading back -----------------------------------------------------------------------------

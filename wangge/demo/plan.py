@@ -477,7 +477,16 @@ def _plan_accounts(plan: DistrictPlan) -> None:
     worker in another community, a member over one building, a resident in one household."""
     workers = {(w.kind, w.area): plan.persons[w.person].name for w in plan.workers if w.level == Level.GRID}
     second = next(g for g, grid in enumerate(plan.grids) if grid.parent == 1)
-    zone = next(z for z in plan.zones if plan.persons[plan.members[z.member].person].grid == 0 and z.buildings)
+    # The member account: an in-service member answering for one building of the first grid (the
+    # demo grid worker's), so that a visit there sends them a notice (`demo.fieldwork`).
+    in_grid0 = [
+        z
+        for z in plan.zones
+        if plan.persons[plan.members[z.member].person].grid == 0
+        and z.buildings
+        and plan.members[z.member].kind == MemberKind.IN_SERVICE
+    ]
+    zone = min(in_grid0, key=lambda z: len(z.buildings) != 1)
     member_person = plan.persons[plan.members[zone.member].person]
     resident_household = next(
         h
@@ -514,6 +523,7 @@ def _plan_accounts(plan: DistrictPlan) -> None:
             Level.BUILDING if len(zone.buildings) == 1 else Level.GRID,
             zone.buildings[0] if len(zone.buildings) == 1 else 0,
             member_person.name,
+            person=plan.members[zone.member].person,
         ),
         AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name),
         *(

@@ -1,13 +1,16 @@
 """Every change to field work: recording a briefing, a patrol or a visit (once per uuid, however
-often it is sent), editing one (the later edit wins, the other is kept), raising a case from a
-check-in or a visit, and a district's patrols per working day.
+often it is sent; a new visit tells the members responsible for the household, `notices`),
+editing one (the later edit wins, the other is kept), raising a case from a check-in or a visit,
+revealing a visit's needs and note (audited, with a reason), correcting the registry from a
+visit (through the registry's audited correction), and a district's patrols per working day.
 
 Who may record: the grid team over the grid, the community's staff over it, the district's
 administrators (`queries.RECORDING_ROLES`). A grid or household outside what the user reads is
 not found (404); one they read but may not record for (a supervisor) is 403.
 
 Recording is not audited row by row: each record names who made it, and every version an edit
-replaced is kept (`RecordVersion`). Changing a district's settings writes an audit row.
+replaced is kept (`RecordVersion`). Revealing a visit's needs and note, correcting the registry
+and changing a district's settings write audit rows.
 """
 
 import datetime as dt
@@ -22,14 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts import audit
-from wangge.accounts.models import AuditAction, Role, User
+from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, Role, User
 from wangge.accounts.scope import has_role_over
 from wangge.api.errors import ApiError
 from wangge.areas.locate import grid_index
 from wangge.areas.models import AreaNode, Level
 from wangge.cases.actions import file_case
 from wangge.cases.models import Case, Category, Channel
-from wangge.fieldwork import queries
+from wangge.fieldwork import notices, queries
 from wangge.fieldwork.errors import FieldworkError
 from wangge.fieldwork.models import (
     MAX_MET,
@@ -51,6 +54,8 @@ from wangge.lib.crypto import bound_to, decrypt_field, encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import check_coordinates
 from wangge.lib.rowids import reserve_ids
+from wangge.people.actions.rights import correct_person
+from wangge.people.models import HouseholdMember, Person, PersonStatus
 
 MAX_PATROLS_PER_DAY = 6
 
@@ -392,7 +397,9 @@ def record_visit(
 ) -> tuple[Visit, bool]:
     """A visit to a household, stored once per uuid: (the visit, whether it was created now).
     `needs` and `note` are stored encrypted. Flags (`VisitFlag`) are announced to the
-    assistance database by `signals.visit_flagged` once the visit is committed."""
+    assistance database by `signals.visit_flagged` once the visit is committed. A new visit
+    tells the in-service members responsible for the household, with the visit
+    (`notices.tell_members`: no sensitive fact in the notice); a replayed uuid tells nobody."""
     existing = _stored(Visit, acting_user, uuid)
     if existing is not None:
         return existing, False
@@ -421,6 +428,7 @@ def record_visit(
             flags=kept_flags,
             changes=kept_changes,
         )
+        notices.tell_members(visit, household, has_needs=bool(needs))
         if kept_flags:
             transaction.on_commit(lambda: visit_flagged.send(sender=Visit, visit=visit, flags=kept_flags))
         return visit
@@ -435,6 +443,62 @@ def _seal(model: type[Visit], field: str, pk: int, text: str) -> bytes | None:
 def visit_text(visit: Visit) -> dict[str, str]:
     """The visit's needs and note in clear, for its read by someone who may record it."""
     return {"needs": decrypt_field(visit, "needs_encrypted"), "note": decrypt_field(visit, "note_encrypted")}
+
+
+def reveal_visit(acting_user: User, visit: Visit, reason: str, ip_address: str | None = None) -> dict[str, str]:
+    """The visit's needs and note in clear, for a stated reason: an audit row
+    (`visit_revealed`, the reason and the fields, never the values). 404 without a personal-data
+    role over the visit's grid; 400 `reveal_reason_required` without a reason."""
+    grid = AreaNode.objects.get(pk=visit.grid_id)
+    if not has_role_over(acting_user, grid, *PERSONAL_DATA_ROLES):
+        raise _not_found()
+    text = audit.require_reason(reason)
+    clear = visit_text(visit)
+    audit.record(
+        acting_user,
+        AuditAction.VISIT_REVEALED,
+        obj=visit,
+        district_id=visit.district_id,
+        ip_address=ip_address,
+        detail={"reason": text, "fields": ["needs", "note"]},
+    )
+    return clear
+
+
+# The registry status a visit's change corrects, and the change that allows it.
+REGISTRY_STATUS_OF_CHANGE = {
+    HouseholdChange.MOVED_OUT: PersonStatus.MOVED_AWAY,
+    HouseholdChange.DEATH: PersonStatus.DECEASED,
+}
+
+
+def not_a_household_member() -> DomainError:
+    return DomainError(
+        FieldworkError.NOT_A_HOUSEHOLD_MEMBER, _("Choose a person registered as a member of the visited household.")
+    )
+
+
+def correct_registry_from_visit(acting_user: User, visit: Visit, person: Person, status: str, on: dt.date) -> Person:
+    """Mark a member of the visited household as moved away or deceased from `on`, as the visit
+    found (it recorded `moved_out` or `death`): through the registry's audited correction
+    (`people.actions.rights.correct_person`), with a reason naming the visit, e.g.
+    "走访 2026-12-07：迁出". 400 `change_not_recorded` when the visit recorded no such change,
+    `not_a_household_member` for a person who is not a member of the household; 404 without a
+    personal-data role over the person."""
+    _check_recorder(acting_user, AreaNode.objects.get(pk=visit.grid_id))
+    change = next((c for c, s in REGISTRY_STATUS_OF_CHANGE.items() if s == status), None)
+    if change is None or change not in visit.changes:
+        raise DomainError(
+            FieldworkError.CHANGE_NOT_RECORDED,
+            _("The registry is corrected from a visit only for a move or a death the visit recorded."),
+        )
+    if not HouseholdMember.objects.filter(household_id=visit.household_id, person_id=person.pk).exists():
+        raise not_a_household_member()
+    reason = _("Visit of %(date)s: %(change)s") % {
+        "date": f"{timezone.localdate(visit.visited_at):%Y-%m-%d}",
+        "change": HouseholdChange(change).label,
+    }
+    return correct_person(acting_user, person, {"status": status, "status_changed_on": on}, reason)
 
 
 def raise_case_from_visit(acting_user: User, visit: Visit, category: Category, description: str) -> Case:

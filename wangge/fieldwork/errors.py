@@ -16,6 +16,12 @@ class FieldworkError(ErrorCode):
     PATROL_FINISHED = "patrol_finished", 400, "the patrol is finished: no check-in is added to it"
     ATTENDEE_UNKNOWN = "attendee_unknown", 400, "an attendee or a task's assignee is not a user of the district"
     UNKNOWN_FLAG = "unknown_flag", 400, "a visit's flag or change is not one of the documented ones"
+    CHANGE_NOT_RECORDED = (
+        "change_not_recorded",
+        400,
+        "the registry is corrected from a visit only for a move or a death the visit recorded",
+    )
+    NOT_A_HOUSEHOLD_MEMBER = "not_a_household_member", 400, "the person is not a member of the visited household"
     TEXT_TOO_LONG = "text_too_long", 400, "a text is longer than 4,000 characters"
     PERIOD_INVALID = "period_invalid", 400, "the period ends before it starts, or is longer than 366 days"
     AREA_NOT_COMPLIANCE = "area_not_compliance", 400, "compliance is given for a district, a community or a grid"

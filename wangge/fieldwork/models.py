@@ -204,6 +204,31 @@ class Visit(FieldRecord):
         return f"{self.visited_at:%Y-%m-%d} · {self.household_id}"
 
 
+class VisitNotice(models.Model):
+    """An in-app notice about a visit (`cases.Notification`) sent to a member responsible for the
+    household: ties the notice to the visit, so the inbox can link the visit's page for a
+    reader who may open it. The notice's text holds no sensitive fact."""
+
+    notification = models.OneToOneField(
+        "cases.Notification",
+        verbose_name=_("notification"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="visit_notice",
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("household visit"), on_delete=models.CASCADE, related_name="notices"
+    )
+
+    class Meta:
+        verbose_name = _("visit notice")
+        verbose_name_plural = _("visit notices")
+        ordering = ["visit_id", "notification_id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} · {self.notification_id}"
+
+
 class RecordVersion(models.Model):
     """A version of a record that lost to a later edit (the one replaced, or one that arrived
     after a later edit was stored), kept whole: its content as a JSON document, encrypted and

@@ -77,9 +77,11 @@ def unregister_visit_priority(provider: VisitPriority) -> None:
 
 def visit_plan(grid: AreaNode) -> QuerySet[AreaNode]:
     """The grid's households in the order to visit them: those a registered app puts first
-    (`priority` 0), then never visited, then the longest since the last visit (`last_visit`).
+    (`priority` 0), then never visited, then the longest since the last visit (`last_visit`, and
+    `last_visit_id`).
     One query, however many households and providers."""
     last = Visit.objects.filter(household_id=OuterRef("pk")).order_by().values("household_id")
+    newest = Visit.objects.filter(household_id=OuterRef("pk")).order_by("-visited_at", "-id")
     first = Q()
     for provider in _visit_priorities:
         first |= Q(pk__in=provider(grid))
@@ -87,7 +89,11 @@ def visit_plan(grid: AreaNode) -> QuerySet[AreaNode]:
     return (
         AreaNode.objects.filter(grid_id=grid.pk, level=Level.HOUSEHOLD)
         .select_related("building")
-        .annotate(last_visit=Subquery(last.annotate(at=Max("visited_at")).values("at")[:1]), priority=priority)
+        .annotate(
+            last_visit=Subquery(last.annotate(at=Max("visited_at")).values("at")[:1]),
+            last_visit_id=Subquery(newest.values("pk")[:1]),  # its page (wangge.web.fieldwork_visits)
+            priority=priority,
+        )
         # Never visited (NULL) first on every database, then the longest since the last visit.
         .order_by("priority", F("last_visit").asc(nulls_first=True), "code")
     )

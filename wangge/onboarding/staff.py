@@ -38,7 +38,7 @@ from wangge.onboarding.files import Column
 from wangge.onboarding.places import DistrictPlaces, Place
 from wangge.onboarding.report import OnboardingReport
 from wangge.people.actions.registry import PersonInput, add_workers, create_persons
-from wangge.people.models import WorkerKind
+from wangge.people.models import Person, WorkerKind
 
 COLUMNS = {
     c.name: c
@@ -308,6 +308,10 @@ def _write(
     persons = create_persons(
         acting_user, district=district, people=[PersonInput(name=row.name, phone=row.phone) for row in new_users]
     )
+    # Each new user's registry person is theirs: notices meant for the person reach the account.
+    for person, row in zip(persons, new_users, strict=True):
+        person.user = row.user
+    Person.objects.bulk_update(persons, ["user"])
     add_workers(
         acting_user,
         [

@@ -11,7 +11,9 @@ anonymisation must forget them everywhere. Each app that keeps data about person
   column keys, for the access report (values JSON-ready, or dates and datetimes, which the
   report writes in ISO form); no check and no audit (the access report does both);
 - `forget(acting_user, person_ids)`: delete or clear what it holds about these persons, in the
-  anonymisation's transaction.
+  anonymisation's transaction; called after the persons' names and numbers are cleared
+  (`anonymised_at` set) and before their household links are removed, so a holder can still
+  find the households that were theirs.
 
 Either function is optional. Holders are walked in the order they registered (the order of
 `INSTALLED_APPS`).

@@ -56,6 +56,7 @@ from wangge.cases.queries import (
 )
 from wangge.cases.schemas import DecideIn, FinishIn
 from wangge.cases.workflow import OPEN_STATES, State
+from wangge.fieldwork.notices import visit_link_for
 from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates, from_wgs84, to_wgs84
@@ -689,12 +690,17 @@ NOTIFICATIONS_SHOWN = 50
 @require_http_methods(["GET", "POST"])
 @scoped_page
 def notifications(request: HttpRequest) -> HttpResponse:
-    """The user's newest notices; "mark all read" posts back here."""
+    """The user's newest notices; "mark all read" posts back here. A notice about a case links the
+    case; one about a household visit links the visit's page for a reader who may open it."""
     user = _user(request)
     if request.method == "POST":
         actions.mark_notifications_read(user)
         return redirect("notifications")
-    shown = Notification.objects.filter(user=user).select_related("case")[:NOTIFICATIONS_SHOWN]
+    shown = list(
+        Notification.objects.filter(user=user).select_related("case", "visit_notice__visit__grid")[:NOTIFICATIONS_SHOWN]
+    )
+    for notice in shown:
+        notice.visit_link = visit_link_for(user, notice)  # type: ignore[attr-defined]
     return render(request, "web/cases/notifications.html", {"notifications": shown})
 
 

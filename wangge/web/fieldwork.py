@@ -388,9 +388,10 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The visit is recorded."))
                 if visit.case is not None:
                     messages.success(request, _("Case %(number)s is filed.") % {"number": visit.case.number})
-                return redirect("fieldwork_visits", pk=household.grid_id)
+                return redirect("fieldwork_visit", pk=visit.pk)
     context = {
         "household": household,
+        "recent": queries.visible_visits(user).filter(household=household).select_related("recorded_by")[:5],
         "flags": VisitFlag.choices,
         "changes": HouseholdChange.choices,
         "categories": categories,

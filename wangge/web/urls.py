@@ -3,7 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from wangge.web import cases, fieldwork, fieldwork_team, imports, offline, password, people, units, views
+from wangge.web import (
+    cases,
+    fieldwork,
+    fieldwork_team,
+    fieldwork_visits,
+    imports,
+    offline,
+    password,
+    people,
+    units,
+    views,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -83,6 +94,8 @@ urlpatterns += [
     path("fieldwork/checkins/<int:pk>/case/", fieldwork.checkin_case, name="fieldwork_checkin_case"),
     path("fieldwork/checkin/<int:pk>/", fieldwork.building_checkin, name="fieldwork_building_checkin"),
     path("fieldwork/households/<int:pk>/visit/", fieldwork.visit_new, name="fieldwork_visit_new"),
+    path("fieldwork/visits/<int:pk>/", fieldwork_visits.visit_detail, name="fieldwork_visit"),
+    path("fieldwork/visits/<int:pk>/registry/", fieldwork_visits.visit_registry, name="fieldwork_visit_registry"),
     path("fieldwork/compliance/", fieldwork.compliance_page, name="fieldwork_compliance"),
     path("fieldwork/compliance.xlsx", fieldwork.compliance_xlsx, name="fieldwork_compliance_xlsx"),
 ]

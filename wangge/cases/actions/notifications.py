@@ -1,7 +1,8 @@
-"""Notifications about cases: the in-app notice written with the action, its e-mail copy
-queued once the action's transaction commits, and marking notices read. Who is told what:
-the unit when a case is dispatched, sent back or reopened; the reporter when a report is not
-accepted and when it waits for their rating; the filer and the reporter when it is closed off."""
+"""Notifications: the in-app notice written with the action (about a case, or a notice another
+app sends through `notify`), its e-mail copy queued once the action's transaction commits, and
+marking notices read. Who is told what about cases: the unit when a case is dispatched, sent back
+or reopened; the reporter when a report is not accepted and when it waits for their rating; the
+filer and the reporter when it is closed off."""
 
 from collections.abc import Iterable
 
@@ -14,15 +15,20 @@ from wangge.cases.mail import send_case_email
 from wangge.cases.models import Case, Notification
 
 
-def notify(users: Iterable[User], case: Case, text: str) -> None:
-    """In-app notices now; e-mail copies through the task queue once the transaction commits."""
+def notify(users: Iterable[User], case: Case | None, text: str) -> list[Notification]:
+    """In-app notices now (about a case, or none: another app's notice), one per user; e-mail
+    copies through the task queue once the transaction commits. The notices written."""
     recipients = {u.pk: u for u in users if u is not None}
     if not recipients:
-        return
-    Notification.objects.bulk_create([Notification(user=u, case=case, text=text) for u in recipients.values()])
+        return []
+    written = Notification.objects.bulk_create(
+        [Notification(user=u, case=case, text=text) for u in recipients.values()]
+    )
     ids = [u.pk for u in recipients.values() if u.email]
+    number = case.number if case is not None else ""
     if ids:
-        transaction.on_commit(lambda: send_case_email.enqueue(ids, case.number, text))
+        transaction.on_commit(lambda: send_case_email.enqueue(ids, number, text))
+    return written
 
 
 def notify_closed(acting_user: User | None, case: Case) -> None:

@@ -549,7 +549,8 @@ def test_the_field_work_records_are_consistent_and_none_lies_in_the_future(demo)
     assert not Patrol.objects.filter(district=district, finished_at__gt=now).exists()
     assert not Patrol.objects.filter(district=district, started_at__gte=F("finished_at")).exists()
     assert not Visit.objects.filter(district=district, visited_at__gt=now).exists()
-    assert not Visit.objects.filter(district=district).exclude(needs_encrypted=None, note_encrypted=None).exists()
+    # Only the visit recorded through the action for the member's notice carries a need.
+    assert Visit.objects.filter(district=district).exclude(needs_encrypted=None, note_encrypted=None).count() == 1
     # The demo grid team records its own grid and attends its briefings.
     grid_worker = User.objects.get(username="grid_worker")
     first_grid = RoleAssignment.objects.get(user=grid_worker).area
@@ -559,3 +560,15 @@ def test_the_field_work_records_are_consistent_and_none_lies_in_the_future(demo)
         Patrol.objects.filter(district=district).values("uuid").distinct().count()
         == Patrol.objects.filter(district=district).count()
     )
+
+
+def test_the_member_account_is_an_in_service_member_of_the_first_grid_with_a_visits_notice(demo):
+    member = User.objects.get(username="member")
+    person = Person.objects.select_related("member").get(user=member)
+    assert person.member.kind == MemberKind.IN_SERVICE
+    first_grid = RoleAssignment.objects.get(user__username="grid_worker").area
+    assert person.member.zones.filter(areas__grid=first_grid).exists()  # type: ignore[attr-defined]
+    (notice,) = Notification.objects.filter(user=member, case__isnull=True)
+    visit = Visit.objects.get(district=demo.district, needs_encrypted__isnull=False)
+    assert notice.visit_notice.visit == visit and visit.recorded_by.username == "grid_worker"  # type: ignore[attr-defined]
+    assert "有需求待跟进" in notice.text and "助餐" not in notice.text

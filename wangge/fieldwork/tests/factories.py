@@ -7,6 +7,9 @@ from typing import Any
 from django.utils import timezone
 
 from wangge.fieldwork import actions
+from wangge.orgs.actions import create_zone
+from wangge.people.actions.registry import PersonInput, create_person, register_members
+from wangge.people.models import Person
 
 WORKING_MONDAY = dt.date(2026, 11, 2)  # a Monday without a holiday
 
@@ -58,3 +61,15 @@ def visit_body(household, **extra: Any) -> dict[str, Any]:
         "met": "户主",
         **extra,
     }
+
+
+def member(small, name: str, areas=(), *, kind: str = "in_service", user=None):
+    """A member of the registry (in service by default) with a responsibility zone over `areas`
+    and, when given, their own account (`Person.user`)."""
+    person = create_person(None, district=small.district, data=PersonInput(name=name))
+    if user is not None:
+        Person.objects.filter(pk=person.pk).update(user=user)  # what staff onboarding sets
+    (profile,) = register_members(None, [(person, kind, small.communities[0])])
+    if areas:
+        create_zone(None, member=profile, name=f"{name}责任区", areas=list(areas))
+    return profile

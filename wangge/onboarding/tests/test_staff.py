@@ -47,6 +47,9 @@ def test_a_commit_creates_the_users_with_their_roles_units_persons_and_worker_pr
     assert len(roles) == 8
     assert set(xinqu.department.users.values_list("username", flat=True)) == {"xq_zjj_1", "xq_zjj_2"}
     assert Person.objects.filter(district=xinqu.district).count() == 8
+    # Each user's registry person is linked to the account (notices meant for the person reach it).
+    linked = dict(Person.objects.filter(district=xinqu.district).values_list("user__username", "name"))
+    assert set(linked) == set(USERNAMES) and linked["xq_dh_staff"] == "陈东湖"
     workers = WorkerProfile.objects.filter(district=xinqu.district)
     assert {(w.kind, w.grid_id) for w in workers} == {(WorkerKind.GRID_WORKER, g.pk) for g in xinqu.grids}
 

@@ -248,10 +248,12 @@ def _anonymise(acting_user: User | None, person_ids: list[int], today: dt.date |
             p.updated_at = now
         ids = [p.pk for p in persons]
         Person.objects.bulk_update(persons, _ANONYMISED_FIELDS)
+        # What the apps that build on this one hold about them; first, while the persons' household
+        # links still say which households' records are theirs.
+        holders.forget(acting_user, ids)
         # A household (one flat) with a birth year and a gender points at one person: the link goes.
         HouseholdMember.objects.filter(person_id__in=ids).delete()
         RevealGrant.objects.filter(person_id__in=ids).delete()
-        holders.forget(acting_user, ids)  # what the apps that build on this one hold about them
         PersonCorrection.objects.filter(person_id__in=ids).update(old_values_encrypted=None)
         AuditEvent.objects.bulk_create(
             [
