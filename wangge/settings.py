@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wangge.open311",
     "wangge.api",
     "wangge.demo",
+    "wangge.operations",
     "wangge.web",
 ]
 
