@@ -175,6 +175,8 @@ def _readme(key_source: str, copied: bool) -> str:
                 "*_CURRENT settings): this backup holds no copy of them. Keep those values safe yourself."
             )
         )
+    else:
+        lines.append(_("There was no key file yet when this backup was made: nothing was encrypted with one."))
     lines.append(
         _(
             "Values written before the key file existed are read with the legacy keys (WANGGE_DATA_KEY and "
@@ -216,7 +218,10 @@ def create_backup(out: Path, *, using: str = "default") -> dict[str, Any]:
             handle.write(key_file.read_bytes())
         keys.update(file=KEY_FILE, **_described(copy))
     (out / README).write_text(_readme(settings.KEY_SOURCE, "file" in keys), encoding="utf-8")
-    files = {name: _described(out / name) for name in (DATABASE_FILES[engine], MEDIA, README)}
+    names = (DATABASE_FILES[engine], MEDIA, README)
+    for name in names:
+        (out / name).chmod(PRIVATE_FILE)
+    files = {name: _described(out / name) for name in names}
     manifest = {
         "format": FORMAT,
         "created_at": created_at.isoformat(),
@@ -227,6 +232,7 @@ def create_backup(out: Path, *, using: str = "default") -> dict[str, Any]:
     }
     written = out / f".{MANIFEST}.tmp"
     written.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.chmod(PRIVATE_FILE)
     written.replace(out / MANIFEST)
     return manifest
 

@@ -54,7 +54,7 @@ class Command(BaseCommand):
                     % {"directory": out / KEYS_DIRECTORY}
                 )
             )
-        else:
+        elif manifest["keys"]["source"] == "env":
             self.stdout.write(
                 self.style.WARNING(
                     _(
@@ -63,3 +63,5 @@ class Command(BaseCommand):
                     )
                 )
             )
+        else:
+            self.stdout.write(_("There is no key file yet: nothing was encrypted with one."))
