@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wangge.open311",
     "wangge.api",
     "wangge.demo",
+    "wangge.operations",
     "wangge.web",
 ]
 
@@ -180,6 +181,9 @@ if IDEMPOTENCY_KEY_HOURS < 1:
     raise ImproperlyConfigured(f"WANGGE_IDEMPOTENCY_KEY_HOURS={IDEMPOTENCY_KEY_HOURS} must be at least 1.")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when a task ready to run has waited longer than this (minutes): no worker
+# runs, or the workers cannot keep up (docs/deploy.md, "Health").
+HEALTH_TASKS_STALE_MINUTES = env_int("WANGGE_HEALTH_TASKS_STALE_MINUTES", 15, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

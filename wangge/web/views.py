@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES, to_wgs84
 from wangge.lib.text import is_ascii_number
+from wangge.operations.health import health
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.people.actions import visible_fields_for
 from wangge.web import exports, pages
@@ -49,10 +49,12 @@ SHORT_GAP_LABELS = {
 }
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The database and the task queue (`operations.health`): 200 when both are well, else 503;
+    the same shape either way."""
+    report = health()
+    return JsonResponse(report.as_json(), status=200 if report.ok else 503)
 
 
 def scoped_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

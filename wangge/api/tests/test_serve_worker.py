@@ -1,51 +1,13 @@
-"""`wangge serve` and `wangge worker`."""
+"""`wangge worker` (`wangge serve` is tested in wangge/operations/tests/test_serve.py)."""
 
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.tasks import task
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from wangge.api.management.commands import serve
 from wangge.cases.management.commands import worker
-
-
-@pytest.fixture
-def runserver_calls(monkeypatch):
-    calls = []
-    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: calls.append((args, kwargs)))
-    return calls
-
-
-def test_serve_runs_the_server_on_the_loopback_without_reloader(db, runserver_calls):
-    out = io.StringIO()
-    call_command("serve", "--port", "8123", stdout=out)
-    [(args, kwargs)] = runserver_calls
-    assert args == ("runserver", "127.0.0.1:8123")
-    assert kwargs["use_reloader"] is False
-    assert kwargs["use_static_handler"] is False  # WhiteNoise serves static files
-    assert "http://127.0.0.1:8123/" in out.getvalue()
-
-
-def test_serve_defaults_to_port_8000(db, runserver_calls):
-    call_command("serve", stdout=io.StringIO())
-    assert runserver_calls[0][0] == ("runserver", "127.0.0.1:8000")
-
-
-@pytest.mark.parametrize("port", ["0", "70000", "http"])
-def test_serve_refuses_a_bad_port(db, runserver_calls, port):
-    with pytest.raises(CommandError):
-        call_command("serve", "--port", port, stdout=io.StringIO())
-    assert runserver_calls == []
-
-
-def test_serve_refuses_to_start_with_unapplied_migrations(db, runserver_calls, monkeypatch):
-    assert serve.unapplied_migrations() == []
-    monkeypatch.setattr(serve, "unapplied_migrations", lambda: ["cases.0001_initial"])
-    with pytest.raises(CommandError, match="wangge migrate"):
-        call_command("serve", stdout=io.StringIO())
-    assert runserver_calls == []
 
 
 def test_worker_is_db_worker_with_the_same_options():

@@ -283,7 +283,18 @@ def test_organisation_workers_and_resident_units(demo):
 
 def test_running_the_command_again_only_prints_and_serves(demo, monkeypatch):
     calls = []
-    monkeypatch.setattr("wangge.demo.management.commands.demo.call_command", lambda *a, **k: calls.append((a, k)))
+
+    class Recorded:  # the server and the worker the demo starts, recorded instead of started
+        def __init__(self, args, *rest, **options):
+            calls.append(list(args))
+
+        def poll(self):
+            return 0
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr("wangge.demo.processes.subprocess.Popen", Recorded)
     out = io.StringIO()
     call_command("demo", "--port", "8123", stdout=out)
     text = out.getvalue()
@@ -291,7 +302,7 @@ def test_running_the_command_again_only_prints_and_serves(demo, monkeypatch):
     for account in demo.accounts:
         assert account.username in text
     assert DEFAULT_PASSWORD in text and f"{demo.counts['households']:,}" in text and "181" in text
-    assert calls == [(("runserver", "127.0.0.1:8123"), {"use_reloader": False})]
+    assert [command[3:5] for command in calls] == [["worker"], ["serve", "--port"]] and "8123" in calls[1]
 
 
 @pytest.mark.django_db(databases=[])

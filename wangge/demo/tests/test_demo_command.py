@@ -13,8 +13,7 @@ from django.utils import translation
 from wangge.accounts.actions import create_user
 from wangge.areas.actions import create_district
 from wangge.areas.models import AreaNode, Level
-from wangge.demo import blueprint, generator
-from wangge.demo.management.commands import demo as demo_command
+from wangge.demo import blueprint, generator, processes
 
 TINY = blueprint.ScaleSpec(
     households=1_500, groups_per_grid=(1, 1), buildings_per_group=(2, 2), units=(1, 1), floors=(2, 3)
@@ -23,19 +22,24 @@ PASSWORD = "another-demo-pass-2026"
 
 
 @pytest.fixture
-def served(monkeypatch, settings) -> list[tuple[tuple, dict]]:
-    """The small scale made tiny, and runserver recorded instead of run."""
+def served(monkeypatch, settings) -> list[list[str]]:
+    """The small scale made tiny, and the processes the demo starts beside it (the server, the
+    worker) recorded instead of started: each "ends" at once with status 0."""
     monkeypatch.setitem(blueprint.SCALES, "small", TINY)
-    calls: list[tuple[tuple, dict]] = []
-    real = demo_command.call_command
+    calls: list[list[str]] = []
 
-    def call(name, *args, **kwargs):
-        if name == "runserver":
-            calls.append((args, kwargs))
-            return None
-        return real(name, *args, **kwargs)
+    class Recorded:
+        def __init__(self, args, *rest, **options):
+            calls.append(list(args))
+            self.returncode = 0
 
-    monkeypatch.setattr(demo_command, "call_command", call)
+        def poll(self):
+            return 0
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(processes.subprocess, "Popen", Recorded)
     return calls
 
 
@@ -60,7 +64,12 @@ def test_demo_builds_once_prints_accounts_and_serves(served):
     again = run("--port", "8765", "--password", PASSWORD)
     assert AreaNode.objects.filter(level=Level.DISTRICT).get() == district
     assert text.count(PASSWORD) == again.count(PASSWORD)
-    assert served == [(("127.0.0.1:8765",), {"use_reloader": False})]
+    # gunicorn through `wangge serve`, with the background worker beside it.
+    assert [command[1:] for command in served] == [
+        ["-m", "wangge.cli", "worker"],
+        ["-m", "wangge.cli", "serve", "--port", "8765", "--workers", served[1][-1]],
+    ]
+    assert 1 <= int(served[1][-1]) <= 4
 
     # With another password than the one the accounts have, none is shown as theirs.
     other = run("--no-serve", "--password", "yet-another-pass-99")

@@ -1,6 +1,6 @@
 """`wangge demo`: build the reference district once, print the demo accounts, serve the site
-(with `wangge worker` running beside the server for background tasks, stopped with it on
-Ctrl-C or SIGTERM).
+through `wangge serve` (gunicorn, at most four workers) with `wangge worker` running beside the
+server for background tasks, both stopped with it on Ctrl-C or SIGTERM.
 
 Running it again on a database that already holds the demo district does not build it a
 second time: it prints the accounts and the counts and serves (what `make demo` run twice
@@ -26,6 +26,10 @@ from wangge.demo import blueprint, generator
 from wangge.demo.fieldwork import FieldworkResult
 from wangge.demo.processes import running_beside
 from wangge.lib.errors import DomainError
+from wangge.operations.management.commands.serve import default_workers
+
+# The demo's server processes: enough to show several serving, few enough for a laptop.
+DEMO_WORKERS = 4
 
 
 def _width(text: str) -> int:
@@ -123,10 +127,15 @@ class Command(BaseCommand):
                 _("Serving on http://127.0.0.1:%(port)d/ — sign in with any account above; Ctrl-C stops the server.")
                 % {"port": port}
             )
-            # The background worker beside the server (ledger imports, e-mails, the overdue
-            # sweep), stopped with it: on Ctrl-C and on SIGTERM too.
-            with running_beside([sys.executable, "-m", "wangge.cli", "worker"]):
-                call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            # `wangge serve` (gunicorn, at most DEMO_WORKERS workers) and the background worker
+            # beside it (ledger imports, e-mails, the overdue sweep), both stopped with this
+            # command: on Ctrl-C and on SIGTERM too.
+            workers = min(default_workers(), DEMO_WORKERS)
+            serve = [sys.executable, "-m", "wangge.cli", "serve", "--port", str(port), "--workers", str(workers)]
+            with running_beside([sys.executable, "-m", "wangge.cli", "worker"]), running_beside(serve) as server:
+                status = server.wait()
+            if status != 0:
+                raise CommandError(_("The server stopped with exit status %(status)d.") % {"status": status})
 
     @staticmethod
     def _number(raw: str, low: int, high: int, message: str) -> int:
