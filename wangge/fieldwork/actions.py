@@ -14,13 +14,15 @@ and changing a district's settings write audit rows.
 """
 
 import datetime as dt
+import functools
 import json
 import uuid as uuidlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,7 +162,7 @@ def _create_once[R: FieldRecord](model: type[R], user: User, uuid: uuidlib.UUID,
 # --- briefings ----------------------------------------------------------------------------------
 
 
-def _write_tasks(briefing: Briefing, tasks: Sequence[TaskData]) -> None:
+def _task_rows(briefing: Briefing, tasks: Sequence[TaskData]) -> list[BriefingTask]:
     users = _district_users(briefing.district_id, [t.assignee_id for t in tasks if t.assignee_id is not None])
     rows = []
     for task in tasks:
@@ -169,7 +171,38 @@ def _write_tasks(briefing: Briefing, tasks: Sequence[TaskData]) -> None:
             rows.append(
                 BriefingTask(briefing=briefing, text=text, assignee=users.get(task.assignee_id or 0), due=task.due)
             )
-    BriefingTask.objects.bulk_create(rows)
+    return rows
+
+
+def _write_tasks(briefing: Briefing, tasks: Sequence[TaskData]) -> None:
+    BriefingTask.objects.bulk_create(_task_rows(briefing, tasks))
+
+
+def _replace_keeping_cases[T: (BriefingTask, Checkin)](
+    stored: QuerySet[T], rows: list[T], key: Callable[[T], object], also: Sequence[str] = ()
+) -> None:
+    """An edit's tasks or check-ins in place of the stored ones: a stored row the edit names again
+    (same `key`) stays, with its case (its `also` fields take the edit's values); a stored row
+    with a case stays even when the edit leaves it out, for an edit cannot undo a filed case; the
+    other stored rows go and the new rows are written."""
+    unmatched: dict[object, list[T]] = {}
+    for row in stored:
+        unmatched.setdefault(key(row), []).append(row)
+    new = []
+    for row in rows:
+        same = unmatched.get(key(row))
+        if not same:
+            new.append(row)
+            continue
+        kept = same.pop(0)
+        if any(getattr(kept, name) != getattr(row, name) for name in also):
+            for name in also:
+                setattr(kept, name, getattr(row, name))
+            kept.save(update_fields=list(also))
+    gone = [row.pk for rows_left in unmatched.values() for row in rows_left if row.case_id is None]
+    if gone:
+        stored.model._default_manager.filter(pk__in=gone).delete()
+    stored.model._default_manager.bulk_create(new)
 
 
 def record_briefing(
@@ -210,8 +243,28 @@ def record_briefing(
     return _create_once(Briefing, acting_user, uuid, write)
 
 
-class _TaskHasCase(Exception):
-    """Raised inside the filing's transaction when the task got its case from another call."""
+class _HasCase(Exception):
+    """Raised inside the filing's transaction when the record got its case from another call."""
+
+
+def _case_once(model: type[BriefingTask | Checkin | Visit], pk: int, file: Callable[..., Case]) -> Case:
+    """The case of a task, check-in or visit, filed once: the stored one if it has one (read from
+    the database, not from a possibly stale object); else `file(with_case=link)`, where `link`
+    sets the case only while the record has none. When two calls race, the one that links first
+    wins and the other's case is rolled back; it answers the winner's."""
+    stored = model._default_manager.filter(pk=pk).values_list("case_id", flat=True)
+    case_id = stored.get()
+    if case_id is not None:
+        return Case.objects.get(pk=case_id)
+
+    def link(case: Case) -> None:
+        if not model._default_manager.filter(pk=pk, case__isnull=True).update(case=case):
+            raise _HasCase
+
+    try:
+        return file(with_case=link)
+    except _HasCase:
+        return Case.objects.get(pk=stored.get())
 
 
 def raise_case_from_task(
@@ -219,36 +272,25 @@ def raise_case_from_task(
 ) -> Case:
     """A task given at a briefing filed as a case (channel `patrol`) at a building of the
     briefing's grid, described by the task's text unless given; the task keeps the case, and a
-    second call answers it (also with a stale `task`, or when two calls race: the one that links
-    the task first wins, the other's case is not written)."""
+    second call answers it (`_case_once`: also with a stale `task`, or when two calls race)."""
     briefing = Briefing.objects.select_related("grid", "district").get(pk=task.briefing_id)
     _check_recorder(acting_user, briefing.grid)
-    stored = BriefingTask.objects.filter(pk=task.pk).values_list("case_id", flat=True)
-    case_id = stored.get()
-    if case_id is not None:
-        task.case = Case.objects.get(pk=case_id)
-        return task.case
-    if building.level != Level.BUILDING or building.grid_id != briefing.grid_id:
-        raise DomainError(FieldworkError.PLACE_OUTSIDE_GRID, _("Choose a building of the briefing's grid."))
 
-    def link(case: Case) -> None:
-        if not BriefingTask.objects.filter(pk=task.pk, case__isnull=True).update(case=case):
-            raise _TaskHasCase  # rolls the case back: another call linked one meanwhile
-
-    try:
-        case = file_case(
+    def file(with_case: Callable[[Case], None]) -> Case:
+        if building.level != Level.BUILDING or building.grid_id != briefing.grid_id:
+            raise DomainError(FieldworkError.PLACE_OUTSIDE_GRID, _("Choose a building of the briefing's grid."))
+        return file_case(
             acting_user,
             district=briefing.district,
             category=category,
             channel=Channel.PATROL,
             description=description or task.text,
             building=building,
-            with_case=link,
+            with_case=with_case,
         )
-    except _TaskHasCase:
-        case = Case.objects.get(pk=stored.get())
-    task.case = case
-    return case
+
+    task.case = _case_once(BriefingTask, task.pk, file)
+    return task.case
 
 
 # --- patrols ------------------------------------------------------------------------------------
@@ -357,26 +399,27 @@ def raise_case_from_checkin(
 ) -> Case:
     """A problem found at a check-in, filed as a case in one step: the place is the check-in's
     building or point, the channel `patrol`, the photo attached. The check-in keeps the case; a
-    second call for the same check-in answers that case."""
+    second call for the same check-in answers that case (`_case_once`)."""
     patrol = Patrol.objects.select_related("grid", "district").get(pk=checkin.patrol_id)
     _check_recorder(acting_user, patrol.grid)
-    if checkin.case_id is not None:
-        return Case.objects.get(pk=checkin.case_id)
     building = AreaNode.objects.get(pk=checkin.building_id) if checkin.building_id is not None else None
-    case = file_case(
-        acting_user,
-        district=patrol.district,
-        category=category,
-        channel=Channel.PATROL,
-        description=description,
-        lng=checkin.lng if building is None else None,
-        lat=checkin.lat if building is None else None,
-        building=building,
-        photos=[photo] if photo is not None else [],
-        with_case=lambda case: Checkin.objects.filter(pk=checkin.pk).update(case=case),
+    checkin.case = _case_once(
+        Checkin,
+        checkin.pk,
+        functools.partial(
+            file_case,
+            acting_user,
+            district=patrol.district,
+            category=category,
+            channel=Channel.PATROL,
+            description=description,
+            lng=checkin.lng if building is None else None,
+            lat=checkin.lat if building is None else None,
+            building=building,
+            photos=[photo] if photo is not None else [],
+        ),
     )
-    checkin.case = case
-    return case
+    return checkin.case
 
 
 # --- visits -------------------------------------------------------------------------------------
@@ -503,24 +546,25 @@ def correct_registry_from_visit(acting_user: User, visit: Visit, person: Person,
 
 def raise_case_from_visit(acting_user: User, visit: Visit, category: Category, description: str) -> Case:
     """A problem met on a visit filed as a case (channel `visit`) at the household's building;
-    the visit keeps the case, and a second call answers it."""
+    the visit keeps the case, and a second call answers it (`_case_once`)."""
     _check_recorder(acting_user, visit.grid)
-    if visit.case_id is not None:
-        return Case.objects.get(pk=visit.case_id)
     household = AreaNode.objects.select_related("district").get(pk=visit.household_id)
     assert household.building_id is not None
     building = AreaNode.objects.get(pk=household.building_id)
-    case = file_case(
-        acting_user,
-        district=household.district,  # type: ignore[arg-type]  # a household always has its district
-        category=category,
-        channel=Channel.VISIT,
-        description=description,
-        building=building,
-        with_case=lambda case: Visit.objects.filter(pk=visit.pk).update(case=case),
+    visit.case = _case_once(
+        Visit,
+        visit.pk,
+        functools.partial(
+            file_case,
+            acting_user,
+            district=household.district,
+            category=category,
+            channel=Channel.VISIT,
+            description=description,
+            building=building,
+        ),
     )
-    visit.case = case
-    return case
+    return visit.case
 
 
 # --- edits: the later one wins, the other is kept -----------------------------------------------
@@ -585,8 +629,12 @@ def _apply(record: FieldRecord, data: dict[str, Any]) -> None:
         if "attendees" in data:
             record.attendees.set(_district_users(record.district_id, data["attendees"]).values())
         if "tasks" in data:
-            record.tasks.all().delete()  # type: ignore[attr-defined]
-            _write_tasks(record, [TaskData(t["text"], t.get("assignee"), _date(t.get("due"))) for t in data["tasks"]])
+            tasks = [TaskData(t["text"], t.get("assignee"), _date(t.get("due"))) for t in data["tasks"]]
+            _replace_keeping_cases(
+                record.tasks.all(),  # type: ignore[attr-defined]
+                _task_rows(record, tasks),
+                lambda t: (t.text, t.assignee_id, t.due),
+            )
     elif isinstance(record, Patrol):
         if "finished_at" in data:
             finished = data["finished_at"]
@@ -608,8 +656,12 @@ def _apply(record: FieldRecord, data: dict[str, Any]) -> None:
                     for c in data["checkins"]
                 ],
             )
-            record.checkins.all().delete()  # type: ignore[attr-defined]
-            Checkin.objects.bulk_create(rows)
+            _replace_keeping_cases(
+                record.checkins.all(),  # type: ignore[attr-defined]
+                rows,
+                lambda c: (c.building_id, c.lng, c.lat, c.at),
+                also=("note",),
+            )
     elif isinstance(record, Visit):
         if "met" in data:
             record.met = _text(data["met"], MAX_MET)

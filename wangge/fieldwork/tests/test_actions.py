@@ -12,7 +12,7 @@ from wangge.accounts.models import AuditAction, AuditEvent, Role
 from wangge.cases.models import Attachment, Case, Channel
 from wangge.conftest import make_persona
 from wangge.fieldwork import actions
-from wangge.fieldwork.models import RecordVersion
+from wangge.fieldwork.models import Checkin, RecordVersion, Visit
 from wangge.fieldwork.queries import grid_team
 from wangge.fieldwork.signals import visit_flagged
 from wangge.fieldwork.tests.factories import WORKING_MONDAY, at, briefing, patrol, visit
@@ -56,6 +56,36 @@ def test_an_edit_of_a_checkin_outside_the_grid_is_refused_and_changes_nothing(sm
     assert _code(lambda: actions.edit_record(worker_a, record, bad, later)) == "checkin_outside_grid"
     assert list(record.checkins.values_list("building_id", flat=True)) == [small.buildings[0].pk]
     assert not RecordVersion.objects.exists()
+
+
+def test_an_edit_keeps_the_checkins_and_tasks_it_names_again_and_never_drops_one_with_a_case(
+    small, worker_a, catalogue
+):
+    b0, b1 = small.buildings[0], small.buildings[1]
+    record = patrol(worker_a, small.grids[0], WORKING_MONDAY, [b0, b1])
+    first, second = record.checkins.order_by("building_id")
+    case = actions.raise_case_from_checkin(worker_a, first, catalogue["SZ02"], "井盖缺失")
+    later = record.updated_at + dt.timedelta(minutes=5)
+    # The phone's edit names the second check-in again with a note and leaves the first out.
+    edit = {"checkins": [{"building": b1.pk, "at": second.at.isoformat(), "note": "已清理"}]}
+    actions.edit_record(worker_a, record, edit, later)
+    kept = {c.pk: c for c in record.checkins.all()}
+    assert set(kept) == {first.pk, second.pk}
+    assert kept[first.pk].case_id == case.pk and kept[second.pk].note == "已清理"
+    # Without a case, a check-in the edit leaves out goes.
+    actions.edit_record(worker_a, record, {"checkins": []}, later + dt.timedelta(minutes=1))
+    assert list(record.checkins.values_list("pk", flat=True)) == [first.pk]
+
+    held = briefing(
+        worker_a, small.grids[0], WORKING_MONDAY, tasks=[actions.TaskData("清理楼道"), actions.TaskData("走访")]
+    )
+    with_case, plain = held.tasks.order_by("pk")
+    actions.raise_case_from_task(worker_a, with_case, catalogue["SZ02"], b0)
+    actions.edit_record(
+        worker_a, held, {"tasks": [{"text": "走访"}, {"text": "新任务"}]}, held.updated_at + dt.timedelta(minutes=1)
+    )
+    texts = dict(held.tasks.values_list("text", "pk"))
+    assert texts == {"清理楼道": with_case.pk, "走访": plain.pk, "新任务": texts["新任务"]}
 
 
 def _photo() -> io.BytesIO:
@@ -126,6 +156,19 @@ def test_a_visit_raises_a_case_at_the_households_building(small, worker_a, catal
     record = visit(worker_a, small.households[4], at(WORKING_MONDAY))
     case = actions.raise_case_from_visit(worker_a, record, catalogue["SZ02"], "漏水")
     assert (case.channel, case.building_id) == (Channel.VISIT, small.households[4].building_id)
+
+
+def test_a_stale_copy_of_a_checkin_or_visit_answers_the_case_already_filed(small, worker_a, catalogue, media):
+    checkin = patrol(worker_a, small.grids[0], WORKING_MONDAY, [small.buildings[1]]).checkins.get()
+    stale_checkin = Checkin.objects.get(pk=checkin.pk)
+    first = actions.raise_case_from_checkin(worker_a, checkin, catalogue["SZ02"], "楼道堵塞")
+    assert actions.raise_case_from_checkin(worker_a, stale_checkin, catalogue["SZ02"], "again") == first
+    record = visit(worker_a, small.households[4], at(WORKING_MONDAY))
+    stale_visit = Visit.objects.get(pk=record.pk)
+    second = actions.raise_case_from_visit(worker_a, record, catalogue["SZ02"], "漏水")
+    assert actions.raise_case_from_visit(worker_a, stale_visit, catalogue["SZ02"], "again") == second
+    assert stale_checkin.case == first and stale_visit.case == second
+    assert Case.objects.count() == 2
 
 
 def test_another_grids_worker_cannot_raise_a_case_from_a_checkin(small, worker_a, worker_b, catalogue):
