@@ -63,7 +63,7 @@ from wangge.lib.geo import CRS_CHOICES, check_coordinates, from_wgs84, to_wgs84
 from wangge.lib.matching import spellings
 from wangge.lib.text import is_ascii_number
 from wangge.web import pages
-from wangge.web.views import _map_config, scoped_page
+from wangge.web.views import map_config, scoped_page
 
 CASES_PER_PAGE = 30
 # Characters of the description a list shows.
@@ -247,7 +247,7 @@ def case_map(request: HttpRequest) -> HttpResponse:
         "chosen": {key: request.GET.get(key, "") for key in ("state", "category", "flag")},
         "groups": _groups(user),
         "states": LISTED_STATES,
-        "map_config": _map_config(request, geojson_url=f"{reverse('case_map_data')}?{params.urlencode()}"),
+        "map_config": map_config(request, geojson_url=f"{reverse('case_map_data')}?{params.urlencode()}"),
     }
     return render(request, "web/cases/map.html", context)
 
@@ -407,7 +407,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "categories": _with_search_text(categories),
         "staff": staff,
         "channels": [(c.value, c.label) for c in STAFF_CHANNELS],
-        "map_config": _map_config(
+        "map_config": map_config(
             request,
             bounds=_bounds(user),
             grids_url=f"{reverse('map_grids')}?pick=1",
@@ -576,7 +576,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     if found.lng is not None:
         context["place"] = from_wgs84(found.lng, found.lat, settings.MAP_TILE_CRS)  # type: ignore[arg-type]
     if found.lng is not None or found.grid_id is not None:
-        context["map_config"] = _map_config(
+        context["map_config"] = map_config(
             request, point=context.get("place"), highlight_grids=[found.grid_id] if found.grid_id else []
         )
     return render(request, "web/cases/detail.html", context)
@@ -739,7 +739,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "groups": Category.objects.filter(district=district, parent__isnull=True),
         "query": params.urlencode(),
-        "map_config": _map_config(
+        "map_config": map_config(
             request,
             geojson_url=f"{reverse('board_data')}?{params.urlencode()}",
             grids_url=f"{reverse('board_grids')}?{urlencode({'district': district.code})}",

@@ -9,6 +9,7 @@ fresh uuid, as the API's phone queue would give it.
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -31,7 +32,8 @@ from wangge.fieldwork.models import Briefing, Checkin, HouseholdChange, Patrol, 
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
-from wangge.web.views import page_for
+from wangge.web.pages import grid_map_data
+from wangge.web.views import display_crs, map_config, page_for
 
 MAX_TASK_ROWS = 10
 MAX_PERIOD_DAYS = 366
@@ -223,7 +225,13 @@ def patrol(request: HttpRequest, pk: int) -> HttpResponse:
     buildings = _buildings(grid)
     for building in buildings:
         building.checked = building.pk in checked  # type: ignore[attr-defined]
-    context = {"grid": grid, "patrol": current, "checkins": checkins, "buildings": buildings}
+    context: dict[str, Any] = {"grid": grid, "patrol": current, "checkins": checkins, "buildings": buildings}
+    if current is not None:
+        # The same buildings on the map: a tap presses the building's check-in button.
+        context["map_config"] = map_config(request)
+        context["map_data"] = grid_map_data(
+            grid, buildings, display_crs(request), lambda b: {"button": f"checkin-{b.pk}", "checked": b.pk in checked}
+        )
     return render(request, "web/fieldwork/patrol.html", context)
 
 

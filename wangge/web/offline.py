@@ -34,6 +34,10 @@ ASSETS = (
     "wangge/icon.svg",
     "wangge/icon-192.png",
     "vendor/htmx/htmx.min.js",
+    # The patrol's map: drawn without tiles when offline (the grid's outline and its buildings).
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
+    "wangge/map.js",
 )
 
 

@@ -2,6 +2,7 @@
 returns; views call them with a node already loaded in the user's scope."""
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -354,6 +355,24 @@ def _responsible(zone_links: list[ZoneArea]) -> tuple[list[ResponsibleMember], d
 _ZONE_RELATED = ("zone__member__person", "area")
 
 
+def grid_map_data(
+    grid: AreaNode, buildings: Iterable[AreaNode], crs: str, tap: Callable[[AreaNode], dict[str, Any]]
+) -> dict[str, Any]:
+    """The inline data of a grid's map (`map.js`, kind `grid`): its outline and its buildings with
+    a point, each with what a tap on it does (`tap(building)`: `{"url": …}` opens a page,
+    `{"button": element id}` presses that button of the page)."""
+    boundary = GridBoundary.objects.filter(grid_id=grid.pk, valid_to__isnull=True).values_list("geometry", flat=True)
+    geometry = next(iter(boundary), None)
+    return {
+        "outline": convert_geometry(geometry, crs) if geometry else None,
+        "points": [
+            {"name": b.name, "lnglat": convert_point(b.lng, b.lat, crs), **tap(b)}
+            for b in buildings
+            if b.lng is not None and b.lat is not None
+        ],
+    }
+
+
 def grid_detail(grid: AreaNode, crs: str) -> dict[str, Any]:
     labels = kind_labels(grid.district_id)
     units = list(OrgUnit.objects.filter(grid_id=grid.pk).select_related("area", "secretary"))
@@ -389,17 +408,8 @@ def grid_detail(grid: AreaNode, crs: str) -> dict[str, Any]:
         for user in users
     ]
     workers = sorted(team.worker_profiles, key=lambda w: (order.get(w.kind, 9), w.person.name))
-    boundary = GridBoundary.objects.filter(grid_id=grid.pk, valid_to__isnull=True).values_list("geometry", flat=True)
-    geometry = next(iter(boundary), None)
     buildings = [n for n in nodes if n.level == Level.BUILDING]
-    map_data = {
-        "outline": convert_geometry(geometry, crs) if geometry else None,
-        "points": [
-            {"name": b.name, "url": reverse("area", args=[b.pk]), "lnglat": convert_point(b.lng, b.lat, crs)}
-            for b in buildings
-            if b.lng is not None and b.lat is not None
-        ],
-    }
+    map_data = grid_map_data(grid, buildings, crs, lambda b: {"url": reverse("area", args=[b.pk])})
     return {
         "team_users": team_users,
         "unit_lines": _unit_lines(vertical, labels),

@@ -95,14 +95,14 @@ def page_for(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[...,
     return decorate
 
 
-def _display_crs(request: HttpRequest) -> str:
+def display_crs(request: HttpRequest) -> str:
     crs = request.GET.get("crs") or settings.MAP_TILE_CRS
     if crs not in CRS_CHOICES:
         raise Http404
     return crs
 
 
-def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     """The configuration of every map (`static/wangge/map.js`): tiles, grid outlines, buildings
     when zoomed in, and the texts the map shows; `extra` adds or overrides keys per page."""
     return {
@@ -139,8 +139,8 @@ def _map_config(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's own work, the most operational role first (`wangge.web.home`)."""
     user: User = request.user  # type: ignore[assignment]
-    map_config = _map_config(request, geojson_url=reverse("map_grids") + "?overdue=1", color_by="overdue")
-    sections = home_sections(user, timezone.now(), map_config)
+    home_map = map_config(request, geojson_url=reverse("map_grids") + "?overdue=1", color_by="overdue")
+    sections = home_sections(user, timezone.now(), home_map)
     context = {
         "sections": sections,
         "map_shown": any(s.name == "district" for s in sections),
@@ -243,10 +243,10 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
         context |= {"child_level": child, "rows": pages.nodes_with_counts(nodes, child)}
         return render(request, "web/area_parent.html", context)
     if node.level == Level.GRID:
-        context |= pages.grid_detail(node, _display_crs(request))
+        context |= pages.grid_detail(node, display_crs(request))
         context["fieldwork_allowed"] = pages.allowed(user, "fieldwork")  # type: ignore[arg-type]
         context["team_editable"] = pages.allowed(user, "grid_team") and administers_area(user, node)  # type: ignore[arg-type]
-        context["map_config"] = _map_config(request)
+        context["map_config"] = map_config(request)
         return render(request, "web/area_grid.html", context)
     if node.level == Level.BUILDING_GROUP:
         context |= pages.building_group_detail(node)

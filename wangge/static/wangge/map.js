@@ -1,7 +1,7 @@
 /* The one map component of the web app: Leaflet 1.9 (vendored), no other dependency.
 
    Every map is a <div data-map="KIND" data-config="ID"> whose configuration is the JSON of
-   <script type="application/json" id="ID">, written by the server (`wangge.web.views._map_config`).
+   <script type="application/json" id="ID">, written by the server (`wangge.web.views.map_config`).
    Coordinates arrive already in the tiles' system (`tile_crs`). Every map draws:
    - the grid outlines (`grids_url`); grids listed in `highlight_grids` or marked `own` by the
      server are highlighted; `color_by: "overdue"` shades each grid by its `overdue` count;
@@ -9,7 +9,9 @@
      asked for the visible box only); a tap shows the building's label.
    And per KIND:
    - district: the grids are the data (`geojson_url`); a tap opens the grid's page;
-   - grid: one grid's outline and buildings, inline (`data-source`);
+   - grid: one grid's outline and buildings, inline (`data-source`); a tap on a building opens its
+     `url`, or presses the page's button whose id is its `button` (the patrol's check-in; a
+     `checked` building is green);
    - cases: case points (`geojson_url`) coloured by flag, with a legend; a tap shows the case;
    - pick: the place of the filing form (see `pickMap`);
    - point: one case's place (`point`), its grid highlighted;
@@ -320,10 +322,18 @@
     var group = L.featureGroup().addTo(map);
     if (data.outline) L.geoJSON(data.outline, { style: HIGHLIGHT_STYLE, interactive: false }).addTo(group);
     data.points.forEach(function (point) {
-      var marker = L.circleMarker([point.lnglat[1], point.lnglat[0]], L.extend({}, BUILDING_STYLE, { radius: 8 }));
+      // A building already checked in on this patrol is green.
+      var style = L.extend({}, BUILDING_STYLE, { radius: 8 }, point.checked ? { fillColor: "#2e7d32" } : {});
+      var marker = L.circleMarker([point.lnglat[1], point.lnglat[0]], style);
       marker.bindTooltip(element("span", point.name), { direction: "top", offset: [0, -8] });
-      marker.on("click", function () { window.location.href = point.url; });
+      marker.on("click", function () {
+        // A point names a page to open, or a button of this page to press (a patrol's check-in).
+        var button = point.button && document.getElementById(point.button);
+        if (button) button.click();
+        else if (point.url) window.location.href = point.url;
+      });
       marker.addTo(group);
+      if (point.button) marker.getElement().setAttribute("data-button", point.button);
     });
     fitTo(map, [group], config);
     el.dataset.features = String(data.points.length);

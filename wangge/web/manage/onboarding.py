@@ -38,7 +38,7 @@ from wangge.onboarding import steps
 from wangge.onboarding.grids import grid_preview
 from wangge.web import pages
 from wangge.web.manage.catalogue import administered_districts
-from wangge.web.views import _map_config, page_for
+from wangge.web.views import map_config, page_for
 
 UPLOAD_FOLDER = "onboarding/uploads"
 SESSION_KEY = "onboarding_uploads"
@@ -293,8 +293,8 @@ def _grid_context(request: HttpRequest, entry: dict[str, Any], report: GridImpor
         feature["geometry"] = pages.convert_geometry(feature["geometry"], crs)
     for place in preview["places"]:
         place["lnglat"] = list(from_wgs84(place["lnglat"][0], place["lnglat"][1], crs))
-    base = _map_config(request)
-    config = _map_config(
+    base = map_config(request)
+    config = map_config(
         request,
         grids_url=None,
         buildings_url=None,

@@ -28,7 +28,7 @@ from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES
 from wangge.web.cases import PICK_BUILDINGS_MIN_ZOOM, _bounds, _building_label
 from wangge.web.manage.catalogue import administered_districts
-from wangge.web.views import _map_config, page_for
+from wangge.web.views import map_config, page_for
 
 PAGE = "manage_routing"
 # The areas a rule may name on this page: the district, its communities and grids.
@@ -153,7 +153,7 @@ def routing_list(request: HttpRequest) -> HttpResponse:
         "next_priority": next_priority(district.pk),
         **choices,
         "test": _tested(request, district, choices["categories"]),
-        "map_config": _map_config(
+        "map_config": map_config(
             request,
             bounds=_bounds(user),
             grids_url=f"{reverse('map_grids')}?pick=1",

@@ -13,7 +13,7 @@ from wangge.areas import actions as area_actions
 from wangge.areas.tests.factories import grid_square
 from wangge.cases.models import Attachment
 from wangge.fieldwork.models import Briefing, Checkin, Patrol, Visit
-from wangge.web.tests.browser import OFFICE, PHONE_390, SCREENSHOTS, log_in, no_horizontal_scroll
+from wangge.web.tests.browser import OFFICE, PHONE_390, SCREENSHOTS, log_in, no_horizontal_scroll, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
@@ -81,8 +81,10 @@ def test_a_grid_worker_briefs_patrols_reports_and_visits_on_a_phone(
     with page.expect_navigation():
         page.get_by_test_id(f"building-{first.pk}").tap()
     expect(page.get_by_test_id("checkin")).to_have_count(1)
+    # The second building is tapped on the map: the tap presses its check-in button.
+    wait_for_map(page, "#patrol-map")
     with page.expect_navigation():
-        page.get_by_test_id(f"building-{second.pk}").tap()
+        page.locator(f'#patrol-map [data-button="checkin-{second.pk}"]').tap()
     expect(page.get_by_test_id("checkin")).to_have_count(2)
     shot(page, "patrol")
     page.goto(f"{live_server.url}/fieldwork/checkin/{third.pk}/")
