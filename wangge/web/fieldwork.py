@@ -8,6 +8,7 @@ fresh uuid, as the API's phone queue would give it.
 """
 
 import datetime as dt
+import math
 import uuid
 from typing import Any
 
@@ -235,6 +236,15 @@ def patrol(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/fieldwork/patrol.html", context)
 
 
+def _coordinate(raw: str | None) -> float | None:
+    """A longitude or latitude from a form, or None when missing or not a finite number."""
+    try:
+        value = float(raw or "")
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _patrol_of(request: HttpRequest, pk: int) -> Patrol:
     patrols = queries.visible_patrols(_user(request)).select_related("grid")
     return get_object_or_404(patrols, pk=pk, recorded_by=request.user, finished_at__isnull=True)
@@ -243,16 +253,20 @@ def _patrol_of(request: HttpRequest, pk: int) -> Patrol:
 @require_POST
 @page_for("fieldwork")
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check a building of the patrol's grid in, with an optional note."""
+    """Check a building of the patrol's grid in, or the point where the worker stands (`lng`,
+    `lat` in WGS-84, asked of the phone once, on the worker's tap), with an optional note."""
     current = _patrol_of(request, pk)
     raw = request.POST.get("building", "")
-    building_id = int(raw) if is_ascii_number(raw) and len(raw) < 19 else 0
-    try:
-        actions.add_checkin(
-            _user(request),
-            current,
-            actions.CheckinData(at=timezone.now(), building_id=building_id, note=request.POST.get("note", "")),
+    note = request.POST.get("note", "")
+    if raw:
+        place = actions.CheckinData(
+            at=timezone.now(), building_id=int(raw) if is_ascii_number(raw) and len(raw) < 19 else 0, note=note
         )
+    else:
+        lng, lat = _coordinate(request.POST.get("lng")), _coordinate(request.POST.get("lat"))
+        place = actions.CheckinData(at=timezone.now(), lng=lng, lat=lat, note=note)
+    try:
+        actions.add_checkin(_user(request), current, place)
     except DomainError as error:
         _failed(request, error)
     else:

@@ -38,6 +38,7 @@ ASSETS = (
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",
     "wangge/map.js",
+    "wangge/checkin-point.js",
 )
 
 

@@ -94,6 +94,17 @@ def test_a_grid_worker_briefs_patrols_reports_and_visits_on_a_phone(
     expect(page.get_by_test_id("checkin")).to_have_count(3)
     patrol = Patrol.objects.get(grid=grid)
     assert [c.building_id for c in patrol.checkins.all()] == [first.pk, second.pk, third.pk]  # type: ignore[attr-defined]
+    # A point where the worker stands (the phone asked once, on the tap), inside the grid.
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": third.lng, "latitude": third.lat})
+    with page.expect_navigation():
+        page.get_by_test_id("checkin-here").tap()
+    expect(page.get_by_test_id("checkin")).to_have_count(4)
+    point = patrol.checkins.last()  # type: ignore[attr-defined]
+    assert point.building_id is None and (round(point.lng, 5), round(point.lat, 5)) == (
+        round(third.lng, 5),
+        round(third.lat, 5),
+    )
 
     # 3. The broken door found at the first building becomes a case, with its photo.
     finding = Checkin.objects.get(patrol=patrol, building=first)

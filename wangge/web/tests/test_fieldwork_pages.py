@@ -132,6 +132,27 @@ def test_a_patrol_is_started_checked_in_and_finished(client, small, worker_a, ca
     assert client.post(reverse("fieldwork_checkin", args=[patrol.pk]), {"building": first.pk}).status_code == 404
 
 
+def test_a_point_where_the_worker_stands_is_checked_in_inside_the_grid_only(client, small, worker_a):
+    client.force_login(worker_a)
+    grid = small.grids[0]
+    client.post(reverse("fieldwork_patrol", args=[grid.pk]))
+    patrol = Patrol.objects.get(finished_at__isnull=True)
+    inside, outside = small.buildings[0], small.buildings[4]
+    assert inside.grid_id == grid.pk and outside.grid_id != grid.pk
+    url = reverse("fieldwork_checkin", args=[patrol.pk])
+    client.post(url, {"lng": f"{inside.lng:.6f}", "lat": f"{inside.lat:.6f}", "note": "路灯不亮"})
+    for bad in ({"lng": f"{outside.lng:.6f}", "lat": f"{outside.lat:.6f}"}, {"lng": "nan", "lat": "1"}, {}):
+        response = client.post(url, bad, follow=True)
+        assert response.status_code == 200 and list(response.context["messages"])
+    ((lng, lat, building, note),) = patrol.checkins.values_list("lng", "lat", "building_id", "note")  # type: ignore[attr-defined]
+    assert (round(lng, 5), round(lat, 5), building, note) == (
+        round(inside.lng, 5),
+        round(inside.lat, 5),
+        None,
+        "路灯不亮",
+    )
+
+
 def test_the_qr_sheet_has_one_code_per_building_opening_its_check_in_page(client, small, worker_a):
     client.force_login(worker_a)
     page = client.get(reverse("fieldwork_qr", args=[small.grids[0].pk])).content.decode()
