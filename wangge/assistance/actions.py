@@ -99,7 +99,7 @@ def _text(value: str) -> str:
 def _reason(value: str) -> str:
     value = _text(value)
     if not value:
-        raise DomainError(AssistanceError.REASON_REQUIRED, _("Say why."))
+        raise DomainError(AssistanceError.ASSISTANCE_REASON_REQUIRED, _("Say why."))
     return value
 
 

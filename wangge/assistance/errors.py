@@ -18,8 +18,8 @@ class AssistanceError(ErrorCode):
         "a cause, need kind, priority, state, source or helper kind is not a documented one",
     )
     DOSSIER_TEXT_TOO_LONG = "dossier_text_too_long", 400, "a text is longer than 4,000 characters"
-    REASON_REQUIRED = (
-        "reason_required",
+    ASSISTANCE_REASON_REQUIRED = (
+        "assistance_reason_required",
         400,
         "a need that cannot be met, a pair that ends and a change of state say why",
     )

@@ -72,7 +72,7 @@ def test_a_change_of_state_without_a_reason_is_refused(small, worker_a):
     d = dossier(worker_a, small.households[0])
     with pytest.raises(DomainError) as refused:
         actions.change_dossier(worker_a, d, state=DossierState.CLOSED, reason=" ")
-    assert refused.value.code == AssistanceError.REASON_REQUIRED
+    assert refused.value.code == AssistanceError.ASSISTANCE_REASON_REQUIRED
 
 
 def test_a_need_that_cannot_be_met_says_why_and_a_met_one_is_dated(small, worker_a):
