@@ -20,7 +20,7 @@ from wangge.accounts.audit import client_ip
 from wangge.accounts.models import User
 from wangge.api.api import register_router
 from wangge.api.errors import ApiError, answers
-from wangge.api.schemas import Id, Pagination, errors
+from wangge.api.schemas import MAX_ID, Id, Pagination, errors
 from wangge.areas.models import AreaNode, Level
 from wangge.assistance import actions, queries
 from wangge.assistance.errors import AssistanceError
@@ -172,6 +172,8 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
     """One dossier, whole for its keepers; for its paired helper only the household's address and
     the open needs assigned to the pair. Every reading is audited."""
     user = _user(request)
+    if not 0 < dossier_id <= MAX_ID:
+        raise actions.not_found()
     found = queries.visible_dossiers(user).filter(pk=dossier_id)
     if found.exists():
         dossier = _detail_queryset().get(pk=dossier_id)

@@ -135,7 +135,9 @@ def test_coverage_counts_households_paired_visited_and_with_a_need_met(small, wo
     assert ok(bearer_client(community_staff).get(f"/api/v1/assistance/coverage?area={community.pk}")) == expected
     assert_error(bearer_client(worker_b).get(f"/api/v1/assistance/coverage?area={grid.pk}"), 404, "not_found")
     building = small.buildings[0]
-    assert_error(bearer_client(worker_a).get(f"/api/v1/assistance/coverage?area={building.pk}"), 400, "area_not_coverage")
+    assert_error(
+        bearer_client(worker_a).get(f"/api/v1/assistance/coverage?area={building.pk}"), 400, "area_not_coverage"
+    )
 
 
 def test_the_list_and_coverage_take_the_same_queries_however_many_dossiers(small, community_staff, worker_a):
