@@ -8,6 +8,7 @@ the open needs assigned to the pair) and records helps on their pair; anyone els
 `assistance_forbidden`.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -119,11 +120,15 @@ def _help_out(help_: Help) -> dict[str, Any]:
         "dossier": help_.dossier_id,
         "given_on": help_.given_on,
         "what": actions.help_text(help_),
-        "value": help_.value,
-        "hours": help_.hours,
+        "value": float(help_.value) if help_.value is not None else None,
+        "hours": float(help_.hours) if help_.hours is not None else None,
         "pair": help_.pair_id,
         "need": help_.need_id,
     }
+
+
+def _decimal(value: float | None, step: str) -> Decimal | None:
+    return Decimal(str(value)).quantize(Decimal(step)) if value is not None else None
 
 
 def _detail_queryset() -> Any:
@@ -231,8 +236,8 @@ def record_help(request: HttpRequest, payload: AssistanceHelpIn) -> Any:
         dossier=dossier,
         given_on=payload.given_on,
         what=payload.what,
-        value=payload.value,
-        hours=payload.hours,
+        value=_decimal(payload.value, "0.01"),
+        hours=_decimal(payload.hours, "0.1"),
         pair=pair,
         need=need,
     )

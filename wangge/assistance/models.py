@@ -60,7 +60,7 @@ PRIORITY_RANK = {p.value: rank for rank, p in enumerate(Priority)}
 
 
 class NeedState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not yet met")
     BEING_MET = "being_met", _("Being met")
     MET = "met", _("Met")
     CANNOT_BE_MET = "cannot_be_met", _("Cannot be met")

@@ -3,7 +3,6 @@ start with `Assistance` to stay unique across the API."""
 
 import datetime as dt
 import uuid as uuidlib
-from decimal import Decimal
 
 from ninja import Field, Schema
 
@@ -87,8 +86,8 @@ class AssistanceHelpIn(Schema):
     dossier: Id
     given_on: dt.date = Field(..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), json_schema_extra=DATE_1900_2199)
     what: str = Field(..., min_length=1, max_length=MAX_TEXT, pattern=r"\S")
-    value: Decimal | None = Field(None, ge=0, le=Decimal("99999999.99"), decimal_places=2)
-    hours: Decimal | None = Field(None, ge=0, le=Decimal("99999.9"), decimal_places=1)
+    value: float | None = Field(None, ge=0, le=99999999, description="In yuan, rounded to the fen.")
+    hours: float | None = Field(None, ge=0, le=99999, description="Rounded to a tenth of an hour.")
     pair: Id | None = None
     need: Id | None = None
 
@@ -99,8 +98,8 @@ class AssistanceHelpOut(Schema):
     dossier: int
     given_on: dt.date
     what: str
-    value: Decimal | None
-    hours: Decimal | None
+    value: float | None
+    hours: float | None
     pair: int | None
     need: int | None
 

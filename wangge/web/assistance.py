@@ -181,7 +181,9 @@ def dossier_page(request: HttpRequest, pk: int) -> HttpResponse:
             "cause_values": text["causes"],
             "needs": [{"need": n, **actions.need_text(n), "kind_label": _kind(n)} for n in needs],
             "pairs": [{"pair": p, "name": names.get((p.helper_kind, p.helper_id), "")} for p in pairs],
-            "active_pairs": [p for p in pairs if p.ended_on is None],
+            "active_pairs": [
+                {"pk": p.pk, "name": names.get((p.helper_kind, p.helper_id), "")} for p in pairs if p.ended_on is None
+            ],
             "helps": [{"help": h, "what": actions.help_text(h)} for h in helps],
             "history": _history(dossier),
             "suggestions": queries.suggestions(dossier) if dossier.state != DossierState.CLOSED else [],

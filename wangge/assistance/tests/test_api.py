@@ -112,7 +112,7 @@ def test_a_help_is_recorded_once_per_uuid_by_the_paired_member(small, worker_a, 
     }
     client = bearer_client(member_user)
     first = ok(client.post("/api/v1/assistance/helps", body, content_type=JSON), 201)
-    assert first["what"] == "陪同就医" and first["hours"] == "2.5"
+    assert first["what"] == "陪同就医" and first["hours"] == 2.5
     assert ok(client.post("/api/v1/assistance/helps", body, content_type=JSON), 200) == first
     assert Help.objects.count() == 1
     other = {**body, "uuid": str(uuid.uuid4())}
