@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,6 +29,7 @@ from wangge.accounts.audit import client_ip
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import Level
 from wangge.assistance import actions, queries
+from wangge.assistance.exports import export_dossiers
 from wangge.assistance.figures import coverage
 from wangge.assistance.models import (
     Cause,
@@ -45,9 +47,11 @@ from wangge.assistance.models import (
 from wangge.fieldwork.queries import visible_visits
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
+from wangge.lib.xlsx import Workbook
 from wangge.web.views import page_for
 
 AREA_LEVELS = (Level.DISTRICT, Level.COMMUNITY, Level.GRID)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _user(request: HttpRequest) -> User:
@@ -89,6 +93,29 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "web/assistance/worklist.html",
         {"area": area, "areas": areas, "work": work, "needs": needs, "coverage": coverage(area, today)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@page_for("assistance")
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The area's dossiers as a workbook: masked (GET), or with the situation, causes and needs in
+    clear for a POST with a reason. Audited either way."""
+    user = _user(request)
+    area = get_object_or_404(
+        queries.assistance_areas(user).filter(level__in=AREA_LEVELS), pk=_int(request.GET.get("area"))
+    )
+    try:
+        export = export_dossiers(user, area, reason=request.POST.get("reason", ""), ip_address=client_ip(request))
+    except DomainError as error:
+        _failed(request, error)
+        return redirect(f"{reverse('assistance')}?area={area.pk}")
+    book = Workbook()
+    sheet = book.sheet(_("Households in difficulty"))
+    sheet.table(export.headers, export.rows, [16, 20, 20, 10, 12, 12], style=book.header)
+    response = HttpResponse(book.close(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="wangge-assistance-{area.code}.xlsx"'
+    return response
 
 
 # --- opening a dossier --------------------------------------------------------------------------

@@ -72,6 +72,7 @@ urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
 # 困难帮扶: the worklist, dossiers and the paired member's page (wangge.web.assistance).
 urlpatterns += [
     path("assistance/", assistance.worklist, name="assistance"),
+    path("assistance/export.xlsx", assistance.export_xlsx, name="assistance_export"),
     path("assistance/households/<int:household_id>/open/", assistance.open_dossier, name="assistance_open"),
     path("assistance/dossiers/<int:pk>/", assistance.dossier_page, name="assistance_dossier"),
     path("assistance/dossiers/<int:pk>/change/", assistance.dossier_change, name="assistance_change"),

@@ -2,8 +2,10 @@
 page and its changes through the actions, opening from a visit, the paired member's page, and
 flat query counts."""
 
+import io
 import uuid
 
+import openpyxl
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -162,4 +164,42 @@ def test_the_worklist_the_dossier_and_the_members_page_take_the_same_queries_how
         actions.add_need(worker_a, first, actions.NeedData("goods", Priority.HARDEST))
         actions.record_help(worker_a, uuid=uuid.uuid4(), dossier=first, given_on=timezone.localdate(), what="米")
         member_with_account(small, f"党员{h.pk}", home=h)
+    assert_flat(one, run())
+
+
+def _sheet(response) -> list[list[object]]:
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def test_the_export_is_masked_unless_revealed_with_a_reason_and_always_audited(client, small, worker_a, worker_b):
+    d = dossier(worker_a, small.households[0], ("medical", URGENT), ("goods", URGENT), situation=SENTENCE)
+    profile, _user = member_with_account(small, "李党员")
+    pair(worker_a, d, profile)
+    client.force_login(worker_a)
+    url = reverse("assistance_export") + f"?area={small.grids[0].pk}"
+    masked = _sheet(client.get(url))
+    assert len(masked) == 2 and SENTENCE not in str(masked)
+    assert masked[1][1] == small.households[0].name and masked[1][6] == 2 and masked[1][10] == 1
+    revealed = _sheet(client.post(url, {"reason": "民政局年度核查"}))
+    assert SENTENCE in str(revealed)
+    exports = AuditEvent.objects.filter(action=AuditAction.EXPORTED, actor=worker_a).order_by("pk")
+    assert [(e.detail["revealed"], e.detail["rows"]) for e in exports] == [(False, 1), (True, 1)]
+    client.force_login(worker_b)
+    assert client.get(url).status_code == 404
+
+
+def test_the_export_takes_the_same_queries_however_many_dossiers(client, small, worker_a):
+    client.force_login(worker_a)
+    url = reverse("assistance_export") + f"?area={small.grids[0].pk}"
+    dossier(worker_a, small.households[0], ("money", URGENT))
+
+    def run():
+        with count_queries() as q:
+            assert client.post(url, {"reason": "民政局年度核查"}).status_code == 200
+        return q
+
+    one = run()
+    for h in small.households[1:6]:
+        dossier(worker_a, h, ("care", URGENT), ("goods", Priority.ORDINARY), causes=["illness"])
     assert_flat(one, run())
