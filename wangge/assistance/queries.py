@@ -39,6 +39,8 @@ from wangge.assistance.models import (
     HelperKind,
     Need,
     Pair,
+    SurveyHousehold,
+    SurveyRound,
 )
 from wangge.fieldwork.queries import RECORDING_ROLES
 from wangge.orgs.models import ResidentUnit
@@ -234,3 +236,11 @@ def helper_names(pairs: list[Pair]) -> dict[tuple[str, int], str]:
         for pk, name in ResidentUnit.objects.filter(pk__in=units).values_list("pk", "name"):
             names[(HelperKind.RESIDENT_UNIT, pk)] = name
     return names
+
+
+def survey_progress(survey: SurveyRound) -> tuple[int, int]:
+    """A survey round's progress: (households seen, households listed). One query."""
+    counts = SurveyHousehold.objects.filter(round=survey).aggregate(
+        seen=Count("pk", filter=Q(seen_on__isnull=False)), listed=Count("pk")
+    )
+    return counts["seen"], counts["listed"]

@@ -270,3 +270,30 @@ def test_a_sentence_typed_into_a_dossier_is_nowhere_in_the_database_file_in_clea
     assert SENTENCE.encode() not in raw and SENTENCE[:8].encode() not in raw
     # The search is meaningful: the rows are there, with the household's name in clear.
     assert small.households[0].name.encode() in raw and b"most_urgent" in raw
+
+
+def test_a_survey_round_lists_the_areas_households_and_counts_those_seen(small, worker_a, worker_b, community_staff):
+    today = timezone.localdate()
+    survey = actions.create_survey_round(
+        community_staff, area=small.communities[0], name="2026年冬季摸排", starts_on=today, ends_on=today
+    )
+    assert queries.survey_progress(survey) == (0, 12)
+    d = dossier(worker_a, small.households[0])
+    row = actions.mark_surveyed(worker_a, survey, small.households[0], today)
+    assert row.dossier_id == d.pk and queries.survey_progress(survey) == (1, 12)
+    with pytest.raises(DomainError) as outside:
+        actions.mark_surveyed(worker_b, survey, small.households[0], today)
+    assert outside.value.code == "not_found"
+    with pytest.raises(DomainError) as building:
+        actions.create_survey_round(worker_a, area=small.buildings[0], name="x", starts_on=today, ends_on=today)
+    assert building.value.code == AssistanceError.AREA_NOT_COVERAGE
+
+
+def test_a_pair_made_in_a_campaign_names_it(small, worker_a, community_staff):
+    campaign = actions.create_campaign(
+        community_staff, area=small.communities[0], name="千帮千", starts_on=timezone.localdate()
+    )
+    profile, _u = member_with_account(small, "李党员")
+    d = dossier(worker_a, small.households[0])
+    p = actions.pair_helper(worker_a, d, kind=HelperKind.MEMBER, helper_id=profile.pk, campaign=campaign)
+    assert p.campaign_id == campaign.pk and list(campaign.pairs.all()) == [p]
