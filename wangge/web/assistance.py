@@ -193,7 +193,7 @@ def dossier_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     dossier = _dossier(request, pk)
     actions.view_dossier(user, dossier, client_ip(request))
-    needs = list(dossier.needs.select_related("pair").order_by("state", "priority", "opened_at"))
+    needs = list(dossier.needs.order_by(queries.priority_rank(), "opened_at", "pk"))
     pairs = list(dossier.pairs.order_by("ended_on", "-started_on"))
     names = queries.helper_names(pairs)
     helps = list(dossier.helps.select_related("recorded_by").order_by("-given_on", "-id")[:50])
