@@ -71,7 +71,9 @@ def test_a_dossier_opened_from_a_visit_reaches_the_paired_members_phone(make_pag
 
     phone = make_page(PHONE_390, mobile=True)
     log_in(phone, live_server, "member_li")
-    phone.goto(f"{live_server.url}/assistance/mine/")
+    phone.locator("header .menu-button").tap()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="我的结对户").tap()
     card = phone.get_by_test_id("my-pair")
     expect(card).to_contain_text(household.name)
     expect(card.get_by_test_id("my-need")).to_contain_text("医疗")
