@@ -122,6 +122,8 @@ class AuditAction(models.TextChoices):
     ONBOARDING_IMPORTED = "onboarding_imported", _("District files imported")
     VISIT_REVEALED = "visit_revealed", _("Household visit's needs and note revealed")
     GRID_TEAM_CHANGED = "grid_team_changed", _("Grid team changed")
+    DOSSIER_VIEWED = "dossier_viewed", _("Assistance dossier viewed")
+    DOSSIER_CHANGED = "dossier_changed", _("Assistance dossier changed")
 
 
 class AppendOnlyError(Exception):

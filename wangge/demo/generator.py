@@ -39,6 +39,7 @@ from wangge.areas import actions as area_actions
 from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.cases.models import Case, HandlingUnit
 from wangge.demo import names
+from wangge.demo.assistance import write_assistance
 from wangge.demo.blueprint import (
     BOUNDARIES_VALID_FROM,
     DEFAULT_PASSWORD,
@@ -83,6 +84,7 @@ class DemoResult:
     timings: dict[str, float]
     fingerprint: str
     fieldwork: FieldworkResult | None = None
+    assistance: dict[str, int] | None = None
 
 
 def demo_district() -> AreaNode | None:
@@ -130,6 +132,8 @@ def build_reference_district(
         lap("cases")
         fieldwork = write_fieldwork(plan, areas)
         lap("fieldwork")
+        assistance = write_assistance(plan, areas)
+        lap("assistance")
     district = areas[Level.DISTRICT][0]
     return DemoResult(
         district=district,
@@ -142,6 +146,7 @@ def build_reference_district(
         timings=timings,
         fingerprint=plan.fingerprint(),
         fieldwork=fieldwork,
+        assistance=assistance,
     )
 
 

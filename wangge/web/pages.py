@@ -50,6 +50,14 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "fieldwork": frozenset(
         {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),  # handling units' staff (wangge.web.units)
+    # 困难帮扶 (wangge.web.assistance): the worklist and dossiers, kept by the grid team, community
+    # staff and district administrators (a paired member's own page needs no role).
+    "assistance": frozenset(
+        {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
+    ),
+    # The paired member's own page (wangge.web.assistance.my_pairs) in the menu of members; the
+    # page itself needs only a login and answers the user's own pairs.
+    "assistance_mine": frozenset({Role.MEMBER}),
     # Editing a grid's team (wangge.web.fieldwork_team): the community's staff over its grids,
     # the district's administrators (wangge.accounts.admin_scope decides which grids).
     "grid_team": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),

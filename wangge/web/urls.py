@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from wangge.web import (
+    assistance,
     cases,
     fieldwork,
     fieldwork_team,
@@ -67,6 +68,17 @@ urlpatterns += [
 
 # The district's administration pages (wangge.web.manage).
 urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
+
+# 困难帮扶: the worklist, dossiers and the paired member's page (wangge.web.assistance).
+urlpatterns += [
+    path("assistance/", assistance.worklist, name="assistance"),
+    path("assistance/export.xlsx", assistance.export_xlsx, name="assistance_export"),
+    path("assistance/households/<int:household_id>/open/", assistance.open_dossier, name="assistance_open"),
+    path("assistance/dossiers/<int:pk>/", assistance.dossier_page, name="assistance_dossier"),
+    path("assistance/dossiers/<int:pk>/change/", assistance.dossier_change, name="assistance_change"),
+    path("assistance/mine/", assistance.my_pairs, name="assistance_mine"),
+    path("assistance/mine/<int:pk>/help/", assistance.my_pair_help, name="assistance_mine_help"),
+]
 
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [

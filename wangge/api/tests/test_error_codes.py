@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from wangge.api.errors import ApiError, answers
+from wangge.assistance.errors import AssistanceError
 from wangge.cases.errors import CaseError
 from wangge.fieldwork.errors import FieldworkError
 from wangge.open311.errors import Open311Code, Open311Error
@@ -30,7 +31,7 @@ def test_a_code_is_declared_once_per_operation():
 
 
 _LISTED = re.compile(r"^- (\d{3}) `([a-z0-9_]+)`: (.+)$", re.MULTILINE)
-_MEMBERS = {member.value: member for enum in (ApiError, CaseError, FieldworkError) for member in enum}
+_MEMBERS = {member.value: member for enum in (ApiError, CaseError, FieldworkError, AssistanceError) for member in enum}
 
 
 def _listed(operation: dict) -> list[tuple[int, str, str]]:

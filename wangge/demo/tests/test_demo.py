@@ -26,6 +26,9 @@ from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.areas import locate
 from wangge.areas.actions import import_grids
 from wangge.areas.models import AreaNode, GridBoundary, Level
+from wangge.assistance import queries as assistance_queries
+from wangge.assistance.figures import coverage
+from wangge.assistance.models import Dossier, Help, Need, NeedState
 from wangge.cases.catalogue import DEFAULT_CATALOGUE
 from wangge.cases.models import (
     Case,
@@ -583,3 +586,21 @@ def test_the_member_account_is_an_in_service_member_of_the_first_grid_with_a_vis
     visit = Visit.objects.get(district=demo.district, needs_encrypted__isnull=False)
     assert notice.visit_notice.visit == visit and visit.recorded_by.username == "grid_worker"  # type: ignore[attr-defined]
     assert "有需求待跟进" in notice.text and "助餐" not in notice.text
+
+
+def test_households_in_difficulty_in_every_community_with_pairs_helps_and_needs_waiting_too_long(demo):
+    communities = AreaNode.objects.filter(district=demo.district, level=Level.COMMUNITY)
+    for community in communities:
+        households = AreaNode.objects.filter(community=community, level=Level.HOUSEHOLD).count()
+        dossiers = Dossier.objects.filter(community=community).count()
+        assert dossiers >= 1 and abs(dossiers - households * 0.03) <= max(2, households * 0.01), community.code
+        figures = coverage(community)
+        assert figures["paired"] <= figures["households"] == dossiers
+    assert demo.assistance is not None and demo.assistance["helps"] > demo.assistance["pairs"]
+    assert 0 < coverage(demo.district)["paired"] < coverage(demo.district)["households"]
+    year_ago = timezone.localdate() - dt.timedelta(days=366)
+    assert not Help.objects.filter(dossier__district=demo.district, given_on__lt=year_ago).exists()
+    long_ago = timezone.now() - dt.timedelta(days=90)
+    assert Need.objects.filter(dossier__district=demo.district, state=NeedState.OPEN, opened_at__lt=long_ago).exists()
+    work = assistance_queries.worklist(demo.district)
+    assert work.needs and work.idle_pairs

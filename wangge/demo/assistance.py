@@ -1,0 +1,194 @@
+"""The demo district's households in difficulty (困难帮扶): records, never figures.
+
+About `SHARE` of the households of every community get a dossier opened some time in the last
+year (from a survey round, a visit or a self-report), with one or two causes, a family situation
+and one to three needs of every priority class; most are paired with a member of the district
+(点对点), and the pairs gave helps over the year, about every month. Gaps are planted in the
+records so that the worklist finds them: some needs are left open for months (`WAITING_SHARE`),
+some pairs have had no help for more than 60 days (`IDLE_SHARE`), and some dossiers are past
+their re-assessment date.
+
+Every sensitive value is encrypted and bound to its row as the actions would do it (keys
+reserved first, `lib.rowids.reserve_ids`); the rows are written with `bulk_create` in the build's
+transaction, without a call per row. The history holds one `opened` line per dossier (without
+detail). Same seed and same day of the build → the same records.
+"""
+
+import datetime as dt
+import json
+import random
+import uuid
+from decimal import Decimal
+
+from django.db.models import Model
+from django.utils import timezone
+
+from wangge.accounts.models import Role, RoleAssignment
+from wangge.areas.models import AreaNode, Level
+from wangge.assistance.models import (
+    REASSESS_DAYS,
+    Cause,
+    Dossier,
+    DossierEvent,
+    DossierState,
+    EventKind,
+    Help,
+    HelperKind,
+    Need,
+    NeedKind,
+    NeedState,
+    Pair,
+    Priority,
+    Source,
+)
+from wangge.demo.blueprint import DistrictPlan
+from wangge.lib.crypto import bound_to, encrypt
+from wangge.lib.rowids import reserve_ids
+from wangge.people.models import MemberProfile
+
+SHARE = 0.03  # of the households of every community
+PAIRED_SHARE = 0.85
+WAITING_SHARE = 0.15  # of the needs: open since long ago
+IDLE_SHARE = 0.1  # of the pairs: no help for more than 60 days
+DAYS = 365
+
+SITUATIONS = [
+    "老两口均年过八旬，子女在外地工作，日常起居需要照料",
+    "户主因病失去劳动能力，配偶打零工维持生活，孩子上初中",
+    "独居老人，患慢性病多年，每月药费负担较重",
+    "家中有一名重度残疾人，需长期护理",
+    "夫妻二人均失业，正在找工作，孩子上小学",
+    "房屋老旧漏雨，家庭收入低，无力维修",
+]
+HELPS = [
+    "送米面油",
+    "陪同就医",
+    "上门打扫卫生",
+    "代购生活用品",
+    "帮助申请低保",
+    "辅导孩子功课",
+    "上门理发",
+    "心理疏导谈心",
+]
+
+
+def _seal(model: type[Model], field: str, pk: int, text: str) -> bytes:
+    return encrypt(text, bound_to(model, field, pk))
+
+
+def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> dict[str, int]:
+    """The dossiers, needs, pairs, helps and history lines; how many of each were written."""
+    rng = random.Random(f"{plan.seed}-assistance")
+    district = areas[Level.DISTRICT][0]
+    now = timezone.now()
+    today = timezone.localdate()
+    recorder = (
+        RoleAssignment.objects.filter(district=district, role=Role.DISTRICT_ADMIN).values_list("user_id", flat=True)
+    ).first()
+    households = list(
+        AreaNode.objects.filter(district=district, level=Level.HOUSEHOLD)
+        .order_by("community_id", "pk")
+        .values_list("pk", "community_id", "grid_id")
+    )
+    by_community: dict[int, list[tuple[int, int, int]]] = {}
+    for row in households:
+        by_community.setdefault(row[1], []).append(row)
+    chosen = [
+        row for rows in by_community.values() for row in sorted(rng.sample(rows, max(1, round(len(rows) * SHARE))))
+    ]
+    members = list(MemberProfile.objects.filter(district=district).order_by("pk").values_list("pk", flat=True))
+
+    dossier_ids = reserve_ids(Dossier, len(chosen))
+    dossiers, needs, pairs, helps, events = [], [], [], [], []
+    planned_needs: list[tuple[int, str, str, str, dt.datetime, str]] = []
+    planned_pairs: list[tuple[int, int, dt.date]] = []
+    for pk, (household, community, grid) in zip(dossier_ids, chosen, strict=True):
+        opened = today - dt.timedelta(days=rng.randint(20, DAYS))
+        causes = sorted(rng.sample(list(Cause.values), rng.choice((1, 1, 2))))
+        paired = bool(members) and rng.random() < PAIRED_SHARE
+        dossiers.append(
+            Dossier(
+                pk=pk,
+                district_id=district.pk,
+                community_id=community,
+                grid_id=grid,
+                household_id=household,
+                state=DossierState.BEING_HELPED if paired else DossierState.NEW,
+                situation_encrypted=_seal(Dossier, "situation_encrypted", pk, rng.choice(SITUATIONS)),
+                causes_encrypted=_seal(Dossier, "causes_encrypted", pk, json.dumps(causes)),
+                sources=[rng.choice((Source.SURVEY, Source.SURVEY, Source.VISIT, Source.SELF_REPORT))],
+                opened_on=opened,
+                # Some are past their re-assessment: the worklist lists them.
+                reassess_on=opened + dt.timedelta(days=REASSESS_DAYS * rng.choice((1, 1, 2, 3))),
+                created_by_id=recorder,
+            )
+        )
+        events.append(DossierEvent(dossier_id=pk, kind=EventKind.OPENED, actor_id=recorder))
+        for _ in range(rng.randint(1, 3)):
+            waiting = rng.random() < WAITING_SHARE
+            since = opened if waiting else opened + dt.timedelta(days=rng.randint(0, 20))
+            at = timezone.make_aware(dt.datetime.combine(min(since, today), dt.time(10)))
+            state = NeedState.OPEN if waiting else rng.choice(list(NeedState.values))
+            kind = rng.choice(list(NeedKind.values))
+            planned_needs.append((pk, kind, rng.choice(list(Priority.values)), state, at, dossiers[-1].sources[0]))
+        if paired:
+            planned_pairs.append((pk, rng.choice(members), opened + dt.timedelta(days=rng.randint(0, 10))))
+
+    need_ids = reserve_ids(Need, len(planned_needs))
+    for pk, (dossier, kind, priority, state, at, source) in zip(need_ids, planned_needs, strict=True):
+        need = Need(
+            pk=pk,
+            dossier_id=dossier,
+            kind_encrypted=_seal(Need, "kind_encrypted", pk, kind),
+            priority=priority,
+            state=state,
+            source=source,
+            opened_at=at,
+            met_at=at + dt.timedelta(days=30) if state == NeedState.MET and at + dt.timedelta(days=30) < now else None,
+        )
+        if state == NeedState.CANNOT_BE_MET:
+            need.reason_encrypted = _seal(Need, "reason_encrypted", pk, "不符合政策条件，已转介其他渠道")
+        needs.append(need)
+
+    help_plans: list[tuple[int, int, dt.date]] = []
+    pair_ids = reserve_ids(Pair, len(planned_pairs))
+    for pk, (dossier, member, started) in zip(pair_ids, planned_pairs, strict=True):
+        pairs.append(
+            Pair(
+                pk=pk,
+                dossier_id=dossier,
+                helper_kind=HelperKind.MEMBER,
+                helper_id=member,
+                started_on=min(started, today),
+                created_by_id=recorder,
+            )
+        )
+        last = today - dt.timedelta(days=rng.randint(61, 120)) if rng.random() < IDLE_SHARE else today
+        day = started + dt.timedelta(days=rng.randint(3, 20))
+        while day <= last:
+            help_plans.append((pk, dossier, day))
+            day += dt.timedelta(days=rng.randint(20, 45))
+    open_need_of = {n.dossier_id: n.pk for n in needs if n.state != NeedState.CANNOT_BE_MET}
+
+    help_ids = reserve_ids(Help, len(help_plans))
+    for pk, (pair, dossier, day) in zip(help_ids, help_plans, strict=True):
+        helps.append(
+            Help(
+                pk=pk,
+                uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                dossier_id=dossier,
+                pair_id=pair,
+                need_id=open_need_of.get(dossier) if rng.random() < 0.3 else None,
+                given_on=day,
+                what_encrypted=_seal(Help, "what_encrypted", pk, rng.choice(HELPS)),
+                value=Decimal(rng.choice((0, 0, 50, 100, 200))) or None,
+                hours=Decimal(rng.choice((1, 2, 3))),
+                recorded_by_id=recorder,
+            )
+        )
+    Dossier.objects.bulk_create(dossiers, batch_size=500)
+    Pair.objects.bulk_create(pairs, batch_size=500)
+    Need.objects.bulk_create(needs, batch_size=500)
+    Help.objects.bulk_create(helps, batch_size=500)
+    DossierEvent.objects.bulk_create(events, batch_size=500)
+    return {"dossiers": len(dossiers), "needs": len(needs), "pairs": len(pairs), "helps": len(helps)}
