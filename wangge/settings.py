@@ -13,7 +13,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from wangge.lib.env import env_bool, env_int, env_key_list, env_list, env_optional_key, env_rate, env_str
+from wangge.lib.env import (
+    env_bool,
+    env_int,
+    env_key_list,
+    env_list,
+    env_optional_key,
+    env_rate,
+    env_secret,
+    env_str,
+)
 from wangge.lib.files import private_directory
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -78,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times every answer, static files and refusals included (metrics, request log).
+    "wangge.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -319,10 +330,34 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # Gaps and overlaps between grid polygons below this area are rounding noise, not findings.
 GRID_TOPOLOGY_TOLERANCE_M2 = env_int("WANGGE_GRID_TOPOLOGY_TOLERANCE_M2", 1)
 
+# /metrics in the Prometheus text format (docs/deploy.md, "Metrics"): off (404) unless
+# WANGGE_METRICS is true, and then answered only to a scraper on this machine (the loopback,
+# not through a proxy) or one that sends `Authorization: Bearer <WANGGE_METRICS_TOKEN>` (or the
+# token read from WANGGE_METRICS_TOKEN_FILE). Under gunicorn every worker writes its figures
+# into PROMETHEUS_MULTIPROC_DIR, which `wangge serve` sets up (default var/metrics).
+METRICS = env_bool("WANGGE_METRICS", False)
+METRICS_TOKEN = env_secret("WANGGE_METRICS_TOKEN")
+METRICS_DIR = Path(env_str("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics")))
+# One JSON line per request on standard output (logger `wangge.request`): time, method, path
+# without its query string, view, status, size, milliseconds, worker process — no user, no
+# query, no address unless WANGGE_LOG_CLIENT_ADDRESS is true. With it on, `wangge serve`
+# leaves gunicorn's own access log out.
+REQUEST_LOG = env_bool("WANGGE_REQUEST_LOG", False)
+LOG_CLIENT_ADDRESS = env_bool("WANGGE_LOG_CLIENT_ADDRESS", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(message)s", "timestamp": True},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("WANGGE_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "wangge.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
 }
