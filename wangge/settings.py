@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from wangge.lib import error_reports
 from wangge.lib.env import (
     env_bool,
     env_int,
@@ -342,6 +343,11 @@ METRICS_DIR = Path(env_str("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics"))
 # without its query string, view, status, size, milliseconds, worker process — no user, no
 # query, no address unless WANGGE_LOG_CLIENT_ADDRESS is true. With it on, `wangge serve`
 # leaves gunicorn's own access log out.
+# Error reports to a self-hosted Sentry-compatible collector, personal data scrubbed
+# (`lib.error_reports`): off unless a DSN is given.
+SENTRY_DSN = env_str("WANGGE_SENTRY_DSN", "")
+if SENTRY_DSN:
+    error_reports.init(SENTRY_DSN, environment=env_str("WANGGE_SENTRY_ENVIRONMENT", "production"))
 REQUEST_LOG = env_bool("WANGGE_REQUEST_LOG", False)
 LOG_CLIENT_ADDRESS = env_bool("WANGGE_LOG_CLIENT_ADDRESS", False)
 
