@@ -6,7 +6,7 @@ inline script, style or handler left that the policy would refuse."""
 import pytest
 
 from wangge.cases.tests.factories import file
-from wangge.web.tests.browser import OFFICE, PHONE_390, log_in, open_menu
+from wangge.web.tests.browser import OFFICE, PHONE_390, SCREENSHOTS, log_in, no_horizontal_scroll, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
@@ -85,11 +85,16 @@ def test_the_main_pages_report_no_csp_violation(
         f"/fieldwork/compliance/?area={grid.pk}",
     ]:
         open_page(page, base + path, problems)
+    page.goto(f"{base}/fieldwork/grids/{grid.pk}/qr/")
+    assert page.locator("button[data-print]").is_visible()  # print.js ran
+    page.screenshot(path=SCREENSHOTS / "csp-qr-sheet.png")
 
     phone, on_phone = watched(make_page, PHONE_390, mobile=True)
     log_in(phone, live_server, worker_a.username)
     open_menu(phone)
     assert phone.locator("header .menu-button").get_attribute("aria-expanded") == "true"  # menu.js ran
+    assert no_horizontal_scroll(phone)
+    phone.screenshot(path=SCREENSHOTS / "csp-phone-menu.png")
     for path in [
         "/fieldwork/",
         f"/fieldwork/grids/{grid.pk}/briefing/",
