@@ -237,7 +237,11 @@ def test_metrics_add_up_every_workers_requests_and_the_request_log_is_json(migra
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:  # noqa: S310
             text = answer.read().decode()
         counted = re.search(r'wangge_http_requests_total\{method="GET",status="200",view="healthz"\} (\S+)', text)
-        assert counted is not None and float(counted[1]) == 12  # the first probe, ten, the held one
+        assert counted is not None
+        # At least the first probe, ten, and the held one: as many as the workers logged (a probe
+        # that timed out on a busy machine was still answered, and counted, once).
+        answered = float(counted[1])
+        assert answered >= 12
         assert "wangge_tasks_ready 0.0" in text
         pids_with_files = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("*.db")}
         assert "1" not in pids_with_files and len(pids_with_files) >= 2
@@ -245,11 +249,11 @@ def test_metrics_add_up_every_workers_requests_and_the_request_log_is_json(migra
         lines = wait_for(
             lambda: (
                 (found := [json.loads(line) for line in list(output.lines) if line.startswith("{")])
-                and len(found) >= 12
+                and len([line for line in found if line["view"] == "healthz"]) == answered
                 and found
             ),
             10,
-            "the request lines",
+            "a request line for every request counted",
         )
         assert {line["path"] for line in lines} <= {"/healthz", "/metrics"}
         assert len({line["pid"] for line in lines if line["view"] == "healthz"}) == 2
