@@ -6,12 +6,24 @@ and WANGGE_INDEX_KEYS, or WANGGE_KEY_FILE; see docs/privacy.md) and DATABASE_URL
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from wangge.lib.env import env_bool, env_int, env_key_list, env_list, env_optional_key, env_rate, env_str
+from wangge.lib import error_reports
+from wangge.lib.env import (
+    env_bool,
+    env_int,
+    env_key_list,
+    env_list,
+    env_optional_key,
+    env_rate,
+    env_secret,
+    env_str,
+)
 from wangge.lib.files import private_directory
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -24,8 +36,30 @@ PRODUCTION = env_bool("WANGGE_PRODUCTION", False)
 if PRODUCTION and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("WANGGE_SECRET_KEY must be set when WANGGE_PRODUCTION is true.")
 
-ALLOWED_HOSTS = env_list("WANGGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list("WANGGE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("WANGGE_ALLOWED_HOSTS must name the site's host names when WANGGE_PRODUCTION is true.")
 CSRF_TRUSTED_ORIGINS = env_list("WANGGE_CSRF_TRUSTED_ORIGINS", [])
+
+# A public deployment (docs/deploy.md, "Production settings"). Reverse proxies in front of the
+# servers, each appending the address it received the request from to X-Forwarded-For: with
+# N of them the client's address is the N-th from the right (`accounts.audit.client_ip`, used
+# by rate limits, the login lockout and audit rows), and X-Forwarded-Proto says whether the
+# client used HTTPS. With 0 (the default) both headers are ignored: anyone could send them.
+TRUSTED_PROXIES = env_int("WANGGE_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# In production every plain HTTP request is redirected to HTTPS, except the probes of a load
+# balancer or a monitor that ask a server directly; browsers remember for a year (HSTS) to use
+# HTTPS only, for this host and its subdomains. Preloading (a list built into browsers, hard
+# to leave) is the domain owner's choice: WANGGE_HSTS_PRELOAD=true, then submit the domain.
+SECURE_SSL_REDIRECT = env_bool("WANGGE_HTTPS_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("WANGGE_HSTS_SECONDS", 365 * 86400 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WANGGE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("WANGGE_HSTS_PRELOAD", False)
+# security.W021 asks for preloading: silenced, since that is not ours to decide (above).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,7 +89,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times every answer, static files and refusals included (metrics, request log).
+    "wangge.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "wangge.web.context.site",
             ],
         },
@@ -123,6 +162,8 @@ AXES_COOLOFF_TIME = env_int("WANGGE_LOGIN_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address behind the configured proxies, the same one audit rows record.
+AXES_CLIENT_IP_CALLABLE = "wangge.accounts.audit.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -189,6 +230,7 @@ HEALTH_TASKS_STALE_MINUTES = env_int("WANGGE_HEALTH_TASKS_STALE_MINUTES", 15, mi
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
 
 # Personal data: AES-GCM keys and HMAC keys for the blind index (32 bytes each, base64), as a
@@ -234,13 +276,95 @@ if MAP_TILE_CRS not in {"wgs84", "gcj02", "bd09"}:
     raise ImproperlyConfigured(f"WANGGE_MAP_TILE_CRS={MAP_TILE_CRS!r} must be wgs84, gcj02 or bd09.")
 MAP_TILE_ATTRIBUTION = env_str("WANGGE_MAP_TILE_ATTRIBUTION", "")
 
+# Content Security Policy (Django's own, django.middleware.csp): scripts, styles, fonts and
+# connections from this site only — no inline script, no inline style, no eval (every page's
+# script is a static file; configuration travels in `<script type="application/json">` blocks,
+# which are data, not script) — images from this site, data: URLs (Leaflet) and the map tiles'
+# server; nothing may frame the site, no plug-ins, forms post to this site only. The nonce is
+# there for a page that would need an inline script: `<script nonce="{{ csp_nonce }}">`.
+_TILE_ORIGIN = ""
+if MAP_TILE_URL:
+    _tile = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    _TILE_ORIGIN = f"{_tile.scheme}://{_tile.netloc}"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Permissions-Policy (django-permissions-policy): the case form and the field pages ask for the
+# phone's position, and a photo may be taken with its camera — for this site only; every other
+# powerful feature is off, for this site and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "geolocation": ["self"],
+    "camera": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
+
 # Gaps and overlaps between grid polygons below this area are rounding noise, not findings.
 GRID_TOPOLOGY_TOLERANCE_M2 = env_int("WANGGE_GRID_TOPOLOGY_TOLERANCE_M2", 1)
+
+# /metrics in the Prometheus text format (docs/deploy.md, "Metrics"): off (404) unless
+# WANGGE_METRICS is true, and then answered only to a scraper on this machine (the loopback,
+# not through a proxy) or one that sends `Authorization: Bearer <WANGGE_METRICS_TOKEN>` (or the
+# token read from WANGGE_METRICS_TOKEN_FILE). Under gunicorn every worker writes its figures
+# into PROMETHEUS_MULTIPROC_DIR, which `wangge serve` sets up (default var/metrics).
+METRICS = env_bool("WANGGE_METRICS", False)
+METRICS_TOKEN = env_secret("WANGGE_METRICS_TOKEN")
+METRICS_DIR = Path(env_str("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics")))
+# One JSON line per request on standard output (logger `wangge.request`): time, method, path
+# without its query string, view, status, size, milliseconds, worker process — no user, no
+# query, no address unless WANGGE_LOG_CLIENT_ADDRESS is true. With it on, `wangge serve`
+# leaves gunicorn's own access log out.
+# Error reports to a self-hosted Sentry-compatible collector, personal data scrubbed
+# (`lib.error_reports`): off unless a DSN is given.
+SENTRY_DSN = env_str("WANGGE_SENTRY_DSN", "")
+if SENTRY_DSN:
+    error_reports.init(SENTRY_DSN, environment=env_str("WANGGE_SENTRY_ENVIRONMENT", "production"))
+REQUEST_LOG = env_bool("WANGGE_REQUEST_LOG", False)
+LOG_CLIENT_ADDRESS = env_bool("WANGGE_LOG_CLIENT_ADDRESS", False)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(message)s", "timestamp": True},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("WANGGE_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "wangge.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
 }

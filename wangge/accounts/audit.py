@@ -4,8 +4,10 @@ reading of personal data is recorded with."""
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
+from ipware import get_client_ip
 
 from wangge.accounts.errors import AccountError
 from wangge.accounts.models import AuditEvent, User
@@ -65,8 +67,29 @@ def record_many(
 
 
 def client_ip(request: Any) -> str | None:
-    """The client's address as the server saw it (behind a proxy, configure it to set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address, for rate limits, the login lockout (`AXES_CLIENT_IP_CALLABLE`) and
+    audit rows: the only place it is taken from a request.
+
+    Without trusted proxies (`TRUSTED_PROXIES = 0`) it is the connection's own address
+    (`REMOTE_ADDR`) and every `X-Forwarded-For` header is ignored: a client could write anything
+    there. Behind N reverse proxies, each of which appends the address it received the request
+    from, the client is the N-th address from the right of `X-Forwarded-For` (django-ipware);
+    what stands to the left of it was written by the client and is not believed. A request that
+    did not come through the proxies (no header, or fewer addresses than proxies) is taken at
+    its connection's address."""
+    if request is None:
+        return None
+    if not settings.TRUSTED_PROXIES:
+        return request.META.get("REMOTE_ADDR")
+    address, _routable = get_client_ip(
+        request,
+        proxy_order="left-most",
+        # ipware counts the proxies *within* the header; the last one is the connection itself.
+        proxy_count=settings.TRUSTED_PROXIES - 1,
+        request_header_order=("HTTP_X_FORWARDED_FOR",),
+        strict=False,
+    )
+    return address or request.META.get("REMOTE_ADDR")
 
 
 def require_reason(reason: str, code: str = "reveal_reason_required") -> str:

@@ -467,3 +467,12 @@ def overdue_by_grid(user: User) -> dict[int, int]:
         .annotate(n=Count("pk", distinct=True))
     )
     return {row["grid_id"]: row["n"] for row in rows}
+
+
+def awaiting_overdue_mark(now: dt.datetime) -> QuerySet[Case]:
+    """Open cases past their deadline that the overdue sweep has not marked yet (a case handled
+    and waiting for verification is not overdue): what `actions.sweep_overdue` marks, and whose
+    oldest deadline is the sweep's lag (`operations.metrics`)."""
+    return Case.objects.filter(overdue=False, due_at__lte=now, state__in=OPEN_STATES).exclude(
+        state__in=[State.HANDLED, State.VERIFIED, State.VISITED]
+    )

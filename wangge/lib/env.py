@@ -22,6 +22,22 @@ def env_str(name: str, default: str | None = None) -> str:
     return value
 
 
+def env_secret(name: str, *, min_length: int = 16) -> str:
+    """A secret from `NAME`, or from the file `NAME_FILE` names (its content, stripped); empty when
+    neither is set. Too short a secret stops the start."""
+    value = os.environ.get(name, "")
+    path = os.environ.get(f"{name}_FILE", "")
+    if path and not value:
+        try:
+            with open(path, encoding="utf-8") as file:
+                value = file.read().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {error.strerror}.") from None
+    if value and len(value) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long.")
+    return value
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":

@@ -31,6 +31,8 @@ SW_TEMPLATE = "web/fieldwork/sw.js"
 ASSETS = (
     "wangge/site.css",
     "wangge/fieldqueue.js",
+    "wangge/menu.js",
+    "wangge/briefing.js",
     "wangge/icon.svg",
     "wangge/icon-192.png",
     "vendor/htmx/htmx.min.js",

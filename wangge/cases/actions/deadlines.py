@@ -14,7 +14,8 @@ from wangge.cases.actions.common import locked, save_case, unit_staff
 from wangge.cases.actions.notifications import notify
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Extension, ExtensionState
-from wangge.cases.workflow import EXTENSION_STATES, OPEN_STATES, State
+from wangge.cases.queries import awaiting_overdue_mark
+from wangge.cases.workflow import EXTENSION_STATES
 from wangge.lib.errors import DomainError
 
 
@@ -87,11 +88,7 @@ def sweep_overdue(now: dt.datetime | None = None, batch: int = 500) -> int:
     """
     now = now or timezone.now()
     marked = 0
-    candidates = list(
-        Case.objects.filter(overdue=False, due_at__lte=now, state__in=OPEN_STATES)
-        .exclude(state__in=[State.HANDLED, State.VERIFIED, State.VISITED])
-        .values_list("pk", flat=True)[:batch]
-    )
+    candidates = list(awaiting_overdue_mark(now).values_list("pk", flat=True)[:batch])
     for pk in candidates:
         with transaction.atomic():
             if not Case.objects.filter(pk=pk, overdue=False).update(overdue=True, overdue_marked_at=now):

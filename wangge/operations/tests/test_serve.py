@@ -3,6 +3,7 @@ strings, a graceful reload on SIGHUP and a clean stop on SIGTERM — a real serv
 subprocess on its own SQLite database; and the refusals before anything starts."""
 
 import io
+import json
 import os
 import re
 import signal
@@ -200,3 +201,68 @@ def test_dev_runs_the_development_server_on_the_address(db, monkeypatch):
         (("runserver", "127.0.0.1:8124"), {"use_reloader": False, "use_static_handler": False, "skip_checks": True})
     ]
     assert "http://127.0.0.1:8124/" in out.getvalue()
+
+
+def test_metrics_add_up_every_workers_requests_and_the_request_log_is_json(migrated_var):
+    """With metrics on, `wangge serve` gives gunicorn's workers one multiprocess directory (the
+    files of an earlier run removed): a scrape answered by one worker counts the other's requests
+    too. With the JSON request log on, it replaces gunicorn's access log."""
+    metrics_dir = migrated_var / "metrics"
+    metrics_dir.mkdir(exist_ok=True)
+    (metrics_dir / "counter_1.db").write_bytes(b"left by an earlier run")
+    port = free_port()
+    env = server_env(migrated_var) | {"WANGGE_METRICS": "true", "WANGGE_REQUEST_LOG": "true"}
+    server = subprocess.Popen(
+        wangge("serve", "--port", str(port), "--workers", "2"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(server)
+    try:
+        wait_for(lambda: healthz(port) == 200, 120, "the server to answer")
+        wait_for(lambda: len(children(server.pid)) == 2, 30, "two workers")
+        # One worker held by a request whose headers have not ended; ten more go to the other.
+        held = socket.create_connection(("127.0.0.1", port))
+        held.sendall(b"GET /healthz?q=%E5%BC%A0%E4%BC%9F HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        time.sleep(0.5)
+        for _ in range(10):
+            assert healthz(port) == 200
+        held.sendall(b"Connection: close\r\n\r\n")
+        assert held.recv(4096).startswith(b"HTTP/1.1 200")
+        held.close()
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:  # noqa: S310
+            text = answer.read().decode()
+        counted = re.search(r'wangge_http_requests_total\{method="GET",status="200",view="healthz"\} (\S+)', text)
+        assert counted is not None
+        # At least the first probe, ten, and the held one: as many as the workers logged (a probe
+        # that timed out on a busy machine was still answered, and counted, once).
+        answered = float(counted[1])
+        assert answered >= 12
+        assert "wangge_tasks_ready 0.0" in text
+        pids_with_files = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("*.db")}
+        assert "1" not in pids_with_files and len(pids_with_files) >= 2
+
+        lines = wait_for(
+            lambda: (
+                (found := [json.loads(line) for line in list(output.lines) if line.startswith("{")])
+                and len([line for line in found if line["view"] == "healthz"]) == answered
+                and found
+            ),
+            10,
+            "a request line for every request counted",
+        )
+        assert {line["path"] for line in lines} <= {"/healthz", "/metrics"}
+        assert len({line["pid"] for line in lines if line["view"] == "healthz"}) == 2
+        assert output.access() == []  # gunicorn's access log is left out
+        assert "q=" not in "".join(output.lines) and "%E5" not in "".join(output.lines)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -95,7 +95,7 @@ def test_switch_language_to_english(make_page, live_server, populated, district_
     page = make_page(DESKTOP)
     log_in(page, live_server, "admin_d")
     page.locator("form.lang button[value=en]").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.url == f"{live_server.url}/"
     # The English page may still be arriving: wait for it, do not glance.
     expect(page.get_by_role("heading", name="Communities")).to_be_visible()
@@ -111,5 +111,5 @@ def test_switch_language_to_english(make_page, live_server, populated, district_
 
     # And back to Chinese.
     page.locator("form.lang button[value=zh-hans]").click()
-    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-hans'")
     expect(page.get_by_label("用户名")).to_be_visible()

@@ -245,7 +245,7 @@ def test_a_record_the_server_refuses_stays_with_its_message_and_is_not_sent_agai
     assert server_requests.count("/api/v1/visits") == 1
     page.get_by_test_id("send-now").tap()  # by hand: sent again, refused again
     expect(page.get_by_test_id("refused")).to_have_count(1)
-    page.wait_for_function("document.getElementById('fw-queue').dataset.sending === undefined")
+    page.wait_for_function("() => document.getElementById('fw-queue').dataset.sending === undefined")
     assert server_requests.count("/api/v1/visits") == 2
     page.get_by_test_id("refused").get_by_role("button").tap()  # discarded
     expect(page.get_by_test_id("refused")).to_have_count(0)

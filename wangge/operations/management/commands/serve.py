@@ -13,6 +13,11 @@ address, no query string (a search may carry words that name a person), no refer
 Authorization header and no cookie. Our paths hold no personal data. gunicorn's control socket
 is off (signals are the interface); `GUNICORN_CMD_ARGS` may add gunicorn's own options.
 
+With `WANGGE_METRICS` on, gunicorn's workers count requests into files of one directory
+(prometheus-client's multiprocess mode, `prepare_metrics_directory`), so `/metrics` adds up every
+worker's. With `WANGGE_REQUEST_LOG` on, the platform's JSON request lines replace gunicorn's
+access log.
+
 `--dev` runs Django's development server instead (no reloader), one process.
 """
 
@@ -20,6 +25,7 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -48,8 +54,10 @@ def default_workers() -> int:
 
 
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    """The command line that runs gunicorn on `wangge.wsgi` with this interpreter."""
+    """The command line that runs gunicorn on `wangge.wsgi` with this interpreter; without the
+    access log when the platform writes its own JSON request log (`REQUEST_LOG`)."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    access_log = [] if settings.REQUEST_LOG else ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
     return [
         sys.executable,
         "-m",
@@ -59,16 +67,25 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         bind,
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
-        "--access-logformat",
-        ACCESS_LOG_FORMAT,
+        *access_log,
         "--error-logfile",
         "-",
         "--graceful-timeout",
         str(GRACEFUL_TIMEOUT_SECONDS),
         "--no-control-socket",
     ]
+
+
+def prepare_metrics_directory() -> None:
+    """With metrics on: an empty `METRICS_DIR` (mode 0700) named by PROMETHEUS_MULTIPROC_DIR in
+    the environment gunicorn inherits, so its workers count into files there that any one of
+    them adds up at a scrape. The files of an earlier run are removed (their processes are
+    gone; prometheus-client's advice), so counters start again from 0 at each start."""
+    directory = settings.METRICS_DIR
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 class Command(BaseCommand):
@@ -116,6 +133,8 @@ class Command(BaseCommand):
             % {"host": shown, "port": port, "workers": workers}
         )
         self.stdout.flush()
+        if settings.METRICS:
+            prepare_metrics_directory()
         # gunicorn forks its workers: no database connection of this process goes with them.
         connections.close_all()
         os.execv(sys.executable, gunicorn_argv(host, port, workers))  # noqa: S606 (fixed command, this interpreter)
