@@ -122,6 +122,11 @@ class AuditAction(models.TextChoices):
     ONBOARDING_IMPORTED = "onboarding_imported", _("District files imported")
     VISIT_REVEALED = "visit_revealed", _("Household visit's needs and note revealed")
     GRID_TEAM_CHANGED = "grid_team_changed", _("Grid team changed")
+    FACILITY_CHANGED = "facility_changed", _("Shared facility created or changed")
+    BOOKING_MADE = "booking_made", _("Facility booked")
+    BOOKING_DECIDED = "booking_decided", _("Facility booking approved or refused")
+    BOOKING_CANCELLED = "booking_cancelled", _("Facility booking cancelled")
+    BOOKING_ATTENDANCE = "booking_attendance", _("Facility booking checked in or marked as a no-show")
 
 
 class AppendOnlyError(Exception):

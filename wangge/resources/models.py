@@ -1,0 +1,202 @@
+"""Shared facilities (共享资源) of resident units and communities, their opening hours and
+closures, and the bookings residents and organisations make of them.
+
+No two held bookings of one facility overlap: on PostgreSQL an exclusion constraint over the
+time range says so (migration `0002_booking_no_overlap_postgresql`); on SQLite every write
+transaction is `BEGIN IMMEDIATE` (settings), so `actions.book` checks for an overlap under the
+database's one write lock and no other writer can slip in between the check and the insert.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wangge.areas.models import AreaNode
+from wangge.lib.models import TimeStamped
+from wangge.orgs.models import ResidentUnit
+
+MAX_TEXT = 2000
+DEFAULT_CANCEL_HOURS = 2
+
+
+class FacilityKind(models.TextChoices):
+    SPORTS_GROUND = "sports_ground", _("Sports ground")
+    LIBRARY = "library", _("Library")
+    CANTEEN = "canteen", _("Canteen")
+    CLINIC = "clinic", _("Clinic")
+    PARKING = "parking", _("Car park")
+    MEETING_ROOM = "meeting_room", _("Meeting room")
+    ACTIVITY_ROOM = "activity_room", _("Activity room")
+    OTHER = "other", _("Other")
+
+
+class BookableBy(models.TextChoices):
+    RESIDENTS = "residents", _("Residents")
+    ORGANISATIONS = "organisations", _("Organisations")
+    BOTH = "both", _("Residents and organisations")
+
+
+class Facility(TimeStamped):
+    """A facility a resident unit (or, without one, the community) opens to residents."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    grid = models.ForeignKey(
+        AreaNode, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_unit = models.ForeignKey(
+        ResidentUnit,
+        verbose_name=_("owner (resident unit)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        help_text=_("Empty when the community owns it."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
+    building = models.ForeignKey(
+        AreaNode, verbose_name=_("building"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), default=1)
+    rules = models.TextField(_("rules"), blank=True)
+    bookable_by = models.CharField(
+        _("who may book"), max_length=20, choices=BookableBy.choices, default=BookableBy.RESIDENTS
+    )
+    needs_approval = models.BooleanField(_("approval needed"), default=False)
+    cancel_hours = models.PositiveSmallIntegerField(
+        _("cancellation limit (hours before)"), default=DEFAULT_CANCEL_HOURS
+    )
+    closed_on_holidays = models.BooleanField(_("closed on statutory holidays"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        ordering = ["community_id", "name", "id"]
+        indexes = [
+            # The catalogue of a community (and its utilisation), by kind.
+            models.Index(fields=["community", "kind"], name="facility_community_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """One opening period of a weekday (0 Monday … 6 Sunday); a day may have several."""
+
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["facility_id", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_order"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="opening_hours_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Closure(TimeStamped):
+    """Days the facility is closed besides holidays (repairs, an exam, the owner's own event)."""
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.CASCADE, related_name="closures"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["facility_id", "starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="closure_order"),
+        ]
+
+
+class UnitAccount(TimeStamped):
+    """A user who acts for a resident unit (holds `Role.RESIDENT_UNIT`): manages its facilities
+    and their bookings."""
+
+    unit = models.ForeignKey(ResidentUnit, verbose_name=_("resident unit"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="unit_accounts"
+    )
+
+    class Meta:
+        verbose_name = _("resident unit account")
+        verbose_name_plural = _("resident unit accounts")
+        ordering = ["unit_id", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "user"], name="unit_account_unique")]
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+    CHECKED_IN = "checked_in", _("Checked in")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# The bookings that hold their slot: no two of one facility overlap (the exclusion constraint's
+# WHERE and `actions.book`'s check say the same).
+HELD = (BookingStatus.REQUESTED, BookingStatus.APPROVED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
+
+
+class Booking(TimeStamped):
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="bookings", db_index=False
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    as_organisation = models.BooleanField(_("booked for an organisation"), default=False)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=BookingStatus.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            # A facility's bookings of a day range (availability, the overlap check, utilisation).
+            models.Index(fields=["facility", "starts_at"], name="booking_facility_start"),
+            # The reminders of tomorrow's bookings.
+            models.Index(fields=["starts_at", "status"], name="booking_start_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="booking_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} {self.starts_at:%Y-%m-%d %H:%M}"
