@@ -25,11 +25,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import DurationField, ExpressionWrapper, F, QuerySet, Sum
-from django.utils import timezone
 
 from wangge.areas.models import AreaNode, Level
 from wangge.people.models import HouseholdMember
-from wangge.resources.hours import open_periods, open_seconds
+from wangge.resources.hours import open_periods, open_seconds, period_bounds
 from wangge.resources.models import Booking, BookingStatus, Facility
 
 BOOKED = (BookingStatus.APPROVED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
@@ -59,20 +58,12 @@ def facilities_in(area: AreaNode) -> QuerySet[Facility]:
     return Facility.objects.filter(**{f"{area.level}_id": area.pk})
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time(), tzinfo=tz),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz),
-    )
-
-
 def utilisation_by_facility(facilities: QuerySet[Facility], start: dt.date, end: dt.date) -> dict[int, Utilisation]:
     """Each facility's utilisation over the period (see the module's docstring). A fixed number
     of queries, however many facilities and bookings."""
     listed = list(facilities.only("pk", "district_id", "closed_on_holidays"))
     periods = open_periods(listed, start, end)
-    since, until = _bounds(start, end)
+    since, until = period_bounds(start, end)
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     booked: dict[tuple[int, str], dt.timedelta] = {
         (row["facility_id"], row["status"]): row["hours"]
@@ -108,7 +99,7 @@ def utilisation(facilities: QuerySet[Facility], start: dt.date, end: dt.date) ->
 def households_served(area: AreaNode, start: dt.date, end: dt.date) -> QuerySet:
     """The ids of the households in `area` (a district, community, grid, building or household)
     of residents whose own booking was checked in during the period (dates, both included)."""
-    since, until = _bounds(start, end)
+    since, until = period_bounds(start, end)
     used = Booking.objects.filter(
         status=BookingStatus.CHECKED_IN, as_organisation=False, starts_at__gte=since, starts_at__lt=until
     )

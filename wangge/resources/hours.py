@@ -74,3 +74,16 @@ def within_open_period(facility: Facility, starts_at: dt.datetime, ends_at: dt.d
 
 def open_seconds(periods: dict[dt.date, list[Period]]) -> float:
     return sum((closes - opens).total_seconds() for day in periods.values() for opens, closes in day)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of `start` and the first moment after `end`, in the current time zone."""
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time(), tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+    )

@@ -12,12 +12,17 @@
 A facility or booking outside these answers 404 (docs/decisions.md).
 """
 
+import datetime as dt
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import EVERYTHING, assignments_of, scope_q
 from wangge.areas.models import Level
-from wangge.resources.models import Booking, Facility, UnitAccount
+from wangge.resources.hours import local_date, open_periods, period_bounds
+from wangge.resources.models import HELD, Booking, Facility, UnitAccount
 
 MANAGING_ROLES = (Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN)
 READING_ROLES = (*MANAGING_ROLES, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.SUPERVISOR)
@@ -60,3 +65,26 @@ def visible_bookings(user: User) -> QuerySet[Booking]:
     read = scope_q(user, _MANAGED_LEVELS, roles=READING_ROLES)
     grids = scope_q(user, _GRID_LEVEL, prefix="facility__", roles=READING_ROLES)
     return Booking.objects.filter(Q(booked_by_id=user.pk) | managed_q(user, "facility__") | read | grids)
+
+
+def availability(user: User, facility: Facility, start: dt.date, days: int) -> list[dict[str, Any]]:
+    """The days of `get_availability` (the API's and the web calendar's): three queries and the calendar."""
+    end = start + dt.timedelta(days=days - 1)
+    periods = open_periods([facility], start, end)[facility.pk]
+    since, until = period_bounds(start, end)
+    held = Booking.objects.filter(facility=facility, status__in=HELD, starts_at__lt=until, ends_at__gt=since)
+    by_day: dict[dt.date, list[dict[str, Any]]] = {day: [] for day in periods}
+    for booking in held.order_by("starts_at"):
+        day = local_date(booking.starts_at)
+        by_day.setdefault(day, []).append(
+            {
+                "starts_at": timezone.localtime(booking.starts_at),
+                "ends_at": timezone.localtime(booking.ends_at),
+                "status": booking.status,
+                "mine": booking.booked_by_id == user.pk,
+            }
+        )
+    return [
+        {"date": day, "open": [{"starts_at": a, "ends_at": b} for a, b in periods[day]], "held": by_day[day]}
+        for day in periods
+    ]
