@@ -61,7 +61,7 @@ def facilities_in(area: AreaNode) -> QuerySet[Facility]:
 def utilisation_by_facility(facilities: QuerySet[Facility], start: dt.date, end: dt.date) -> dict[int, Utilisation]:
     """Each facility's utilisation over the period (see the module's docstring). A fixed number
     of queries, however many facilities and bookings."""
-    listed = list(facilities.only("pk", "district_id", "closed_on_holidays"))
+    listed = list(facilities.select_related(None).only("pk", "district_id", "closed_on_holidays"))
     periods = open_periods(listed, start, end)
     since, until = period_bounds(start, end)
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())

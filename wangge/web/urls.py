@@ -12,6 +12,7 @@ from wangge.web import (
     offline,
     password,
     people,
+    resources,
     units,
     views,
 )
@@ -68,6 +69,14 @@ urlpatterns += [
 # The district's administration pages (wangge.web.manage).
 urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
 
+# Shared facilities (wangge.web.resources).
+urlpatterns += [
+    path("resources/", resources.catalogue, name="resources"),
+    path("resources/facilities/<int:pk>/", resources.facility, name="resources_facility"),
+    path("resources/bookings/", resources.owner_bookings, name="resources_bookings"),
+    path("resources/bookings/<int:pk>/<slug:step>/", resources.booking_step, name="resources_booking_step"),
+    path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),
+]
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [
     path("fieldwork/", fieldwork.fieldwork_home, name="fieldwork"),

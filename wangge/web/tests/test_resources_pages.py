@@ -1,0 +1,122 @@
+"""The shared-resources pages: the catalogue and a facility's week with booking (a resident), the
+owner's bookings with their steps and utilisation (a resident unit, community staff); personas
+of two communities, 404 outside scope, flat query counts."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from wangge.accounts.models import Role
+from wangge.conftest import make_persona
+from wangge.lib.testing import assert_flat, count_queries
+from wangge.orgs.actions import create_resident_unit
+from wangge.resources import actions
+from wangge.resources.models import Booking, BookingStatus
+from wangge.resources.tests.factories import MONDAY, NOW, at, booking, facility
+
+
+@pytest.fixture(autouse=True)
+def friday_morning():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def staff_b(small):
+    return make_persona("staff_2", Role.COMMUNITY_STAFF, small.communities[1])
+
+
+@pytest.fixture
+def school(small, community_staff):
+    unit = create_resident_unit(None, area=small.grids[0], name="第一中学", kind="学校")
+    account = make_persona("school", Role.RESIDENT_UNIT, small.grids[0])
+    actions.add_unit_account(community_staff, unit, account)
+    return unit, account
+
+
+@pytest.fixture
+def ground(small, community_staff, school):
+    return facility(community_staff, small.grids[0], owner_unit=school[0], needs_approval=True)
+
+
+@pytest.fixture
+def clinic(small, staff_b):
+    return facility(staff_b, small.grids[2], name="社区卫生室")
+
+
+def test_the_catalogue_shows_what_each_persona_sees(
+    client, small, ground, clinic, resident, community_staff, staff_b, worker_a
+):
+    client.force_login(resident)
+    page = client.get(reverse("resources")).content.decode()
+    assert "学校运动场" in page and "社区卫生室" in page
+    client.force_login(staff_b)
+    page = client.get(reverse("resources")).content.decode()
+    assert "社区卫生室" in page and "学校运动场" not in page
+    assert client.get(reverse("resources_facility", args=[ground.pk])).status_code == 404
+    client.force_login(worker_a)  # the grid team has no page here
+    assert client.get(reverse("resources")).status_code == 404
+    client.force_login(resident)
+    assert client.get(reverse("resources_bookings")).status_code == 404
+    assert client.get(reverse("resources_utilisation")).status_code == 404
+
+
+def test_a_resident_books_on_the_facility_page_and_sees_the_week(client, small, ground, resident):
+    client.force_login(resident)
+    url = reverse("resources_facility", args=[ground.pk]) + "?date=2026-11-02"
+    page = client.get(url).content.decode()
+    assert page.count('class="card res-day"') == 7
+    response = client.post(url, {"day": "2026-11-02", "starts": "09:00", "ends": "10:30", "purpose": "篮球"})
+    assert response.status_code == 302
+    made = Booking.objects.get()
+    assert (made.booked_by, made.status, made.ends_at) == (resident, BookingStatus.REQUESTED, at(MONDAY, 10, 30))
+    page = client.get(url).content.decode()
+    assert 'data-testid="my-booking"' in page and "09:00–10:30" in page
+    client.post(url, {"day": "2026-11-02", "starts": "10:00", "ends": "11:00"})
+    assert Booking.objects.count() == 1  # the overlap is refused
+    client.post(reverse("resources_booking_step", args=[made.pk, "cancel"]), {"next": url})
+    assert Booking.objects.get().status == BookingStatus.CANCELLED
+
+
+def test_the_owner_approves_and_checks_in_and_utilisation_moves(
+    client, small, ground, resident, school, staff_b, community_staff
+):
+    made = booking(resident, ground)
+    unit_account = school[1]
+    client.force_login(staff_b)  # the other community's staff: not theirs
+    assert client.post(reverse("resources_booking_step", args=[made.pk, "approve"])).status_code == 404
+    assert 'data-testid="booking"' not in client.get(reverse("resources_bookings")).content.decode()
+    client.force_login(unit_account)
+    assert f'data-booking="{made.pk}"' in client.get(reverse("resources_bookings")).content.decode()
+    client.post(reverse("resources_booking_step", args=[made.pk, "approve"]))
+    assert Booking.objects.get().status == BookingStatus.APPROVED
+    with time_machine.travel(at(MONDAY, 9), tick=False):
+        client.post(reverse("resources_booking_step", args=[made.pk, "checkin"]))
+    assert Booking.objects.get().status == BookingStatus.CHECKED_IN
+    client.force_login(community_staff)
+    page = client.get(reverse("resources_utilisation") + "?from=2026-11-02&to=2026-11-08").content.decode()
+    assert "开放 84 小时，预约 1 小时，使用 1 小时" in page
+    assert page.count('data-testid="row"') == 1
+
+
+def test_the_pages_take_the_same_queries_however_many_rows(client, small, community_staff, resident):
+    client.force_login(community_staff)
+    client.get(reverse("resources"))
+    runs = []
+    for n in range(3):
+        place = facility(community_staff, small.grids[0], name=f"场地{n}")
+        booking(resident, place)
+        with count_queries() as queries:
+            for name in ("resources", "resources_bookings", "resources_utilisation"):
+                assert client.get(reverse(name)).status_code == 200
+        runs.append(queries)
+    assert_flat(*runs)
+    client.force_login(resident)
+    client.get(reverse("resources_facility", args=[place.pk]))
+    runs = []
+    for hour in (10, 12, 14):
+        booking(resident, place, hour=hour)
+        with count_queries() as queries:
+            client.get(reverse("resources_facility", args=[place.pk]) + "?date=2026-11-02")
+        runs.append(queries)
+    assert_flat(*runs)
