@@ -127,6 +127,8 @@ class AuditAction(models.TextChoices):
     BOOKING_DECIDED = "booking_decided", _("Facility booking approved or refused")
     BOOKING_CANCELLED = "booking_cancelled", _("Facility booking cancelled")
     BOOKING_ATTENDANCE = "booking_attendance", _("Facility booking checked in or marked as a no-show")
+    SOCIAL_ORG_CHANGED = "social_org_changed", _("Social organisation registered or changed")
+    PROJECT_CHANGED = "project_changed", _("Social organisation's project recorded or changed")
 
 
 class AppendOnlyError(Exception):

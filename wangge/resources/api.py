@@ -10,7 +10,7 @@ does not exist, and is absent from lists; one you see but may not change answers
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -24,9 +24,9 @@ from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode, Level
 from wangge.lib.errors import DomainError
-from wangge.resources import actions, figures, queries
+from wangge.resources import actions, figures, queries, social
 from wangge.resources.errors import ResourceError
-from wangge.resources.models import Booking, Facility
+from wangge.resources.models import Booking, Facility, Project, SocialOrg
 from wangge.resources.queries import READING_ROLES, managed_q, visible_bookings, visible_facilities
 from wangge.resources.schemas import (
     AvailabilityIn,
@@ -35,12 +35,16 @@ from wangge.resources.schemas import (
     BookingOut,
     FacilityFilter,
     FacilityOut,
+    SocialOrgDetailOut,
+    SocialOrgFilter,
+    SocialOrgOut,
     UtilisationIn,
     UtilisationOut,
 )
 
 facilities_router = Router(tags=["resources"])
 bookings_router = Router(tags=["resources"])
+social_orgs_router = Router(tags=["resources"])
 STEPS = (ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.BOOKING_STATE)
 
 
@@ -205,5 +209,35 @@ def no_show_booking(request: HttpRequest, booking_id: int) -> Any:
     return _step(request, booking_id, actions.mark_attendance, checked_in=False)
 
 
+# --- social organisations ------------------------------------------------------------------------
+
+
+def _orgs(user: User) -> QuerySet[SocialOrg]:
+    return social.visible_orgs(user).select_related("community", "party_unit").prefetch_related("service_areas")
+
+
+@social_orgs_router.get("", response={200: list[SocialOrgOut], **errors()}, summary="List social organisations")
+@paginate(Pagination)
+def list_social_orgs(request: HttpRequest, filters: Query[SocialOrgFilter]) -> Any:
+    """The organisations of the communities you keep or read (an organisation's own account: its
+    own); `area` narrows to those filed with or serving a community."""
+    found = _orgs(_user(request))
+    if filters.area is not None:
+        found = found.filter(Q(community_id=filters.area) | Q(service_areas=filters.area)).distinct()
+    return found
+
+
+@social_orgs_router.get(
+    "/{int:org_id}", response={200: SocialOrgDetailOut, **errors(404)}, summary="Read an organisation with its projects"
+)
+@answers(ApiError.NOT_FOUND)
+def get_social_org(request: HttpRequest, org_id: int) -> Any:
+    """The organisation, its contacts (phones masked) and its projects."""
+    projects = Project.objects.prefetch_related("beneficiary_persons")
+    found = _orgs(_user(request)).prefetch_related("contacts", Prefetch("projects", queryset=projects))
+    return get_object_or_404(found, pk=org_id)
+
+
 register_router("/facilities", facilities_router)
 register_router("/bookings", bookings_router)
+register_router("/social-orgs", social_orgs_router)

@@ -200,3 +200,131 @@ class Booking(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+# --- social organisations ------------------------------------------------------------------------
+
+
+class SocialOrgKind(models.TextChoices):
+    ELDERLY = "elderly", _("Services for the elderly")
+    DISABILITY = "disability", _("Services for the disabled")
+    CHILDREN = "children", _("Children and youth")
+    VOLUNTEERS = "volunteers", _("Volunteer service")
+    CULTURE = "culture", _("Culture and sport")
+    MUTUAL_AID = "mutual_aid", _("Neighbourhood mutual aid")
+    OTHER = "other", _("Other")
+
+
+class FilingStatus(models.TextChoices):
+    FILED = "filed", _("Filed with the community (备案)")
+    REGISTERED = "registered", _("Registered with civil affairs (登记)")
+
+
+class SocialOrg(TimeStamped):
+    """社会组织: an organisation filed with (or registered in) a community, serving some communities."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=SocialOrgKind.choices)
+    filing_status = models.CharField(_("filing status"), max_length=20, choices=FilingStatus.choices)
+    service_areas = models.ManyToManyField(AreaNode, verbose_name=_("service areas"), related_name="+", blank=True)
+    members = models.PositiveIntegerField(_("members"), default=0)
+    # The party unit inside it (a horizontal unit of the organisation tree), when it has one.
+    party_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("party unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("social organisation")
+        verbose_name_plural = _("social organisations")
+        ordering = ["community_id", "name", "id"]
+        indexes = [
+            # The registry of a community.
+            models.Index(fields=["community", "name"], name="social_org_community"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SocialOrgContact(TimeStamped):
+    """A contact person of an organisation; the phone is encrypted at rest, shown masked."""
+
+    org = models.ForeignKey(
+        SocialOrg, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    phone_encrypted = models.BinaryField(_("phone (encrypted)"), null=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["org_id", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SocialOrgAccount(TimeStamped):
+    """A user who acts for a social organisation (holds `Role.SOCIAL_ORG`): sees its projects."""
+
+    org = models.ForeignKey(SocialOrg, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="social_org_accounts"
+    )
+
+    class Meta:
+        verbose_name = _("social organisation account")
+        verbose_name_plural = _("social organisation accounts")
+        ordering = ["org_id", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["org", "user"], name="social_org_account_unique")]
+
+
+class Project(TimeStamped):
+    """A project an organisation runs: goals, period, budget, beneficiaries, activities, outcomes."""
+
+    org = models.ForeignKey(
+        SocialOrg, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="projects"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    goals = models.TextField(_("goals"), blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    budget = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2, default=0)
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), default=0)
+    activities = models.TextField(_("activities"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["org_id", "-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="project_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectBeneficiary(TimeStamped):
+    """A person of the registry a project served (personal data: reported to the person on
+    request and forgotten on anonymisation, `holder`)."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="beneficiary_persons"
+    )
+    person = models.ForeignKey("people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("project beneficiary")
+        verbose_name_plural = _("project beneficiaries")
+        ordering = ["project_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "person"], name="project_beneficiary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.person_id}"

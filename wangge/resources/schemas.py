@@ -127,3 +127,50 @@ class UtilisationOut(Schema):
     rate: float = Field(..., description="used_hours / open_hours (0 when nothing was open).")
     booked_rate: float = Field(..., description="booked_hours / open_hours.")
     facilities: int
+
+
+class SocialOrgFilter(Schema):
+    area: Id | None = Field(None, description="A community: the organisations filed with it or serving it.")
+
+
+class SocialOrgAreaOut(Schema):
+    id: int
+    name: str
+
+
+class SocialOrgContactOut(Schema):
+    name: str
+    phone_masked: str = Field(..., description="Masked; the clear phone is never sent.")
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    goals: str
+    starts_on: dt.date
+    ends_on: dt.date
+    budget: float = Field(..., description="Yuan.")
+    beneficiaries: int = Field(..., description="How many were served.")
+    recorded_persons: int = Field(..., description="How many of them are recorded from the registry.")
+    activities: str
+    outcomes: str
+
+    @staticmethod
+    def resolve_recorded_persons(obj: object) -> int:
+        return len(obj.beneficiary_persons.all())  # type: ignore[attr-defined]
+
+
+class SocialOrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    filing_status: str = Field(..., description="`filed` (备案) or `registered` (登记).")
+    community: SocialOrgAreaOut
+    service_areas: list[SocialOrgAreaOut]
+    members: int
+    party_unit: SocialOrgAreaOut | None = None
+
+
+class SocialOrgDetailOut(SocialOrgOut):
+    contacts: list[SocialOrgContactOut]
+    projects: list[ProjectOut]

@@ -59,3 +59,8 @@ def resident_b(small):
 @pytest.fixture
 def social_org(small):
     return make_persona("org", Role.SOCIAL_ORG, small.communities[0])
+
+
+@pytest.fixture
+def community_b_staff(staff_b):
+    return staff_b
