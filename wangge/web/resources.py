@@ -1,6 +1,7 @@
 """Shared facilities (共享资源) on the web: the catalogue, a facility's week of free and held
 slots with booking (made for a resident's phone), the owner's bookings to approve, check in or
-mark as no-show, and the utilisation of what one manages or reads, with its definition.
+mark as no-show, the utilisation of what one manages or reads, with its definition; and the
+social organisations registry with their projects (contacts' phones masked).
 
 Thin views over `wangge.resources.actions`, `queries` and `figures`: a facility or booking the
 user does not see answers 404.
@@ -10,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.accounts.models import User
 from wangge.lib.errors import DomainError
-from wangge.resources import actions, queries
+from wangge.resources import actions, queries, social
 from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
-from wangge.resources.models import BookableBy, BookingStatus, Facility
+from wangge.resources.models import BookableBy, BookingStatus, Facility, Project
 from wangge.web.views import page_for
 
 WEEK = 7
@@ -173,3 +175,16 @@ def utilisation_page(request: HttpRequest) -> HttpResponse:
         "web/resources/utilisation.html",
         {"rows": rows, "total": utilisation(facilities, start, end), "start": start, "end": end},
     )
+
+
+@require_GET
+@page_for("resources_manage")
+def social_orgs(request: HttpRequest) -> HttpResponse:
+    """The social organisations registry of what the user keeps, with each one's projects."""
+    projects = Project.objects.prefetch_related("beneficiary_persons")
+    orgs = (
+        social.visible_orgs(_user(request))
+        .select_related("community", "party_unit")
+        .prefetch_related("service_areas", "contacts", Prefetch("projects", queryset=projects))
+    )
+    return render(request, "web/resources/social_orgs.html", {"orgs": orgs})

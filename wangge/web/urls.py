@@ -76,6 +76,7 @@ urlpatterns += [
     path("resources/bookings/", resources.owner_bookings, name="resources_bookings"),
     path("resources/bookings/<int:pk>/<slug:step>/", resources.booking_step, name="resources_booking_step"),
     path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),
+    path("resources/social-orgs/", resources.social_orgs, name="resources_social_orgs"),
 ]
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [

@@ -10,7 +10,7 @@ from wangge.accounts.models import Role
 from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.orgs.actions import create_resident_unit
-from wangge.resources import actions
+from wangge.resources import actions, social
 from wangge.resources.models import Booking, BookingStatus
 from wangge.resources.tests.factories import MONDAY, NOW, at, booking, facility
 
@@ -118,5 +118,36 @@ def test_the_pages_take_the_same_queries_however_many_rows(client, small, commun
         booking(resident, place, hour=hour)
         with count_queries() as queries:
             client.get(reverse("resources_facility", args=[place.pk]) + "?date=2026-11-02")
+        runs.append(queries)
+    assert_flat(*runs)
+
+
+def test_the_social_organisations_page_shows_the_communitys_own_with_phones_masked(
+    client, small, community_staff, staff_b, resident
+):
+    centre = social.register_org(
+        community_staff, community=small.communities[0], name="为老服务中心", kind="elderly", filing_status="filed"
+    )
+    social.add_contact(community_staff, centre, name="张主任", phone="13912345678")
+    social.record_project(
+        community_staff, centre, name="空巢老人助餐", starts_on=MONDAY, ends_on=MONDAY, beneficiaries=40
+    )
+    social.register_org(
+        staff_b, community=small.communities[1], name="助残服务社", kind="disability", filing_status="registered"
+    )
+    client.force_login(community_staff)
+    page = client.get(reverse("resources_social_orgs")).content.decode()
+    assert "为老服务中心" in page and "空巢老人助餐" in page and "助残服务社" not in page
+    assert "139****5678" in page and "13912345678" not in page
+    client.force_login(resident)
+    assert client.get(reverse("resources_social_orgs")).status_code == 404
+    client.force_login(community_staff)
+    runs = []
+    for n in range(3):
+        social.register_org(
+            community_staff, community=small.communities[0], name=f"组织{n}", kind="other", filing_status="filed"
+        )
+        with count_queries() as queries:
+            client.get(reverse("resources_social_orgs"))
         runs.append(queries)
     assert_flat(*runs)
