@@ -51,6 +51,7 @@ from wangge.demo.blueprint import (
 from wangge.demo.casework import write_cases
 from wangge.demo.fieldwork import FieldworkResult, write_fieldwork
 from wangge.demo.plan import plan_district
+from wangge.demo.resources import ResourcesResult, write_resources
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import polygon_from_geojson
 from wangge.orgs import actions as org_actions
@@ -83,6 +84,7 @@ class DemoResult:
     timings: dict[str, float]
     fingerprint: str
     fieldwork: FieldworkResult | None = None
+    resources: ResourcesResult | None = None
 
 
 def demo_district() -> AreaNode | None:
@@ -130,6 +132,8 @@ def build_reference_district(
         lap("cases")
         fieldwork = write_fieldwork(plan, areas)
         lap("fieldwork")
+        resources = write_resources(plan, areas)
+        lap("resources")
     district = areas[Level.DISTRICT][0]
     return DemoResult(
         district=district,
@@ -142,6 +146,7 @@ def build_reference_district(
         timings=timings,
         fingerprint=plan.fingerprint(),
         fieldwork=fieldwork,
+        resources=resources,
     )
 
 
