@@ -129,6 +129,9 @@ class AuditAction(models.TextChoices):
     BOOKING_ATTENDANCE = "booking_attendance", _("Facility booking checked in or marked as a no-show")
     SOCIAL_ORG_CHANGED = "social_org_changed", _("Social organisation registered or changed")
     PROJECT_CHANGED = "project_changed", _("Social organisation's project recorded or changed")
+    AGREEMENT_CHANGED = "agreement_changed", _("Co-building agreement signed or renewed")
+    MEETING_RECORDED = "meeting_recorded", _("Joint meeting or residents' consultation recorded")
+    DECISION_CHANGED = "decision_changed", _("Meeting decision given or done")
 
 
 class AppendOnlyError(Exception):

@@ -14,7 +14,7 @@ class ResourceError(ErrorCode):
         "the slot is not inside one opening period of the day (or the day is a holiday or a closure)",
     )
     SLOT_INVALID = "slot_invalid", 400, "the slot ends before it starts, lies in the past, or is longer than a day"
-    BOOKING_STATE = "booking_state", 409, "the booking's status does not allow this step"
+    BOOKING_STATE = "booking_state", 409, "the status of the booking (or of a decision) does not allow this step"
     CANCEL_TOO_LATE = "cancel_too_late", 409, "the facility's cancellation limit before the start has passed"
     ATTENDANCE_TOO_EARLY = "attendance_too_early", 409, "check-in or no-show is marked only from the booking's start"
     FACILITY_INVALID = "facility_invalid", 400, "a facility's field is missing or out of range"

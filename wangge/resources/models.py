@@ -328,3 +328,88 @@ class ProjectBeneficiary(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.project_id} · {self.person_id}"
+
+
+# --- co-building (共驻共建) and joint meetings (联席会, 民事共商) --------------------------------------
+
+
+class Agreement(TimeStamped):
+    """共驻共建: what a community and a resident unit each commit to, for a term; a renewal is a
+    new agreement naming the one it renews."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(ResidentUnit, verbose_name=_("resident unit"), on_delete=models.PROTECT, related_name="+")
+    unit_commits = models.TextField(_("the unit commits"), help_text=_("Facilities, volunteers, funds, posts."))
+    community_commits = models.TextField(_("the community commits"), blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    renews = models.OneToOneField(
+        "self", verbose_name=_("renews"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewal"
+    )
+
+    class Meta:
+        verbose_name = _("co-building agreement")
+        verbose_name_plural = _("co-building agreements")
+        ordering = ["community_id", "-starts_on", "id"]
+        indexes = [models.Index(fields=["community", "ends_on"], name="agreement_community_end")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="agreement_term_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.starts_on}"
+
+
+class MeetingKind(models.TextChoices):
+    JOINT_MEETING = "joint_meeting", _("Joint meeting (联席会)")
+    CONSULTATION = "consultation", _("Residents' consultation (民事共商)")
+
+
+class Meeting(TimeStamped):
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("held on"))
+    participants = models.TextField(_("participants"))
+    units = models.ManyToManyField(ResidentUnit, verbose_name=_("resident units"), related_name="+", blank=True)
+    matters = models.TextField(_("matters"))
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["community_id", "-held_on", "id"]
+        indexes = [models.Index(fields=["community", "held_on"], name="meeting_community_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.held_on}"
+
+
+class Decision(TimeStamped):
+    """A meeting's decision, a task with an owner and a due date followed until done."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField(_("decision"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["meeting_id", "due_on", "id"]
+        indexes = [
+            # A user's open decisions, soonest due first.
+            models.Index(fields=["owner", "done_at", "due_on"], name="decision_owner_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
