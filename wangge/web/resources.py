@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.accounts.models import User
+from wangge.accounts import audit
+from wangge.accounts.models import AuditAction, User
 from wangge.lib.errors import DomainError
-from wangge.resources import actions, queries, social
+from wangge.lib.xlsx import Workbook
+from wangge.resources import actions, cobuilding, queries, social
 from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
 from wangge.resources.models import BookableBy, BookingStatus, Facility, Project
 from wangge.web.views import page_for
@@ -188,3 +190,95 @@ def social_orgs(request: HttpRequest) -> HttpResponse:
         .prefetch_related("service_areas", "contacts", Prefetch("projects", queryset=projects))
     )
     return render(request, "web/resources/social_orgs.html", {"orgs": orgs})
+
+
+@require_GET
+@page_for("resources_manage")
+def ledgers_xlsx(request: HttpRequest) -> HttpResponse:
+    """The ledgers of what the user keeps, one sheet each: facilities, bookings (the last 366
+    days), social organisations, co-building agreements, meetings. Bookers are named by their user
+    name and contacts' phones are masked; the export is audited."""
+    user = _user(request)
+    since = timezone.now() - dt.timedelta(days=MAX_PERIOD_DAYS)
+    facilities = queries.managed_facilities(user).select_related("community", "owner_unit")
+    bookings = (
+        queries.visible_bookings(user)
+        .filter(facility__in=queries.managed_facilities(user), starts_at__gte=since)
+        .select_related("facility", "booked_by")
+        .order_by("starts_at", "pk")
+    )
+    orgs = social.visible_orgs(user).select_related("community").prefetch_related("contacts")
+    agreements = cobuilding.visible_agreements(user).select_related("community", "unit")
+    meetings = cobuilding.visible_meetings(user).select_related("community")
+    local = timezone.localtime
+    sheets: list[tuple[str, list[str], list[list[object]]]] = [
+        (
+            _("Facilities"),
+            [_("name"), _("kind"), _("community"), _("owner (resident unit)"), _("capacity"), _("who may book")],
+            [
+                [
+                    f.name,
+                    f.get_kind_display(),
+                    f.community.name,
+                    f.owner_unit.name if f.owner_unit else "",
+                    f.capacity,
+                    f.get_bookable_by_display(),
+                ]
+                for f in facilities
+            ],
+        ),
+        (
+            _("Bookings"),
+            [_("facility"), _("starts at"), _("ends at"), _("booked by"), _("purpose"), _("status")],
+            [
+                [
+                    b.facility.name,
+                    f"{local(b.starts_at):%Y-%m-%d %H:%M}",
+                    f"{local(b.ends_at):%H:%M}",
+                    b.booked_by.get_username(),
+                    b.purpose,
+                    b.get_status_display(),
+                ]
+                for b in bookings
+            ],
+        ),
+        (
+            _("Social organisations"),
+            [_("name"), _("kind"), _("filing status"), _("community"), _("members"), _("contacts")],
+            [
+                [
+                    o.name,
+                    o.get_kind_display(),
+                    o.get_filing_status_display(),
+                    o.community.name,
+                    o.members,
+                    "；".join(f"{c.name} {c.phone_masked}" for c in o.contacts.all()),
+                ]
+                for o in orgs
+            ],
+        ),
+        (
+            _("co-building agreements"),
+            [_("community"), _("resident unit"), _("the unit commits"), _("the community commits"), _("from"), _("to")],
+            [
+                [a.community.name, a.unit.name, a.unit_commits, a.community_commits, a.starts_on, a.ends_on]
+                for a in agreements
+            ],
+        ),
+        (
+            _("meetings"),
+            [_("community"), _("kind"), _("held on"), _("participants"), _("matters"), _("minutes")],
+            [
+                [m.community.name, m.get_kind_display(), m.held_on, m.participants, m.matters, m.minutes]
+                for m in meetings
+            ],
+        ),
+    ]
+    book = Workbook()
+    for title, header, rows in sheets:
+        book.sheet(title).table(header, rows, [20] * len(header), style=book.header)
+    content = book.close()
+    audit.record(user, AuditAction.EXPORTED, district_id=None, detail={"export": "resources_ledgers"})
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="wangge-resources-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    return response

@@ -77,6 +77,7 @@ urlpatterns += [
     path("resources/bookings/<int:pk>/<slug:step>/", resources.booking_step, name="resources_booking_step"),
     path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),
     path("resources/social-orgs/", resources.social_orgs, name="resources_social_orgs"),
+    path("resources/ledgers.xlsx", resources.ledgers_xlsx, name="resources_ledgers_xlsx"),
 ]
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [

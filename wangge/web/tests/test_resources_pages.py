@@ -2,11 +2,14 @@
 owner's bookings with their steps and utilisation (a resident unit, community staff); personas
 of two communities, 404 outside scope, flat query counts."""
 
+import io
+
 import pytest
 import time_machine
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from wangge.accounts.models import Role
+from wangge.accounts.models import AuditAction, AuditEvent, Role
 from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.orgs.actions import create_resident_unit
@@ -107,7 +110,7 @@ def test_the_pages_take_the_same_queries_however_many_rows(client, small, commun
         place = facility(community_staff, small.grids[0], name=f"场地{n}")
         booking(resident, place)
         with count_queries() as queries:
-            for name in ("resources", "resources_bookings", "resources_utilisation"):
+            for name in ("resources", "resources_bookings", "resources_utilisation", "resources_ledgers_xlsx"):
                 assert client.get(reverse(name)).status_code == 200
         runs.append(queries)
     assert_flat(*runs)
@@ -151,3 +154,29 @@ def test_the_social_organisations_page_shows_the_communitys_own_with_phones_mask
             client.get(reverse("resources_social_orgs"))
         runs.append(queries)
     assert_flat(*runs)
+
+
+def test_the_ledgers_workbook_holds_what_the_user_keeps_and_is_audited(
+    client, small, ground, clinic, resident, community_staff, staff_b
+):
+    booking(resident, ground)
+    social.register_org(
+        community_staff, community=small.communities[0], name="为老服务中心", kind="elderly", filing_status="filed"
+    )
+
+    def sheets(user) -> dict[str, list[tuple]]:
+        client.force_login(user)
+        response = client.get(reverse("resources_ledgers_xlsx"))
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(response.content))
+        return {ws.title: list(ws.iter_rows(min_row=2, values_only=True)) for ws in book.worksheets}
+
+    mine = sheets(community_staff)
+    assert [row[0] for row in mine["设施"]] == ["学校运动场"]
+    assert [row[0] for row in mine["预约"]] == ["学校运动场"]
+    assert [row[0] for row in mine["社会组织"]] == ["为老服务中心"]
+    other = sheets(staff_b)
+    assert [row[0] for row in other["设施"]] == ["社区卫生室"] and other["预约"] == [] and other["社会组织"] == []
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORTED, actor=community_staff).count() == 1
+    client.force_login(resident)
+    assert client.get(reverse("resources_ledgers_xlsx")).status_code == 404
