@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "wangge.cases",
     "wangge.fieldwork",
     "wangge.assistance",
+    "wangge.resources",
     "wangge.ledgers",
     "wangge.onboarding",
     "wangge.open311",

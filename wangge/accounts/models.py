@@ -124,6 +124,16 @@ class AuditAction(models.TextChoices):
     GRID_TEAM_CHANGED = "grid_team_changed", _("Grid team changed")
     DOSSIER_VIEWED = "dossier_viewed", _("Assistance dossier viewed")
     DOSSIER_CHANGED = "dossier_changed", _("Assistance dossier changed")
+    FACILITY_CHANGED = "facility_changed", _("Shared facility created or changed")
+    BOOKING_MADE = "booking_made", _("Facility booked")
+    BOOKING_DECIDED = "booking_decided", _("Facility booking approved or refused")
+    BOOKING_CANCELLED = "booking_cancelled", _("Facility booking cancelled")
+    BOOKING_ATTENDANCE = "booking_attendance", _("Facility booking checked in or marked as a no-show")
+    SOCIAL_ORG_CHANGED = "social_org_changed", _("Social organisation registered or changed")
+    PROJECT_CHANGED = "project_changed", _("Social organisation's project recorded or changed")
+    AGREEMENT_CHANGED = "agreement_changed", _("Co-building agreement signed or renewed")
+    MEETING_RECORDED = "meeting_recorded", _("Joint meeting or residents' consultation recorded")
+    DECISION_CHANGED = "decision_changed", _("Meeting decision given or done")
 
 
 class AppendOnlyError(Exception):

@@ -8,8 +8,10 @@ one recorded service reached it between its first and last day:
 - **case closed**: a case reported by one of its residents closed in the period (`Case.closed_at`),
   the reporter's account being that of a person who is a member of the household in the
   registry (`Person.user`), or a resident account assigned to the household;
-- and each kind of service another app registers with `register_service` (a facility booking,
-  an activity joined, …): a function (area, first day, last day) → a queryset of household ids.
+- **facility booking**: a booking of a shared facility by one of its residents, checked in
+  during the period (`resources.figures.households_served`);
+- and each kind of service another app registers with `register_service` (an activity joined,
+  …): a function (area, first day, last day) → a queryset of household ids.
 
 The share is the benefited households over the households of the area (`AreaNode` at the
 household level). `benefited()` names the kinds it counted, so a page can say which. One query
@@ -31,6 +33,7 @@ from wangge.assistance.models import Help
 from wangge.assistance.queries import in_area
 from wangge.cases.models import Case
 from wangge.people.models import HouseholdMember
+from wangge.resources.figures import households_served
 
 # (area, first day, last day) → a queryset of household ids (`values("…")` of one column).
 ServiceProvider = Callable[[AreaNode, dt.date, dt.date], QuerySet]
@@ -84,6 +87,8 @@ def closed_case_households(area: AreaNode, first: dt.date, last: dt.date) -> Que
 
 register_service(Service("help", _("A help recorded"), helped_households))
 register_service(Service("case_closed", _("A case of theirs closed"), closed_case_households))
+# A booking of a shared facility by one of its residents, used (checked in): resources' definition.
+register_service(Service("facility_booking", _("A facility booking used"), households_served))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from wangge.demo.blueprint import (
 from wangge.demo.casework import write_cases
 from wangge.demo.fieldwork import FieldworkResult, write_fieldwork
 from wangge.demo.plan import plan_district
+from wangge.demo.resources import ResourcesResult, write_resources
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import polygon_from_geojson
 from wangge.orgs import actions as org_actions
@@ -85,6 +86,7 @@ class DemoResult:
     fingerprint: str
     fieldwork: FieldworkResult | None = None
     assistance: dict[str, int] | None = None
+    resources: ResourcesResult | None = None
 
 
 def demo_district() -> AreaNode | None:
@@ -134,6 +136,8 @@ def build_reference_district(
         lap("fieldwork")
         assistance = write_assistance(plan, areas)
         lap("assistance")
+        resources = write_resources(plan, areas)
+        lap("resources")
     district = areas[Level.DISTRICT][0]
     return DemoResult(
         district=district,
@@ -147,6 +151,7 @@ def build_reference_district(
         fingerprint=plan.fingerprint(),
         fieldwork=fieldwork,
         assistance=assistance,
+        resources=resources,
     )
 
 

@@ -71,6 +71,12 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "manage_keys": frozenset({Role.DISTRICT_ADMIN}),
     "manage_onboarding": frozenset({Role.DISTRICT_ADMIN}),
     "manage_checklist": frozenset({Role.DISTRICT_ADMIN}),
+    # Shared facilities (wangge.web.resources): residents and organisations book, resident units
+    # and the community's staff manage theirs (wangge.resources.queries decides which).
+    "resources": frozenset(
+        {Role.RESIDENT, Role.SOCIAL_ORG, Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
+    ),
+    "resources_manage": frozenset({Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
 }
 
 

@@ -13,6 +13,7 @@ from wangge.web import (
     offline,
     password,
     people,
+    resources,
     units,
     views,
 )
@@ -80,6 +81,16 @@ urlpatterns += [
     path("assistance/mine/<int:pk>/help/", assistance.my_pair_help, name="assistance_mine_help"),
 ]
 
+# Shared facilities (wangge.web.resources).
+urlpatterns += [
+    path("resources/", resources.catalogue, name="resources"),
+    path("resources/facilities/<int:pk>/", resources.facility, name="resources_facility"),
+    path("resources/bookings/", resources.owner_bookings, name="resources_bookings"),
+    path("resources/bookings/<int:pk>/<slug:step>/", resources.booking_step, name="resources_booking_step"),
+    path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),
+    path("resources/social-orgs/", resources.social_orgs, name="resources_social_orgs"),
+    path("resources/ledgers.xlsx", resources.ledgers_xlsx, name="resources_ledgers_xlsx"),
+]
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [
     path("fieldwork/", fieldwork.fieldwork_home, name="fieldwork"),

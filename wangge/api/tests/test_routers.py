@@ -12,14 +12,36 @@ from wangge.api.api import api, register_router
 
 API_DIR = Path(__file__).resolve().parent.parent
 # The apps above the API in the layers (docs: lib → accounts → api → areas → … → web).
-ABOVE_THE_API = ("areas", "calendars", "people", "cases", "orgs", "fieldwork", "open311", "ledgers", "demo", "web")
+ABOVE_THE_API = (
+    "areas",
+    "calendars",
+    "people",
+    "cases",
+    "orgs",
+    "fieldwork",
+    "resources",
+    "open311",
+    "ledgers",
+    "demo",
+    "web",
+)
 
 
 def test_the_routers_are_mounted_in_the_order_of_installed_apps_and_the_apis_own_last():
     prefixes = [prefix for prefix, _router in api._routers if prefix]
     assert prefixes == [
         *("/areas", "/orgs", "/coverage", "/workdays", "/cases", "/notifications"),
-        *("/briefings", "/patrols", "/visits", "/fieldwork", "/assistance", "/tokens"),
+        *(
+            "/briefings",
+            "/patrols",
+            "/visits",
+            "/fieldwork",
+            "/assistance",
+            "/facilities",
+            "/bookings",
+            "/social-orgs",
+            "/tokens",
+        ),
     ]
 
 

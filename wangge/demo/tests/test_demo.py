@@ -58,6 +58,8 @@ from wangge.lib.idnumber import birth_date_of, normalise_id_number
 from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.orgs.models import DemonstrationHousehold, OrgUnit, ResidentUnit, UnitKind
 from wangge.people.models import Gender, MemberKind, MemberProfile, Person, WorkerKind, WorkerProfile
+from wangge.resources.figures import facilities_in, utilisation_by_facility
+from wangge.resources.models import SocialOrg
 
 # The demo's passwords are hashed once with Django's PBKDF2 (seconds on a small machine); the
 # tests do not need that strength.
@@ -604,3 +606,16 @@ def test_households_in_difficulty_in_every_community_with_pairs_helps_and_needs_
     assert Need.objects.filter(dossier__district=demo.district, state=NeedState.OPEN, opened_at__lt=long_ago).exists()
     work = assistance_queries.worklist(demo.district)
     assert work.needs and work.idle_pairs
+
+
+def test_shared_facilities_are_used_near_95_percent_and_a_few_less_and_organisations_are_registered(demo):
+    today = timezone.localdate()
+    each = utilisation_by_facility(
+        facilities_in(demo.district), today - dt.timedelta(days=28), today - dt.timedelta(days=1)
+    )
+    rates = sorted(u.rate for u in each.values())
+    assert demo.resources is not None and len(rates) == demo.resources.facilities > 0
+    steady = [rate for rate in rates if rate > 0.8]
+    assert steady and all(0.9 <= rate <= 0.99 for rate in steady), rates
+    assert any(rate < 0.7 for rate in rates), rates
+    assert SocialOrg.objects.filter(district=demo.district).count() == demo.resources.organisations >= 2

@@ -41,7 +41,14 @@ def notebook():
 
 def test_the_apps_of_the_platform_are_registered():
     keys = [holder.key for holder in holders.registered()]
-    assert keys[:5] == ["cases_reported", "fieldwork_visits", "assistance", "imported_ledger_rows", "ledger_row_merges"]
+    assert keys[:6] == [
+        "cases_reported",
+        "fieldwork_visits",
+        "assistance",
+        "resources_projects",
+        "imported_ledger_rows",
+        "ledger_row_merges",
+    ]
 
 
 def test_a_key_is_registered_once():

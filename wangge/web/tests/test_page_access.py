@@ -42,9 +42,17 @@ PAGES = {
         lambda small: reverse("units"),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "resources": (
+        lambda small: reverse("resources"),
+        {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+    "resources_utilisation": (
+        lambda small: reverse("resources_utilisation"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
-MENU = {"coverage": "coverage", "people": "people", "imports": "imports", "units": "units"}
+MENU = {"coverage": "coverage", "people": "people", "imports": "imports", "units": "units", "resources": "resources"}
 
 
 @pytest.mark.parametrize(("page", "persona", "status"), CASES)

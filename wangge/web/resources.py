@@ -1,0 +1,284 @@
+"""Shared facilities (共享资源) on the web: the catalogue, a facility's week of free and held
+slots with booking (made for a resident's phone), the owner's bookings to approve, check in or
+mark as no-show, the utilisation of what one manages or reads, with its definition; and the
+social organisations registry with their projects (contacts' phones masked).
+
+Thin views over `wangge.resources.actions`, `queries` and `figures`: a facility or booking the
+user does not see answers 404.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wangge.accounts import audit
+from wangge.accounts.models import AuditAction, User
+from wangge.lib.errors import DomainError
+from wangge.lib.xlsx import Workbook
+from wangge.resources import actions, cobuilding, queries, social
+from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
+from wangge.resources.models import BookableBy, BookingStatus, Facility, Project
+from wangge.web.views import page_for
+
+WEEK = 7
+UPCOMING_DAYS = 30
+DEFAULT_PERIOD_DAYS = 30
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@require_GET
+@page_for("resources")
+def catalogue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    facilities = (
+        queries.visible_facilities(user).filter(active=True).select_related("community", "owner_unit", "building")
+    )
+    return render(
+        request,
+        "web/resources/catalogue.html",
+        {"facilities": facilities, "manages": bool(queries.managed_facilities(user).exists())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page_for("resources")
+def facility(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facility's week: each day's open periods and held slots, the booking form, and the
+    user's own bookings of it."""
+    user = _user(request)
+    place = get_object_or_404(queries.visible_facilities(user).select_related("owner_unit", "community"), pk=pk)
+    today = timezone.localdate()
+    start = _date(request.GET.get("date"), today)
+    if request.method == "POST":
+        day = _date(request.POST.get("day"), today)
+        try:
+            starts, ends = (dt.time.fromisoformat(request.POST.get(k, "")) for k in ("starts", "ends"))
+        except ValueError:
+            messages.error(request, _("Give the start and end times as HH:MM."))
+            return redirect(f"{request.path}?date={day.isoformat()}")
+        tz = timezone.get_current_timezone()
+        try:
+            booking = actions.book(
+                user,
+                place,
+                dt.datetime.combine(day, starts, tzinfo=tz),
+                dt.datetime.combine(day, ends, tzinfo=tz),
+                request.POST.get("purpose", "").strip(),
+                as_organisation=bool(request.POST.get("as_organisation")),
+            )
+        except DomainError as error:
+            messages.error(request, error.message, extra_tags=error.code)
+        else:
+            if booking.status == BookingStatus.REQUESTED:
+                messages.success(request, _("Your booking is requested: the owner will approve it."))
+            else:
+                messages.success(request, _("Your booking is confirmed."))
+        return redirect(f"{request.path}?date={day.isoformat()}")
+    days = queries.availability(user, place, start, WEEK)
+    mine = (
+        queries.visible_bookings(user)
+        .filter(facility=place, booked_by=user, ends_at__gte=timezone.now())
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "web/resources/facility.html",
+        {
+            "facility": place,
+            "days": days,
+            "hours": place.hours.all(),
+            "previous": start - dt.timedelta(days=WEEK),
+            "next": start + dt.timedelta(days=WEEK),
+            "start": start,
+            "mine": mine,
+            "may_book": place.district_id in queries.booking_districts(user),
+            "may_book_as_org": place.bookable_by != BookableBy.RESIDENTS,
+            "cancellable": (BookingStatus.REQUESTED, BookingStatus.APPROVED),
+        },
+    )
+
+
+@require_GET
+@page_for("resources_manage")
+def owner_bookings(request: HttpRequest) -> HttpResponse:
+    """The bookings of the facilities the user manages, from yesterday for 30 days."""
+    user = _user(request)
+    since = timezone.now() - dt.timedelta(days=1)
+    bookings = (
+        queries.visible_bookings(user)
+        .filter(facility__in=queries.managed_facilities(user), starts_at__gte=since)
+        .filter(starts_at__lt=since + dt.timedelta(days=UPCOMING_DAYS))
+        .select_related("facility", "booked_by")
+        .order_by("starts_at", "id")
+    )
+    return render(request, "web/resources/bookings.html", {"bookings": bookings, "statuses": BookingStatus})
+
+
+STEPS: dict[str, tuple[Callable[..., object], dict[str, bool]]] = {
+    "approve": (actions.decide, {"approve": True}),
+    "refuse": (actions.decide, {"approve": False}),
+    "checkin": (actions.mark_attendance, {"checked_in": True}),
+    "no-show": (actions.mark_attendance, {"checked_in": False}),
+    "cancel": (actions.cancel, {}),
+}
+
+
+@require_POST
+@page_for("resources")
+def booking_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise Http404
+    user = _user(request)
+    booking = get_object_or_404(queries.visible_bookings(user), pk=pk)
+    call, kwargs = STEPS[step]
+    try:
+        call(user, booking, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=error.code)
+    else:
+        messages.success(request, _("Done."))
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/resources/") else "resources")
+
+
+@require_GET
+@page_for("resources_manage")
+def utilisation_page(request: HttpRequest) -> HttpResponse:
+    """Utilisation of the facilities the user manages, each and together, for a period."""
+    user = _user(request)
+    today = timezone.localdate()
+    end = _date(request.GET.get("to"), today)
+    start = _date(request.GET.get("from"), end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
+    if end < start or (end - start).days >= MAX_PERIOD_DAYS:
+        messages.error(request, _("The period ends on or after it starts and lasts 366 days at most."))
+        start, end = today - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+    facilities = queries.managed_facilities(user).select_related("owner_unit", "community")
+    each = utilisation_by_facility(facilities, start, end)
+    rows: list[tuple[Facility, object]] = [(f, each[f.pk]) for f in facilities]
+    return render(
+        request,
+        "web/resources/utilisation.html",
+        {"rows": rows, "total": utilisation(facilities, start, end), "start": start, "end": end},
+    )
+
+
+@require_GET
+@page_for("resources_manage")
+def social_orgs(request: HttpRequest) -> HttpResponse:
+    """The social organisations registry of what the user keeps, with each one's projects."""
+    projects = Project.objects.prefetch_related("beneficiary_persons")
+    orgs = (
+        social.visible_orgs(_user(request))
+        .select_related("community", "party_unit")
+        .prefetch_related("service_areas", "contacts", Prefetch("projects", queryset=projects))
+    )
+    return render(request, "web/resources/social_orgs.html", {"orgs": orgs})
+
+
+@require_GET
+@page_for("resources_manage")
+def ledgers_xlsx(request: HttpRequest) -> HttpResponse:
+    """The ledgers of what the user keeps, one sheet each: facilities, bookings (the last 366
+    days), social organisations, co-building agreements, meetings. Bookers are named by their user
+    name and contacts' phones are masked; the export is audited."""
+    user = _user(request)
+    since = timezone.now() - dt.timedelta(days=MAX_PERIOD_DAYS)
+    facilities = queries.managed_facilities(user).select_related("community", "owner_unit")
+    bookings = (
+        queries.visible_bookings(user)
+        .filter(facility__in=queries.managed_facilities(user), starts_at__gte=since)
+        .select_related("facility", "booked_by")
+        .order_by("starts_at", "pk")
+    )
+    orgs = social.visible_orgs(user).select_related("community").prefetch_related("contacts")
+    agreements = cobuilding.visible_agreements(user).select_related("community", "unit")
+    meetings = cobuilding.visible_meetings(user).select_related("community")
+    local = timezone.localtime
+    sheets: list[tuple[str, list[str], list[list[object]]]] = [
+        (
+            _("Facilities"),
+            [_("name"), _("kind"), _("community"), _("owner (resident unit)"), _("capacity"), _("who may book")],
+            [
+                [
+                    f.name,
+                    f.get_kind_display(),
+                    f.community.name,
+                    f.owner_unit.name if f.owner_unit else "",
+                    f.capacity,
+                    f.get_bookable_by_display(),
+                ]
+                for f in facilities
+            ],
+        ),
+        (
+            _("Bookings"),
+            [_("facility"), _("starts at"), _("ends at"), _("booked by"), _("purpose"), _("status")],
+            [
+                [
+                    b.facility.name,
+                    f"{local(b.starts_at):%Y-%m-%d %H:%M}",
+                    f"{local(b.ends_at):%H:%M}",
+                    b.booked_by.get_username(),
+                    b.purpose,
+                    b.get_status_display(),
+                ]
+                for b in bookings
+            ],
+        ),
+        (
+            _("Social organisations"),
+            [_("name"), _("kind"), _("filing status"), _("community"), _("members"), _("contacts")],
+            [
+                [
+                    o.name,
+                    o.get_kind_display(),
+                    o.get_filing_status_display(),
+                    o.community.name,
+                    o.members,
+                    "；".join(f"{c.name} {c.phone_masked}" for c in o.contacts.all()),
+                ]
+                for o in orgs
+            ],
+        ),
+        (
+            _("co-building agreements"),
+            [_("community"), _("resident unit"), _("the unit commits"), _("the community commits"), _("from"), _("to")],
+            [
+                [a.community.name, a.unit.name, a.unit_commits, a.community_commits, a.starts_on, a.ends_on]
+                for a in agreements
+            ],
+        ),
+        (
+            _("meetings"),
+            [_("community"), _("kind"), _("held on"), _("participants"), _("matters"), _("minutes")],
+            [
+                [m.community.name, m.get_kind_display(), m.held_on, m.participants, m.matters, m.minutes]
+                for m in meetings
+            ],
+        ),
+    ]
+    book = Workbook()
+    for title, header, rows in sheets:
+        book.sheet(title).table(header, rows, [20] * len(header), style=book.header)
+    content = book.close()
+    audit.record(user, AuditAction.EXPORTED, district_id=None, detail={"export": "resources_ledgers"})
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="wangge-resources-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    return response
