@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wangge.calendars",
     "wangge.cases",
     "wangge.fieldwork",
+    "wangge.team",
     "wangge.ledgers",
     "wangge.onboarding",
     "wangge.open311",

@@ -122,6 +122,10 @@ class AuditAction(models.TextChoices):
     ONBOARDING_IMPORTED = "onboarding_imported", _("District files imported")
     VISIT_REVEALED = "visit_revealed", _("Household visit's needs and note revealed")
     GRID_TEAM_CHANGED = "grid_team_changed", _("Grid team changed")
+    ASSESSMENT_RUN = "assessment_run", _("Assessment period computed")
+    SCORE_ADJUSTED = "score_adjusted", _("Assessment stars adjusted")
+    SCORE_APPEALED = "score_appealed", _("Assessment appealed")
+    APPEAL_DECIDED = "appeal_decided", _("Assessment appeal decided")
 
 
 class AppendOnlyError(Exception):

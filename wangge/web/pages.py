@@ -49,6 +49,11 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "fieldwork": frozenset(
         {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),  # handling units' staff (wangge.web.units)
+    # The team's roster and star-rated assessment (wangge.web.team): the grid team reads its own
+    # grid's roster and scores, community staff and the district theirs.
+    "team": frozenset(
+        {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
+    ),
     # Editing a grid's team (wangge.web.fieldwork_team): the community's staff over its grids,
     # the district's administrators (wangge.accounts.admin_scope decides which grids).
     "grid_team": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),

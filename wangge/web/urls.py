@@ -12,6 +12,7 @@ from wangge.web import (
     offline,
     password,
     people,
+    team,
     units,
     views,
 )
@@ -67,6 +68,16 @@ urlpatterns += [
 
 # The district's administration pages (wangge.web.manage).
 urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
+
+# The team's roster and assessment (wangge.web.team).
+urlpatterns += [
+    path("team/", team.roster, name="team"),
+    path("team/roster.xlsx", team.roster_xlsx, name="team_roster_xlsx"),
+    path("team/workers/<int:pk>/", team.worker, name="team_worker"),
+    path("team/scores/<int:pk>/", team.score, name="team_score"),
+    path("team/scores/<int:pk>/adjust/", team.adjust, name="team_adjust"),
+    path("team/scores/<int:pk>/appeal/", team.appeal, name="team_appeal"),
+]
 
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [
