@@ -5,7 +5,8 @@ worker's district, community or grid; anything else is absent (and answers 404).
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import scope_q
@@ -39,13 +40,23 @@ def visible_scores(user: User) -> QuerySet[Score]:
     )
 
 
-RECORD_MODELS: dict[str, type[Model]] = {
-    "case": Case,
-    "return_visit": ReturnVisit,
-    "briefing": Briefing,
-    "patrol": Patrol,
-    "visit": Visit,
-}
+def _records(kind: str, ids: list[int]) -> dict[int, str]:
+    """A short label of each record counted, by id (one query)."""
+    if kind == "case":
+        return dict(Case.objects.filter(pk__in=ids).values_list("pk", "number"))
+    if kind == "return_visit":
+        visits = ReturnVisit.objects.filter(pk__in=ids).select_related("case")
+        return {v.pk: f"{v.case.number} · {v.get_result_display()}" for v in visits}
+    if kind == "briefing":
+        return {
+            b.pk: f"{b.date:%Y-%m-%d} · {b.grid.name}"
+            for b in Briefing.objects.filter(pk__in=ids).select_related("grid")
+        }
+    if kind == "patrol":
+        patrols = Patrol.objects.filter(pk__in=ids).select_related("grid")
+        return {p.pk: f"{timezone.localtime(p.started_at):%Y-%m-%d %H:%M} · {p.grid.name}" for p in patrols}
+    visits_made = Visit.objects.filter(pk__in=ids).select_related("household")
+    return {v.pk: f"{timezone.localtime(v.visited_at):%Y-%m-%d %H:%M} · {v.household.name}" for v in visits_made}
 
 
 def drill_down(score: Score) -> list[dict[str, Any]]:
@@ -57,11 +68,10 @@ def drill_down(score: Score) -> list[dict[str, Any]]:
         indicator = known.get(name)
         if indicator is None:
             continue
-        model = RECORD_MODELS[indicator.records]
-        rows = {obj.pk: obj for obj in model.objects.filter(pk__in=data["records"])}  # type: ignore[attr-defined]
+        labels = _records(indicator.records, data["records"])
         hits = set(data.get("hits") or [])
         records = [
-            {"pk": pk, "obj": rows.get(pk), "hit": pk in hits if data.get("hits") is not None else None}
+            {"pk": pk, "label": labels.get(pk, pk), "hit": pk in hits if data.get("hits") is not None else None}
             for pk in data["records"]
         ]
         parts.append({"name": name, "indicator": indicator, **data, "listed": records})

@@ -6,6 +6,8 @@ Thin views over `wangge.team.actions` and `queries`: a worker, score or area out
 user reads answers 404.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wangge.accounts.audit import client_ip, record
-from wangge.accounts.models import AuditAction, User
+from wangge.accounts.models import AuditAction, Role, User
 from wangge.accounts.scope import assignments_of, has_role_over
-from wangge.areas.models import AreaNode
+from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
@@ -59,7 +61,41 @@ def roster(request: HttpRequest) -> HttpResponse:
     within = _within(request)
     workers = list(queries.visible_workers(_user(request), within))
     rows = [(w, _status(w), _started(w)) for w in workers]
-    return render(request, "web/team/roster.html", {"within": within, "rows": rows})
+    districts = _run_districts(_user(request))
+    context = {"within": within, "rows": rows, "may_run": bool(districts), "last_month": _last_month()}
+    return render(request, "web/team/roster.html", context)
+
+
+def _last_month() -> str:
+    return f"{timezone.localdate().replace(day=1) - dt.timedelta(days=1):%Y-%m}"
+
+
+def _run_districts(user: User) -> list[AreaNode]:
+    """The districts whose assessment the user runs: those they administer."""
+    return [a.area for a in assignments_of(user) if a.role == Role.DISTRICT_ADMIN and a.area.level == Level.DISTRICT]
+
+
+@require_POST
+@page_for("team")
+def run(request: HttpRequest) -> HttpResponse:
+    """A district administrator computes and writes a period (the same as `wangge assessment run
+    --commit`): idempotent, a rerun updates the same scores."""
+    user = _user(request)
+    districts = _run_districts(user)
+    if not districts:
+        raise Http404
+    try:
+        for district in districts:
+            period, lines = actions.run_period(
+                user, district=district, period_text=request.POST.get("period", ""), commit=True
+            )
+            messages.success(
+                request,
+                _("%(period)s assessed: %(count)s workers.") % {"period": period.label, "count": len(lines)},
+            )
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=error.code)
+    return redirect("team")
 
 
 @require_GET

@@ -73,6 +73,7 @@ urlpatterns += [path("manage/", include("wangge.web.manage.urls"))]
 urlpatterns += [
     path("team/", team.roster, name="team"),
     path("team/roster.xlsx", team.roster_xlsx, name="team_roster_xlsx"),
+    path("team/assessment/run/", team.run, name="team_run"),
     path("team/workers/<int:pk>/", team.worker, name="team_worker"),
     path("team/scores/<int:pk>/", team.score, name="team_score"),
     path("team/scores/<int:pk>/adjust/", team.adjust, name="team_adjust"),
