@@ -23,7 +23,7 @@ SUPERVISING_ROLES = (Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF)
 def _reason(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise DomainError(TeamError.REASON_REQUIRED, _("Write the reason."))
+        raise DomainError(TeamError.TEAM_REASON_REQUIRED, _("Write the reason."))
     return text[:MAX_REASON]
 
 

@@ -176,7 +176,7 @@ class AppealIn(Schema):
     response={200: AssessmentScoreOut, **errors(400, 403, 404)},
     summary="Adjust a score's stars",
 )
-@answers(ApiError.NOT_FOUND, TeamError.TEAM_FORBIDDEN, TeamError.REASON_REQUIRED, TeamError.STARS_OUT_OF_RANGE)
+@answers(ApiError.NOT_FOUND, TeamError.TEAM_FORBIDDEN, TeamError.TEAM_REASON_REQUIRED, TeamError.STARS_OUT_OF_RANGE)
 def adjust_score(request: HttpRequest, score_id: int, payload: AdjustIn) -> Any:
     """The worker's community staff or the district set the stars, with a written reason (audited)."""
     user = _user(request)
@@ -193,7 +193,7 @@ class AppealOut(Schema):
 @assessment_router.post(
     "/scores/{int:score_id}/appeal", response={201: AppealOut, **errors(400, 403, 404, 409)}, summary="Appeal a score"
 )
-@answers(ApiError.NOT_FOUND, TeamError.NOT_YOUR_SCORE, TeamError.REASON_REQUIRED, TeamError.APPEAL_OPEN)
+@answers(ApiError.NOT_FOUND, TeamError.NOT_YOUR_SCORE, TeamError.TEAM_REASON_REQUIRED, TeamError.APPEAL_OPEN)
 def appeal_score(request: HttpRequest, score_id: int, payload: AppealIn) -> Any:
     """The worker assessed appeals their score with written grounds; one appeal waits at a time."""
     user = _user(request)

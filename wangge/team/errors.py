@@ -11,7 +11,7 @@ class TeamError(ErrorCode):
         400,
         "a period is written YYYY-MM (a month, or a quarter's first month)",
     )
-    REASON_REQUIRED = "reason_required", 400, "an adjustment, an appeal or a decision needs a written reason"
+    TEAM_REASON_REQUIRED = "team_reason_required", 400, "an adjustment, an appeal or a decision needs a written reason"
     STARS_OUT_OF_RANGE = "stars_out_of_range", 400, "stars are 1 to 5"
     APPEAL_OPEN = "appeal_open", 409, "the score already has an appeal waiting for its decision"
     APPEAL_DECIDED = "appeal_decided", 409, "the appeal has already been decided"

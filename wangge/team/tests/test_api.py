@@ -62,7 +62,9 @@ def test_staff_adjust_with_a_reason_and_the_worker_appeals_once(small, scored, c
     staff = bearer_client(community_staff)
     url = f"/api/v1/assessment/scores/{scored[0].pk}"
     assert_error(
-        staff.post(f"{url}/adjust", {"stars": 4, "reason": ""}, content_type="application/json"), 400, "reason_required"
+        staff.post(f"{url}/adjust", {"stars": 4, "reason": ""}, content_type="application/json"),
+        400,
+        "team_reason_required",
     )
     assert_error(
         staff.post(f"{url}/adjust", {"stars": 9, "reason": "x"}, content_type="application/json"),

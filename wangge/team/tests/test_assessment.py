@@ -133,7 +133,7 @@ def test_an_adjustment_needs_a_reason_is_audited_and_survives_a_rerun(small, tea
     for reason in ("", "   "):
         with pytest.raises(DomainError) as error:
             actions.adjust_score(community_staff, score, stars=5, reason=reason)
-        assert error.value.code == "reason_required"
+        assert error.value.code == "team_reason_required"
     with pytest.raises(DomainError) as error:
         actions.adjust_score(worker_b, score, stars=5, reason="我想改")
     assert error.value.code == "team_forbidden"
