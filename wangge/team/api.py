@@ -10,8 +10,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
@@ -20,10 +21,11 @@ from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import Id, Pagination, errors
 from wangge.areas.queries import subtree_q, visible_areas
 from wangge.lib.errors import DomainError
-from wangge.team import actions
+from wangge.team import actions, practical, wishes
 from wangge.team.assessment import PERIOD_RE
 from wangge.team.errors import TeamError
-from wangge.team.queries import drill_down, visible_scores, visible_workers
+from wangge.team.models import Wish, WishStatus
+from wangge.team.queries import drill_down, visible_scores, visible_wishes, visible_workers
 
 roster_router = Router(tags=["team"])
 assessment_router = Router(tags=["team"])
@@ -204,3 +206,120 @@ def appeal_score(request: HttpRequest, score_id: int, payload: AppealIn) -> Any:
 
 register_router("/roster", roster_router)
 register_router("/assessment", assessment_router)
+
+
+# --- wishes and practical things done ----------------------------------------------------------
+
+wishes_router = Router(tags=["team"])
+deeds_router = Router(tags=["team"])
+
+
+class WishIn(Schema):
+    area: Id
+    text: str
+    kind: str = "wish"
+
+
+class FulfilIn(Schema):
+    note: str
+
+
+class WishOut(Schema):
+    id: int
+    kind: str
+    text: str
+    community: int
+    household: int | None
+    status: str
+    claimant: int | None
+    claim_expires_at: dt.datetime | None
+    note: str
+
+
+def _wish_out(wish: Wish) -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "id": wish.pk,
+        "kind": wish.kind,
+        "text": wish.text,
+        "community": wish.community_id,
+        "household": wish.household_id,
+        "status": WishStatus.OPEN if wishes.is_open(wish, now) else wish.status,
+        "claimant": None if wishes.is_open(wish, now) else wish.claimant_id,
+        "claim_expires_at": None if wishes.is_open(wish, now) else wish.claim_expires_at,
+        "note": wish.note,
+    }
+
+
+WISH_STEPS = (ApiError.NOT_FOUND, TeamError.WISH_STATE, TeamError.WISH_NOT_YOURS)
+
+
+@wishes_router.post("", response={201: WishOut, **errors(400, 404)}, summary="Post a wish or a service task")
+@answers(ApiError.NOT_FOUND, TeamError.WISH_AREA, TeamError.WISH_TEXT)
+def post_wish(request: HttpRequest, payload: WishIn) -> Any:
+    """A resident posts a small wish for their household; a grid worker or the community a wish or
+    a service task (`kind`: wish, task) for a household, grid or community in their scope."""
+    user = _user(request)
+    area = get_object_or_404(visible_areas(user), pk=payload.area)
+    return 201, _wish_out(wishes.post_wish(user, area=area, text=payload.text, kind=payload.kind))
+
+
+@wishes_router.get("", response={200: list[WishOut], **errors()}, summary="List the wishes you see")
+@paginate(Pagination)
+def list_wishes(request: HttpRequest) -> Any:
+    """Wishes of your scope (a member: their community's; a resident: their household's), newest first."""
+    return [_wish_out(w) for w in visible_wishes(_user(request))]
+
+
+@wishes_router.post("/{int:wish_id}/claim", response={200: WishOut, **errors(403, 404, 409)}, summary="Claim a wish")
+@answers(ApiError.NOT_FOUND, TeamError.NOT_A_MEMBER, TeamError.WISH_TAKEN)
+def claim_wish(request: HttpRequest, wish_id: int) -> Any:
+    """A member of the wish's community claims it; while another member's claim holds: 409."""
+    user = _user(request)
+    wish = get_object_or_404(visible_wishes(user), pk=wish_id)
+    return _wish_out(wishes.claim_wish(user, wish))
+
+
+@wishes_router.post(
+    "/{int:wish_id}/fulfil", response={200: WishOut, **errors(400, 403, 404, 409)}, summary="Fulfil a wish"
+)
+@answers(*WISH_STEPS, TeamError.WISH_TEXT)
+def fulfil_wish(request: HttpRequest, wish_id: int, payload: FulfilIn) -> Any:
+    """The member who claimed the wish records what was done."""
+    user = _user(request)
+    wish = get_object_or_404(visible_wishes(user), pk=wish_id)
+    return _wish_out(wishes.fulfil_wish(user, wish, note=payload.note))
+
+
+@wishes_router.post(
+    "/{int:wish_id}/confirm", response={200: WishOut, **errors(403, 404, 409)}, summary="Confirm a wish was done"
+)
+@answers(*WISH_STEPS)
+def confirm_wish(request: HttpRequest, wish_id: int) -> Any:
+    """Whoever posted the wish confirms it was fulfilled."""
+    user = _user(request)
+    wish = get_object_or_404(visible_wishes(user), pk=wish_id)
+    return _wish_out(wishes.confirm_wish(user, wish))
+
+
+class DeedsFilter(Schema):
+    area: Id
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+
+
+class DeedsOut(Schema):
+    count: int
+    by_kind: dict[str, int]
+
+
+@deeds_router.get("", response={200: DeedsOut, **errors(404)}, summary="Count practical things done")
+@answers(ApiError.NOT_FOUND)
+def count_deeds(request: HttpRequest, filters: Query[DeedsFilter]) -> Any:
+    """Practical things done (为民办实事, `team.practical`) in the area from `from` to `to` (days, inclusive)."""
+    area = get_object_or_404(visible_areas(_user(request)), pk=filters.area)
+    return practical.count(area, filters.start, filters.end)
+
+
+register_router("/wishes", wishes_router)
+register_router("/deeds", deeds_router)

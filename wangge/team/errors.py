@@ -16,3 +16,17 @@ class TeamError(ErrorCode):
     APPEAL_OPEN = "appeal_open", 409, "the score already has an appeal waiting for its decision"
     APPEAL_DECIDED = "appeal_decided", 409, "the appeal has already been decided"
     NOT_YOUR_SCORE = "not_your_score", 403, "only the worker assessed may appeal their score"
+    WISH_TAKEN = "wish_taken", 409, "the wish is claimed by another member (or no longer waiting for one)"
+    WISH_NOT_YOURS = (
+        "wish_not_yours",
+        403,
+        "only the member who claimed the wish fulfils it, only its poster confirms it",
+    )
+    WISH_STATE = (
+        "wish_state",
+        409,
+        "the wish is not in the state this step needs (claimed to fulfil, fulfilled to confirm)",
+    )
+    WISH_AREA = "wish_area", 400, "a wish is posted for a community, a grid or a household"
+    NOT_A_MEMBER = "not_a_member", 403, "only a member of the community claims its wishes"
+    WISH_TEXT = "wish_text", 400, "a wish's text or a fulfilment's note is empty or longer than allowed"

@@ -182,3 +182,64 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score} · {self.get_status_display()}"
+
+
+class WishKind(models.TextChoices):
+    WISH = "wish", _("Small wish")
+    TASK = "task", _("Service task")
+
+
+class WishStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a member")
+    CLAIMED = "claimed", _("Claimed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CONFIRMED = "confirmed", _("Confirmed by the resident")
+
+
+class Wish(TimeStamped):
+    """微心愿 or a service task: posted by a resident, a grid worker or a community, claimed by one
+    member at a time (认领), fulfilled with a note, confirmed by whoever posted it.
+
+    A claim not fulfilled by `claim_expires_at` lapses: the wish reads as open again and may be
+    claimed by anyone (computed at read and claim time, no background task needed)."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        AreaNode, verbose_name=_("grid"), null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    household = models.ForeignKey(
+        AreaNode, verbose_name=_("household"), null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=WishKind.choices, default=WishKind.WISH)
+    text = models.CharField(_("wish"), max_length=500)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("posted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=WishStatus.choices, default=WishStatus.OPEN)
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True)
+    claim_expires_at = models.DateTimeField(_("claim lapses at"), null=True)
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True)
+    note = models.CharField(_("what was done"), max_length=1000, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="wishes/%Y/%m/", blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True)
+
+    class Meta:
+        verbose_name = _("wish")
+        verbose_name_plural = _("wishes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The practical things done of a district in a period (practical.py) and the lists.
+            models.Index(fields=["district", "status", "fulfilled_at"], name="wish_district_done"),
+            models.Index(fields=["community", "status"], name="wish_community_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -5,7 +5,7 @@ worker's district, community or grid; anything else is absent (and answers 404).
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wangge.accounts.models import Role, User
@@ -16,7 +16,7 @@ from wangge.cases.models import Case, ReturnVisit
 from wangge.fieldwork.models import Briefing, Patrol, Visit
 from wangge.people.models import WorkerProfile
 from wangge.team.indicators import by_name
-from wangge.team.models import Score
+from wangge.team.models import Score, Wish
 
 TEAM_ROLES = frozenset(
     {Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER}
@@ -76,3 +76,14 @@ def drill_down(score: Score) -> list[dict[str, Any]]:
         ]
         parts.append({"name": name, "indicator": indicator, **data, "listed": records})
     return parts
+
+
+_WISH_FIELDS = {"district": "district", "community": "community", "grid": "grid", "household": "household"}
+
+
+def visible_wishes(user: User) -> QuerySet[Wish]:
+    """The wishes in the user's scope (members see their community's, residents their
+    household's) and those the user posted or claimed."""
+    return Wish.objects.filter(scope_q(user, _WISH_FIELDS) | Q(posted_by=user) | Q(claimant=user)).select_related(
+        "community", "claimant"
+    )

@@ -19,7 +19,7 @@ def test_the_routers_are_mounted_in_the_order_of_installed_apps_and_the_apis_own
     prefixes = [prefix for prefix, _router in api._routers if prefix]
     assert prefixes == [
         *("/areas", "/orgs", "/coverage", "/workdays", "/cases", "/notifications"),
-        *("/briefings", "/patrols", "/visits", "/fieldwork", "/roster", "/assessment", "/tokens"),
+        *("/briefings", "/patrols", "/visits", "/fieldwork", "/roster", "/assessment", "/wishes", "/deeds", "/tokens"),
     ]
 
 
