@@ -15,6 +15,7 @@ from wangge.web import (
     team,
     units,
     views,
+    wishes,
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -78,6 +79,9 @@ urlpatterns += [
     path("team/scores/<int:pk>/", team.score, name="team_score"),
     path("team/scores/<int:pk>/adjust/", team.adjust, name="team_adjust"),
     path("team/scores/<int:pk>/appeal/", team.appeal, name="team_appeal"),
+    path("wishes/", wishes.wish_list, name="wishes"),
+    path("wishes/post/", wishes.wish_post, name="wish_post"),
+    path("wishes/<int:pk>/<str:step>/", wishes.wish_step, name="wish_step"),
 ]
 
 # The grid team's field work on a phone (wangge.web.fieldwork).
