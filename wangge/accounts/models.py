@@ -126,6 +126,7 @@ class AuditAction(models.TextChoices):
     SCORE_ADJUSTED = "score_adjusted", _("Assessment stars adjusted")
     SCORE_APPEALED = "score_appealed", _("Assessment appealed")
     APPEAL_DECIDED = "appeal_decided", _("Assessment appeal decided")
+    MEMBER_REGISTERED = "member_registered", _("Member registered with the community")
 
 
 class AppendOnlyError(Exception):

@@ -30,3 +30,4 @@ class TeamError(ErrorCode):
     WISH_AREA = "wish_area", 400, "a wish is posted for a community, a grid or a household"
     NOT_A_MEMBER = "not_a_member", 403, "only a member of the community claims its wishes"
     WISH_TEXT = "wish_text", 400, "a wish's text or a fulfilment's note is empty or longer than allowed"
+    TERM_INVALID = "term_invalid", 400, "a commitment's term ends before it starts or lasts more than three years"

@@ -243,3 +243,39 @@ class Wish(TimeStamped):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class CommitmentTheme(models.TextChoices):
+    POLICY = "policy", _("Policy outreach")
+    CULTURE = "culture", _("Culture and recreation")
+    ELDERLY = "elderly", _("Care for the elderly")
+    SUPPORT = "support", _("Emotional support")
+    TUTORING = "tutoring", _("Tutoring")
+    ENVIRONMENT = "environment", _("Environment")
+    MEDIATION = "mediation", _("Dispute mediation")
+    OTHER = "other", _("Other")
+
+
+class Commitment(TimeStamped):
+    """承诺: a member's promise of service to their home community, with a theme and a term."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "people.MemberProfile", verbose_name=_("member"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    community = models.ForeignKey(AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    theme = models.CharField(_("theme"), max_length=20, choices=CommitmentTheme.choices)
+    text = models.CharField(_("commitment"), max_length=500)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="commitment_term"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -21,6 +21,7 @@ from wangge.accounts.scope import has_role_over
 from wangge.areas.models import AreaNode, Level
 from wangge.lib.errors import DomainError
 from wangge.team.errors import TeamError
+from wangge.team.members import registered_with
 from wangge.team.models import Wish, WishKind, WishStatus
 
 CLAIM_DAYS = 7
@@ -69,7 +70,7 @@ def post_wish(acting_user: User, *, area: AreaNode, text: str, kind: str = WishK
 def claim_wish(acting_user: User, wish: Wish) -> Wish:
     """The member claims the wish: one conditional UPDATE, so one claimant at a time."""
     community = AreaNode.objects.get(pk=wish.community_id)
-    if not has_role_over(acting_user, community, Role.MEMBER):
+    if not has_role_over(acting_user, community, Role.MEMBER) and not registered_with(acting_user, community.pk):
         raise DomainError(TeamError.NOT_A_MEMBER, _("Only a member registered with this community claims its wishes."))
     now = timezone.now()
     changed = (
