@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "wangge.fieldwork",
     "wangge.assistance",
     "wangge.resources",
+    "wangge.team",
     "wangge.ledgers",
     "wangge.onboarding",
     "wangge.open311",

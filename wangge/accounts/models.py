@@ -134,6 +134,11 @@ class AuditAction(models.TextChoices):
     AGREEMENT_CHANGED = "agreement_changed", _("Co-building agreement signed or renewed")
     MEETING_RECORDED = "meeting_recorded", _("Joint meeting or residents' consultation recorded")
     DECISION_CHANGED = "decision_changed", _("Meeting decision given or done")
+    ASSESSMENT_RUN = "assessment_run", _("Assessment period computed")
+    SCORE_ADJUSTED = "score_adjusted", _("Assessment stars adjusted")
+    SCORE_APPEALED = "score_appealed", _("Assessment appealed")
+    APPEAL_DECIDED = "appeal_decided", _("Assessment appeal decided")
+    MEMBER_REGISTERED = "member_registered", _("Member registered with the community")
 
 
 class AppendOnlyError(Exception):

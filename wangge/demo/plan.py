@@ -475,7 +475,8 @@ def _plan_facts(plan: DistrictPlan, rng: random.Random) -> None:
 def _plan_accounts(plan: DistrictPlan) -> None:
     """One account per role, scoped where that role works: the first grid's team, a second grid
     worker in another community, a member over one building, a resident in one household."""
-    workers = {(w.kind, w.area): plan.persons[w.person].name for w in plan.workers if w.level == Level.GRID}
+    worker_persons = {(w.kind, w.area): w.person for w in plan.workers if w.level == Level.GRID}
+    workers = {key: plan.persons[person].name for key, person in worker_persons.items()}
     second = next(g for g, grid in enumerate(plan.grids) if grid.parent == 1)
     # The member account: an in-service member answering for one building of the first grid (the
     # demo grid worker's), so that a visit there sends them a notice (`demo.fieldwork`).
@@ -507,15 +508,31 @@ def _plan_accounts(plan: DistrictPlan) -> None:
             Level.GRID,
             0,
             workers[(WorkerKind.GRID_SECRETARY, 0)],
+            person=worker_persons[(WorkerKind.GRID_SECRETARY, 0)],
         ),
-        AccountPlan("grid_leader", Role.GRID_LEADER, Level.GRID, 0, workers[(WorkerKind.GRID_LEADER, 0)]),
-        AccountPlan("grid_worker", Role.GRID_WORKER, Level.GRID, 0, workers[(WorkerKind.GRID_WORKER, 0)]),
+        AccountPlan(
+            "grid_leader",
+            Role.GRID_LEADER,
+            Level.GRID,
+            0,
+            workers[(WorkerKind.GRID_LEADER, 0)],
+            person=worker_persons[(WorkerKind.GRID_LEADER, 0)],
+        ),
+        AccountPlan(
+            "grid_worker",
+            Role.GRID_WORKER,
+            Level.GRID,
+            0,
+            workers[(WorkerKind.GRID_WORKER, 0)],
+            person=worker_persons[(WorkerKind.GRID_WORKER, 0)],
+        ),
         AccountPlan(
             "grid_worker2",
             Role.GRID_WORKER,
             Level.GRID,
             second,
             workers[(WorkerKind.GRID_WORKER, second)],
+            person=worker_persons[(WorkerKind.GRID_WORKER, second)],
         ),
         AccountPlan(
             "member",

@@ -58,6 +58,16 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     # The paired member's own page (wangge.web.assistance.my_pairs) in the menu of members; the
     # page itself needs only a login and answers the user's own pairs.
     "assistance_mine": frozenset({Role.MEMBER}),
+    # The team's roster and star-rated assessment (wangge.web.team): the grid team reads its own
+    # grid's roster and scores, community staff and the district theirs.
+    "team": frozenset(
+        {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
+    ),
+    # Small wishes (wangge.web.wishes): residents post and confirm, members claim and fulfil,
+    # the grid team and community staff post service tasks.
+    "wishes": frozenset(
+        {Role.RESIDENT, Role.MEMBER, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF}
+    ),
     # Editing a grid's team (wangge.web.fieldwork_team): the community's staff over its grids,
     # the district's administrators (wangge.accounts.admin_scope decides which grids).
     "grid_team": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),

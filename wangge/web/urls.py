@@ -14,8 +14,10 @@ from wangge.web import (
     password,
     people,
     resources,
+    team,
     units,
     views,
+    wishes,
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -91,6 +93,20 @@ urlpatterns += [
     path("resources/social-orgs/", resources.social_orgs, name="resources_social_orgs"),
     path("resources/ledgers.xlsx", resources.ledgers_xlsx, name="resources_ledgers_xlsx"),
 ]
+# The team's roster and assessment (wangge.web.team).
+urlpatterns += [
+    path("team/", team.roster, name="team"),
+    path("team/roster.xlsx", team.roster_xlsx, name="team_roster_xlsx"),
+    path("team/assessment/run/", team.run, name="team_run"),
+    path("team/workers/<int:pk>/", team.worker, name="team_worker"),
+    path("team/scores/<int:pk>/", team.score, name="team_score"),
+    path("team/scores/<int:pk>/adjust/", team.adjust, name="team_adjust"),
+    path("team/scores/<int:pk>/appeal/", team.appeal, name="team_appeal"),
+    path("wishes/", wishes.wish_list, name="wishes"),
+    path("wishes/post/", wishes.wish_post, name="wish_post"),
+    path("wishes/<int:pk>/<str:step>/", wishes.wish_step, name="wish_step"),
+]
+
 # The grid team's field work on a phone (wangge.web.fieldwork).
 urlpatterns += [
     path("fieldwork/", fieldwork.fieldwork_home, name="fieldwork"),

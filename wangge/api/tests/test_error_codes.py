@@ -13,6 +13,7 @@ from wangge.assistance.errors import AssistanceError
 from wangge.cases.errors import CaseError
 from wangge.fieldwork.errors import FieldworkError
 from wangge.open311.errors import Open311Code, Open311Error
+from wangge.team.errors import TeamError
 
 
 def test_an_open311_error_carries_the_plain_string():
@@ -31,7 +32,11 @@ def test_a_code_is_declared_once_per_operation():
 
 
 _LISTED = re.compile(r"^- (\d{3}) `([a-z0-9_]+)`: (.+)$", re.MULTILINE)
-_MEMBERS = {member.value: member for enum in (ApiError, CaseError, FieldworkError, AssistanceError) for member in enum}
+_MEMBERS = {
+    member.value: member
+    for enum in (ApiError, CaseError, FieldworkError, AssistanceError, TeamError)
+    for member in enum
+}
 
 
 def _listed(operation: dict) -> list[tuple[int, str, str]]:

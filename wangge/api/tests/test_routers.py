@@ -40,6 +40,10 @@ def test_the_routers_are_mounted_in_the_order_of_installed_apps_and_the_apis_own
             "/facilities",
             "/bookings",
             "/social-orgs",
+            "/roster",
+            "/assessment",
+            "/wishes",
+            "/deeds",
             "/tokens",
         ),
     ]

@@ -260,6 +260,10 @@ def test_one_account_per_role_with_a_meaningful_scope(demo):
     assert listed["dept_zhujian"].scope_path == f"{demo.district.name} / 住房和城乡建设局"
     assert listed["department"].scope_path == f"{demo.district.name} / 民政局"
     assert listed["dispatch_center"].scope_path == f"{demo.district.name} / 区级派遣中心"
+    # The grid team's accounts are their registry persons' own, each a worker of the grid it works in.
+    for username in ("grid_secretary", "grid_leader", "grid_worker", "grid_worker2"):
+        person = User.objects.get(username=username).person
+        assert person.worker_roles.filter(grid_id=assignments[username].area_id).exists(), username
 
 
 def test_organisation_workers_and_resident_units(demo):

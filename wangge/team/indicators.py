@@ -1,0 +1,233 @@
+"""The assessment's indicators, each defined once here with its definition in words, computed
+from records for every worker of a period in one query per indicator (however many workers).
+
+An indicator gives, per worker, a `Measure`: its value, the ids of the records behind it (the
+drill-down lists exactly these) and, for a rate, the ids among them that count as hits. A worker
+for whom an indicator has nothing to judge (no case closed in the grid) gets no measure: the
+indicator is absent from their score, not zero.
+
+The registry is `INDICATORS`. An indicator names the app that owns its records (`app`); while
+that app is not installed the indicator is absent everywhere. The needs met for paired
+households (assistance, not yet built) is to be added here as one more `Indicator` with
+`app="wangge.assistance"`; nothing else changes.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wangge.cases.models import Case, ReturnVisit, Satisfaction
+from wangge.cases.workflow import State
+from wangge.fieldwork.models import Briefing, Patrol, Visit
+from wangge.people.models import WorkerProfile
+
+
+@dataclass
+class Measure:
+    value: float
+    records: list[int] = field(default_factory=list)
+    hits: list[int] | None = None
+
+
+Compute = Callable[[Sequence[WorkerProfile], dt.date, dt.date], dict[int, Measure]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    label: Promise
+    definition: Promise
+    # What the record ids name: "case", "return_visit", "briefing", "patrol", "visit".
+    records: str
+    # A rate (0–1, points = rate × 100) or a count (points = count against the district's target).
+    rate: bool
+    app: str
+    compute: Compute
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The period's first and last day as aware instants: [start 00:00, day after end 00:00),
+    local time."""
+    return _midnight(start), _midnight(end + dt.timedelta(days=1))
+
+
+def _district(workers: Sequence[WorkerProfile]) -> int | None:
+    """The district of the workers assessed together (a period is computed per district)."""
+    return workers[0].district_id if workers else None
+
+
+def _area_of(worker: WorkerProfile) -> tuple[str, int | None]:
+    """The area whose cases are the worker's: their grid, or their community for a worker of a
+    community as a whole."""
+    return ("grid", worker.grid_id) if worker.grid_id else ("community", worker.community_id)
+
+
+def _by_area(
+    workers: Sequence[WorkerProfile], rows: list[tuple[int | None, int | None, int, bool]]
+) -> dict[int, Measure]:
+    """Rate measures per worker from (grid id, community id, record id, hit) rows."""
+    pooled: dict[tuple[str, int | None], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for grid_id, community_id, pk, hit in rows:
+        for key in (("grid", grid_id), ("community", community_id)):
+            records, hits = pooled[key]
+            records.append(pk)
+            if hit:
+                hits.append(pk)
+    measures = {}
+    for worker in workers:
+        records, hits = pooled.get(_area_of(worker), ([], []))
+        if records:
+            measures[worker.pk] = Measure(len(hits) / len(records), sorted(records), sorted(hits))
+    return measures
+
+
+def cases_closed_on_time(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Of the cases of the worker's grid (or community) closed off in the period, the share closed
+    on time: never marked overdue (the on-time rate of `cases.figures.on_time_rate`)."""
+    since, until = _bounds(start, end)
+    rows = (
+        Case.objects.filter(
+            district_id=_district(workers), state=State.CLOSED, closed_at__gte=since, closed_at__lt=until
+        )
+        .order_by()
+        .values_list("grid_id", "community_id", "pk", "overdue")
+    )
+    return _by_area(workers, [(g, c, pk, not overdue) for g, c, pk, overdue in rows])
+
+
+PLEASED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+
+
+def return_visit_satisfaction(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Of the return visits recorded in the period on cases of the worker's grid (or community),
+    the share satisfied or basically satisfied (the rate of `cases.queries.satisfaction_rates`)."""
+    since, until = _bounds(start, end)
+    rows = (
+        ReturnVisit.objects.filter(case__district_id=_district(workers), created_at__gte=since, created_at__lt=until)
+        .order_by()
+        .values_list("case__grid_id", "case__community_id", "pk", "result")
+    )
+    return _by_area(workers, [(g, c, pk, result in PLEASED) for g, c, pk, result in rows])
+
+
+def _counted(workers: Sequence[WorkerProfile], rows: list[tuple[int, int]]) -> dict[int, Measure]:
+    """Count measures per worker from (user id, record id) rows; a worker without an account
+    has nothing recorded in their name and gets no measure."""
+    by_user: dict[int, list[int]] = defaultdict(list)
+    for user_id, pk in rows:
+        by_user[user_id].append(pk)
+    measures = {}
+    for worker in workers:
+        account = worker.person.user_id
+        if account is not None:
+            records = sorted(by_user.get(account, []))
+            measures[worker.pk] = Measure(len(records), records)
+    return measures
+
+
+def _accounts(workers: Sequence[WorkerProfile]) -> list[int]:
+    return [user_id for w in workers if (user_id := w.person.user_id) is not None]
+
+
+def briefings_attended(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Morning briefings (早碰头) dated in the period that list the worker's account among the attendees."""
+    rows = (
+        Briefing.attendees.through.objects.filter(
+            user_id__in=_accounts(workers), briefing__date__gte=start, briefing__date__lte=end
+        )
+        .order_by()
+        .values_list("user_id", "briefing_id")
+    )
+    return _counted(workers, list(rows))
+
+
+def patrols_done(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Patrols (日双巡) started on a day of the period and recorded by the worker's account."""
+    rows = (
+        Patrol.objects.filter(recorded_by_id__in=_accounts(workers), date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("recorded_by_id", "pk")
+    )
+    return _counted(workers, list(rows))
+
+
+def households_visited(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Household visits (走访) made in the period and recorded by the worker's account."""
+    since, until = _bounds(start, end)
+    rows = (
+        Visit.objects.filter(recorded_by_id__in=_accounts(workers), visited_at__gte=since, visited_at__lt=until)
+        .order_by()
+        .values_list("recorded_by_id", "pk")
+    )
+    return _counted(workers, list(rows))
+
+
+ALL: list[Indicator] = [
+    Indicator(
+        "cases_on_time",
+        _("Cases closed on time"),
+        _("Of the cases of the worker's grid (or community) closed off in the period, the share never marked overdue."),
+        "case",
+        True,
+        "wangge.cases",
+        cases_closed_on_time,
+    ),
+    Indicator(
+        "satisfaction",
+        _("Satisfaction of return visits"),
+        _(
+            "Of the return visits recorded in the period on cases of the worker's grid (or "
+            "community), the share satisfied or basically satisfied."
+        ),
+        "return_visit",
+        True,
+        "wangge.cases",
+        return_visit_satisfaction,
+    ),
+    Indicator(
+        "briefings",
+        _("Briefings attended"),
+        _("Morning briefings dated in the period with the worker among the attendees."),
+        "briefing",
+        False,
+        "wangge.fieldwork",
+        briefings_attended,
+    ),
+    Indicator(
+        "patrols",
+        _("Patrols done"),
+        _("Patrols started in the period and recorded by the worker."),
+        "patrol",
+        False,
+        "wangge.fieldwork",
+        patrols_done,
+    ),
+    Indicator(
+        "visits",
+        _("Households visited"),
+        _("Household visits made in the period and recorded by the worker."),
+        "visit",
+        False,
+        "wangge.fieldwork",
+        households_visited,
+    ),
+]
+
+
+def installed() -> list[Indicator]:
+    """The indicators whose app is installed: the others are absent, not zero."""
+    return [indicator for indicator in ALL if apps.is_installed(indicator.app)]
+
+
+def by_name() -> dict[str, Indicator]:
+    return {indicator.name: indicator for indicator in installed()}

@@ -1,0 +1,89 @@
+"""Read helpers of the team: the roster and the scores a user sees, and a score's drill-down.
+
+Scope: a worker (and their scores) is seen by the team roles whose assignment covers the
+worker's district, community or grid; anything else is absent (and answers 404)."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from wangge.accounts.models import Role, User
+from wangge.accounts.scope import scope_q
+from wangge.areas.models import AreaNode
+from wangge.areas.queries import subtree_q
+from wangge.cases.models import Case, ReturnVisit
+from wangge.fieldwork.models import Briefing, Patrol, Visit
+from wangge.people.models import WorkerProfile
+from wangge.team.indicators import by_name
+from wangge.team.models import Score, Wish
+
+TEAM_ROLES = frozenset(
+    {Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER}
+)
+_FIELDS = {"district": "district", "community": "community", "grid": "grid"}
+
+
+def visible_workers(user: User, within: AreaNode | None = None) -> QuerySet[WorkerProfile]:
+    """The roster the user reads, with person, area and roster entry (one query)."""
+    workers = WorkerProfile.objects.filter(scope_q(user, _FIELDS, roles=TEAM_ROLES))
+    if within is not None:
+        workers = workers.filter(subtree_q(within))
+    return workers.select_related("person", "area", "community", "grid", "roster_entry").order_by(
+        "community__code", "grid__code", "kind", "person__name", "pk"
+    )
+
+
+def visible_scores(user: User) -> QuerySet[Score]:
+    return Score.objects.filter(scope_q(user, _FIELDS, roles=TEAM_ROLES)).select_related(
+        "worker__person", "worker__area"
+    )
+
+
+def _records(kind: str, ids: list[int]) -> dict[int, str]:
+    """A short label of each record counted, by id (one query)."""
+    if kind == "case":
+        return dict(Case.objects.filter(pk__in=ids).values_list("pk", "number"))
+    if kind == "return_visit":
+        visits = ReturnVisit.objects.filter(pk__in=ids).select_related("case")
+        return {v.pk: f"{v.case.number} · {v.get_result_display()}" for v in visits}
+    if kind == "briefing":
+        return {
+            b.pk: f"{b.date:%Y-%m-%d} · {b.grid.name}"
+            for b in Briefing.objects.filter(pk__in=ids).select_related("grid")
+        }
+    if kind == "patrol":
+        patrols = Patrol.objects.filter(pk__in=ids).select_related("grid")
+        return {p.pk: f"{timezone.localtime(p.started_at):%Y-%m-%d %H:%M} · {p.grid.name}" for p in patrols}
+    visits_made = Visit.objects.filter(pk__in=ids).select_related("household")
+    return {v.pk: f"{timezone.localtime(v.visited_at):%Y-%m-%d %H:%M} · {v.household.name}" for v in visits_made}
+
+
+def drill_down(score: Score) -> list[dict[str, Any]]:
+    """Each indicator of the score with its definition and the records it counted (one query
+    per indicator present)."""
+    known = by_name()
+    parts = []
+    for name, data in score.indicators.items():
+        indicator = known.get(name)
+        if indicator is None:
+            continue
+        labels = _records(indicator.records, data["records"])
+        hits = set(data.get("hits") or [])
+        records = [
+            {"pk": pk, "label": labels.get(pk, pk), "hit": pk in hits if data.get("hits") is not None else None}
+            for pk in data["records"]
+        ]
+        parts.append({"name": name, "indicator": indicator, **data, "listed": records})
+    return parts
+
+
+_WISH_FIELDS = {"district": "district", "community": "community", "grid": "grid", "household": "household"}
+
+
+def visible_wishes(user: User) -> QuerySet[Wish]:
+    """The wishes in the user's scope (members see their community's, residents their
+    household's) and those the user posted or claimed."""
+    return Wish.objects.filter(scope_q(user, _WISH_FIELDS) | Q(posted_by=user) | Q(claimant=user)).select_related(
+        "community", "claimant"
+    )
