@@ -13,6 +13,7 @@ from wangge.assistance.errors import AssistanceError
 from wangge.cases.errors import CaseError
 from wangge.fieldwork.errors import FieldworkError
 from wangge.open311.errors import Open311Code, Open311Error
+from wangge.resources.errors import ResourceError
 from wangge.team.errors import TeamError
 
 
@@ -34,7 +35,7 @@ def test_a_code_is_declared_once_per_operation():
 _LISTED = re.compile(r"^- (\d{3}) `([a-z0-9_]+)`: (.+)$", re.MULTILINE)
 _MEMBERS = {
     member.value: member
-    for enum in (ApiError, CaseError, FieldworkError, AssistanceError, TeamError)
+    for enum in (ApiError, CaseError, FieldworkError, AssistanceError, ResourceError, TeamError)
     for member in enum
 }
 
