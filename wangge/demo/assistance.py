@@ -2,8 +2,12 @@
 
 About `SHARE` of the households of every community get a dossier opened some time in the last
 year (from a survey round, a visit or a self-report), with one or two causes, a family situation
-and one to three needs of every priority class; most are paired with a member of the district
-(点对点), and the pairs gave helps over the year, about every month. Gaps are planted in the
+and one to three needs of every priority class; most are paired (点对点): with a member of the
+district for `MEMBER_PAIR_SHARE` of the pairs, otherwise with a resident unit (驻区单位) of the
+household's community (or of the district), and the pairs gave helps over the year, about every
+month. A help given by a member's pair is a practical thing done (`team.practical`): the share of
+member pairs keeps the district's year near the reference's 2,107 together with the members'
+wishes and tasks (`demo/team.py`). Gaps are planted in the
 records so that the worklist finds them: some needs are left open for months (`WAITING_SHARE`),
 some pairs have had no help for more than 60 days (`IDLE_SHARE`), and some dossiers are past
 their re-assessment date.
@@ -44,10 +48,14 @@ from wangge.assistance.models import (
 from wangge.demo.blueprint import DistrictPlan
 from wangge.lib.crypto import bound_to, encrypt
 from wangge.lib.rowids import reserve_ids
+from wangge.orgs.models import ResidentUnit
 from wangge.people.models import MemberProfile
 
 SHARE = 0.03  # of the households of every community
 PAIRED_SHARE = 0.85
+# Of the pairs: with a member (the rest with a resident unit). About 40 % of the reference's
+# practical things done in a year come from members' helps at this share.
+MEMBER_PAIR_SHARE = 0.06
 WAITING_SHARE = 0.15  # of the needs: open since long ago
 IDLE_SHARE = 0.1  # of the pairs: no help for more than 60 days
 DAYS = 365
@@ -97,11 +105,17 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
         row for rows in by_community.values() for row in sorted(rng.sample(rows, max(1, round(len(rows) * SHARE))))
     ]
     members = list(MemberProfile.objects.filter(district=district).order_by("pk").values_list("pk", flat=True))
+    units: dict[int | None, list[int]] = {}
+    for unit, unit_community in (
+        ResidentUnit.objects.filter(district=district).order_by("pk").values_list("pk", "community_id")
+    ):
+        units.setdefault(unit_community, []).append(unit)
+        units.setdefault(None, []).append(unit)
 
     dossier_ids = reserve_ids(Dossier, len(chosen))
     dossiers, needs, pairs, helps, events = [], [], [], [], []
     planned_needs: list[tuple[int, str, str, str, dt.datetime, str]] = []
-    planned_pairs: list[tuple[int, int, dt.date]] = []
+    planned_pairs: list[tuple[int, str, int, dt.date]] = []
     for pk, (household, community, grid) in zip(dossier_ids, chosen, strict=True):
         opened = today - dt.timedelta(days=rng.randint(20, DAYS))
         causes = sorted(rng.sample(list(Cause.values), rng.choice((1, 1, 2))))
@@ -132,7 +146,12 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
             kind = rng.choice(list(NeedKind.values))
             planned_needs.append((pk, kind, rng.choice(list(Priority.values)), state, at, dossiers[-1].sources[0]))
         if paired:
-            planned_pairs.append((pk, rng.choice(members), opened + dt.timedelta(days=rng.randint(0, 10))))
+            started = opened + dt.timedelta(days=rng.randint(0, 10))
+            nearby = units.get(community) or units.get(None)
+            if nearby and rng.random() >= MEMBER_PAIR_SHARE:
+                planned_pairs.append((pk, HelperKind.RESIDENT_UNIT, rng.choice(nearby), started))
+            else:
+                planned_pairs.append((pk, HelperKind.MEMBER, rng.choice(members), started))
 
     need_ids = reserve_ids(Need, len(planned_needs))
     for pk, (dossier, kind, priority, state, at, source) in zip(need_ids, planned_needs, strict=True):
@@ -152,13 +171,13 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
 
     help_plans: list[tuple[int, int, dt.date]] = []
     pair_ids = reserve_ids(Pair, len(planned_pairs))
-    for pk, (dossier, member, started) in zip(pair_ids, planned_pairs, strict=True):
+    for pk, (dossier, helper_kind, helper, started) in zip(pair_ids, planned_pairs, strict=True):
         pairs.append(
             Pair(
                 pk=pk,
                 dossier_id=dossier,
-                helper_kind=HelperKind.MEMBER,
-                helper_id=member,
+                helper_kind=helper_kind,
+                helper_id=helper,
                 started_on=min(started, today),
                 created_by_id=recorder,
             )

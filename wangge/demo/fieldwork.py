@@ -111,7 +111,7 @@ def _column(model: type[models.Model], name: str) -> str:
     return str(found.column)
 
 
-def _insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """Write `rows` (values in the order of `columns`, attribute names) into `model`'s table; the
     number written. SQLite runs one prepared INSERT for every row (`executemany`, in C);
     PostgreSQL takes multi-row INSERTs."""
@@ -255,19 +255,19 @@ def write_fieldwork(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> Fie
         checkins.extend((pk, building, at, "") for building, at in planned)
     through = Briefing.attendees.through
     counts = {
-        "briefings": _insert(
+        "briefings": insert_rows(
             Briefing,
             ["id", *shared, "date", "matters"],
             [(pk, *row[:-1]) for pk, row in zip(briefing_ids, briefings, strict=True)],
         ),
-        "briefing_attendees": _insert(through, ["briefing_id", "user_id"], attendees),
-        "patrols": _insert(
+        "briefing_attendees": insert_rows(through, ["briefing_id", "user_id"], attendees),
+        "patrols": insert_rows(
             Patrol,
             ["id", *shared, "date", "started_at", "finished_at", "findings"],
             [(pk, *row) for pk, row in zip(patrol_ids, patrols, strict=True)],
         ),
-        "checkins": _insert(Checkin, ["patrol_id", "building_id", "at", "note"], checkins),
-        "visits": _insert(Visit, [*shared, "household_id", "visited_at", "met", "flags", "changes"], visits),
+        "checkins": insert_rows(Checkin, ["patrol_id", "building_id", "at", "note"], checkins),
+        "visits": insert_rows(Visit, [*shared, "household_id", "visited_at", "met", "flags", "changes"], visits),
     }
     counts["visits"] += _visit_for_the_member(plan, areas, rng)
     return FieldworkResult([grids[g] for g in skipping], never, counts)

@@ -53,6 +53,7 @@ from wangge.demo.casework import write_cases
 from wangge.demo.fieldwork import FieldworkResult, write_fieldwork
 from wangge.demo.plan import plan_district
 from wangge.demo.resources import ResourcesResult, write_resources
+from wangge.demo.team import TeamResult, write_team
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import polygon_from_geojson
 from wangge.orgs import actions as org_actions
@@ -87,6 +88,7 @@ class DemoResult:
     fieldwork: FieldworkResult | None = None
     assistance: dict[str, int] | None = None
     resources: ResourcesResult | None = None
+    team: TeamResult | None = None
 
 
 def demo_district() -> AreaNode | None:
@@ -138,6 +140,8 @@ def build_reference_district(
         lap("assistance")
         resources = write_resources(plan, areas)
         lap("resources")
+        team = write_team(plan, areas)
+        lap("team")
     district = areas[Level.DISTRICT][0]
     return DemoResult(
         district=district,
@@ -152,6 +156,7 @@ def build_reference_district(
         fieldwork=fieldwork,
         assistance=assistance,
         resources=resources,
+        team=team,
     )
 
 

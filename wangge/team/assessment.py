@@ -34,6 +34,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "briefings": 15,
     "patrols": 20,
     "visits": 15,
+    "needs_met": 15,
 }
 # A month's count that earns full points.
 DEFAULT_TARGETS: dict[str, float] = {"briefings": 20, "patrols": 40, "visits": 30}

@@ -7,9 +7,8 @@ for whom an indicator has nothing to judge (no case closed in the grid) gets no 
 indicator is absent from their score, not zero.
 
 The registry is `INDICATORS`. An indicator names the app that owns its records (`app`); while
-that app is not installed the indicator is absent everywhere. The needs met for paired
-households (assistance, not yet built) is to be added here as one more `Indicator` with
-`app="wangge.assistance"`; nothing else changes.
+that app is not installed the indicator is absent everywhere (the needs met for paired
+households is `assistance`'s).
 """
 
 import datetime as dt
@@ -18,10 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wangge.assistance.models import Need, NeedState, Pair
 from wangge.cases.models import Case, ReturnVisit, Satisfaction
 from wangge.cases.workflow import State
 from wangge.fieldwork.models import Briefing, Patrol, Visit
@@ -43,7 +44,7 @@ class Indicator:
     name: str
     label: Promise
     definition: Promise
-    # What the record ids name: "case", "return_visit", "briefing", "patrol", "visit".
+    # What the record ids name: "case", "return_visit", "briefing", "patrol", "visit", "need".
     records: str
     # A rate (0–1, points = rate × 100) or a count (points = count against the district's target).
     rate: bool
@@ -172,6 +173,26 @@ def households_visited(workers: Sequence[WorkerProfile], start: dt.date, end: dt
     return _counted(workers, list(rows))
 
 
+def needs_met(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Of the needs of the paired households of the worker's grid (or community) that were to be
+    met in the period, the share met in the period (`Need.met_at`). A household is paired when its
+    dossier had a pair current on some day of the period (started by its end, not ended before its
+    start); a need was to be met when it was open by the period's end, not met before the period
+    began and not judged one that cannot be met."""
+    since, until = _bounds(start, end)
+    paired = Pair.objects.filter(dossier_id=OuterRef("dossier_id"), started_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+    )
+    rows = (
+        Need.objects.filter(Exists(paired), dossier__district_id=_district(workers), opened_at__lt=until)
+        .filter(Q(met_at__isnull=True) | Q(met_at__gte=since))
+        .exclude(state=NeedState.CANNOT_BE_MET)
+        .order_by()
+        .values_list("dossier__grid_id", "dossier__community_id", "pk", "met_at")
+    )
+    return _by_area(workers, [(g, c, pk, met is not None and met < until) for g, c, pk, met in rows])
+
+
 ALL: list[Indicator] = [
     Indicator(
         "cases_on_time",
@@ -220,6 +241,19 @@ ALL: list[Indicator] = [
         False,
         "wangge.fieldwork",
         households_visited,
+    ),
+    Indicator(
+        "needs_met",
+        _("Needs met for paired households"),
+        _(
+            "Of the needs of the paired households of the worker's grid (or community) that were to be "
+            "met in the period (open by its end, not met before it began, not judged unmeetable), the "
+            "share met in the period."
+        ),
+        "need",
+        True,
+        "wangge.assistance",
+        needs_met,
     ),
 ]
 

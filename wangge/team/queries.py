@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import scope_q
 from wangge.areas.models import AreaNode
 from wangge.areas.queries import subtree_q
+from wangge.assistance.models import Need
 from wangge.cases.models import Case, ReturnVisit
 from wangge.fieldwork.models import Briefing, Patrol, Visit
 from wangge.people.models import WorkerProfile
@@ -51,6 +53,13 @@ def _records(kind: str, ids: list[int]) -> dict[int, str]:
         return {
             b.pk: f"{b.date:%Y-%m-%d} · {b.grid.name}"
             for b in Briefing.objects.filter(pk__in=ids).select_related("grid")
+        }
+    if kind == "need":
+        # The need's kind and note are sensitive: the label names the dossier, class and state only.
+        return {
+            n.pk: _("Dossier %(dossier)s · %(priority)s · %(state)s")
+            % {"dossier": n.dossier_id, "priority": n.get_priority_display(), "state": n.get_state_display()}
+            for n in Need.objects.filter(pk__in=ids).only("pk", "dossier_id", "priority", "state")
         }
     if kind == "patrol":
         patrols = Patrol.objects.filter(pk__in=ids).select_related("grid")

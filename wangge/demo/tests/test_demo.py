@@ -60,6 +60,8 @@ from wangge.orgs.models import DemonstrationHousehold, OrgUnit, ResidentUnit, Un
 from wangge.people.models import Gender, MemberKind, MemberProfile, Person, WorkerKind, WorkerProfile
 from wangge.resources.figures import facilities_in, utilisation_by_facility
 from wangge.resources.models import SocialOrg
+from wangge.team import practical
+from wangge.team.models import Score, Wish, WishStatus
 
 # The demo's passwords are hashed once with Django's PBKDF2 (seconds on a small machine); the
 # tests do not need that strength.
@@ -623,3 +625,23 @@ def test_shared_facilities_are_used_near_95_percent_and_a_few_less_and_organisat
     assert steady and all(0.9 <= rate <= 0.99 for rate in steady), rates
     assert any(rate < 0.7 for rate in rates), rates
     assert SocialOrg.objects.filter(district=demo.district).count() == demo.resources.organisations >= 2
+
+
+def test_practical_things_done_in_the_last_year_land_near_the_reference_and_the_last_month_is_rated(demo):
+    """2,107 practical things at full scale (SCALES["full"].households), scaled by households."""
+    today = timezone.localdate()
+    expected = 2_107 * demo.counts["households"] / SCALES["full"].households
+    counted = practical.count(demo.district, today - dt.timedelta(days=364), today)
+    assert abs(counted["count"] - expected) <= 0.1 * expected, (counted, expected)
+    assert demo.team is not None and counted == demo.team.practical
+    assert all(n > 0 for n in counted["by_kind"].values()), counted  # wishes, tasks and members' helps
+    now = timezone.now()
+    wishes = Wish.objects.filter(district=demo.district)
+    assert wishes.filter(status=WishStatus.CLAIMED, claim_expires_at__lt=now).exists()  # lapsed claims
+    assert wishes.filter(status=WishStatus.OPEN).exists()
+    assert not wishes.filter(status__in=practical.DONE, claimant__person__member__reported_on__isnull=True).exists()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    scores = Score.objects.filter(district=demo.district, period_start=last_month.replace(day=1))
+    assert scores.count() == demo.team.scores == demo.counts["workers"]
+    assert set(scores.values_list("stars", flat=True)) <= {1, 2, 3, 4, 5}
+    assert scores.exclude(score=None).exists()

@@ -25,6 +25,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.demo import blueprint, generator
 from wangge.demo.fieldwork import FieldworkResult
 from wangge.demo.processes import running_beside
+from wangge.demo.team import TeamResult
 from wangge.lib.errors import DomainError
 from wangge.operations.management.commands.serve import default_workers
 
@@ -93,6 +94,7 @@ class Command(BaseCommand):
             self._migrate()
         district = generator.demo_district()
         fieldwork: FieldworkResult | None = None
+        team: TeamResult | None = None
         if district is None:
             self._refuse_foreign_data()
             self.stdout.write(
@@ -104,6 +106,7 @@ class Command(BaseCommand):
                 raise CommandError(error.message) from None
             district, accounts, counts = result.district, result.accounts, result.counts
             fieldwork = result.fieldwork
+            team = result.team
             self.stdout.write(
                 self.style.SUCCESS(_("Built the reference district in %(seconds).1f s.") % {"seconds": result.seconds})
             )
@@ -121,7 +124,7 @@ class Command(BaseCommand):
                         % {"scale": scale}
                     )
                 )
-        self._print(district, accounts, counts, time.perf_counter() - started, fieldwork)
+        self._print(district, accounts, counts, time.perf_counter() - started, fieldwork, team)
         if not options["no_serve"]:
             self.stdout.write(
                 _("Serving on http://127.0.0.1:%(port)d/ — sign in with any account above; Ctrl-C stops the server.")
@@ -183,6 +186,7 @@ class Command(BaseCommand):
         counts: dict[str, int],
         seconds: float,
         fieldwork: FieldworkResult | None = None,
+        team: TeamResult | None = None,
     ) -> None:
         rows = [
             [a.username, a.role_label, a.scope_path, a.password if a.password is not None else _("(changed since)")]
@@ -220,6 +224,23 @@ class Command(BaseCommand):
                 % {
                     "grids": ", ".join(grid.name for grid in fieldwork.skipping_grids),
                     "count": f"{fieldwork.never_visited:,}",
+                }
+            )
+        if team is not None:
+            kinds = team.practical["by_kind"]
+            assert isinstance(kinds, dict)  # noqa: S101 (practical.count's shape)
+            self.stdout.write(
+                _(
+                    "Practical things done in the last year: %(count)s (%(wishes)s small wishes, %(tasks)s service "
+                    "tasks, %(helps)s helps to paired households). Assessment of %(period)s: %(scores)s workers rated."
+                )
+                % {
+                    "count": f"{team.practical['count']:,}",
+                    "wishes": f"{kinds['wish']:,}",
+                    "tasks": f"{kinds['task']:,}",
+                    "helps": f"{kinds['help']:,}",
+                    "period": team.period,
+                    "scores": f"{team.scores:,}",
                 }
             )
         self.stdout.write("")
