@@ -40,6 +40,8 @@ AREA_LEVELS = (Level.DISTRICT, Level.COMMUNITY, Level.GRID)
 UPLOAD_FOLDER = "assistance/uploads"
 SESSION_KEY = "survey_uploads"
 EXTENSIONS = (".xlsx", ".xls", ".csv")
+# A sheet neither imported nor discarded is deleted this long after its upload.
+KEEP_UPLOAD = dt.timedelta(hours=24)
 LISTED = 500  # households of a round shown on its page, those not yet seen first
 PAIRING_ROWS = 30  # households offered at once on a campaign's page
 CREATED_LABELS = {
@@ -170,6 +172,16 @@ def _report_context(report: Any) -> dict[str, Any]:
     }
 
 
+def _delete_stale() -> None:
+    """Delete every stored sheet older than KEEP_UPLOAD (of sessions that ended without an
+    import or a discard)."""
+    cutoff = (timezone.now() - KEEP_UPLOAD).timestamp()
+    folder = media_path(UPLOAD_FOLDER)
+    for stored in folder.iterdir() if folder.is_dir() else []:
+        if stored.is_file() and stored.stat().st_mtime < cutoff:
+            stored.unlink(missing_ok=True)
+
+
 @require_GET
 @never_cache
 @page_for("assistance")
@@ -189,6 +201,9 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         "percent": round(100 * seen / listed) if listed else 0,
     }
     entry = _pending(request).get(str(survey.pk))
+    if entry is not None and not media_path(entry["file"]).is_file():
+        _forget(request, survey)  # deleted as stale
+        entry = None
     if entry is not None:
         try:
             report = import_survey(user, survey=survey, path=media_path(entry["file"]))
@@ -209,6 +224,7 @@ def round_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose an .xlsx, .xls or .csv file."), extra_tags="file_type")
         return redirect("assistance_round", survey.pk)
     _forget(request, survey)
+    _delete_stale()
     try:
         relative, _digest, _size = save_upload(uploaded, suffix, folder=UPLOAD_FOLDER)
     except DomainError as error:

@@ -2,6 +2,9 @@
 dry run → commit or discard (the file in no URL, deleted after), a campaign's page pairing many
 at once; scope with two grids' personas; flat query counts."""
 
+import datetime as dt
+import os
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -78,13 +81,32 @@ def test_a_sheet_with_problems_lists_them_and_cannot_be_committed_and_discard_de
     assert 'data-code="unknown_household"' in page and 'data-code="household_not_in_round"' in page
     assert 'data-testid="commit"' not in page
     client.post(reverse("assistance_round_commit", args=[survey.pk]))
-    assert not SurveyHousehold_seen(survey)
+    assert queries.survey_progress(survey) == (0, 12)
     client.post(reverse("assistance_round_discard", args=[survey.pk]))
     assert not media_path(stored).exists()
 
 
-def SurveyHousehold_seen(survey):
-    return queries.survey_progress(survey)[0]
+def test_a_sheet_left_for_a_day_is_deleted_at_the_next_upload(
+    client, small, survey, community_staff, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = write_table(tmp_path / "s.csv", HEADER, [[small.households[0].code, "", "", "", ""]])
+    client.force_login(community_staff)
+    _upload(client, survey, path)
+    old = media_path(client.session["survey_uploads"][str(survey.pk)]["file"])
+    day_ago = (timezone.now() - dt.timedelta(hours=25)).timestamp()
+    os.utime(old, (day_ago, day_ago))
+    other = actions.create_survey_round(
+        community_staff,
+        area=small.grids[0],
+        name="另一轮",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+    _upload(client, other, path)
+    assert not old.exists()
+    page = client.get(reverse("assistance_round", args=[survey.pk])).content.decode()
+    assert 'data-testid="commit"' not in page and str(survey.pk) not in client.session["survey_uploads"]
 
 
 def test_the_round_and_campaign_pages_answer_404_outside_the_areas_kept(
