@@ -12,11 +12,12 @@ class AssistanceConfig(AppConfig):
         # dossiers, pairs and helps are in the access report and anonymisation.
         from wangge.assistance import receivers
         from wangge.assistance.holder import HOLDER
-        from wangge.assistance.queries import households_to_visit_first
+        from wangge.assistance.queries import households_to_visit_first, most_urgent_households
         from wangge.fieldwork.queries import register_visit_priority
         from wangge.fieldwork.signals import visit_flagged
         from wangge.people.holders import register
 
         visit_flagged.connect(receivers.take_up_flagged_visit, dispatch_uid="assistance_visit_flagged")
         register_visit_priority(households_to_visit_first)
+        register_visit_priority(most_urgent_households, rank=-1)
         register(HOLDER)

@@ -39,6 +39,7 @@ from wangge.assistance.models import (
     HelperKind,
     Need,
     Pair,
+    Priority,
     SurveyHousehold,
     SurveyRound,
 )
@@ -104,6 +105,17 @@ def households_to_visit_first(grid: AreaNode) -> QuerySet:
     """Field work's visit plan: the grid's households with a dossier in the database come first
     (`fieldwork.queries.register_visit_priority`)."""
     return Dossier.objects.filter(grid_id=grid.pk, state__in=ACTIVE_STATES).values("household_id")
+
+
+def most_urgent_households(grid: AreaNode) -> QuerySet:
+    """Field work's visit plan: before those, the households with an open 最急 need (registered
+    with rank -1)."""
+    return Need.objects.filter(
+        dossier__grid_id=grid.pk,
+        dossier__state__in=ACTIVE_STATES,
+        priority=Priority.MOST_URGENT,
+        state__in=OPEN_NEED_STATES,
+    ).values("dossier__household_id")
 
 
 # --- the worklist -------------------------------------------------------------------------------

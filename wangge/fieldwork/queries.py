@@ -9,7 +9,20 @@ one's scope (docs/decisions.md).
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
@@ -60,32 +73,31 @@ def can_record(user: User, grid: AreaNode) -> bool:
 
 # The households another app wants visited first, e.g. the assistance database's households in
 # difficulty: each provider takes a grid and answers a queryset of the ids of its households to
-# put first. The apps register theirs from their `AppConfig.ready()` (this app cannot import them).
+# put first, with a rank (lower first, 0 by default; a household several providers name takes the
+# lowest). The apps register theirs from their `AppConfig.ready()` (this app cannot import them).
 VisitPriority = Callable[[AreaNode], QuerySet]
-_visit_priorities: list[VisitPriority] = []
+_visit_priorities: dict[VisitPriority, int] = {}
 
 
-def register_visit_priority(provider: VisitPriority) -> None:
-    if provider not in _visit_priorities:
-        _visit_priorities.append(provider)
+def register_visit_priority(provider: VisitPriority, rank: int = 0) -> None:
+    _visit_priorities[provider] = rank
 
 
 def unregister_visit_priority(provider: VisitPriority) -> None:
-    if provider in _visit_priorities:
-        _visit_priorities.remove(provider)
+    _visit_priorities.pop(provider, None)
 
 
 def visit_plan(grid: AreaNode) -> QuerySet[AreaNode]:
     """The grid's households in the order to visit them: those a registered app puts first
-    (`priority` 0), then never visited, then the longest since the last visit (`last_visit`, and
-    `last_visit_id`).
+    (`visit_first`, ordered by `priority`, the provider's rank; the others after every rank), then never visited, then
+    the longest since the last visit (`last_visit`, and `last_visit_id`).
     One query, however many households and providers."""
     last = Visit.objects.filter(household_id=OuterRef("pk")).order_by().values("household_id")
     newest = Visit.objects.filter(household_id=OuterRef("pk")).order_by("-visited_at", "-id")
-    first = Q()
-    for provider in _visit_priorities:
-        first |= Q(pk__in=provider(grid))
-    priority = Case(When(first, then=Value(0)), default=Value(1), output_field=IntegerField()) if first else Value(1)
+    ranked = sorted(_visit_priorities.items(), key=lambda item: item[1])
+    rest = max([0, *_visit_priorities.values()]) + 1
+    whens = [When(Q(pk__in=provider(grid)), then=Value(rank)) for provider, rank in ranked]
+    priority = Case(*whens, default=Value(rest), output_field=IntegerField()) if whens else Value(rest)
     return (
         AreaNode.objects.filter(grid_id=grid.pk, level=Level.HOUSEHOLD)
         .select_related("building")
@@ -94,6 +106,7 @@ def visit_plan(grid: AreaNode) -> QuerySet[AreaNode]:
             last_visit_id=Subquery(newest.values("pk")[:1]),  # its page (wangge.web.fieldwork_visits)
             priority=priority,
         )
+        .annotate(visit_first=ExpressionWrapper(Q(priority__lt=rest), output_field=BooleanField()))
         # Never visited (NULL) first on every database, then the longest since the last visit.
         .order_by("priority", F("last_visit").asc(nulls_first=True), "code")
     )

@@ -46,6 +46,8 @@ class OnboardingError(ErrorCode):
     CLOSES_BEFORE_OPENING = "closes_before_opening", 400, "a unit closing before it opens"
     TEMPORARY_NEEDS_DATES = "temporary_needs_dates", 400, "a temporary branch without the date it opens"
     DUPLICATE_UNIT = "duplicate_unit", 400, "the same unit as an earlier row"
+    # Survey rounds' sheets.
+    HOUSEHOLD_NOT_IN_ROUND = "household_not_in_round", 400, "the household is not on the survey round's list"
 
 
 class OnboardingWarning(StrEnum):

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from wangge.web import (
     assistance,
+    assistance_rounds,
     cases,
     fieldwork,
     fieldwork_team,
@@ -80,6 +81,14 @@ urlpatterns += [
     path("assistance/dossiers/<int:pk>/", assistance.dossier_page, name="assistance_dossier"),
     path("assistance/dossiers/<int:pk>/change/", assistance.dossier_change, name="assistance_change"),
     path("assistance/mine/", assistance.my_pairs, name="assistance_mine"),
+    path("assistance/rounds/", assistance_rounds.rounds, name="assistance_rounds"),
+    path("assistance/rounds/new/<str:what>/", assistance_rounds.create, name="assistance_rounds_create"),
+    path("assistance/rounds/<int:pk>/", assistance_rounds.round_page, name="assistance_round"),
+    path("assistance/rounds/<int:pk>/upload/", assistance_rounds.round_upload, name="assistance_round_upload"),
+    path("assistance/rounds/<int:pk>/commit/", assistance_rounds.round_commit, name="assistance_round_commit"),
+    path("assistance/rounds/<int:pk>/discard/", assistance_rounds.round_discard, name="assistance_round_discard"),
+    path("assistance/campaigns/<int:pk>/", assistance_rounds.campaign_page, name="assistance_campaign"),
+    path("assistance/campaigns/<int:pk>/pair/", assistance_rounds.campaign_pair, name="assistance_campaign_pair"),
     path("assistance/mine/<int:pk>/help/", assistance.my_pair_help, name="assistance_mine_help"),
 ]
 

@@ -138,6 +138,22 @@ def test_households_with_a_dossier_come_first_in_the_grids_visit_plan(small, wor
     assert plan[0].pk == last.pk
 
 
+def test_households_with_an_open_most_urgent_need_come_before_other_households_in_difficulty(small, worker_a):
+    urgent, hoped, met = small.households[5], small.households[4], small.households[3]
+    dossier(worker_a, hoped, ("money", Priority.MOST_HOPED))
+    dossier(worker_a, urgent, ("medical", URGENT))
+    done = dossier(worker_a, met, ("care", URGENT))
+    need = Need.objects.get(dossier=done)
+    actions.change_need(worker_a, need, state=NeedState.MET)
+    visit(worker_a, hoped, timezone.now())  # visited recently: still before every household not in difficulty
+
+    plan = list(visit_plan(small.grids[0]))
+
+    assert [h.pk for h in plan[:3]] == [urgent.pk, met.pk, hoped.pk]
+    assert [h.visit_first for h in plan[:4]] == [True, True, True, False]
+    assert plan[0].priority < plan[1].priority == plan[2].priority < plan[3].priority
+
+
 def test_a_member_is_paired_and_a_new_dossier_becomes_being_helped(small, worker_a):
     d = dossier(worker_a, small.households[0])
     profile, _user = member_with_account(small, "李党员")

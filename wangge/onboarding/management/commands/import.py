@@ -4,6 +4,7 @@
                                 [--commit] [--json] [--errors OUT.xlsx] [--user USERNAME]
     wangge import addresses FILE [--crs wgs84|gcj02|bd09] [--district CODE] [--commit] [--json] [--user USERNAME]
     wangge import staff|org-units|resident-units FILE [--district CODE] [--commit] [--json] [--user USERNAME]
+    wangge import survey FILE --round ID --user USERNAME [--commit] [--json]
 
 `people` reads an .xlsx/.xls or .csv file in one of the two shipped layouts (`members`: the
 member-information system's export; `grid`: the grid system's ledger), or any other layout
@@ -22,6 +23,10 @@ changes nothing. `--json` prints the report (`OnboardingReport.as_json`); for `s
 --commit the first-login passwords of the users created are printed once, here and nowhere
 else (a table, or the JSON's "passwords").
 
+`survey` reads a survey round's sheet (摸排结果, `wangge.onboarding.survey`) as the user
+named, who keeps the round's area: it opens or adds to the households' dossiers and marks them
+seen, all or none, in the same way.
+
 No ID or phone number, nor any other value of a row, is printed: rows are named by number.
 """
 
@@ -36,6 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
+from wangge.assistance.models import SurveyRound
 from wangge.ledgers.actions import ImportOutcome, import_people
 from wangge.ledgers.layouts import field_label, load_mapping
 from wangge.ledgers.matching import Status
@@ -46,6 +52,7 @@ from wangge.lib.geo import CRS_CHOICES
 from wangge.onboarding.addresses import import_addresses
 from wangge.onboarding.report import OnboardingReport
 from wangge.onboarding.staff import import_staff
+from wangge.onboarding.survey import import_survey
 from wangge.onboarding.units import import_org_units, import_resident_units
 
 LISTED = 50  # rows listed by number in the text output (all of them are in --errors / --json)
@@ -78,6 +85,10 @@ CREATED_LABELS = {
     "workers": gettext_lazy("worker profiles"),
     "org_units": gettext_lazy("organisation units"),
     "resident_units": gettext_lazy("resident units"),
+    "dossiers_opened": gettext_lazy("dossiers opened"),
+    "dossiers_updated": gettext_lazy("dossiers added to"),
+    "needs": gettext_lazy("needs"),
+    "households_seen": gettext_lazy("households seen"),
 }
 
 
@@ -121,6 +132,14 @@ class Command(BaseCommand):
             sub.add_argument("--user", metavar="USERNAME", help="Import as this user (a district administrator).")
             if kind == "addresses":
                 sub.add_argument("--crs", choices=CRS_CHOICES, help="The coordinate system of the file's points.")
+        survey = kinds.add_parser("survey", help="A survey round's sheet (摸排结果).")
+        survey.add_argument("file", metavar="FILE", help="An .xlsx, .xls or .csv file.")
+        survey.add_argument("--round", required=True, type=int, metavar="ID", help="The survey round.")
+        survey.add_argument("--user", required=True, metavar="USERNAME", help="Import as this user (a keeper).")
+        survey.add_argument(
+            "--commit", action="store_true", help="Write everything, or nothing if any row has a problem."
+        )
+        survey.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -131,6 +150,9 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(_("There is no active user “%(name)s”.") % {"name": options["user"]})
+        if options["kind"] == "survey":
+            self._survey(path, user, options)
+            return
         if options["kind"] != "people":
             self._onboard(path, user, options)
             return
@@ -171,6 +193,19 @@ class Command(BaseCommand):
                 report = import_resident_units(user, district=district, path=path, commit=options["commit"])
         except DomainError as error:
             raise CommandError(f"{error.code}: {error.message}") from None
+        self._answer(path, report, options)
+
+    def _survey(self, path: Path, user: User | None, options: dict[str, Any]) -> None:
+        survey = SurveyRound.objects.filter(pk=options["round"]).first()
+        if survey is None or user is None:
+            raise CommandError(_("There is no survey round %(id)d.") % {"id": options["round"]})
+        try:
+            report = import_survey(user, survey=survey, path=path, commit=options["commit"])
+        except DomainError as error:
+            raise CommandError(f"{error.code}: {error.message}") from None
+        self._answer(path, report, options)
+
+    def _answer(self, path: Path, report: OnboardingReport, options: dict[str, Any]) -> None:
         if options["json"]:
             data = report.as_json()
             if report.passwords:
