@@ -16,6 +16,9 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
+from wangge.assistance import actions as assistance_actions
+from wangge.assistance.models import HelperKind, NeedKind, NeedState, Priority
+from wangge.assistance.tests.factories import member_with_account
 from wangge.cases.models import Case
 from wangge.fieldwork import actions as fieldwork_actions
 from wangge.fieldwork.models import RecordVersion
@@ -30,6 +33,8 @@ from wangge.people import actions
 from wangge.people.models import Person, PersonCorrection
 from wangge.people.queries import encrypted_columns, iter_encrypted, key_usage
 from wangge.people.tests.factories import ID_NUMBER, ILLNESS, PHONE, file_case, id_number, resident
+from wangge.resources import social
+from wangge.resources.models import FilingStatus, SocialOrgKind
 
 KEY_A = b"a" * 32
 
@@ -146,6 +151,35 @@ def stored(small, two, catalogue, worker_a, community_staff, tmp_path) -> dict[s
         note="邻里纠纷",
     )
     fieldwork_actions.edit_record(worker_a, visit, {"needs": "旧的改动"}, visit.updated_at - dt.timedelta(hours=1))
+    # A household in difficulty: its dossier, a need that cannot be met, a pair's help and its end.
+    dossier = assistance_actions.open_dossier(
+        worker_a,
+        household=small.households[1],
+        situation="独居老人",
+        causes=["illness"],
+        needs=[assistance_actions.NeedData(NeedKind.MEDICAL, Priority.MOST_URGENT, "每周透析")],
+    )
+    assistance_actions.change_need(
+        worker_a,
+        dossier.needs.get(),
+        state=NeedState.CANNOT_BE_MET,
+        reason="超出救助政策",  # type: ignore[attr-defined]
+    )
+    profile, _member_user = member_with_account(small, "李党员")
+    pair = assistance_actions.pair_helper(worker_a, dossier, kind=HelperKind.MEMBER, helper_id=profile.pk)
+    assistance_actions.record_help(
+        worker_a, uuid=uuidlib.uuid4(), dossier=dossier, given_on=timezone.localdate(), what="送米面油", pair=pair
+    )
+    assistance_actions.end_pair(worker_a, pair, "党员搬离")
+    # A social organisation's contact phone.
+    organisation = social.register_org(
+        community_staff,
+        community=small.communities[0],
+        name="为老服务中心",
+        kind=SocialOrgKind.ELDERLY,
+        filing_status=FilingStatus.FILED,
+    )
+    social.add_contact(community_staff, organisation, name="张主任", phone="13800001234")
     return {
         "wang": wang,
         "correction": PersonCorrection.objects.get(person=corrected),
