@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # Outermost: times every answer, static files and refusals included (metrics, request log).
     "wangge.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Reads of marked read-only views from the standby, unless this browser wrote a moment ago.
+    "wangge.lib.replicas.ReplicaPinMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,6 +144,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A streaming standby of the PostgreSQL primary (docs/deploy.md, "Read replicas"): the read-only
+# work marked for it (`lib.replicas`: the public board, coverage, compliance, exports) reads there,
+# everything else from the primary; a browser that wrote reads from the primary for
+# WANGGE_REPLICA_PIN_SECONDS afterwards. Tests use the primary under that alias (MIRROR).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("WANGGE_DB_CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a standby of DATABASE_URL's PostgreSQL server.")
+REPLICA_PIN_SECONDS = env_int("WANGGE_REPLICA_PIN_SECONDS", 10, minimum=0, maximum=3600)
+DATABASE_ROUTERS = ["wangge.lib.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -46,6 +46,7 @@ from wangge.assistance.models import (
 )
 from wangge.fieldwork.queries import visible_visits
 from wangge.lib.errors import DomainError
+from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.web.views import page_for
@@ -98,6 +99,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @page_for("assistance")
+@replica_view
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The area's dossiers as a workbook: masked (GET), or with the situation, causes and needs in
     clear for a POST with a reason. Audited either way."""

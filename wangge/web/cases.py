@@ -61,6 +61,7 @@ from wangge.lib.counting import COUNT_CAP, capped_count
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import CRS_CHOICES, check_coordinates, from_wgs84, to_wgs84
 from wangge.lib.matching import spellings
+from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.web import pages
 from wangge.web.views import map_config, scoped_page
@@ -726,6 +727,7 @@ def _board_cases(request: HttpRequest) -> tuple[AreaNode, QuerySet[Case], dict[s
 
 
 @require_GET
+@replica_view
 def board(request: HttpRequest) -> HttpResponse:
     district, cases, chosen = _board_cases(request)
     page = CappedPaginator(cases.select_related("category", "community"), CASES_PER_PAGE).get_page(
@@ -751,6 +753,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cache_control(public=True, max_age=BOARD_DATA_MAX_AGE)
+@replica_view
 def board_data(request: HttpRequest) -> HttpResponse:
     """Board cases on the map: only categories whose location may be shown, and no link."""
     _district, cases, _chosen = _board_cases(request)
@@ -759,6 +762,7 @@ def board_data(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cache_control(public=True, max_age=BOARD_GRIDS_MAX_AGE)
+@replica_view
 def board_grids(request: HttpRequest) -> HttpResponse:
     """The district's grid outlines and names under the board's map: public facts, nothing
     personal, the same for every visitor, so browsers and proxies may keep them a while."""

@@ -31,6 +31,7 @@ from wangge.fieldwork import actions, queries
 from wangge.fieldwork.compliance import compliance
 from wangge.fieldwork.models import Briefing, Checkin, HouseholdChange, Patrol, VisitFlag
 from wangge.lib.errors import DomainError
+from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.web.pages import grid_map_data
@@ -455,6 +456,7 @@ def _compliance_query(request: HttpRequest) -> tuple[AreaNode, dt.date, dt.date]
 
 @require_GET
 @page_for("fieldwork")
+@replica_view
 def compliance_page(request: HttpRequest) -> HttpResponse:
     area, start, end = _compliance_query(request)
     result = compliance(area, start, end)
@@ -467,6 +469,7 @@ def compliance_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("fieldwork")
+@replica_view
 def compliance_xlsx(request: HttpRequest) -> HttpResponse:
     """The compliance page as a workbook. It holds no personal data: no audit row."""
     area, start, end = _compliance_query(request)

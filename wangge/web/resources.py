@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wangge.accounts import audit
 from wangge.accounts.models import AuditAction, User
 from wangge.lib.errors import DomainError
+from wangge.lib.replicas import replica_view
 from wangge.lib.xlsx import Workbook
 from wangge.resources import actions, cobuilding, queries, social
 from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
@@ -194,6 +195,7 @@ def social_orgs(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("resources_manage")
+@replica_view
 def ledgers_xlsx(request: HttpRequest) -> HttpResponse:
     """The ledgers of what the user keeps, one sheet each: facilities, bookings (the last 366
     days), social organisations, co-building agreements, meetings. Bookers are named by their user

@@ -21,6 +21,7 @@ from wangge.accounts.scope import assignments_of, has_role_over
 from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.lib.errors import DomainError
+from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.people.models import WorkerProfile
@@ -100,6 +101,7 @@ def run(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("team")
+@replica_view
 def roster_xlsx(request: HttpRequest) -> HttpResponse:
     """The roster as a spreadsheet, phones masked; the export is audited."""
     user = _user(request)

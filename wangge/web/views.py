@@ -26,6 +26,7 @@ from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import visible_areas
 from wangge.calendars.queries import missing_year_warnings
 from wangge.lib.geo import CRS_CHOICES, to_wgs84
+from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.operations.health import health
 from wangge.orgs.coverage import GapKind, coverage_report
@@ -290,6 +291,7 @@ def _within(request: HttpRequest) -> AreaNode | None:
 
 @require_GET
 @page_for("coverage")
+@replica_view
 def coverage(request: HttpRequest) -> HttpResponse:
     within = _within(request)
     report = coverage_report(request.user, within)  # type: ignore[arg-type]
@@ -306,6 +308,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("coverage")
+@replica_view
 def coverage_xlsx(request: HttpRequest) -> HttpResponse:
     user = request.user
     within = _within(request)
