@@ -154,7 +154,7 @@ if DATABASE_REPLICA_URL:
         DATABASE_REPLICA_URL, conn_max_age=env_int("WANGGE_DB_CONN_MAX_AGE", 0)
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+    if not DATABASES["default"]["ENGINE"] == DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a standby of DATABASE_URL's PostgreSQL server.")
 REPLICA_PIN_SECONDS = env_int("WANGGE_REPLICA_PIN_SECONDS", 10, minimum=0, maximum=3600)
 DATABASE_ROUTERS = ["wangge.lib.replicas.ReplicaRouter"]

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -87,6 +88,35 @@ def test_a_browser_that_posts_is_pinned_to_the_primary_for_a_while(small, catalo
     response = client.post(f"/cases/{case.pk}/steps/accept/", {"version": "1"})
     pin = response.cookies[PIN_COOKIE]
     assert pin["max-age"] == settings.REPLICA_PIN_SECONDS and pin["httponly"] and pin.value != "1"  # signed
+
+
+def _settings_in_a_clean_process(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['replica'])"
+    base = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[3]), "LANG": "C.UTF-8"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=base | {"DJANGO_SETTINGS_MODULE": "wangge.settings", "WANGGE_VAR_DIR": str(tmp_path)} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_replica_url_declares_the_alias_mirrored_in_tests(tmp_path):
+    result = _settings_in_a_clean_process(
+        tmp_path,
+        DATABASE_URL="postgres://wangge@db1.internal:5432/wangge",
+        DATABASE_REPLICA_URL="postgres://wangge@db2.internal:5432/wangge",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'HOST': 'db2.internal'" in result.stdout and "'MIRROR': 'default'" in result.stdout
+
+
+def test_a_replica_of_anything_but_a_postgresql_primary_stops_the_start(tmp_path):
+    result = _settings_in_a_clean_process(tmp_path, DATABASE_REPLICA_URL="postgres://wangge@db2.internal:5432/wangge")
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_URL must name a standby of DATABASE_URL's PostgreSQL server." in result.stderr
 
 
 # --- a real standby -------------------------------------------------------------------------------
