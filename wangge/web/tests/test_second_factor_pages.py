@@ -150,12 +150,15 @@ def test_login_policy_sends_personal_data_roles_to_verify_first(client, settings
     home = client.get(reverse("home"))
     assert home.status_code == 302 and home["Location"] == verify_url(reverse("home"))
     assert client.get(reverse("people")).status_code == 302
+    # The REST API does not take the unverified session either.
+    assert client.get("/api/v1/cases").status_code == 401
     # htmx is told to load the whole page.
     assert client.get(reverse("cases"), headers={"HX-Request": "true"})["HX-Redirect"] == verify_url(reverse("cases"))
     device = enrolled(worker_a)
     with later():
         client.post(reverse("two_factor_verify"), {"code": code_of(device)})
     assert client.get(reverse("home")).status_code == 200
+    assert client.get("/api/v1/cases").status_code == 200
     # A role without personal data is not asked.
     client.logout()
     client.post(reverse("login"), {"username": "supervisor", "password": PASSWORD})
