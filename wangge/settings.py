@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "ninja",  # the API's interactive page from its own static files, never a CDN
     "wangge.lib.third_party_apps.LoginProtectionConfig",  # django-axes, its name translated
     "wangge.lib.third_party_apps.BackgroundTasksConfig",  # django-tasks-db, its name translated
+    "django_otp",  # two-factor login: the verified device in the session
+    "django_otp.plugins.otp_totp",  # authenticator apps (TOTP)
+    "django_otp.plugins.otp_static",  # recovery codes
     "wangge.accounts",
     "wangge.areas",
     "wangge.orgs",
@@ -106,6 +109,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: the second factor this session has verified (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # WANGGE_REQUIRE_2FA=login: a user with a personal-data role verifies before any page.
+    "wangge.web.second_factor.SecondFactorMiddleware",
     # A user whose password an administrator set is sent to /password/ until they choose their own.
     "wangge.web.password.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,6 +189,21 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The client's address behind the configured proxies, the same one audit rows record.
 AXES_CLIENT_IP_CALLABLE = "wangge.accounts.audit.client_ip"
+
+# Two-factor login (docs/deploy.md, "Two-factor login"): authenticator codes (TOTP, django-otp)
+# with recovery codes. `reveal`: a reveal of personal data in clear needs a second factor
+# verified in this session (step-up); `login`: besides, a user holding a personal-data role
+# verifies right after the password, before any page; `off`: never asked. Production defaults to
+# `reveal`; development, the demo and the tests to `off`.
+REQUIRE_2FA = env_str("WANGGE_REQUIRE_2FA", "reveal" if PRODUCTION else "off")
+if REQUIRE_2FA not in {"reveal", "login", "off"}:
+    raise ImproperlyConfigured(f"WANGGE_REQUIRE_2FA={REQUIRE_2FA!r} must be reveal, login or off.")
+# The name authenticator apps show beside the user name.
+OTP_TOTP_ISSUER = env_str("WANGGE_2FA_ISSUER", "wangge")
+# After a wrong code, the device refuses every code for 1 s, then 2, 4, 8 … (doubling each time)
+# until a right one: ten wrong codes in a row wait 8.5 minutes.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -29,3 +29,16 @@ class AccountError(ErrorCode):
     TOKEN_NAME_INVALID = "token_name_invalid", 400, "the token name is blank or longer than 100 characters"
     USER_INACTIVE = "user_inactive", 400, "the user is deactivated"
     REASON_TOO_LONG = "reason_too_long", 400, "the reason stated is longer than 500 characters"
+    SECOND_FACTOR_REQUIRED = (
+        "second_factor_required",
+        403,
+        "personal data is shown in clear only after a second factor (authenticator code) is verified in this session",
+    )
+    SECOND_FACTOR_CODE_WRONG = "second_factor_code_wrong", 400, "the authenticator or recovery code is not right"
+    SECOND_FACTOR_THROTTLED = (
+        "second_factor_throttled",
+        429,
+        "too many wrong codes: codes are refused for a while (1 s, 2, 4, 8 … doubling)",
+    )
+    SECOND_FACTOR_NOT_ENROLLED = "second_factor_not_enrolled", 409, "the user has no authenticator app set up"
+    SECOND_FACTOR_NOT_PENDING = "second_factor_not_pending", 409, "no enrolment of an authenticator app was started"

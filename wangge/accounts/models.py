@@ -139,6 +139,11 @@ class AuditAction(models.TextChoices):
     SCORE_APPEALED = "score_appealed", _("Assessment appealed")
     APPEAL_DECIDED = "appeal_decided", _("Assessment appeal decided")
     MEMBER_REGISTERED = "member_registered", _("Member registered with the community")
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("Authenticator app set up for two-factor login")
+    SECOND_FACTOR_VERIFIED = "second_factor_verified", _("Second factor verified")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
 
 
 class AppendOnlyError(Exception):

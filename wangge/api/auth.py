@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from wangge.accounts import second_factor
 from wangge.accounts.actions import token_digest
 from wangge.accounts.models import ApiToken, RoleAssignment, User
 from wangge.lib import memo
@@ -46,9 +47,11 @@ def token_of(request: HttpRequest) -> ApiToken | None:
 class LoggedInSession(SessionAuth):
     """A logged-in session; its POSTs must carry the session's CSRF token (403 `csrf_failed`).
     A request without a session is not checked for CSRF: it is simply not authenticated (401
-    `unauthenticated`), which ninja's own session check, asking for a CSRF token first, hid."""
+    `unauthenticated`), which ninja's own session check, asking for a CSRF token first, hid.
+    Under `WANGGE_REQUIRE_2FA=login`, a session of a personal-data role that has not verified its
+    second factor is not authenticated either (docs/deploy.md, "Two-factor login")."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated or second_factor.required_at_login(request.user):  # type: ignore[arg-type]
             return None
         return super().__call__(request)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
-from wangge.accounts import audit
+from wangge.accounts import audit, second_factor
 from wangge.accounts.models import AuditAction, User
 from wangge.areas.models import AreaNode
 from wangge.assistance import actions, queries
@@ -28,12 +28,14 @@ def _labels(values: list[str], choices: Any) -> str:
 
 def export_dossiers(acting_user: User, area: AreaNode, *, reason: str = "", ip_address: str | None = None) -> Export:
     """The area's dossiers (one row each): household, grid, state, dates, open needs by priority
-    class, paired or not, last help; with a reason also the situation, causes and needs in clear.
-    404 for an area the user does not keep. Four queries however many dossiers."""
+    class, paired or not, last help; with a reason also the situation, causes and needs in clear
+    (403 `second_factor_required` then, when the policy asks for a second factor this session has
+    not verified). 404 for an area the user does not keep. Four queries however many dossiers."""
     if not queries.can_keep(acting_user, area):
         raise actions.not_found()
     revealed = bool(reason.strip())
     if revealed:
+        second_factor.require_verified(acting_user)
         reason = audit.require_reason(reason)
     open_by = {
         p.value: Count("needs", filter=Q(needs__state__in=OPEN_NEED_STATES, needs__priority=p.value)) for p in Priority

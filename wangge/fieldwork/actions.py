@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.accounts import audit
+from wangge.accounts import audit, second_factor
 from wangge.accounts.models import PERSONAL_DATA_ROLES, AuditAction, Role, User
 from wangge.accounts.scope import has_role_over
 from wangge.api.errors import ApiError
@@ -491,10 +491,12 @@ def visit_text(visit: Visit) -> dict[str, str]:
 def reveal_visit(acting_user: User, visit: Visit, reason: str, ip_address: str | None = None) -> dict[str, str]:
     """The visit's needs and note in clear, for a stated reason: an audit row
     (`visit_revealed`, the reason and the fields, never the values). 404 without a personal-data
-    role over the visit's grid; 400 `reveal_reason_required` without a reason."""
+    role over the visit's grid; 403 `second_factor_required` when the policy asks for a second
+    factor this session has not verified; 400 `reveal_reason_required` without a reason."""
     grid = AreaNode.objects.get(pk=visit.grid_id)
     if not has_role_over(acting_user, grid, *PERSONAL_DATA_ROLES):
         raise _not_found()
+    second_factor.require_verified(acting_user)
     text = audit.require_reason(reason)
     clear = visit_text(visit)
     audit.record(

@@ -49,6 +49,7 @@ from wangge.lib.errors import DomainError
 from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
+from wangge.web.second_factor import step_up
 from wangge.web.views import page_for
 
 AREA_LEVELS = (Level.DISTRICT, Level.COMMUNITY, Level.GRID)
@@ -110,6 +111,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     try:
         export = export_dossiers(user, area, reason=request.POST.get("reason", ""), ip_address=client_ip(request))
     except DomainError as error:
+        sent = step_up(request, error, f"{reverse('assistance')}?area={area.pk}")
+        if sent is not None:  # verify a second factor first, then come back to the export form
+            return sent
         _failed(request, error)
         return redirect(f"{reverse('assistance')}?area={area.pk}")
     book = Workbook()

@@ -28,6 +28,7 @@ from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
 from wangge.people.models import HouseholdMember, Person, PersonStatus
 from wangge.web import pages
+from wangge.web.second_factor import step_up
 from wangge.web.views import page_for
 
 # The changes whose registry correction the page offers, with the status each sets.
@@ -113,6 +114,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             if error.status == 404:
                 raise Http404 from None
+            sent = step_up(request, error, request.path)
+            if sent is not None:  # verify a second factor first, then come back to the visit
+                return sent
             context |= {"reveal_error": error, "reason": reason[:500]}
             status = error.status
     return _render(request, context, status)

@@ -47,4 +47,10 @@ class MustChangePasswordMiddleware:
     def _open(path: str) -> bool:
         if path.startswith((*_OPEN_PREFIXES, str(settings.STATIC_URL))):
             return True
-        return path in {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
+        return path in {
+            reverse("password_change"),
+            reverse("password_change_done"),
+            reverse("logout"),
+            reverse("two_factor_setup"),
+            reverse("two_factor_verify"),
+        }

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,7 @@ from wangge.people.models import (
 )
 from wangge.people.queries import PersonSearch, SearchKind, may_read_personal_data, search_persons, visible_persons
 from wangge.people.sensitive import fact_text
+from wangge.web.second_factor import step_up
 from wangge.web.views import page_for
 
 PERSONS_PER_PAGE = 30
@@ -166,6 +168,9 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         if error.status == 404:
             raise Http404 from None
+        sent = step_up(request, error, reverse("person", args=[found.pk]))
+        if sent is not None:  # verify a second factor first, then come back to the page
+            return sent
         context = _person_context(request, found)
         context |= {
             "reveal_error": error,

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.accounts import second_factor
 from wangge.accounts.audit import record, require_reason
 from wangge.accounts.models import AuditAction, AuditEvent, User
 from wangge.lib.crypto import decrypt_field
@@ -65,9 +66,12 @@ def reveal_personal_data(
     for a stated reason: an audit row (reason and field names, never values) and a grant that
     lets the same user see these fields in clear for `settings.REVEAL_MINUTES` more.
 
-    404 `person_not_found` without a personal-data role over the person; 400
-    `reveal_reason_required` without a reason, `reveal_field_unknown` for an unknown field."""
+    404 `person_not_found` without a personal-data role over the person; 403
+    `second_factor_required` when the policy asks for a second factor this session has not
+    verified (`accounts.second_factor`); 400 `reveal_reason_required` without a reason,
+    `reveal_field_unknown` for an unknown field."""
     require_personal_data_access(acting_user, person)
+    second_factor.require_verified(acting_user)
     text = require_reason(reason)
     wanted = [f for f in REVEALABLE_FIELDS if f in set(fields)]
     if not wanted or set(fields) - set(REVEALABLE_FIELDS):

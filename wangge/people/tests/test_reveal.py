@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.utils import timezone
+from django_otp.oath import totp
 
+from wangge.accounts import second_factor
 from wangge.accounts.models import AuditAction, AuditEvent, Role
 from wangge.cases import actions as case_actions
 from wangge.conftest import make_persona
@@ -205,3 +207,38 @@ def test_the_household_page_shows_what_visible_fields_says(client, small, person
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
         html = client.get(page).content.decode()
     assert "110***********002X" in html and ID_NUMBER not in html
+
+
+def verified(user):
+    """The user as a session that verified a code comes to the actions (django-otp's middleware)."""
+    device = second_factor.pending_authenticator(user)
+    second_factor.confirm_enrolment(user, f"{totp(device.bin_key):06d}")
+    user.otp_device = device
+    return user
+
+
+def test_with_the_reveal_policy_a_reveal_needs_a_verified_second_factor_after_scope(
+    settings, person, worker_a, worker_b
+):
+    settings.REQUIRE_2FA = "reveal"
+    with pytest.raises(DomainError) as error:
+        actions.reveal_personal_data(worker_a, person=person, reason=REASON)
+    assert (error.value.code, error.value.status) == ("second_factor_required", 403)
+    with pytest.raises(DomainError) as outside:
+        actions.reveal_personal_data(worker_b, person=person, reason=REASON)
+    assert outside.value.status == 404  # scope first: another grid's worker learns nothing more
+    assert not RevealGrant.objects.exists() and not revealed_events().exists()
+    assert actions.reveal_personal_data(verified(worker_a), person=person, reason=REASON)["id_number"] == ID_NUMBER
+    assert revealed_events().count() == 1
+
+
+def test_with_the_reveal_policy_a_reporters_contact_needs_a_verified_second_factor(
+    settings, small, catalogue, district_admin, dept_a
+):
+    case = file_case(small, catalogue, district_admin, contact="13700001111")
+    case = case_actions.dispatch(district_admin, case_actions.accept(district_admin, case))
+    settings.REQUIRE_2FA = "reveal"
+    with pytest.raises(DomainError) as error:
+        case_actions.reveal_reporter_contact(dept_a, case, reason="回访联系报告人")
+    assert error.value.code == "second_factor_required"
+    assert case_actions.reveal_reporter_contact(verified(dept_a), case, reason="回访联系报告人") == "13700001111"

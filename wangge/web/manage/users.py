@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from wangge.accounts import actions, admin_scope
+from wangge.accounts import actions, admin_scope, second_factor
 from wangge.accounts.audit import client_ip
 from wangge.accounts.errors import AccountError
 from wangge.accounts.models import ApiToken, Role, RoleAssignment, User
@@ -212,6 +212,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "account": account,
         "is_self": subject.pk == manager.pk,
         "tokens": tokens,
+        "second_factor": account and second_factor.is_enrolled(subject),
         "roles": _role_choices(manager),
         "areas": pickable_areas(manager),
     }
@@ -302,6 +303,23 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @page_for(PAGE)
+def second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove the user's authenticator app and recovery codes (a lost phone); audited."""
+    subject = _visible_user(request, pk)
+    try:
+        second_factor.reset_devices(_manager(request), user=subject, ip_address=client_ip(request))
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s sets up two-factor login again when next asked for a code.") % {"name": subject.username},
+        )
+    return _back(subject)
+
+
+@require_POST
+@page_for(PAGE)
 def token_revoke(request: HttpRequest, pk: int, token_id: int) -> HttpResponse:
     manager = _manager(request)
     subject = _visible_user(request, pk)
@@ -326,5 +344,6 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", user_deactivate, name="manage_user_deactivate"),
     path("users/<int:pk>/reactivate/", user_reactivate, name="manage_user_reactivate"),
     path("users/<int:pk>/password/", password_reset, name="manage_user_password"),
+    path("users/<int:pk>/two-factor/reset/", second_factor_reset, name="manage_user_second_factor_reset"),
     path("users/<int:pk>/tokens/<int:token_id>/revoke/", token_revoke, name="manage_user_token_revoke"),
 ]

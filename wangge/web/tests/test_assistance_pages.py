@@ -9,6 +9,7 @@ import openpyxl
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.assistance import actions
@@ -187,6 +188,20 @@ def test_the_export_is_masked_unless_revealed_with_a_reason_and_always_audited(c
     assert [(e.detail["revealed"], e.detail["rows"]) for e in exports] == [(False, 1), (True, 1)]
     client.force_login(worker_b)
     assert client.get(url).status_code == 404
+
+
+def test_with_the_reveal_policy_only_the_masked_export_goes_without_a_second_factor(client, settings, small, worker_a):
+    settings.REQUIRE_2FA = "reveal"
+    dossier(worker_a, small.households[0], ("medical", URGENT), situation=SENTENCE)
+    client.force_login(worker_a)
+    url = reverse("assistance_export") + f"?area={small.grids[0].pk}"
+    assert SENTENCE not in str(_sheet(client.get(url)))
+    refused = client.post(url, {"reason": "民政局年度核查"})
+    back = f"{reverse('assistance')}?area={small.grids[0].pk}"
+    assert refused.status_code == 302
+    assert refused["Location"] == f"{reverse('two_factor_verify')}?{urlencode({'next': back})}"
+    exports = AuditEvent.objects.filter(action=AuditAction.EXPORTED, actor=worker_a)
+    assert [e.detail["revealed"] for e in exports] == [False]
 
 
 def test_the_export_takes_the_same_queries_however_many_dossiers(client, small, worker_a):

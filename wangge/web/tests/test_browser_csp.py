@@ -73,6 +73,8 @@ def test_the_main_pages_report_no_csp_violation(
         "/notifications/",
         "/manage/",
         "/manage/users/",
+        "/account/two-factor/",
+        "/account/two-factor/setup/",
         "/manage/catalogue/",
         "/manage/routing/",
         "/manage/calendar/",

@@ -5,8 +5,13 @@ in a responsible member's inbox, and flat query counts."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django_otp.oath import totp
 
+from wangge.accounts import second_factor
 from wangge.accounts.models import AuditAction, AuditEvent, Role
 from wangge.conftest import make_persona
 from wangge.fieldwork import actions
@@ -64,6 +69,23 @@ def test_a_reason_reveals_the_needs_and_note_in_a_response_never_cached(client, 
     assert event.detail["reason"] == "安排上门服务" and event.object_id == str(recorded.pk)
     # Opened again, the page is masked again.
     assert NEEDS not in client.get(url).content.decode()
+
+
+def test_with_the_reveal_policy_the_needs_wait_for_a_verified_second_factor(client, settings, worker_a, recorded):
+    settings.REQUIRE_2FA = "reveal"
+    client.force_login(worker_a)
+    url = reverse("fieldwork_visit", args=[recorded.pk])
+    response = client.post(url, {"reason": "安排上门服务"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('two_factor_verify')}?{urlencode({'next': url})}"
+    assert not AuditEvent.objects.filter(action=AuditAction.VISIT_REVEALED).exists()
+    device = second_factor.pending_authenticator(worker_a)
+    second_factor.confirm_enrolment(worker_a, f"{totp(device.bin_key):06d}")
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        client.post(reverse("two_factor_verify"), {"code": f"{totp(device.bin_key):06d}"})
+    response = client.post(url, {"reason": "安排上门服务"})
+    assert response.status_code == 200 and NEEDS in response.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.VISIT_REVEALED, actor=worker_a).count() == 1
 
 
 def test_the_visit_page_offers_the_households_members_and_marks_one_moved_away(client, small, worker_a, recorded):

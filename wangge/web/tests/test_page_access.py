@@ -17,6 +17,10 @@ PAGES = {
         {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200},
     ),
     "board": (lambda small: reverse("board"), {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200}),
+    "two_factor": (
+        lambda small: reverse("two_factor"),
+        {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200},
+    ),
     "area": (
         lambda small: reverse("area", args=[small.households[0].pk]),
         {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 200},
