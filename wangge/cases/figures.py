@@ -236,6 +236,14 @@ class PeriodLine:
     close_seconds: float | None = None
 
     @property
+    def accept_days(self) -> float | None:
+        return self.accept_seconds / 86400 if self.accept_seconds is not None else None
+
+    @property
+    def close_days(self) -> float | None:
+        return self.close_seconds / 86400 if self.close_seconds is not None else None
+
+    @property
     def late(self) -> int:
         return self.closed - self.on_time
 
