@@ -53,7 +53,7 @@ def test_the_records_page_counts_what_the_figure_counted(client, small, cases, d
     records = client.get(reverse("dashboard_records", args=["petitions"]), {"year": YEAR}).content.decode()
     assert n == "2"
     assert records.split('data-testid="records-total">')[1].lstrip().startswith("2")
-    assert records.count('href="/cases/') == 2
+    assert records.split("<tbody>")[1].count('href="/cases/') == 2
     assert client.get(reverse("dashboard_records", args=["nothing"])).status_code == 404
     assert client.get(reverse("dashboard"), {"year": "x"}).status_code == 404
     assert client.get(reverse("dashboard"), {"year": YEAR, "quarter": 1, "month": 1}).status_code == 404
