@@ -162,5 +162,6 @@ urlpatterns += [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/screen/", dashboard.screen, name="dashboard_screen"),
     path("dashboard/export.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/report.pdf", dashboard.dashboard_pdf, name="dashboard_pdf"),
     path("dashboard/figures/<slug:key>/", dashboard.figure_records, name="dashboard_records"),
 ]

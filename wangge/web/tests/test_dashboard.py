@@ -3,6 +3,7 @@ other community's; each figure's records page says as many records as the figure
 spreadsheet export is audited; the pages cost the same queries however many cases there are."""
 
 import io
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,7 @@ from wangge.cases.models import Channel
 from wangge.cases.tests.factories import IN_GRID_2, closed_off, file_at
 from wangge.conftest import make_persona
 from wangge.lib.testing import assert_flat, count_queries
+from wangge.web.tests.browser import SCREENSHOTS
 
 YEAR = timezone.localdate().year
 
@@ -88,3 +90,23 @@ def test_the_pages_cost_the_same_queries_however_many_cases(client, small, catal
         for url in urls:
             client.get(url, {"year": YEAR})
     assert_flat(few, many)
+
+
+def test_the_pdf_report_embeds_the_chinese_font_and_is_audited(client, small, cases, district_admin, tmp_path):
+    client.force_login(district_admin)
+    response = client.get(reverse("dashboard_pdf"), {"year": YEAR})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "Noto-Sans-CJK-SC" in line]
+    assert cjk and all(" yes " in line for line in cjk), fonts  # embedded (subset)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "各部门案件" in text and "城市管理局" in text
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(SCREENSHOTS / "dashboard-report")],
+        check=True,
+    )
+    assert AuditEvent.objects.filter(action="exported", detail__export="dashboard", detail__format="pdf").count() == 1
+    assert client.get(reverse("dashboard_pdf"), {"area": 10**9}).status_code == 404

@@ -62,6 +62,10 @@ PAGES = {
         lambda small: reverse("dashboard_xlsx"),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
     ),
+    "dashboard_pdf": (
+        lambda small: reverse("dashboard_pdf"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
+    ),
     "dashboard_records": (
         lambda small: reverse("dashboard_records", args=["petitions"]),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
