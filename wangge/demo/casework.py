@@ -355,8 +355,9 @@ class _Writer:
 
 
 def move_back_a_year(case: Case) -> None:
-    """Move every time a case states (filing, acceptance, deadline, handling, closing) and its
-    return visits back by a year: a case of the year before, for the year-on-year figures."""
+    """Move every time a case states (filing, acceptance, deadline, handling, closing), its
+    return visits and its timeline back by a year: a case of the year before, for the
+    year-on-year figures."""
     delta = dt.timedelta(days=365)
     moved = {
         name: F(name) - delta
@@ -366,6 +367,7 @@ def move_back_a_year(case: Case) -> None:
     ReturnVisit.objects.filter(case_id=case.pk).update(
         created_at=F("created_at") - delta, updated_at=F("updated_at") - delta
     )
+    CaseEvent.objects.filter(case_id=case.pk).update(at=F("at") - delta)
 
 
 def write_cases(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> int:
@@ -382,7 +384,6 @@ def write_cases(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> int:
             backdated.add(case.pk)
         if planned.year_earlier:
             move_back_a_year(case)
-            backdated.add(case.pk)
     case_actions.sweep_overdue()
     stamp_timelines([c.pk for c in writer.written], backdated)
     return len(writer.written)
