@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wangge.onboarding",
     "wangge.open311",
     "wangge.api",
+    "wangge.dashboard",
     "wangge.demo",
     "wangge.operations",
     "wangge.web",

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from wangge.cases.models import Case, ReturnVisit, Supervision
+from wangge.cases.models import Case, Channel, ReturnVisit, Satisfaction, Supervision
 from wangge.cases.queries import satisfaction_rates
 from wangge.cases.workflow import OPEN_STATES, State
 
@@ -173,3 +173,127 @@ def supervision_counts(cases: QuerySet[Case]) -> dict[str, int]:
         )
     )
     return {key.removeprefix("n_"): value for key, value in counts.items()}
+
+
+# --- figures over a period (the dashboard, docs/dashboard.md) ------------------------------------
+
+
+def in_area(cases: QuerySet[Case], level: str, area_id: int) -> QuerySet[Case]:
+    """The cases of a district, community or grid (the copy of the area on the case: one column)."""
+    return cases.filter(**{f"{level}_id": area_id})
+
+
+def closed_between(cases: QuerySet[Case], since: dt.datetime, until: dt.datetime) -> QuerySet[Case]:
+    """**Issues resolved** (问题解决): the cases closed off (state closed) with `closed_at` in
+    [since, until). A case closed off, reopened by an unsatisfied return visit and closed off
+    again counts once, in the period of its last closing; a case rejected or merged as a
+    duplicate never counts."""
+    return cases.filter(state=State.CLOSED, closed_at__gte=since, closed_at__lt=until)
+
+
+def closed_by_channel(cases: QuerySet[Case], since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """`closed_between` counted by the channel each case came in through (one query); every
+    channel present, 0 when none."""
+    found = dict(closed_between(cases, since, until).order_by().values_list("channel").annotate(n=Count("pk")))
+    return {channel.value: found.get(channel.value, 0) for channel in Channel}
+
+
+def petitions_between(cases: QuerySet[Case], since: dt.datetime, until: dt.datetime) -> QuerySet[Case]:
+    """**Petitions** (信访): cases filed through the channel petition (a petition or complaint to
+    the petitions office, recorded in the case chain) with `created_at` in [since, until), except
+    those merged as a duplicate of another (the same matter petitioned again counts once)."""
+    return cases.filter(channel=Channel.PETITION, created_at__gte=since, created_at__lt=until).exclude(
+        state=State.DUPLICATE
+    )
+
+
+def visits_between(visits: QuerySet[ReturnVisit], since: dt.datetime, until: dt.datetime) -> QuerySet[ReturnVisit]:
+    """The return visits recorded (`created_at`) in [since, until)."""
+    return visits.filter(created_at__gte=since, created_at__lt=until)
+
+
+def satisfaction(visits: QuerySet[ReturnVisit]) -> dict[str, Any]:
+    """**Satisfaction from return visits**: of the return visits `visits`, the share answered
+    satisfied or basically satisfied (`queries.satisfaction_rates`' rate, over all of them at
+    once): {total, pleased, rate}, rate None when there was no visit. One query."""
+    counts = visits.order_by().aggregate(
+        total=Count("pk"), pleased=Count("pk", filter=Q(result__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY]))
+    )
+    total, pleased = int(counts["total"] or 0), int(counts["pleased"] or 0)
+    return {"total": total, "pleased": pleased, "rate": pleased / total if total else None}
+
+
+@dataclass
+class PeriodLine:
+    """One unit's or grid's cases over a period (key None: none)."""
+
+    key: int | None
+    name: str
+    closed: int = 0
+    on_time: int = 0
+    open_overdue: int = 0
+    accept_seconds: float | None = None
+    close_seconds: float | None = None
+
+    @property
+    def accept_days(self) -> float | None:
+        return self.accept_seconds / 86400 if self.accept_seconds is not None else None
+
+    @property
+    def close_days(self) -> float | None:
+        return self.close_seconds / 86400 if self.close_seconds is not None else None
+
+    @property
+    def late(self) -> int:
+        return self.closed - self.on_time
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return on_time_rate(self.closed, self.on_time)
+
+
+def period_lines(cases: QuerySet[Case], since: dt.datetime, until: dt.datetime, by: str) -> list[PeriodLine]:
+    """Per handling unit (`by="unit"`) or grid (`by="grid"`), one grouped query:
+
+    - closed: cases closed off in [since, until) (`closed_between`); on_time: of those, the ones
+      never marked overdue (`on_time_rate`); late = closed − on_time;
+    - open_overdue: open cases marked overdue now (as in `open_counts`);
+    - accept_seconds: the average time from filing to acceptance of the cases closed off in the
+      period; close_seconds: the average time from filing to closing off of the same cases.
+    """
+    if by not in ("unit", "grid"):
+        raise ValueError(by)
+    closed = Q(state=State.CLOSED, closed_at__gte=since, closed_at__lt=until)
+    rows = (
+        cases.filter(closed | (OPEN & Q(overdue=True)))
+        .values(f"{by}_id", f"{by}__name")
+        .annotate(
+            n_closed=Count("pk", filter=closed),
+            n_on_time=Count("pk", filter=closed & Q(overdue=False)),
+            n_open_overdue=Count("pk", filter=OPEN & Q(overdue=True)),
+            accept=Avg(F("accepted_at") - F("created_at"), filter=closed & Q(accepted_at__isnull=False)),
+            close=Avg(F("closed_at") - F("created_at"), filter=closed),
+        )
+        .order_by(f"{by}__name")
+    )
+    return [
+        PeriodLine(
+            row[f"{by}_id"],
+            row[f"{by}__name"] or "",
+            row["n_closed"],
+            row["n_on_time"],
+            row["n_open_overdue"],
+            _seconds(row["accept"]),
+            _seconds(row["close"]),
+        )
+        for row in rows
+    ]
+
+
+def _seconds(value: Any) -> float | None:
+    """An average duration as seconds (PostgreSQL answers a timedelta, SQLite microseconds)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return float(value) / 1_000_000

@@ -146,6 +146,9 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone or hotline")
     API = "api", _("API")
     OPEN311 = "open311", _("Open311 app")
+    # 信访: a petition or complaint to the petitions office, recorded as a case of the chain so
+    # that it is tagged, routed, closed off and counted year on year like any other.
+    PETITION = "petition", _("Petition (xinfang)")
 
 
 class Case(TimeStamped):
@@ -239,6 +242,12 @@ class Case(TimeStamped):
             models.Index(fields=["created_at", "id"], name="case_created"),
             # Nearby open cases of a category (duplicate suggestions).
             models.Index(fields=["category", "state", "lat", "lng"], name="case_category_nearby"),
+            # The dashboard: cases closed off in a period, of a district / community / grid
+            # (`dashboard.headline` "issues resolved"), and petitions filed in a period.
+            models.Index(fields=["district", "closed_at"], name="case_district_closed"),
+            models.Index(fields=["community", "closed_at"], name="case_community_closed"),
+            models.Index(fields=["grid", "closed_at"], name="case_grid_closed"),
+            models.Index(fields=["district", "channel", "created_at"], name="case_district_channel"),
         ]
 
     def __str__(self) -> str:

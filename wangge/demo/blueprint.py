@@ -219,6 +219,7 @@ class CasePlan:
     co_handler: str = ""  # a department asked to co-handle (left open)
     unit: str = ""  # dispatched to this unit by hand rather than where routing sends it
     merge_into: int = -1  # duplicates: index of the case it is merged into
+    year_earlier: bool = False  # filed and taken to its state, then moved back a year (petitions)
 
     @property
     def group(self) -> str:

@@ -113,7 +113,7 @@ STEP_LABELS = {
     "photos": gettext_lazy("Add a photo"),
 }
 # Channels staff file through; residents always file through the web.
-STAFF_CHANNELS = [Channel.PATROL, Channel.VISIT, Channel.PHONE]
+STAFF_CHANNELS = [Channel.PATROL, Channel.VISIT, Channel.PHONE, Channel.PETITION]
 
 
 def _user(request: HttpRequest) -> User:

@@ -87,6 +87,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
         {Role.RESIDENT, Role.SOCIAL_ORG, Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),
     "resources_manage": frozenset({Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
+    # 数据看板 (wangge.web.dashboard): the results and operations figures of an area
+    # (wangge.dashboard.queries decides which areas).
+    "dashboard": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.SUPERVISOR}),
 }
 
 

@@ -7,6 +7,7 @@ from wangge.web import (
     assistance,
     assistance_rounds,
     cases,
+    dashboard,
     fieldwork,
     fieldwork_team,
     fieldwork_visits,
@@ -156,4 +157,13 @@ urlpatterns += [
     path("sw.js", offline.service_worker, name="service_worker"),
     path("fieldwork/offline/", offline.shell, name="fieldwork_offline"),
     path("fieldwork/grids/<int:pk>/offline.json", offline.grid_data, name="fieldwork_grid_data"),
+]
+
+# 数据看板 (wangge.web.dashboard).
+urlpatterns += [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/screen/", dashboard.screen, name="dashboard_screen"),
+    path("dashboard/export.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/report.pdf", dashboard.dashboard_pdf, name="dashboard_pdf"),
+    path("dashboard/figures/<slug:key>/", dashboard.figure_records, name="dashboard_records"),
 ]

@@ -11,6 +11,7 @@ from django.test import Client
 from wangge.api.errors import ApiError, answers
 from wangge.assistance.errors import AssistanceError
 from wangge.cases.errors import CaseError
+from wangge.dashboard.errors import DashboardError
 from wangge.fieldwork.errors import FieldworkError
 from wangge.open311.errors import Open311Code, Open311Error
 from wangge.resources.errors import ResourceError
@@ -35,7 +36,7 @@ def test_a_code_is_declared_once_per_operation():
 _LISTED = re.compile(r"^- (\d{3}) `([a-z0-9_]+)`: (.+)$", re.MULTILINE)
 _MEMBERS = {
     member.value: member
-    for enum in (ApiError, CaseError, FieldworkError, AssistanceError, ResourceError, TeamError)
+    for enum in (ApiError, CaseError, FieldworkError, AssistanceError, ResourceError, TeamError, DashboardError)
     for member in enum
 }
 

@@ -22,6 +22,7 @@ ABOVE_THE_API = (
     "resources",
     "open311",
     "ledgers",
+    "dashboard",
     "demo",
     "web",
 )
@@ -44,6 +45,7 @@ def test_the_routers_are_mounted_in_the_order_of_installed_apps_and_the_apis_own
             "/assessment",
             "/wishes",
             "/deeds",
+            "/dashboard",
             "/tokens",
         ),
     ]

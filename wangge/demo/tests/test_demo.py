@@ -34,6 +34,7 @@ from wangge.cases.models import (
     Case,
     CaseEvent,
     Category,
+    Channel,
     CoHandling,
     Extension,
     HandlingUnit,
@@ -46,6 +47,8 @@ from wangge.cases.models import UnitKind as HandlingUnitKind
 from wangge.cases.queries import Worklist, route, worklist, worklists_for
 from wangge.cases.workflow import State
 from wangge.conftest import FAST_HASHERS
+from wangge.dashboard import headline
+from wangge.dashboard.periods import period
 from wangge.demo.blueprint import DEFAULT_PASSWORD, DEMO_USERNAMES, SCALES, UNIT_ACCOUNTS, ScaleSpec
 from wangge.demo.generator import DemoResult, build_reference_district, database_fingerprint
 from wangge.demo.geometry import GRIDS, district_layout
@@ -645,3 +648,16 @@ def test_practical_things_done_in_the_last_year_land_near_the_reference_and_the_
     assert scores.count() == demo.team.scores == demo.counts["workers"]
     assert set(scores.values_list("stars", flat=True)) <= {1, 2, 3, 4, 5}
     assert scores.exclude(score=None).exists()
+
+
+def test_petitions_fell_about_41_percent_on_the_same_period_a_year_earlier(demo):
+    """The reference district's petitions fell 40.94 % year on year: the demo's petitions of this
+    year and of the year before, filed and closed through the case chain, give the dashboard's
+    figure; the year before's cases and return visits lie a year back."""
+    year = timezone.localdate().year
+    figure = headline.figure("petitions", demo.district, period(year))
+    assert figure.value and figure.previous and -42 <= figure.change <= -40, figure
+    earlier = Case.objects.filter(district=demo.district, channel=Channel.PETITION, created_at__year=year - 1)
+    assert earlier.count() == figure.previous and not earlier.exclude(state=State.CLOSED).exists()
+    assert not earlier.filter(closed_at__year=year).exists()
+    assert not ReturnVisit.objects.filter(case__in=earlier, created_at__year=year).exists()

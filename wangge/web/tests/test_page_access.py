@@ -54,9 +54,36 @@ PAGES = {
         lambda small: reverse("resources_utilisation"),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "dashboard": (
+        lambda small: reverse("dashboard"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
+    ),
+    "dashboard_screen": (
+        lambda small: reverse("dashboard_screen"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
+    ),
+    "dashboard_xlsx": (
+        lambda small: reverse("dashboard_xlsx"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
+    ),
+    "dashboard_pdf": (
+        lambda small: reverse("dashboard_pdf"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
+    ),
+    "dashboard_records": (
+        lambda small: reverse("dashboard_records", args=["petitions"]),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
-MENU = {"coverage": "coverage", "people": "people", "imports": "imports", "units": "units", "resources": "resources"}
+MENU = {
+    "coverage": "coverage",
+    "people": "people",
+    "imports": "imports",
+    "units": "units",
+    "resources": "resources",
+    "dashboard": "dashboard",
+}
 
 
 @pytest.mark.parametrize(("page", "persona", "status"), CASES)
