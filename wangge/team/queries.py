@@ -61,6 +61,9 @@ def _records(kind: str, ids: list[int]) -> dict[int, str]:
             % {"dossier": n.dossier_id, "priority": n.get_priority_display(), "state": n.get_state_display()}
             for n in Need.objects.filter(pk__in=ids).only("pk", "dossier_id", "priority", "state")
         }
+    if kind == "area":
+        nodes = AreaNode.objects.filter(pk__in=ids).only("pk", "level", "code", "name")
+        return {n.pk: f"{n.get_level_display()} {n.code} · {n.name}" for n in nodes}
     if kind == "patrol":
         patrols = Patrol.objects.filter(pk__in=ids).select_related("grid")
         return {p.pk: f"{timezone.localtime(p.started_at):%Y-%m-%d %H:%M} · {p.grid.name}" for p in patrols}
