@@ -50,9 +50,20 @@ PAGES = {
         lambda small: reverse("resources_utilisation"),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "members_community": (
+        lambda small: reverse("members_community"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
-MENU = {"coverage": "coverage", "people": "people", "imports": "imports", "units": "units", "resources": "resources"}
+MENU = {
+    "coverage": "coverage",
+    "people": "people",
+    "imports": "imports",
+    "units": "units",
+    "resources": "resources",
+    "members_community": "members_community",
+}
 
 
 @pytest.mark.parametrize(("page", "persona", "status"), CASES)
