@@ -414,6 +414,7 @@ def list_registrations(request: HttpRequest, filters: Query[CommunityFilter]) ->
 
 
 @registrations_router.get("/mine", response={200: list[RegistrationOut], **errors()}, summary="List your registrations")
+@paginate(Pagination)
 def my_registrations(request: HttpRequest) -> Any:
     """Your own registrations (报到), current and ended."""
     return [_registration_out(r) for r in Registration.objects.filter(member__person__user=_user(request))]
