@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from wangge.api.testing import assert_error, bearer_client
 from wangge.cases import actions as case_actions
 from wangge.cases.models import Case, CaseEvent, EventKind
-from wangge.cases.tests.factories import SHANGHAI, closed_off, file
+from wangge.cases.tests.factories import SHANGHAI, closed_off, file, ok
 from wangge.orgs.coverage import gaps_in
 from wangge.people.actions.registry import PersonInput, create_person, register_members
 from wangge.people.models import MemberProfile, Person
@@ -90,3 +91,15 @@ def test_the_coverage_gaps_drill_down_lists_exactly_the_gaps_of_the_workers_grid
     assert part["records"] == expected and part["value"] == len(expected) > 0
     limit = 20
     assert part["points"] == pytest.approx(round(max(0.0, 100 * (1 - len(expected) / limit)), 1))
+
+
+def test_the_deeds_endpoint_counts_cases_members_handled_by_kind_in_scope(
+    small, catalogue, district_admin, dept_a, worker_b
+):
+    _as_member(small, dept_a)
+    case = closed_off(district_admin, dept_a, file(small, catalogue))
+    today = timezone.localdate().isoformat()
+    path = f"/api/v1/deeds?area={case.community_id}&from={today}&to={today}"
+    body = ok(bearer_client(district_admin).get(path))
+    assert body["by_kind"]["case"] == 1 and body["count"] == 1
+    assert_error(bearer_client(worker_b).get(path), 404, "not_found")  # another community's
