@@ -6,7 +6,6 @@ Scope: workers and scores are read through `queries.visible_*`; one outside it a
 """
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
@@ -226,7 +225,7 @@ class WishIn(Schema):
 
 class FulfilIn(Schema):
     note: str
-    hours: Decimal | None = Field(None, gt=0, le=24, description="The hours given, for a service.")
+    hours: float | None = Field(None, gt=0, le=24, description="The hours given, for a service.")
 
 
 class WishOut(Schema):

@@ -10,8 +10,9 @@ import pytest
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.lib.errors import DomainError
 from wangge.lib.testing import assert_flat, count_queries
+from wangge.people import holders
 from wangge.team import members, wishes
-from wangge.team.models import Registration, RegistrationSource, RegistrationStatus
+from wangge.team.models import Commitment, Registration, RegistrationSource, RegistrationStatus
 from wangge.team.tests.factories import member_account
 
 MARCH = dt.date(2026, 3, 5)
@@ -119,3 +120,19 @@ def test_the_communitys_list_is_two_queries_however_many_members(small, communit
     with count_queries() as many:
         members.community_members(small.communities[0])
     assert_flat(few, many, at_most=2)
+
+
+def test_the_access_report_holds_the_members_registrations_and_commitments_and_forgetting_removes_them(
+    small, community_staff
+):
+    user, profile = member_account(small, "rights")
+    members.register(community_staff, profile, community=small.communities[0], on=MARCH)
+    members.commit(
+        user, profile, theme="culture", text="每月组织文艺活动", starts_on=MARCH, ends_on=dt.date(2026, 9, 1)
+    )
+    [part] = [p for p in holders.held_about(profile.person) if p["key"] == "team_members"]
+    assert [row["community"] for row in part["rows"]] == [small.communities[0].name] * 2
+    assert part["rows"][1]["text"] == "每月组织文艺活动"
+    holders.forget(None, [profile.person_id])
+    assert not Registration.objects.filter(member=profile).exists()
+    assert not Commitment.objects.filter(member=profile).exists()
