@@ -100,14 +100,12 @@ def _gaps(kind: str, nodes: QuerySet[AreaNode]) -> list[Gap]:
     ]
 
 
-def coverage_report(user: User, within: AreaNode | None = None) -> CoverageReport:
-    """Gaps in the user's scope (narrowed to `within`'s subtree when given)."""
-    nodes = visible_areas(user)
-    if within is not None:
-        nodes = nodes.filter(subtree_q(within))
+def gaps_in(nodes: QuerySet[AreaNode]) -> list[Gap]:
+    """The gaps among `nodes` (e.g. a district's, for the assessment's indicator): one query per
+    kind of gap."""
     covered_directly = Exists(ZoneArea.objects.filter(area=OuterRef("pk")))
     covered_by_building = Exists(ZoneArea.objects.filter(area=OuterRef("building_id")))
-    gaps = (
+    return (
         _gaps(GapKind.GRID_WITHOUT_UNIT, nodes.filter(level=Level.GRID).exclude(_has_unit(Level.GRID)))
         + _gaps(
             GapKind.GROUP_WITHOUT_UNIT,
@@ -119,6 +117,14 @@ def coverage_report(user: User, within: AreaNode | None = None) -> CoverageRepor
             nodes.filter(level=Level.HOUSEHOLD).exclude(Q(covered_directly) | Q(covered_by_building)),
         )
     )
+
+
+def coverage_report(user: User, within: AreaNode | None = None) -> CoverageReport:
+    """Gaps in the user's scope (narrowed to `within`'s subtree when given)."""
+    nodes = visible_areas(user)
+    if within is not None:
+        nodes = nodes.filter(subtree_q(within))
+    gaps = gaps_in(nodes)
     communities: dict[int, CoverageLine] = {}
     grids: dict[int, CoverageLine] = {}
     for node in nodes.filter(level__in=[Level.COMMUNITY, Level.GRID]).select_related("community").order_by("code"):

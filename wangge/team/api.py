@@ -6,9 +6,9 @@ Scope: workers and scores are read through `queries.visible_*`; one outside it a
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +19,14 @@ from wangge.accounts.models import User
 from wangge.api.api import register_router
 from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import Id, Pagination, errors
+from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import subtree_q, visible_areas
 from wangge.lib.errors import DomainError
-from wangge.team import actions, practical, wishes
+from wangge.people.models import MemberProfile
+from wangge.team import actions, members, practical, queries, wishes
 from wangge.team.assessment import PERIOD_RE
 from wangge.team.errors import TeamError
-from wangge.team.models import Wish, WishStatus
+from wangge.team.models import Commitment, Registration, Wish, WishStatus
 from wangge.team.queries import drill_down, visible_scores, visible_wishes, visible_workers
 
 roster_router = Router(tags=["team"])
@@ -218,10 +220,12 @@ class WishIn(Schema):
     area: Id
     text: str
     kind: str = "wish"
+    service: Literal["", "culture", "elderly", "support", "tutoring"] = ""
 
 
 class FulfilIn(Schema):
     note: str
+    hours: float | None = Field(None, gt=0, le=24, description="The hours given, for a service.")
 
 
 class WishOut(Schema):
@@ -234,6 +238,8 @@ class WishOut(Schema):
     claimant: int | None
     claim_expires_at: dt.datetime | None
     note: str
+    service: str
+    hours: float | None
 
 
 def _wish_out(wish: Wish) -> dict[str, Any]:
@@ -248,6 +254,8 @@ def _wish_out(wish: Wish) -> dict[str, Any]:
         "claimant": None if wishes.is_open(wish, now) else wish.claimant_id,
         "claim_expires_at": None if wishes.is_open(wish, now) else wish.claim_expires_at,
         "note": wish.note,
+        "service": wish.service,
+        "hours": float(wish.hours) if wish.hours is not None else None,
     }
 
 
@@ -261,7 +269,9 @@ def post_wish(request: HttpRequest, payload: WishIn) -> Any:
     a service task (`kind`: wish, task) for a household, grid or community in their scope."""
     user = _user(request)
     area = get_object_or_404(visible_areas(user), pk=payload.area)
-    return 201, _wish_out(wishes.post_wish(user, area=area, text=payload.text, kind=payload.kind))
+    return 201, _wish_out(
+        wishes.post_wish(user, area=area, text=payload.text, kind=payload.kind, service=payload.service)
+    )
 
 
 @wishes_router.get("", response={200: list[WishOut], **errors()}, summary="List the wishes you see")
@@ -283,12 +293,12 @@ def claim_wish(request: HttpRequest, wish_id: int) -> Any:
 @wishes_router.post(
     "/{int:wish_id}/fulfil", response={200: WishOut, **errors(400, 403, 404, 409)}, summary="Fulfil a wish"
 )
-@answers(*WISH_STEPS, TeamError.WISH_TEXT)
+@answers(*WISH_STEPS, TeamError.WISH_TEXT, TeamError.SERVICE_HOURS)
 def fulfil_wish(request: HttpRequest, wish_id: int, payload: FulfilIn) -> Any:
-    """The member who claimed the wish records what was done."""
+    """The member who claimed the wish records what was done (for a service, the hours given)."""
     user = _user(request)
     wish = get_object_or_404(visible_wishes(user), pk=wish_id)
-    return _wish_out(wishes.fulfil_wish(user, wish, note=payload.note))
+    return _wish_out(wishes.fulfil_wish(user, wish, note=payload.note, hours=payload.hours))
 
 
 @wishes_router.post(
@@ -323,3 +333,252 @@ def count_deeds(request: HttpRequest, filters: Query[DeedsFilter]) -> Any:
 
 register_router("/wishes", wishes_router)
 register_router("/deeds", deeds_router)
+
+
+# --- registrations, commitments and services ------------------------------------------------------
+
+registrations_router = Router(tags=["team"])
+commitments_router = Router(tags=["team"])
+
+
+def _own_member(user: User) -> MemberProfile:
+    member = members.own_members(user).first()
+    if member is None:
+        raise DomainError(TeamError.NOT_A_MEMBER, _("Your account is not a member's."))
+    return member
+
+
+class RegistrationOut(Schema):
+    id: int
+    member: int
+    community: int
+    place: str
+    source: str
+    status: str
+    registered_on: dt.date
+    left_on: dt.date | None
+
+
+def _registration_out(row: Registration) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "member": row.member_id,
+        "community": row.community_id,
+        "place": row.place,
+        "source": row.source,
+        "status": row.status,
+        "registered_on": row.registered_on,
+        "left_on": row.left_on,
+    }
+
+
+class CommunityMemberOut(Schema):
+    member: int
+    name: str
+    kind: str
+    state: str
+    registration: int | None
+    place: str | None
+    registered_on: dt.date | None
+
+
+class CommunityFilter(Schema):
+    community: Id
+
+
+@registrations_router.get(
+    "", response={200: list[CommunityMemberOut], **errors(404)}, summary="List a community's members and registrations"
+)
+@answers(ApiError.NOT_FOUND)
+@paginate(Pagination)
+def list_registrations(request: HttpRequest, filters: Query[CommunityFilter]) -> Any:
+    """For the community's staff: every member living in the community or registered with it, with
+    the state of their registration (`confirmed`, `registered`: waiting, `imported`: registered
+    in the member system and waiting, `none`, `left`)."""
+    community = queries.staffed_community(_user(request), filters.community)
+    if community is None:
+        raise Http404
+    return [
+        {
+            "member": line.member.pk,
+            "name": line.member.person.name,
+            "kind": line.member.kind,
+            "state": line.state,
+            "registration": line.registration.pk if line.registration else None,
+            "place": line.registration.place if line.registration else None,
+            "registered_on": line.registration.registered_on if line.registration else line.member.reported_on,
+        }
+        for line in members.community_members(community)
+    ]
+
+
+@registrations_router.get("/mine", response={200: list[RegistrationOut], **errors()}, summary="List your registrations")
+@paginate(Pagination)
+def my_registrations(request: HttpRequest) -> Any:
+    """Your own registrations (报到), current and ended."""
+    return [_registration_out(r) for r in Registration.objects.filter(member__person__user=_user(request))]
+
+
+class RegisterIn(Schema):
+    community: Id
+    place: Literal["home", "university"] = "home"
+    on: dt.date | None = None
+
+
+@registrations_router.post(
+    "", response={201: RegistrationOut, **errors(400, 403, 404, 409)}, summary="Register with a community"
+)
+@answers(ApiError.NOT_FOUND, TeamError.NOT_A_MEMBER, TeamError.REGISTRATION_LIMIT, TeamError.WISH_AREA)
+def register(request: HttpRequest, payload: RegisterIn) -> Any:
+    """You (a member) register with a community of your district: your home community, or as a
+    student member also your university's; the community's staff confirm it."""
+    user = _user(request)
+    member = _own_member(user)
+    community = get_object_or_404(AreaNode, pk=payload.community, level=Level.COMMUNITY, district_id=member.district_id)
+    row = members.register(
+        user, member, community=community, on=payload.on or timezone.localdate(), place=payload.place
+    )
+    return 201, _registration_out(row)
+
+
+class ConfirmIn(Schema):
+    member: Id
+    community: Id
+
+
+@registrations_router.post(
+    "/confirm", response={200: RegistrationOut, **errors(404, 409)}, summary="Confirm a member's registration"
+)
+@answers(ApiError.NOT_FOUND, TeamError.REGISTRATION_STATE)
+def confirm(request: HttpRequest, payload: ConfirmIn) -> Any:
+    """The community's staff confirm a member's registration with it (one the member made, or
+    the member system's imported one)."""
+    user = _user(request)
+    community = queries.staffed_community(user, payload.community)
+    if community is None:
+        raise Http404
+    member = get_object_or_404(MemberProfile.objects.select_related("person"), pk=payload.member)
+    return _registration_out(members.confirm(user, member, community=community))
+
+
+class LeaveIn(Schema):
+    on: dt.date | None = None
+
+
+@registrations_router.post(
+    "/{int:registration_id}/leave",
+    response={200: RegistrationOut, **errors(400, 404, 409)},
+    summary="End a registration",
+)
+@answers(ApiError.NOT_FOUND, TeamError.REGISTRATION_STATE, TeamError.TERM_INVALID)
+def leave(request: HttpRequest, registration_id: int, payload: LeaveIn) -> Any:
+    """The member or the community's staff end the registration (moved, graduated, left)."""
+    user = _user(request)
+    row = get_object_or_404(queries.visible_registrations(user), pk=registration_id)
+    return _registration_out(members.leave(user, row, on=payload.on or timezone.localdate()))
+
+
+class CommitmentOut(Schema):
+    id: int
+    member: int
+    community: int
+    theme: str
+    text: str
+    starts_on: dt.date
+    ends_on: dt.date
+    fulfilled_on: dt.date | None
+    fulfilment: str
+
+
+def _commitment_out(row: Commitment) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "member": row.member_id,
+        "community": row.community_id,
+        "theme": row.theme,
+        "text": row.text,
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "fulfilled_on": row.fulfilled_on,
+        "fulfilment": row.fulfilment,
+    }
+
+
+class CommitmentFilter(Schema):
+    community: Id | None = None
+
+
+@commitments_router.get("", response={200: list[CommitmentOut], **errors(404)}, summary="List commitments")
+@answers(ApiError.NOT_FOUND)
+@paginate(Pagination)
+def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> Any:
+    """Your own commitments, and those made to the communities you are staff of; `community` narrows."""
+    user = _user(request)
+    rows = queries.visible_commitments(user)
+    if filters.community is not None:
+        if queries.staffed_community(user, filters.community) is None:
+            raise Http404
+        rows = rows.filter(community_id=filters.community)
+    return [_commitment_out(c) for c in rows]
+
+
+class CommitIn(Schema):
+    theme: Literal["policy", "culture", "elderly", "support", "tutoring", "environment", "mediation", "other"]
+    text: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@commitments_router.post("", response={201: CommitmentOut, **errors(400, 403)}, summary="Make a service commitment")
+@answers(TeamError.NOT_A_MEMBER, TeamError.WISH_TEXT, TeamError.TERM_INVALID)
+def make_commitment(request: HttpRequest, payload: CommitIn) -> Any:
+    """You (a member) commit to a service for your home community, with a theme and a term of at
+    most three years."""
+    user = _user(request)
+    member = _own_member(user)
+    made = members.commit(
+        user, member, theme=payload.theme, text=payload.text, starts_on=payload.starts_on, ends_on=payload.ends_on
+    )
+    return 201, _commitment_out(made)
+
+
+class FulfilmentIn(Schema):
+    text: str
+    on: dt.date | None = None
+
+
+@commitments_router.post(
+    "/{int:commitment_id}/fulfilment",
+    response={200: CommitmentOut, **errors(400, 403, 404)},
+    summary="Note a commitment fulfilled",
+)
+@answers(ApiError.NOT_FOUND, TeamError.TEAM_FORBIDDEN, TeamError.WISH_TEXT, TeamError.TERM_INVALID)
+def note_fulfilment(request: HttpRequest, commitment_id: int, payload: FulfilmentIn) -> Any:
+    """The member or the community's staff note what was done to keep the commitment."""
+    user = _user(request)
+    row = get_object_or_404(queries.visible_commitments(user), pk=commitment_id)
+    return _commitment_out(members.note_fulfilment(user, row, text=payload.text, on=payload.on or timezone.localdate()))
+
+
+class OfferIn(Schema):
+    community: Id
+    service: Literal["culture", "elderly", "support", "tutoring"]
+    text: str
+
+
+@wishes_router.post(
+    "/offers", response={201: WishOut, **errors(400, 403, 404)}, summary="Offer a service (retired and student members)"
+)
+@answers(ApiError.NOT_FOUND, TeamError.NOT_A_MEMBER, TeamError.TEAM_FORBIDDEN, TeamError.WISH_AREA, TeamError.WISH_TEXT)
+def offer_service(request: HttpRequest, payload: OfferIn) -> Any:
+    """A retired or student member registered with the community offers it a service: a service
+    task posted and claimed by them, fulfilled with the hours given, confirmed by the staff."""
+    user = _user(request)
+    member = _own_member(user)
+    community = get_object_or_404(AreaNode, pk=payload.community, level=Level.COMMUNITY, district_id=member.district_id)
+    offer = wishes.offer_service(user, member, community=community, service=payload.service, text=payload.text)
+    return 201, _wish_out(offer)
+
+
+register_router("/registrations", registrations_router)
+register_router("/commitments", commitments_router)

@@ -29,6 +29,8 @@ from wangge.team.models import AssessmentRules, PeriodKind, Score, StarRule, Wor
 MIN_STARS, MAX_STARS = 1, 5
 FIRST_STARS_WITHOUT_SCORE = 3
 DEFAULT_WEIGHTS: dict[str, float] = {
+    "cases_accepted_on_time": 10,
+    "coverage_gaps": 10,
     "cases_on_time": 30,
     "satisfaction": 20,
     "briefings": 15,
@@ -37,7 +39,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "needs_met": 15,
 }
 # A month's count that earns full points.
-DEFAULT_TARGETS: dict[str, float] = {"briefings": 20, "patrols": 40, "visits": 30}
+# For a count where fewer is better (coverage_gaps): the count that earns no points.
+DEFAULT_TARGETS: dict[str, float] = {"briefings": 20, "patrols": 40, "visits": 30, "coverage_gaps": 20}
 # The score that earns 2, 3, 4 and 5 stars.
 DEFAULT_THRESHOLDS = [40.0, 60.0, 75.0, 90.0]
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -164,6 +167,9 @@ def compute_period(district: AreaNode, period: Period, rules: Rules) -> list[Lin
                 continue
             if indicator.rate:
                 points = measure.value * 100
+            elif indicator.fewer_is_better:
+                limit = rules.targets.get(name, 0)
+                points = max(0.0, 100 * (1 - measure.value / limit)) if limit else (100.0 if not measure.value else 0.0)
             else:
                 target = rules.targets.get(name, 0) * period.months
                 points = min(100.0, measure.value / target * 100) if target else 100.0

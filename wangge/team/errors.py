@@ -31,3 +31,14 @@ class TeamError(ErrorCode):
     NOT_A_MEMBER = "not_a_member", 403, "only a member of the community claims its wishes"
     WISH_TEXT = "wish_text", 400, "a wish's text or a fulfilment's note is empty or longer than allowed"
     TERM_INVALID = "term_invalid", 400, "a commitment's term ends before it starts or lasts more than three years"
+    REGISTRATION_LIMIT = (
+        "registration_limit",
+        409,
+        "the member is already registered there, or may not register as that (a university's community is a student's)",
+    )
+    REGISTRATION_STATE = (
+        "registration_state",
+        409,
+        "the registration is not waiting for this step (already confirmed, or ended)",
+    )
+    SERVICE_HOURS = "service_hours", 400, "a service's fulfilment records the hours given (more than 0, at most 24)"

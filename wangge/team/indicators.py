@@ -22,11 +22,18 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wangge.areas.models import AreaNode
 from wangge.assistance.models import Need, NeedState, Pair
+from wangge.calendars.queries import calendar_for
 from wangge.cases.models import Case, ReturnVisit, Satisfaction
 from wangge.cases.workflow import State
 from wangge.fieldwork.models import Briefing, Patrol, Visit
+from wangge.orgs.coverage import gaps_in
 from wangge.people.models import WorkerProfile
+from wangge.team.models import AssessmentRules
+
+# A case is accepted on time within this many working hours, unless the district's rules say otherwise.
+DEFAULT_ACCEPT_HOURS = 8
 
 
 @dataclass
@@ -50,6 +57,9 @@ class Indicator:
     rate: bool
     app: str
     compute: Compute
+    # A count where fewer is better (coverage gaps): points fall from 100 to 0 as the count
+    # reaches the district's limit (`targets`, not multiplied by the period's months).
+    fewer_is_better: bool = False
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -104,6 +114,64 @@ def cases_closed_on_time(workers: Sequence[WorkerProfile], start: dt.date, end: 
         .values_list("grid_id", "community_id", "pk", "overdue")
     )
     return _by_area(workers, [(g, c, pk, not overdue) for g, c, pk, overdue in rows])
+
+
+def accept_within_hours(district_id: int | None) -> int:
+    """The district's rule for cases_accepted_on_time (`AssessmentRules.accept_within_hours`)."""
+    hours = AssessmentRules.objects.filter(district_id=district_id).values_list("accept_within_hours", flat=True)
+    return next(iter(hours), DEFAULT_ACCEPT_HOURS)
+
+
+def cases_accepted_on_time(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """Of the cases of the worker's grid (or community) accepted (受理, the step reported →
+    accepted) in the period, the share accepted within the district's working hours
+    (`AssessmentRules.accept_within_hours`, default 8: one working day) of being reported
+    (`Case.created_at`), counted on the district's work calendar (working periods, holidays and
+    make-up days): accepted at or before `add_working_hours(reported, N)`."""
+    district_id = _district(workers)
+    since, until = _bounds(start, end)
+    rows = list(
+        Case.objects.filter(district_id=district_id, accepted_at__gte=since, accepted_at__lt=until)
+        .order_by()
+        .values_list("grid_id", "community_id", "pk", "created_at", "accepted_at")
+    )
+    if not rows:
+        return {}
+    hours = accept_within_hours(district_id)
+    calendar = calendar_for(district_id)
+    return _by_area(
+        workers,
+        [
+            (
+                g,
+                c,
+                pk,
+                accepted is not None and accepted <= calendar.add_working_hours(timezone.localtime(reported), hours),
+            )
+            for g, c, pk, reported, accepted in rows
+        ],
+    )
+
+
+def coverage_gaps(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) -> dict[int, Measure]:
+    """The gaps of the coverage report (`orgs.coverage`: a grid without its grid general branch,
+    a building group without its branch, a building or a household without a responsible member)
+    in the worker's grid (or community), as the records stand when the period is assessed: the
+    report has no history, so a past period rerun later reads today's gaps. Fewer is better."""
+    district_id = _district(workers)
+    if district_id is None:
+        return {}
+    pooled: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for gap in gaps_in(AreaNode.objects.filter(district_id=district_id)):
+        pooled["grid", gap.grid_id].append(gap.area_id)
+        pooled["community", gap.community_id].append(gap.area_id)
+    measures = {}
+    for worker in workers:
+        area = _area_of(worker)
+        if area[1] is not None:
+            records = sorted(pooled.get(area, []))
+            measures[worker.pk] = Measure(len(records), records)
+    return measures
 
 
 PLEASED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
@@ -195,6 +263,18 @@ def needs_met(workers: Sequence[WorkerProfile], start: dt.date, end: dt.date) ->
 
 ALL: list[Indicator] = [
     Indicator(
+        "cases_accepted_on_time",
+        _("Cases accepted on time"),
+        _(
+            "Of the cases of the worker's grid (or community) accepted in the period, the share accepted "
+            "within the district's working hours of being reported (on the work calendar)."
+        ),
+        "case",
+        True,
+        "wangge.cases",
+        cases_accepted_on_time,
+    ),
+    Indicator(
         "cases_on_time",
         _("Cases closed on time"),
         _("Of the cases of the worker's grid (or community) closed off in the period, the share never marked overdue."),
@@ -254,6 +334,21 @@ ALL: list[Indicator] = [
         True,
         "wangge.assistance",
         needs_met,
+    ),
+    Indicator(
+        "coverage_gaps",
+        _("Coverage gaps"),
+        _(
+            "Gaps of the coverage report in the worker's grid (or community) when the period is assessed: "
+            "a grid without its grid general branch, a building group without its branch, a building or a "
+            "household without a responsible member. Fewer is better: no gap earns full points, the "
+            "district's limit or more earns none."
+        ),
+        "area",
+        False,
+        "wangge.orgs",
+        coverage_gaps,
+        fewer_is_better=True,
     ),
 ]
 

@@ -59,6 +59,13 @@ class AssessmentRules(TimeStamped):
     thresholds = models.JSONField(
         _("thresholds"), default=list, help_text=_("The score (0–100) for 2, 3, 4 and 5 stars, in that order.")
     )
+    # The indicator cases_accepted_on_time: a case is accepted on time when accepted within this
+    # many working hours (on the district's work calendar) of being reported.
+    accept_within_hours = models.PositiveSmallIntegerField(
+        _("accept within (working hours)"),
+        default=8,
+        help_text=_("A case is accepted on time when accepted within this many working hours of being reported."),
+    )
 
     class Meta:
         verbose_name = _("assessment rules")
@@ -196,6 +203,15 @@ class WishStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed by the resident")
 
 
+class ServiceKind(models.TextChoices):
+    """The services retired and student members offer, as service tasks with hours."""
+
+    CULTURE = "culture", _("Culture and recreation")
+    ELDERLY = "elderly", _("Care for the elderly")
+    SUPPORT = "support", _("Emotional support")
+    TUTORING = "tutoring", _("Tutoring")
+
+
 class Wish(TimeStamped):
     """微心愿 or a service task: posted by a resident, a grid worker or a community, claimed by one
     member at a time (认领), fulfilled with a note, confirmed by whoever posted it.
@@ -230,6 +246,10 @@ class Wish(TimeStamped):
     note = models.CharField(_("what was done"), max_length=1000, blank=True)
     photo = models.ImageField(_("photo"), upload_to="wishes/%Y/%m/", blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True)
+    # A service task (kind task) of a service kind: offered by a retired or student member or
+    # posted for one; its fulfilment records the hours given.
+    service = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
 
     class Meta:
         verbose_name = _("wish")
@@ -239,6 +259,12 @@ class Wish(TimeStamped):
             # The practical things done of a district in a period (practical.py) and the lists.
             models.Index(fields=["district", "status", "fulfilled_at"], name="wish_district_done"),
             models.Index(fields=["community", "status"], name="wish_community_status"),
+        ]
+        constraints = [
+            # A service kind is a service task's.
+            models.CheckConstraint(
+                condition=models.Q(service="") | models.Q(kind=WishKind.TASK), name="wish_service_is_task"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -268,6 +294,17 @@ class Commitment(TimeStamped):
     text = models.CharField(_("commitment"), max_length=500)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
+    # Fulfilment noted by the member or the community's staff: when and what was done.
+    fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
+    fulfilment = models.CharField(_("what was done"), max_length=1000, blank=True)
+    noted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("noted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("commitment")
@@ -276,6 +313,85 @@ class Commitment(TimeStamped):
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="commitment_term"),
         ]
+        indexes = [
+            # The commitments of a community (the staff's page and the API's list).
+            models.Index(fields=["community", "starts_on"], name="commitment_community"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class RegistrationPlace(models.TextChoices):
+    HOME = "home", _("Home community")
+    UNIVERSITY = "university", _("University's community")
+
+
+class RegistrationSource(models.TextChoices):
+    IMPORTED = "imported", _("From the member system")
+    MEMBER = "member", _("By the member")
+    STAFF = "staff", _("By the community's staff")
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered, waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the community")
+    LEFT = "left", _("Left")
+
+
+ACTIVE_REGISTRATION = ~models.Q(status=RegistrationStatus.LEFT)
+
+
+class Registration(TimeStamped):
+    """报到: a member's registration with a community — their home community (every member, one at
+    a time) or, for a student member, also their university's (`members.register` enforces
+    who may have which). Confirmed by the community's staff; ends when the member leaves.
+
+    A member whose profile the member system imported with a registration date
+    (`MemberProfile.reported_on`) and who has no home registration here yet is registered with
+    their home community as imported (`members.registered_with`); the staff's confirmation then
+    writes the row (source imported)."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "people.MemberProfile", verbose_name=_("member"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    community = models.ForeignKey(AreaNode, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(_("registered as"), max_length=12, choices=RegistrationPlace.choices)
+    source = models.CharField(_("recorded"), max_length=10, choices=RegistrationSource.choices)
+    registered_on = models.DateField(_("registered on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.REGISTERED
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-registered_on", "-id"]
+        constraints = [
+            # One current registration per member and place: a home one, and a student's university one.
+            models.UniqueConstraint(
+                fields=["member", "place"], condition=ACTIVE_REGISTRATION, name="registration_one_per_place"
+            ),
+            # Never twice with the same community at once.
+            models.UniqueConstraint(
+                fields=["member", "community"], condition=ACTIVE_REGISTRATION, name="registration_one_per_community"
+            ),
+        ]
+        indexes = [
+            # The community's registered members (the staff's page, registered_with).
+            models.Index(fields=["community", "status"], name="registration_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} · {self.community_id} · {self.status}"

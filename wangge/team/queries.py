@@ -10,15 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts.models import Role, User
-from wangge.accounts.scope import scope_q
-from wangge.areas.models import AreaNode
+from wangge.accounts.scope import has_role_over, scope_q
+from wangge.areas.models import AreaNode, Level
 from wangge.areas.queries import subtree_q
 from wangge.assistance.models import Need
 from wangge.cases.models import Case, ReturnVisit
 from wangge.fieldwork.models import Briefing, Patrol, Visit
 from wangge.people.models import WorkerProfile
 from wangge.team.indicators import by_name
-from wangge.team.models import Score, Wish
+from wangge.team.members import STAFF_ROLES
+from wangge.team.models import Commitment, Registration, Score, Wish
 
 TEAM_ROLES = frozenset(
     {Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER}
@@ -61,6 +62,9 @@ def _records(kind: str, ids: list[int]) -> dict[int, str]:
             % {"dossier": n.dossier_id, "priority": n.get_priority_display(), "state": n.get_state_display()}
             for n in Need.objects.filter(pk__in=ids).only("pk", "dossier_id", "priority", "state")
         }
+    if kind == "area":
+        nodes = AreaNode.objects.filter(pk__in=ids).only("pk", "level", "code", "name")
+        return {n.pk: f"{n.get_level_display()} {n.code} · {n.name}" for n in nodes}
     if kind == "patrol":
         patrols = Patrol.objects.filter(pk__in=ids).select_related("grid")
         return {p.pk: f"{timezone.localtime(p.started_at):%Y-%m-%d %H:%M} · {p.grid.name}" for p in patrols}
@@ -95,4 +99,39 @@ def visible_wishes(user: User) -> QuerySet[Wish]:
     household's) and those the user posted or claimed."""
     return Wish.objects.filter(scope_q(user, _WISH_FIELDS) | Q(posted_by=user) | Q(claimant=user)).select_related(
         "community", "claimant"
+    )
+
+
+_COMMUNITY_FIELDS = {"district": "district", "community": "community"}
+
+
+def visible_commitments(user: User) -> QuerySet[Commitment]:
+    """The user's own commitments and those of the communities they are staff of."""
+    return Commitment.objects.filter(
+        scope_q(user, _COMMUNITY_FIELDS, roles=STAFF_ROLES) | Q(member__person__user=user)
+    ).select_related("member__person", "community")
+
+
+def visible_registrations(user: User) -> QuerySet[Registration]:
+    """The user's own registrations and those with the communities they are staff of."""
+    return Registration.objects.filter(
+        scope_q(user, _COMMUNITY_FIELDS, roles=STAFF_ROLES) | Q(member__person__user=user)
+    ).select_related("member__person", "community")
+
+
+def staffed_community(user: User, pk: int) -> AreaNode | None:
+    """The community `pk` when the user is its staff (or the district's administrator), else None."""
+    community = AreaNode.objects.filter(pk=pk, level=Level.COMMUNITY).first()
+    if community is None or not has_role_over(user, community, *STAFF_ROLES):
+        return None
+    return community
+
+
+def staffed_communities(user: User) -> list[AreaNode]:
+    """The communities whose registrations the user keeps (community staff: theirs; a district
+    administrator: the district's)."""
+    return list(
+        AreaNode.objects.filter(scope_q(user, _COMMUNITY_FIELDS, roles=STAFF_ROLES))
+        .filter(level=Level.COMMUNITY)
+        .order_by("code")
     )

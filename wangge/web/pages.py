@@ -68,6 +68,11 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "wishes": frozenset(
         {Role.RESIDENT, Role.MEMBER, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF}
     ),
+    # Members and their community (wangge.web.members): the member's own page in the menu of
+    # members (the page needs only a login and answers the user's own records); the community
+    # staff's registrations, commitments and services to confirm.
+    "members_mine": frozenset({Role.MEMBER}),
+    "members_staff": frozenset({Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
     # Editing a grid's team (wangge.web.fieldwork_team): the community's staff over its grids,
     # the district's administrators (wangge.accounts.admin_scope decides which grids).
     "grid_team": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF}),

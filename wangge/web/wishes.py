@@ -102,7 +102,11 @@ def wish_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         elif step == "fulfil":
             photo = request.FILES.get("photo")
             wishes.fulfil_wish(
-                user, wish, note=request.POST.get("note", ""), photo=photo if isinstance(photo, UploadedFile) else None
+                user,
+                wish,
+                note=request.POST.get("note", ""),
+                photo=photo if isinstance(photo, UploadedFile) else None,
+                hours=request.POST.get("hours"),
             )
             messages.success(request, _("The wish is fulfilled."))
         else:

@@ -64,7 +64,7 @@ from wangge.people.models import Gender, MemberKind, MemberProfile, Person, Work
 from wangge.resources.figures import facilities_in, utilisation_by_facility
 from wangge.resources.models import SocialOrg
 from wangge.team import practical
-from wangge.team.models import Score, Wish, WishStatus
+from wangge.team.models import Commitment, Registration, RegistrationStatus, Score, StarRule, Wish, WishStatus
 
 # The demo's passwords are hashed once with Django's PBKDF2 (seconds on a small machine); the
 # tests do not need that strength.
@@ -637,7 +637,7 @@ def test_practical_things_done_in_the_last_year_land_near_the_reference_and_the_
     counted = practical.count(demo.district, today - dt.timedelta(days=364), today)
     assert abs(counted["count"] - expected) <= 0.1 * expected, (counted, expected)
     assert demo.team is not None and counted == demo.team.practical
-    assert all(n > 0 for n in counted["by_kind"].values()), counted  # wishes, tasks and members' helps
+    assert all(n > 0 for n in counted["by_kind"].values()), counted  # wishes, tasks, members' helps and cases
     now = timezone.now()
     wishes = Wish.objects.filter(district=demo.district)
     assert wishes.filter(status=WishStatus.CLAIMED, claim_expires_at__lt=now).exists()  # lapsed claims
@@ -661,3 +661,20 @@ def test_petitions_fell_about_41_percent_on_the_same_period_a_year_earlier(demo)
     assert earlier.count() == figure.previous and not earlier.exclude(state=State.CLOSED).exists()
     assert not earlier.filter(closed_at__year=year).exists()
     assert not ReturnVisit.objects.filter(case__in=earlier, created_at__year=year).exists()
+
+
+def test_the_demo_year_is_assessed_month_by_month_with_stars_moving_and_members_registered(demo):
+    months = sorted(set(Score.objects.filter(district=demo.district).values_list("period_start", flat=True)))
+    assert demo.team is not None and len(months) == demo.team.months == 12
+    later = Score.objects.filter(district=demo.district, period_start__gt=months[0])
+    rules = set(later.values_list("rule", flat=True))
+    assert {StarRule.UP, StarRule.DOWN} <= rules or {StarRule.CAPPED_UP, StarRule.CAPPED_DOWN} & rules, rules
+    assert not later.filter(previous_stars=None).exists()  # every later month rolls from the one before
+    registrations = Registration.objects.filter(district=demo.district)
+    assert registrations.count() == demo.team.registrations > 0
+    assert {RegistrationStatus.CONFIRMED, RegistrationStatus.REGISTERED} <= set(
+        registrations.values_list("status", flat=True)
+    )
+    assert Commitment.objects.filter(district=demo.district).count() == demo.team.commitments > 0
+    services = Wish.objects.filter(district=demo.district).exclude(service="")
+    assert services.count() == demo.team.services > 0 and not services.filter(hours=None).exists()

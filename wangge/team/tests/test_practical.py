@@ -52,7 +52,10 @@ def test_a_help_through_a_members_pair_counts_for_that_member_not_the_recorder(s
     help_(worker_a, mine, days_ago=400, pair=mine_pair)  # before the period
     start, end = year()
     community = small.communities[0]
-    assert practical.count(community, start, end) == {"count": 2, "by_kind": {"wish": 0, "task": 0, "help": 2}}
+    assert practical.count(community, start, end) == {
+        "count": 2,
+        "by_kind": {"wish": 0, "task": 0, "help": 2, "case": 0},
+    }
     assert practical.by_member(community, start, end) == {near_user.pk: 2}
     assert practical.by_unit(community, start, end) == {paired["unit"].pk: 2}
     assert practical.by_community(small.district, start, end) == {community.pk: 2}

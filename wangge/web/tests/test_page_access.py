@@ -74,6 +74,10 @@ PAGES = {
         lambda small: reverse("dashboard_records", args=["petitions"]),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 200, "district_admin": 200},
     ),
+    "members_community": (
+        lambda small: reverse("members_community"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
 MENU = {
@@ -83,6 +87,7 @@ MENU = {
     "units": "units",
     "resources": "resources",
     "dashboard": "dashboard",
+    "members_community": "members_community",
 }
 
 

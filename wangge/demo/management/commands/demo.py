@@ -232,13 +232,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 _(
                     "Practical things done in the last year: %(count)s (%(wishes)s small wishes, %(tasks)s service "
-                    "tasks, %(helps)s helps to paired households). Assessment of %(period)s: %(scores)s workers rated."
+                    "tasks, %(helps)s helps to paired households, %(cases)s cases members handled; %(services)s "
+                    "services offered by retired and student members). %(registrations)s registrations, "
+                    "%(commitments)s commitments. %(months)s months assessed in order, the last %(period)s: "
+                    "%(scores)s workers rated."
                 )
                 % {
                     "count": f"{team.practical['count']:,}",
                     "wishes": f"{kinds['wish']:,}",
                     "tasks": f"{kinds['task']:,}",
                     "helps": f"{kinds['help']:,}",
+                    "cases": f"{kinds['case']:,}",
+                    "services": f"{team.services:,}",
+                    "registrations": f"{team.registrations:,}",
+                    "commitments": f"{team.commitments:,}",
+                    "months": team.months,
                     "period": team.period,
                     "scores": f"{team.scores:,}",
                 }
