@@ -277,6 +277,29 @@ class Help(TimeStamped):
         return f"{self.dossier_id} · {self.given_on}"
 
 
+class HelperSkill(TimeStamped):
+    """A kind of need a helper declares they can meet (a member's or volunteer's skill, what a unit
+    or organisation offers): one row per helper and need kind. Pairing suggestions move a helper up
+    when one of their skills is a kind the household needs."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    helper_kind = models.CharField(_("helper kind"), max_length=20, choices=HelperKind.choices)
+    helper_id = models.BigIntegerField(_("helper"))
+    kind = models.CharField(_("need kind"), max_length=20, choices=NeedKind.choices)
+
+    class Meta:
+        verbose_name = _("helper skill")
+        verbose_name_plural = _("helper skills")
+        ordering = ["helper_kind", "helper_id", "kind"]
+        constraints = [
+            # A helper declares a kind once; suggestions look a helper's skills up by this.
+            models.UniqueConstraint(fields=["helper_kind", "helper_id", "kind"], name="helper_skill_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_kind} {self.helper_id} · {self.kind}"
+
+
 class DossierEvent(models.Model):
     """The history of a dossier: every change, who made it, when and why. The reason and the
     values changed (which may be sensitive) are encrypted together in `detail_encrypted`; the
@@ -323,6 +346,9 @@ class SurveyRound(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    # Listing only the households flagged by visits or with a dossier in the database (not every
+    # household of the area).
+    only_flagged = models.BooleanField(_("only flagged households"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

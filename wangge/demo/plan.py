@@ -495,7 +495,10 @@ def _plan_accounts(plan: DistrictPlan) -> None:
         if plan.groups[plan.buildings[household.parent].parent].parent == 0 and h not in plan.gap_households
     )
     head = next(p for p in plan.persons if p.household == resident_household)
-    volunteer = next(p for p in plan.persons if p.grid == 0 and 25 <= p.age <= 60 and p.relation == Relation.SPOUSE)
+    volunteer_index = next(
+        i for i, p in enumerate(plan.persons) if p.grid == 0 and 25 <= p.age <= 60 and p.relation == Relation.SPOUSE
+    )
+    volunteer = plan.persons[volunteer_index]
     community = plan.communities[0]
     unit = next(u for u in plan.resident_units if u.grid == 0)
     plan.accounts = [
@@ -542,7 +545,7 @@ def _plan_accounts(plan: DistrictPlan) -> None:
             member_person.name,
             person=plan.members[zone.member].person,
         ),
-        AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name),
+        AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name, person=volunteer_index),
         *(
             AccountPlan(username, Role.DEPARTMENT, Level.DISTRICT, 0, f"{plan.name}{unit.removeprefix('区级')}", unit)
             for username, unit in UNIT_ACCOUNTS.items()

@@ -158,6 +158,29 @@ def test_rounds_and_campaigns_are_created_from_the_list_and_listed_with_progress
     assert refused.status_code == 404 and SurveyRound.objects.count() == 1
 
 
+def test_a_round_of_flagged_households_only_is_created_from_the_list(client, small, community_staff, worker_a):
+    in_database = dossier(worker_a, small.households[0], ("medical", URGENT))
+    client.force_login(community_staff)
+    today = timezone.localdate().isoformat()
+    client.post(
+        reverse("assistance_rounds_create", args=["round"]),
+        {"area": small.grids[0].pk, "name": "重点户回访", "starts_on": today, "ends_on": today, "only_flagged": "1"},
+    )
+    survey = SurveyRound.objects.get()
+    assert survey.only_flagged and queries.survey_progress(survey) == (0, 1)
+    assert list(survey.households.values_list("household_id", flat=True)) == [in_database.household_id]
+    page = client.get(reverse("assistance_rounds")).content.decode()
+    assert 'data-progress="0/1"' in page and "仅重点户" in page
+    # A name but the end before the start: said, nothing created.
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    refused = client.post(
+        reverse("assistance_rounds_create", args=["round"]),
+        {"area": small.grids[0].pk, "name": "x", "starts_on": today, "ends_on": yesterday},
+        follow=True,
+    )
+    assert "assistance_dates_invalid" in refused.content.decode() and SurveyRound.objects.count() == 1
+
+
 def test_a_campaign_pairs_many_members_with_many_households_at_once(client, small, campaign, community_staff, worker_a):
     d1 = dossier(worker_a, small.households[0], ("medical", URGENT))
     d2 = dossier(community_staff, small.households[7], ("money", URGENT))
