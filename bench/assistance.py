@@ -37,6 +37,13 @@ def main() -> None:
     parser.add_argument("--scale", default="small", choices=["small", "full"])
     parser.add_argument("--repeat", type=int, default=3, help="runs per question, best kept (3)")
     parser.add_argument("--survey-rows", type=int, default=0, help="rows of a survey sheet to import (0: none)")
+    parser.add_argument(
+        "--dossier-share",
+        type=float,
+        default=0.0,
+        help="share of the households given a dossier (default: the demo's 3 %%); 0.3 at small scale writes "
+        "as many assistance records as the full scale (100,000 households) holds",
+    )
     add_database_arguments(parser, "wangge_bench_assistance")
     args = parser.parse_args()
     with fresh_database(args, "assistance"):
@@ -52,8 +59,11 @@ def run(args: argparse.Namespace) -> None:
     from wangge.assistance.figures import figures
     from wangge.assistance.models import ACTIVE_STATES, Dossier
     from wangge.assistance.queries import in_area, suggestions, worklist
+    from wangge.demo import assistance as demo_assistance
     from wangge.demo.generator import build_reference_district
 
+    if args.dossier_share:
+        demo_assistance.SHARE = args.dossier_share
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     result = build_reference_district(args.scale)
@@ -96,6 +106,7 @@ def run(args: argparse.Namespace) -> None:
 
 def survey_sheet(args: argparse.Namespace, district) -> None:  # type: ignore[no-untyped-def]
     """A round over the district and a sheet of --survey-rows of its households: dry run, commit."""
+    import openpyxl
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -103,7 +114,6 @@ def survey_sheet(args: argparse.Namespace, district) -> None:  # type: ignore[no
     from wangge.accounts.models import User
     from wangge.areas.models import AreaNode, Level
     from wangge.assistance.actions import create_survey_round
-    from wangge.lib.xlsx import write_rows
     from wangge.onboarding.survey import import_survey
 
     admin = User.objects.get(username="district_admin")
@@ -126,7 +136,10 @@ def survey_sheet(args: argparse.Namespace, district) -> None:  # type: ignore[no
             ]
         )
     path = Path(tempfile.mkdtemp(prefix="wangge-bench-survey-")) / "survey.xlsx"
-    write_rows(path, rows)
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
     for commit in (False, True):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()

@@ -28,10 +28,11 @@ from django.views.decorators.http import require_GET, require_POST
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
 from wangge.assistance import actions, queries
-from wangge.assistance.models import ACTIVE_STATES, Dossier, HelperKind, Pair, PairingCampaign, SurveyRound
+from wangge.assistance.models import ACTIVE_STATES, Dossier, HelperKind, Pair, PairingCampaign, SheetState, SurveyRound
 from wangge.ledgers.files import media_path, save_upload
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
+from wangge.onboarding import survey as actions_survey
 from wangge.onboarding.survey import import_survey
 from wangge.people.models import MemberProfile
 from wangge.web.views import page_for
@@ -152,10 +153,10 @@ def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
     return dict(request.session.get(SESSION_KEY, {}))
 
 
-def _forget(request: HttpRequest, survey: SurveyRound) -> None:
+def _forget(request: HttpRequest, survey: SurveyRound, *, delete: bool = True) -> None:
     pending = _pending(request)
     entry = pending.pop(str(survey.pk), None)
-    if entry is not None:
+    if entry is not None and delete:
         media_path(entry["file"]).unlink(missing_ok=True)
     request.session[SESSION_KEY] = pending
 
@@ -196,6 +197,15 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         "households": households,
         "percent": round(100 * seen / listed) if listed else 0,
     }
+    sheet = survey.sheet_imports.order_by("-created_at", "-pk").first()
+    if sheet is not None:
+        context |= {
+            "sheet": sheet,
+            "sheet_running": sheet.state in (SheetState.QUEUED, SheetState.RUNNING),
+            "sheet_counts": [
+                (CREATED_LABELS.get(k, k), n) for k, n in sorted(sheet.counts.items()) if k in CREATED_LABELS
+            ],
+        }
     entry = _pending(request).get(str(survey.pk))
     if entry is not None and not media_path(entry["file"]).is_file():
         _forget(request, survey)  # deleted as stale
@@ -242,16 +252,12 @@ def round_commit(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404
     try:
-        report = import_survey(user, survey=survey, path=media_path(entry["file"]), commit=True)
+        actions_survey.queue_commit(user, survey=survey, stored_file=entry["file"], file_name=entry["name"])
     except DomainError as error:
         _failed(request, error)
         return redirect("assistance_round", survey.pk)
-    if not report.committed:
-        messages.error(request, _("The sheet has problems: nothing was written."), extra_tags="problems")
-        return redirect("assistance_round", survey.pk)
-    _forget(request, survey)
-    counts = "，".join(f"{label} {n}" for label, n in _report_context(report)["created"]) or _("nothing new")
-    messages.success(request, _("The sheet was imported: %(counts)s.") % {"counts": counts})
+    _forget(request, survey, delete=False)  # the import deletes the file once it has run
+    messages.success(request, _("The import has started; this page shows how it went."))
     return redirect("assistance_round", survey.pk)
 
 
