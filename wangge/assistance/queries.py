@@ -285,7 +285,8 @@ def suggestions(dossier: Dossier, limit: int = 10) -> list[Suggestion]:
     closer when one of the helper's declared skills is a kind the household needs, one step
     further for each current pair (at most three). Helpers: the district's members and
     volunteers (placed at a household they are a member of in the registry), its open resident
-    units (their area) and social organisations (their community). Five queries."""
+    units (their area) and social organisations (their community). Five queries, each ranking
+    only the helpers that can come first (see below), not every helper of the district."""
     household = dossier.household
     kinds = open_need_kinds(dossier)
     paired = Pair.objects.filter(dossier=dossier, ended_on__isnull=True)
@@ -316,14 +317,35 @@ def suggestions(dossier: Dossier, limit: int = 10) -> list[Suggestion]:
         ResidentUnit.objects.filter(district_id=dossier.district_id, closed_on__isnull=True), HelperKind.RESIDENT_UNIT
     )
     orgs = not_paired(SocialOrg.objects.filter(district_id=dossier.district_id), HelperKind.SOCIAL_ORG)
+    neighbours = HouseholdMember.objects.filter(household__community_id=household.community_id).values("person_id")
     found: list[Suggestion] = []
-    for kind, queryset, places, name in (
-        (HelperKind.MEMBER, members, homes, lambda m: m.person.name),
-        (HelperKind.VOLUNTEER, volunteers, homes, lambda p: p.name),
-        (HelperKind.RESIDENT_UNIT, units, ("area__building_id", "grid_id", "community_id"), lambda u: u.name),
-        (HelperKind.SOCIAL_ORG, orgs, ("community_id", "community_id", "community_id"), lambda o: o.name),
+    for kind, queryset, places, near, name in (
+        (HelperKind.MEMBER, members, homes, Q(person_id__in=neighbours), lambda m: m.person.name),
+        (HelperKind.VOLUNTEER, volunteers, homes, Q(pk__in=neighbours), lambda p: p.name),
+        (
+            HelperKind.RESIDENT_UNIT,
+            units,
+            ("area__building_id", "grid_id", "community_id"),
+            Q(community_id=household.community_id),
+            lambda u: u.name,
+        ),
+        (
+            HelperKind.SOCIAL_ORG,
+            orgs,
+            ("community_id", "community_id", "community_id"),
+            Q(community_id=household.community_id),
+            lambda o: o.name,
+        ),
     ):
-        for row in _ranked(queryset, kind, household, places, kinds)[:limit]:
+        # Only these can rank among the first: the helpers of the household's community
+        # (distance 0–2), the skilled ones, and the first `limit` of the others without a current
+        # pair (distance 3, load 0: a score no other helper of the district beats). The ranking
+        # is then computed over them only, not over every helper of the district.
+        busy = Pair.objects.filter(helper_kind=kind, ended_on__isnull=True).values("helper_id")
+        skilled = HelperSkill.objects.filter(helper_kind=kind, kind__in=kinds).values("helper_id")
+        idle_far = queryset.exclude(near).exclude(pk__in=busy).order_by("pk").values("pk")[:limit]
+        candidates = queryset.filter(near | Q(pk__in=skilled) | Q(pk__in=idle_far))
+        for row in _ranked(candidates, kind, household, places, kinds)[:limit]:
             found.append(Suggestion(kind, row.pk, name(row), row.distance, row.load, row.skilled))
     order = list(HelperKind.values)
     return sorted(found, key=lambda s: (s.score, s.distance, order.index(s.kind), s.name))[:limit]
