@@ -124,6 +124,8 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
         .values_list("pk", "community_id")
     )
     volunteer_load = dict.fromkeys((pk for pk, _c in volunteers), 0)
+    any_member = False
+    long_ago = today - dt.timedelta(days=150)
     units: dict[int | None, list[int]] = {}
     for unit, unit_community in (
         ResidentUnit.objects.filter(district=district).order_by("pk").values_list("pk", "community_id")
@@ -174,7 +176,10 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
             if volunteer is not None:
                 volunteer_load[volunteer] += 1
                 planned_pairs.append((pk, HelperKind.VOLUNTEER, volunteer, started))
-            elif draw < MEMBER_PAIR_SHARE or not nearby:
+            elif draw < MEMBER_PAIR_SHARE or not nearby or (not any_member and opened <= long_ago):
+                # At least one member's pair, old enough to have given helps however small the
+                # district (a member's help is a practical thing done).
+                any_member = True
                 planned_pairs.append((pk, HelperKind.MEMBER, rng.choice(members), started))
             elif draw < MEMBER_PAIR_SHARE + SOCIAL_ORG_PAIR_SHARE and orgs.get(community):
                 planned_pairs.append((pk, HelperKind.SOCIAL_ORG, rng.choice(orgs[community]), started))

@@ -495,8 +495,12 @@ def _plan_accounts(plan: DistrictPlan) -> None:
         if plan.groups[plan.buildings[household.parent].parent].parent == 0 and h not in plan.gap_households
     )
     head = next(p for p in plan.persons if p.household == resident_household)
+    # The volunteer's account is a person's own: one who is not a worker or member already.
+    taken = {w.person for w in plan.workers} | {m.person for m in plan.members}
     volunteer_index = next(
-        i for i, p in enumerate(plan.persons) if p.grid == 0 and 25 <= p.age <= 60 and p.relation == Relation.SPOUSE
+        i
+        for i, p in enumerate(plan.persons)
+        if p.grid == 0 and 25 <= p.age <= 60 and p.relation == Relation.SPOUSE and i not in taken
     )
     volunteer = plan.persons[volunteer_index]
     community = plan.communities[0]
