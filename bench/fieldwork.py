@@ -28,74 +28,23 @@ each record once).
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_db import add_database_arguments, fresh_database, load
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1000, help="records in the queue (1000)")
     parser.add_argument("--repeat", type=int, default=3, help="compliance runs per question, best kept (3)")
-    parser.add_argument("--pg", default="", help="PostgreSQL server URL (default: SQLite)")
-    parser.add_argument("--database", default="wangge_bench_fieldwork")
-    parser.add_argument("--keep", action="store_true", help="keep the database and the var directory")
     parser.add_argument("--seed", type=int, default=7)
+    add_database_arguments(parser, "wangge_bench_fieldwork")
     args = parser.parse_args()
-
-    var_dir = tempfile.mkdtemp(prefix="wangge-bench-fieldwork-")
-    os.environ["WANGGE_VAR_DIR"] = var_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wangge.settings"
-    os.environ["WANGGE_LOG_LEVEL"] = "WARNING"
-    if args.pg:
-        import psycopg
-
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {args.database}")
-        os.environ["DATABASE_URL"] = f"{args.pg}/{args.database}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
-            version = cursor.fetchone()[0]
-        print(
-            f"{os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.__version__}, "
-            f"{connection.vendor} {version}; load average before: {load()}",
-            flush=True,
-        )
+    with fresh_database(args, "fieldwork"):
         run(args)
-    finally:
-        connection.close()
-        if args.keep:
-            print(f"kept: DATABASE_URL={os.environ.get('DATABASE_URL', '')} WANGGE_VAR_DIR={var_dir}")
-        else:
-            if args.pg:
-                import psycopg
-
-                with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
-            shutil.rmtree(var_dir, ignore_errors=True)
-
-
-def load() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def run(args: argparse.Namespace) -> None:

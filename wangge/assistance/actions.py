@@ -21,12 +21,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.accounts import audit
-from wangge.accounts.models import AuditAction, User
+from wangge.accounts.models import AuditAction, Role, RoleAssignment, User
 from wangge.api.errors import ApiError
 from wangge.areas.models import AreaNode, Level
 from wangge.assistance import queries
@@ -43,6 +43,7 @@ from wangge.assistance.models import (
     EventKind,
     Help,
     HelperKind,
+    HelperSkill,
     Need,
     NeedKind,
     NeedState,
@@ -59,7 +60,8 @@ from wangge.lib.crypto import bound_to, decrypt_field, encrypt
 from wangge.lib.errors import DomainError
 from wangge.lib.rowids import assign_id
 from wangge.orgs.models import ResidentUnit
-from wangge.people.models import MemberProfile
+from wangge.people.models import HouseholdMember, MemberProfile, Person
+from wangge.resources.models import SocialOrg
 
 
 @dataclass(frozen=True)
@@ -416,19 +418,28 @@ def change_need(
 # --- pairs --------------------------------------------------------------------------------------
 
 
-def _check_helper(district_id: int, kind: str, helper_id: int) -> None:
+def helpers_of_kind(district_id: int, kind: str) -> QuerySet:
+    """The helpers of a kind a district may pair: its members (`MemberProfile`), its volunteers
+    (a `Person` whose account holds the volunteer role in the district), its open resident units
+    (`ResidentUnit`) and its social organisations (`SocialOrg`)."""
     kind = _choice(kind, HelperKind)
-    helpers: dict[str, Any] = {
-        HelperKind.MEMBER: MemberProfile.objects.filter(person__anonymised_at__isnull=True),
-        HelperKind.RESIDENT_UNIT: ResidentUnit.objects.filter(closed_on__isnull=True),
-    }
-    if kind not in helpers:
+    if kind == HelperKind.MEMBER:
+        return MemberProfile.objects.filter(district_id=district_id, person__anonymised_at__isnull=True)
+    if kind == HelperKind.VOLUNTEER:
+        volunteers = Person.objects.filter(district_id=district_id, anonymised_at__isnull=True, user__isnull=False)
+        holding = RoleAssignment.objects.filter(role=Role.VOLUNTEER, district_id=district_id)
+        return volunteers.filter(user_id__in=holding.values("user_id"))
+    if kind == HelperKind.RESIDENT_UNIT:
+        return ResidentUnit.objects.filter(district_id=district_id, closed_on__isnull=True)
+    return SocialOrg.objects.filter(district_id=district_id)
+
+
+def _check_helper(district_id: int, kind: str, helper_id: int) -> None:
+    if not helpers_of_kind(district_id, kind).filter(pk=helper_id).exists():
         raise DomainError(
-            AssistanceError.HELPER_KIND_NOT_AVAILABLE,
-            _("Volunteers and social organisations are not kept yet: pair a member or a resident unit."),
+            AssistanceError.HELPER_UNKNOWN,
+            _("Choose a member, volunteer, resident unit or social organisation of the district."),
         )
-    if not helpers[kind].filter(pk=helper_id, district_id=district_id).exists():
-        raise DomainError(AssistanceError.HELPER_UNKNOWN, _("Choose a member or resident unit of the district."))
 
 
 def pair_helper(
@@ -481,16 +492,33 @@ def end_pair(acting_user: User, pair: Pair, reason: str) -> Pair:
     return locked
 
 
+def _area_field(area: AreaNode) -> str:
+    """The column naming a district, community or grid on the rows lying in it."""
+    field = queries.AREA_FIELDS.get(area.level)
+    if field is None:
+        raise DomainError(AssistanceError.AREA_NOT_COVERAGE, _("Choose a district, a community or a grid."))
+    return field
+
+
+def _name_and_days(name: str, starts_on: dt.date, ends_on: dt.date | None) -> str:
+    name = _text(name)[:200]
+    if not name or (ends_on is not None and ends_on < starts_on):
+        raise DomainError(AssistanceError.ASSISTANCE_DATES_INVALID, _("Give a name and the days it runs."))
+    return name
+
+
 def create_campaign(
     acting_user: User, *, area: AreaNode, name: str, starts_on: dt.date, ends_on: dt.date | None = None
 ) -> PairingCampaign:
-    """千帮千: a pairing campaign over an area."""
+    """千帮千: a pairing campaign over a district, community or grid."""
     _check_keeper(acting_user, area)
+    _area_field(area)
+    name = _name_and_days(name, starts_on, ends_on)
     with transaction.atomic():
         campaign = PairingCampaign.objects.create(
             district_id=area.district_id or area.pk,
             area=area,
-            name=_text(name)[:200],
+            name=name,
             starts_on=starts_on,
             ends_on=ends_on,
             created_by=acting_user,
@@ -499,6 +527,49 @@ def create_campaign(
             acting_user, AuditAction.DOSSIER_CHANGED, obj=campaign, district_id=campaign.district_id, detail={}
         )
     return campaign
+
+
+# --- helpers' skills ----------------------------------------------------------------------------
+
+
+def _helper_place(district_id: int, kind: str, helper_id: int) -> AreaNode | None:
+    """Where a helper is kept: a member's or volunteer's household (else the district), a resident
+    unit's area, a social organisation's community."""
+    if kind in (HelperKind.MEMBER, HelperKind.VOLUNTEER):
+        person = "person_id" if kind == HelperKind.MEMBER else "pk"
+        person_id = helpers_of_kind(district_id, kind).filter(pk=helper_id).values(person)
+        home = HouseholdMember.objects.filter(person_id__in=person_id).select_related("household").first()
+        return home.household if home is not None else AreaNode.objects.get(pk=district_id)
+    area = "area" if kind == HelperKind.RESIDENT_UNIT else "community"
+    found = helpers_of_kind(district_id, kind).filter(pk=helper_id).select_related(area).first()
+    return getattr(found, area) if found is not None else None
+
+
+def set_helper_skills(
+    acting_user: User, *, district: AreaNode, kind: str, helper_id: int, kinds: Iterable[str]
+) -> list[str]:
+    """Declare the kinds of need a helper can meet (replacing those declared before). The keepers
+    of the helper's place (their home, the unit's area, the organisation's community) declare
+    them; a member or volunteer may declare their own."""
+    _check_helper(district.pk, kind, helper_id)
+    kept = _choices(kinds, NeedKind)
+    if not queries.is_own_helper(acting_user, kind, helper_id):
+        place = _helper_place(district.pk, kind, helper_id)
+        assert place is not None
+        _check_keeper(acting_user, place)
+    with transaction.atomic():
+        HelperSkill.objects.filter(helper_kind=kind, helper_id=helper_id).exclude(kind__in=kept).delete()
+        HelperSkill.objects.bulk_create(
+            [HelperSkill(district=district, helper_kind=kind, helper_id=helper_id, kind=k) for k in kept],
+            ignore_conflicts=True,
+        )
+        audit.record(
+            acting_user,
+            AuditAction.DOSSIER_CHANGED,
+            district_id=district.pk,
+            detail={"helper_kind": kind, "helper": helper_id, "skills": kept},
+        )
+    return kept
 
 
 # --- helps --------------------------------------------------------------------------------------
@@ -570,26 +641,44 @@ def record_help(
 
 
 def create_survey_round(
-    acting_user: User, *, area: AreaNode, name: str, starts_on: dt.date, ends_on: dt.date
+    acting_user: User,
+    *,
+    area: AreaNode,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    only_flagged: bool = False,
 ) -> SurveyRound:
-    """摸排: a survey round over an area, listing every household in it."""
+    """摸排: a survey round over a district, community or grid, listing every household in it or,
+    `only_flagged`, only the households flagged by a visit in the last year or with a dossier in
+    the database (`queries.flagged_households`)."""
     _check_keeper(acting_user, area)
-    levels: dict[str, str] = {Level.DISTRICT: "district_id", Level.COMMUNITY: "community_id", Level.GRID: "grid_id"}
-    field = levels.get(area.level)
-    if field is None:
-        raise DomainError(AssistanceError.AREA_NOT_COVERAGE, _("Choose a district, a community or a grid."))
+    field = _area_field(area)
+    name = _name_and_days(name, starts_on, ends_on)
     with transaction.atomic():
         survey = SurveyRound.objects.create(
             district_id=area.district_id or area.pk,
             area=area,
-            name=_text(name)[:200],
+            name=name,
             starts_on=starts_on,
             ends_on=ends_on,
+            only_flagged=only_flagged,
             created_by=acting_user,
         )
-        households = AreaNode.objects.filter(level=Level.HOUSEHOLD, **{field: area.pk}).values_list("pk", flat=True)
-        SurveyHousehold.objects.bulk_create([SurveyHousehold(round=survey, household_id=h) for h in households])
-        audit.record(acting_user, AuditAction.DOSSIER_CHANGED, obj=survey, district_id=survey.district_id)
+        if only_flagged:
+            households = queries.flagged_households(area)
+        else:
+            households = AreaNode.objects.filter(level=Level.HOUSEHOLD, **{field: area.pk}).values_list("pk", flat=True)
+        SurveyHousehold.objects.bulk_create(
+            [SurveyHousehold(round=survey, household_id=h) for h in households], batch_size=2000
+        )
+        audit.record(
+            acting_user,
+            AuditAction.DOSSIER_CHANGED,
+            obj=survey,
+            district_id=survey.district_id,
+            detail={"only_flagged": True} if only_flagged else {},
+        )
     return survey
 
 

@@ -1,6 +1,11 @@
 """REST endpoints of the assistance database: open a dossier, list and read dossiers (each
 reading audited), pair a helper, record a help (once per uuid) and the coverage of an area.
 
+Survey rounds (摸排) and pairing campaigns (千帮千): listed, read and created by the keepers of
+their area; a round reads with its progress (households listed, seen, still to see) and its
+households page by page, a campaign with its pairs. A round or campaign over an area the user
+does not keep is not found (404).
+
 Scope: the keepers (`queries.KEEPING_ROLES`) read and keep the dossiers of their areas; a paired
 member reads their pair's dossier limited to what the pair needs (no situation, no causes, only
 the open needs assigned to the pair) and records helps on their pair; anyone else gets 404
@@ -11,6 +16,7 @@ the open needs assigned to the pair) and records helps on their pair; anyone els
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -26,8 +32,11 @@ from wangge.areas.models import AreaNode, Level
 from wangge.assistance import actions, queries
 from wangge.assistance.errors import AssistanceError
 from wangge.assistance.figures import coverage
-from wangge.assistance.models import Dossier, Help, Need, Pair
+from wangge.assistance.models import Dossier, Help, HelperKind, Need, Pair, PairingCampaign, SurveyRound
 from wangge.assistance.schemas import (
+    AssistanceCampaignIn,
+    AssistanceCampaignListOut,
+    AssistanceCampaignOut,
     AssistanceCoverageIn,
     AssistanceCoverageOut,
     AssistanceDossierIn,
@@ -37,6 +46,12 @@ from wangge.assistance.schemas import (
     AssistanceHelpOut,
     AssistancePairingIn,
     AssistancePairOut,
+    AssistanceRoundHouseholdFilter,
+    AssistanceRoundHouseholdOut,
+    AssistanceRoundIn,
+    AssistanceRoundOut,
+    AssistanceSkillsIn,
+    AssistanceSkillsOut,
 )
 from wangge.lib.errors import DomainError
 
@@ -75,6 +90,7 @@ def _pair_out(pair: Pair) -> dict[str, Any]:
         "dossier": pair.dossier_id,
         "helper_kind": pair.helper_kind,
         "helper_id": pair.helper_id,
+        "campaign": pair.campaign_id,
         "started_on": pair.started_on,
         "ended_on": pair.ended_on,
     }
@@ -197,15 +213,19 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
     ApiError.NOT_FOUND,
     AssistanceError.ASSISTANCE_FORBIDDEN,
     AssistanceError.HELPER_UNKNOWN,
-    AssistanceError.HELPER_KIND_NOT_AVAILABLE,
     AssistanceError.ALREADY_PAIRED,
 )
 def pair_helper(request: HttpRequest, payload: AssistancePairingIn) -> Any:
-    """结对: pair a member or a resident unit of the district with the household (volunteers and
-    social organisations are refused until they are kept)."""
+    """结对: pair a member, a volunteer (`id`: the person holding the volunteer role), a resident unit
+    or a social organisation of the district with the household."""
     user = _user(request)
     dossier = get_object_or_404(queries.visible_dossiers(user).select_related("household"), pk=payload.dossier)
-    pair = actions.pair_helper(user, dossier, kind=str(payload.helper.kind), helper_id=payload.helper.id)
+    campaign = None
+    if payload.campaign is not None:
+        campaign = get_object_or_404(queries.visible_campaigns(user), pk=payload.campaign)
+    pair = actions.pair_helper(
+        user, dossier, kind=str(payload.helper.kind), helper_id=payload.helper.id, campaign=campaign
+    )
     return 201, _pair_out(pair)
 
 
@@ -253,6 +273,182 @@ def get_coverage(request: HttpRequest, params: Query[AssistanceCoverageIn]) -> A
     if area.level not in (Level.DISTRICT, Level.COMMUNITY, Level.GRID):
         raise DomainError(AssistanceError.AREA_NOT_COVERAGE, _("Choose a district, a community or a grid."))
     return coverage(area)
+
+
+# --- survey rounds and campaigns ----------------------------------------------------------------
+
+
+def _round_out(survey: SurveyRound) -> dict[str, Any]:
+    seen, listed = survey.seen, survey.listed  # type: ignore[attr-defined]
+    return {
+        "id": survey.pk,
+        "area": _ref(survey.area),
+        "name": survey.name,
+        "starts_on": survey.starts_on,
+        "ends_on": survey.ends_on,
+        "only_flagged": survey.only_flagged,
+        "listed": listed,
+        "seen": seen,
+        "to_see": listed - seen,
+    }
+
+
+def _kept_round(user: User, round_id: int) -> SurveyRound:
+    if not 0 < round_id <= MAX_ID:
+        raise actions.not_found()
+    found = queries.visible_rounds(user).filter(pk=round_id).first()
+    if found is None:
+        raise actions.not_found()
+    return found
+
+
+@router.get("/rounds", response={200: list[AssistanceRoundOut], **errors()}, summary="List survey rounds")
+@paginate(Pagination)
+def list_rounds(request: HttpRequest) -> Any:
+    """摸排: the survey rounds over the areas you keep, the latest first, each with its progress."""
+    return [_round_out(r) for r in queries.visible_rounds(_user(request))]
+
+
+@router.get("/rounds/{int:round_id}", response={200: AssistanceRoundOut, **errors(404)}, summary="Read a survey round")
+@answers(ApiError.NOT_FOUND)
+def get_round(request: HttpRequest, round_id: int) -> Any:
+    """A survey round and its progress: households listed, seen, still to see."""
+    return _round_out(_kept_round(_user(request), round_id))
+
+
+@router.get(
+    "/rounds/{int:round_id}/households",
+    response={200: list[AssistanceRoundHouseholdOut], **errors(404)},
+    summary="A survey round's households",
+)
+@answers(ApiError.NOT_FOUND)
+@paginate(Pagination)
+def list_round_households(request: HttpRequest, round_id: int, filters: Query[AssistanceRoundHouseholdFilter]) -> Any:
+    """The households on a round's list (those still to see first, then by code): the day each
+    was seen and the dossier opened or updated from it; `seen` narrows the list."""
+    survey = _kept_round(_user(request), round_id)
+    rows = survey.households.select_related("household", "household__grid")
+    if filters.seen is not None:
+        rows = rows.filter(seen_on__isnull=not filters.seen)
+    return rows.order_by(F("seen_on").desc(nulls_first=True), "household__code", "pk")
+
+
+@router.post("/rounds", response={201: AssistanceRoundOut, **errors(400, 403, 404)}, summary="Create a survey round")
+@answers(
+    ApiError.NOT_FOUND,
+    AssistanceError.ASSISTANCE_FORBIDDEN,
+    AssistanceError.AREA_NOT_COVERAGE,
+    AssistanceError.ASSISTANCE_DATES_INVALID,
+)
+def create_round(request: HttpRequest, payload: AssistanceRoundIn) -> Any:
+    """摸排: a survey round over a district, community or grid you keep, listing every household of
+    the area, or with `only_flagged` those flagged by a visit in the last year or with a dossier in
+    the database."""
+    user = _user(request)
+    area = get_object_or_404(queries.assistance_areas(user), pk=payload.area)
+    survey = actions.create_survey_round(
+        user,
+        area=area,
+        name=payload.name,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        only_flagged=payload.only_flagged,
+    )
+    return 201, _round_out(queries.visible_rounds(user).get(pk=survey.pk))
+
+
+def _campaign_out(campaign: PairingCampaign) -> dict[str, Any]:
+    return {
+        "id": campaign.pk,
+        "area": _ref(campaign.area),
+        "name": campaign.name,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "current_pairs": campaign.current,  # type: ignore[attr-defined]
+    }
+
+
+@router.get("/campaigns", response={200: list[AssistanceCampaignListOut], **errors()}, summary="List campaigns")
+@paginate(Pagination)
+def list_campaigns(request: HttpRequest) -> Any:
+    """千帮千: the pairing campaigns over the areas you keep, the latest first, with their current
+    pairs counted."""
+    return [_campaign_out(c) for c in queries.visible_campaigns(_user(request))]
+
+
+@router.get(
+    "/campaigns/{int:campaign_id}", response={200: AssistanceCampaignOut, **errors(404)}, summary="Read a campaign"
+)
+@answers(ApiError.NOT_FOUND)
+def get_campaign(request: HttpRequest, campaign_id: int) -> Any:
+    """A campaign with every pair made in it, the latest first: the helper (kind, id, name), the
+    household, the days it ran."""
+    if not 0 < campaign_id <= MAX_ID:
+        raise actions.not_found()
+    campaign = queries.visible_campaigns(_user(request)).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise actions.not_found()
+    pairs = list(queries.campaign_pairs(campaign))
+    names = queries.helper_names(pairs)
+    return {
+        **_campaign_out(campaign),
+        "pairs": [
+            {
+                **_pair_out(p),
+                "helper_name": names.get((p.helper_kind, p.helper_id), ""),
+                "household": _ref(p.dossier.household),
+            }
+            for p in pairs
+        ],
+    }
+
+
+@router.post(
+    "/campaigns", response={201: AssistanceCampaignListOut, **errors(400, 403, 404)}, summary="Create a campaign"
+)
+@answers(
+    ApiError.NOT_FOUND,
+    AssistanceError.ASSISTANCE_FORBIDDEN,
+    AssistanceError.AREA_NOT_COVERAGE,
+    AssistanceError.ASSISTANCE_DATES_INVALID,
+)
+def create_campaign(request: HttpRequest, payload: AssistanceCampaignIn) -> Any:
+    """千帮千: a pairing campaign over a district, community or grid you keep; pair within it with
+    `POST /pairings` and `campaign`."""
+    user = _user(request)
+    area = get_object_or_404(queries.assistance_areas(user), pk=payload.area)
+    campaign = actions.create_campaign(
+        user, area=area, name=payload.name, starts_on=payload.starts_on, ends_on=payload.ends_on
+    )
+    return 201, _campaign_out(queries.visible_campaigns(user).get(pk=campaign.pk))
+
+
+# --- helpers' skills ----------------------------------------------------------------------------
+
+
+@router.put(
+    "/helpers/{helper_kind}/{int:helper_id}/skills",
+    response={200: AssistanceSkillsOut, **errors(400, 403, 404)},
+    summary="Declare a helper's skills",
+)
+@answers(
+    ApiError.NOT_FOUND,
+    AssistanceError.ASSISTANCE_FORBIDDEN,
+    AssistanceError.HELPER_UNKNOWN,
+    AssistanceError.UNKNOWN_CHOICE,
+)
+def put_skills(request: HttpRequest, helper_kind: HelperKind, helper_id: int, payload: AssistanceSkillsIn) -> Any:
+    """The kinds of need a helper can meet, replacing those declared before (pairing suggestions
+    move a helper up when one is a kind the household needs). Declared by the keepers of the
+    helper's place, or by a member or volunteer for themselves."""
+    user = _user(request)
+    district = queries.helper_district(user)
+    if district is None or not 0 < helper_id <= MAX_ID:
+        raise actions.not_found()
+    kinds = actions.set_helper_skills(
+        user, district=district, kind=str(helper_kind), helper_id=helper_id, kinds=[str(k) for k in payload.kinds]
+    )
+    return {"helper_kind": helper_kind, "helper_id": helper_id, "kinds": kinds}
 
 
 register_router("/assistance", router)

@@ -23,14 +23,18 @@ class AssistanceError(ErrorCode):
         400,
         "a need that cannot be met, a pair that ends and a change of state say why",
     )
-    HELPER_UNKNOWN = "helper_unknown", 400, "the helper is not a member or resident unit of the dossier's district"
-    HELPER_KIND_NOT_AVAILABLE = (
-        "helper_kind_not_available",
+    HELPER_UNKNOWN = (
+        "helper_unknown",
         400,
-        "volunteers and social organisations are not kept yet: pair a member or a resident unit",
+        "the helper is not a member, volunteer, resident unit or social organisation of the district",
     )
     ALREADY_PAIRED = "already_paired", 409, "the helper is already paired with the household"
     PAIR_ENDED = "pair_ended", 400, "the pair has ended: nothing is recorded on it"
     NEED_NOT_OF_DOSSIER = "need_not_of_dossier", 400, "the need or pair is not one of the dossier's"
     HELP_VALUE_INVALID = "help_value_invalid", 400, "a help's value and hours are not negative"
     AREA_NOT_COVERAGE = "area_not_coverage", 400, "coverage is given for a district, a community or a grid"
+    ASSISTANCE_DATES_INVALID = (
+        "assistance_dates_invalid",
+        400,
+        "a round or campaign has a name, and does not end before it starts",
+    )

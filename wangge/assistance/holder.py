@@ -9,19 +9,22 @@ Anonymisation forgets a household's dossier once no one of it is left who is not
 the situation, causes, each need's kind, note and reason, each help's description, each pair's
 reason for ending and the reasons and values of the history are cleared; states, priority
 classes, dates, values and hours stay (the record of the work, saying nothing about anyone once
-no member is left). A member who helped keeps their pairs (they are the helper's record).
+no member is left). A member who helped keeps their pairs (they are the helper's record). The skills a person
+declared as a member or volunteer helper are in their report and deleted when they are
+anonymised.
 """
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import User
 from wangge.assistance.actions import dossier_text, help_text, need_text
-from wangge.assistance.models import Cause, Dossier, DossierEvent, Help, Need, NeedKind, Pair
+from wangge.assistance.models import Cause, Dossier, DossierEvent, Help, HelperKind, HelperSkill, Need, NeedKind, Pair
 from wangge.people.holders import Holder
-from wangge.people.models import HouseholdMember, Person
+from wangge.people.models import HouseholdMember, MemberProfile, Person
 
 
 def _labels(values: list[str], choices: Any) -> str:
@@ -82,7 +85,25 @@ def held(person: Person) -> list[dict[str, Any]]:
                 "detail": help_text(h),
             }
         )
+    for skill in _skills([person.pk]):
+        rows.append(
+            {
+                "record": gettext("Skill as a helper"),
+                "date": skill.created_at,
+                "household": "",
+                "state": skill.get_helper_kind_display(),
+                "detail": skill.get_kind_display(),
+            }
+        )
     return rows
+
+
+def _skills(person_ids: list[int]) -> Any:
+    """The skills declared for the persons as members or volunteers."""
+    members = MemberProfile.objects.filter(person_id__in=person_ids).values("pk")
+    as_member = Q(helper_kind=HelperKind.MEMBER, helper_id__in=members)
+    as_volunteer = Q(helper_kind=HelperKind.VOLUNTEER, helper_id__in=person_ids)
+    return HelperSkill.objects.filter(as_member | as_volunteer).order_by("helper_kind", "kind")
 
 
 def forget(acting_user: User | None, person_ids: list[int]) -> None:
@@ -100,6 +121,7 @@ def forget(acting_user: User | None, person_ids: list[int]) -> None:
     Help.objects.filter(dossier_id__in=dossiers).update(what_encrypted=None)
     Pair.objects.filter(dossier_id__in=dossiers).update(end_reason_encrypted=None)
     DossierEvent.objects.filter(dossier_id__in=dossiers).update(detail_encrypted=None)
+    HelperSkill.objects.filter(pk__in=_skills(person_ids).values("pk")).delete()
 
 
 HOLDER = Holder(

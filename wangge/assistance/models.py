@@ -277,6 +277,29 @@ class Help(TimeStamped):
         return f"{self.dossier_id} · {self.given_on}"
 
 
+class HelperSkill(TimeStamped):
+    """A kind of need a helper declares they can meet (a member's or volunteer's skill, what a unit
+    or organisation offers): one row per helper and need kind. Pairing suggestions move a helper up
+    when one of their skills is a kind the household needs."""
+
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    helper_kind = models.CharField(_("helper kind"), max_length=20, choices=HelperKind.choices)
+    helper_id = models.BigIntegerField(_("helper"))
+    kind = models.CharField(_("need kind"), max_length=20, choices=NeedKind.choices)
+
+    class Meta:
+        verbose_name = _("helper skill")
+        verbose_name_plural = _("helper skills")
+        ordering = ["helper_kind", "helper_id", "kind"]
+        constraints = [
+            # A helper declares a kind once; suggestions look a helper's skills up by this.
+            models.UniqueConstraint(fields=["helper_kind", "helper_id", "kind"], name="helper_skill_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_kind} {self.helper_id} · {self.kind}"
+
+
 class DossierEvent(models.Model):
     """The history of a dossier: every change, who made it, when and why. The reason and the
     values changed (which may be sensitive) are encrypted together in `detail_encrypted`; the
@@ -323,6 +346,9 @@ class SurveyRound(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    # Listing only the households flagged by visits or with a dossier in the database (not every
+    # household of the area).
+    only_flagged = models.BooleanField(_("only flagged households"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -378,3 +404,40 @@ class PairingCampaign(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SheetState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to run")
+    RUNNING = "running", _("Importing")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class SurveySheetImport(TimeStamped):
+    """The commit of a survey round's sheet, run in the background (`wangge worker`): the stored
+    file until it has run, its state, and its outcome — the counts, or the problems by row and
+    code (never a value of the sheet)."""
+
+    round = models.ForeignKey(
+        SurveyRound, verbose_name=_("survey round"), on_delete=models.CASCADE, related_name="sheet_imports"
+    )
+    district = models.ForeignKey(AreaNode, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    # Relative to MEDIA_ROOT; emptied once the file is deleted after the run.
+    stored_file = models.CharField(_("stored file"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=SheetState.choices, default=SheetState.QUEUED)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("[row, code] pairs."))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("survey sheet import")
+        verbose_name_plural = _("survey sheet imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} · {self.state}"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
+    Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -26,9 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from wangge.accounts.models import User
+from wangge.accounts.models import Role, RoleAssignment, User
 from wangge.accounts.scope import DISTRICT_COMMUNITY_GRID, has_role_over, scope_q
-from wangge.areas.models import AreaNode
+from wangge.areas.models import AreaNode, Level
 from wangge.assistance.models import (
     ACTIVE_STATES,
     OPEN_NEED_STATES,
@@ -37,18 +39,27 @@ from wangge.assistance.models import (
     Dossier,
     Help,
     HelperKind,
+    HelperSkill,
     Need,
     Pair,
+    PairingCampaign,
     Priority,
     SurveyHousehold,
     SurveyRound,
 )
+from wangge.fieldwork.models import Visit
 from wangge.fieldwork.queries import RECORDING_ROLES
+from wangge.lib.crypto import decrypt_field
 from wangge.orgs.models import ResidentUnit
-from wangge.people.models import HouseholdMember, MemberProfile
+from wangge.people.models import HouseholdMember, MemberProfile, Person
+from wangge.resources.models import SocialOrg
 
 KEEPING_ROLES = RECORDING_ROLES
 _AREA_LEVELS = DISTRICT_COMMUNITY_GRID
+# The column naming a district, community or grid on the rows (households, dossiers) lying in it.
+AREA_FIELDS: dict[str, str] = {level: f"{name}_id" for level, name in DISTRICT_COMMUNITY_GRID.items()}
+# A survey round of flagged households lists those a visit flagged within this many days.
+FLAGGED_VISIT_DAYS = 365
 
 
 def visible_dossiers(user: User) -> QuerySet[Dossier]:
@@ -72,11 +83,28 @@ def own_members(user: User) -> QuerySet[MemberProfile]:
     return MemberProfile.objects.filter(person__user=user)
 
 
+def own_persons(user: User) -> QuerySet[Person]:
+    """The registry's person whose own account is the user (a volunteer helper is one)."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    return Person.objects.filter(user=user)
+
+
 def helper_pairs(user: User) -> QuerySet[Pair]:
-    """The current pairs in which the user (as a member) is the helper."""
-    return Pair.objects.filter(
-        helper_kind=HelperKind.MEMBER, helper_id__in=own_members(user).values("pk"), ended_on__isnull=True
-    )
+    """The current pairs in which the user is the helper (as a member or as a volunteer)."""
+    as_member = Q(helper_kind=HelperKind.MEMBER, helper_id__in=own_members(user).values("pk"))
+    as_volunteer = Q(helper_kind=HelperKind.VOLUNTEER, helper_id__in=own_persons(user).values("pk"))
+    return Pair.objects.filter(as_member | as_volunteer, ended_on__isnull=True)
+
+
+def is_own_helper(user: User, kind: str, helper_id: int) -> bool:
+    """Whether the helper is the user themselves (their member profile, or their person as a
+    volunteer)."""
+    if kind == HelperKind.MEMBER:
+        return own_members(user).filter(pk=helper_id).exists()
+    if kind == HelperKind.VOLUNTEER:
+        return own_persons(user).filter(pk=helper_id).exists()
+    return False
 
 
 def open_needs() -> QuerySet[Need]:
@@ -99,6 +127,23 @@ def in_area(queryset: QuerySet, area: AreaNode, prefix: str = "") -> QuerySet:
     if field is None:
         return queryset.none()
     return queryset.filter(**{f"{prefix}{field}_id": area.pk})
+
+
+def flagged_households(area: AreaNode, today: dt.date | None = None) -> QuerySet:
+    """The households of a district, community or grid flagged for a survey round of flagged
+    households only: those with a dossier in the database, and those a household visit flagged
+    (a visit with flags) in the last year. One query (ids, by code)."""
+    field = AREA_FIELDS.get(area.level)
+    if field is None:
+        return AreaNode.objects.none().values_list("pk", flat=True)
+    today = today or timezone.localdate()
+    since = dt.datetime.combine(
+        today - dt.timedelta(days=FLAGGED_VISIT_DAYS), dt.time(), tzinfo=timezone.get_current_timezone()
+    )
+    in_database = Dossier.objects.filter(household_id=OuterRef("pk"), state__in=ACTIVE_STATES)
+    visited = Visit.objects.filter(household_id=OuterRef("pk"), visited_at__gte=since).exclude(flags=[])
+    households = AreaNode.objects.filter(level=Level.HOUSEHOLD, **{field: area.pk})
+    return households.filter(Exists(in_database) | Exists(visited)).order_by("code", "pk").values_list("pk", flat=True)
 
 
 def households_to_visit_first(grid: AreaNode) -> QuerySet:
@@ -168,6 +213,11 @@ def worklist(area: AreaNode, today: dt.date | None = None) -> Worklist:
 
 # --- helpers and suggestions --------------------------------------------------------------------
 
+# In the suggestions' score: a helper whose skills cover a kind the household needs moves up this
+# many steps of distance; each current pair moves a helper down one step, up to LOAD_CAP steps.
+SKILL_STEPS = 2
+LOAD_CAP = 3
+
 
 @dataclass
 class Suggestion:
@@ -177,6 +227,12 @@ class Suggestion:
     # 0 the same building as the household, 1 the same grid, 2 the same community, 3 the district.
     distance: int
     load: int
+    # Whether one of the helper's declared skills is a kind of the household's open needs.
+    skilled: bool = False
+
+    @property
+    def score(self) -> int:
+        return self.distance - (SKILL_STEPS if self.skilled else 0) + min(self.load, LOAD_CAP)
 
 
 def _load(kind: str) -> QuerySet:
@@ -199,55 +255,144 @@ def _distance(household: AreaNode, building: str, grid: str, community: str) -> 
     )
 
 
+def open_need_kinds(dossier: Dossier) -> list[str]:
+    """The kinds of the dossier's open needs (decrypted here; only the list leaves). One query."""
+    needs = Need.objects.filter(dossier=dossier, state__in=OPEN_NEED_STATES).only("pk", "kind_encrypted")
+    return sorted({decrypt_field(n, "kind_encrypted") for n in needs} - {""})
+
+
+def _ranked(
+    queryset: QuerySet, kind: str, household: AreaNode, places: tuple[str, str, str], kinds: list[str]
+) -> QuerySet:
+    """Annotate distance, load, skilled and the score (see `Suggestion.score`), best first."""
+    skilled = HelperSkill.objects.filter(helper_kind=kind, helper_id=OuterRef("pk"), kind__in=kinds)
+    ranked = queryset.annotate(
+        distance=_distance(household, *places),
+        load=Coalesce(Subquery(_load(kind)), 0),
+        skilled=Exists(skilled),
+    )
+    score = (
+        F("distance")
+        - Case(When(skilled=True, then=Value(SKILL_STEPS)), default=Value(0), output_field=IntegerField())
+        + Case(When(load__gt=LOAD_CAP, then=Value(LOAD_CAP)), default=F("load"), output_field=IntegerField())
+    )
+    return ranked.annotate(score=score).order_by("score", "distance", "pk")
+
+
 def suggestions(dossier: Dossier, limit: int = 10) -> list[Suggestion]:
-    """The helpers to suggest for a dossier, nearest first, then the least loaded (current
-    pairs): the district's members (their own home: the building of a household they are a
-    member of in the registry) and its resident units (their area), not yet paired with it.
-    Skills are not kept yet, so they do not rank. Two queries."""
+    """The helpers to suggest for a dossier, not yet paired with it, best first by a score:
+    distance (0 the household's building, 1 its grid, 2 its community, 3 the district), two steps
+    closer when one of the helper's declared skills is a kind the household needs, one step
+    further for each current pair (at most three). Helpers: the district's members and
+    volunteers (placed at a household they are a member of in the registry), its open resident
+    units (their area) and social organisations (their community). Five queries, each ranking
+    only the helpers that can come first (see below), not every helper of the district."""
     household = dossier.household
+    kinds = open_need_kinds(dossier)
     paired = Pair.objects.filter(dossier=dossier, ended_on__isnull=True)
-    home = HouseholdMember.objects.filter(person_id=OuterRef("person_id")).order_by("pk")
-    members = (
-        MemberProfile.objects.filter(district_id=dossier.district_id, person__anonymised_at__isnull=True)
-        .exclude(pk__in=paired.filter(helper_kind=HelperKind.MEMBER).values("helper_id"))
-        .annotate(
+
+    def not_paired(queryset: QuerySet, kind: str) -> QuerySet:
+        return queryset.exclude(pk__in=paired.filter(helper_kind=kind).values("helper_id"))
+
+    def at_home(queryset: QuerySet, person: str) -> QuerySet:
+        home = HouseholdMember.objects.filter(person_id=OuterRef(person)).order_by("pk")
+        return queryset.annotate(
             at_building=Subquery(home.values("household__building_id")[:1]),
             at_grid=Subquery(home.values("household__grid_id")[:1]),
             at_community=Subquery(home.values("household__community_id")[:1]),
         )
-        .annotate(
-            distance=_distance(household, "at_building", "at_grid", "at_community"),
-            load=Coalesce(Subquery(_load(HelperKind.MEMBER)), 0),
-        )
-        .select_related("person")
-        .order_by("distance", "load", "person__name", "pk")[:limit]
+
+    homes = ("at_building", "at_grid", "at_community")
+    members = MemberProfile.objects.filter(district_id=dossier.district_id, person__anonymised_at__isnull=True)
+    members = at_home(not_paired(members, HelperKind.MEMBER), "person_id").select_related("person")
+    volunteers = Person.objects.filter(
+        district_id=dossier.district_id,
+        anonymised_at__isnull=True,
+        user_id__in=RoleAssignment.objects.filter(role=Role.VOLUNTEER, district_id=dossier.district_id).values(
+            "user_id"
+        ),
     )
-    units = (
-        ResidentUnit.objects.filter(district_id=dossier.district_id, closed_on__isnull=True)
-        .exclude(pk__in=paired.filter(helper_kind=HelperKind.RESIDENT_UNIT).values("helper_id"))
-        .annotate(
-            distance=_distance(household, "area__building_id", "grid_id", "community_id"),
-            load=Coalesce(Subquery(_load(HelperKind.RESIDENT_UNIT)), 0),
-        )
-        .order_by("distance", "load", "name", "pk")[:limit]
+    volunteers = at_home(not_paired(volunteers, HelperKind.VOLUNTEER), "pk")
+    units = not_paired(
+        ResidentUnit.objects.filter(district_id=dossier.district_id, closed_on__isnull=True), HelperKind.RESIDENT_UNIT
     )
-    found = [Suggestion(HelperKind.MEMBER, m.pk, m.person.name, m.distance, m.load) for m in members]
-    found += [Suggestion(HelperKind.RESIDENT_UNIT, u.pk, u.name, u.distance, u.load) for u in units]
-    return sorted(found, key=lambda s: (s.distance, s.load, s.kind != HelperKind.MEMBER, s.name))[:limit]
+    orgs = not_paired(SocialOrg.objects.filter(district_id=dossier.district_id), HelperKind.SOCIAL_ORG)
+    neighbours = HouseholdMember.objects.filter(household__community_id=household.community_id).values("person_id")
+    found: list[Suggestion] = []
+    for kind, queryset, places, near, name in (
+        (HelperKind.MEMBER, members, homes, Q(person_id__in=neighbours), lambda m: m.person.name),
+        (HelperKind.VOLUNTEER, volunteers, homes, Q(pk__in=neighbours), lambda p: p.name),
+        (
+            HelperKind.RESIDENT_UNIT,
+            units,
+            ("area__building_id", "grid_id", "community_id"),
+            Q(community_id=household.community_id),
+            lambda u: u.name,
+        ),
+        (
+            HelperKind.SOCIAL_ORG,
+            orgs,
+            ("community_id", "community_id", "community_id"),
+            Q(community_id=household.community_id),
+            lambda o: o.name,
+        ),
+    ):
+        # Only these can rank among the first: the helpers of the household's community
+        # (distance 0–2), the skilled ones, and the first `limit` of the others without a current
+        # pair (distance 3, load 0: a score no other helper of the district beats). The ranking
+        # is then computed over them only, not over every helper of the district.
+        busy = Pair.objects.filter(helper_kind=kind, ended_on__isnull=True).values("helper_id")
+        skilled = HelperSkill.objects.filter(helper_kind=kind, kind__in=kinds).values("helper_id")
+        idle_far = queryset.exclude(near).exclude(pk__in=busy).order_by("pk").values("pk")[:limit]
+        candidates = queryset.filter(near | Q(pk__in=skilled) | Q(pk__in=idle_far))
+        for row in _ranked(candidates, kind, household, places, kinds)[:limit]:
+            found.append(Suggestion(kind, row.pk, name(row), row.distance, row.load, row.skilled))
+    order = list(HelperKind.values)
+    return sorted(found, key=lambda s: (s.score, s.distance, order.index(s.kind), s.name))[:limit]
 
 
 def helper_names(pairs: list[Pair]) -> dict[tuple[str, int], str]:
     """The names of the pairs' helpers, one query per kind present."""
     names: dict[tuple[str, int], str] = {}
-    members = [p.helper_id for p in pairs if p.helper_kind == HelperKind.MEMBER]
-    units = [p.helper_id for p in pairs if p.helper_kind == HelperKind.RESIDENT_UNIT]
-    if members:
-        for pk, name in MemberProfile.objects.filter(pk__in=members).values_list("pk", "person__name"):
-            names[(HelperKind.MEMBER, pk)] = name
-    if units:
-        for pk, name in ResidentUnit.objects.filter(pk__in=units).values_list("pk", "name"):
-            names[(HelperKind.RESIDENT_UNIT, pk)] = name
+    sources: dict[str, tuple[QuerySet, str]] = {
+        HelperKind.MEMBER: (MemberProfile.objects.all(), "person__name"),
+        HelperKind.VOLUNTEER: (Person.objects.all(), "name"),
+        HelperKind.RESIDENT_UNIT: (ResidentUnit.objects.all(), "name"),
+        HelperKind.SOCIAL_ORG: (SocialOrg.objects.all(), "name"),
+    }
+    for kind, (queryset, field) in sources.items():
+        ids = [p.helper_id for p in pairs if p.helper_kind == kind]
+        if ids:
+            for pk, name in queryset.filter(pk__in=ids).values_list("pk", field):
+                names[(kind, pk)] = name
     return names
+
+
+def helper_skills(kind: str, helper_id: int) -> list[str]:
+    return list(HelperSkill.objects.filter(helper_kind=kind, helper_id=helper_id).values_list("kind", flat=True))
+
+
+# --- survey rounds and campaigns ----------------------------------------------------------------
+
+
+def visible_rounds(user: User) -> QuerySet[SurveyRound]:
+    """The survey rounds over the areas the user keeps, each with `seen` and `listed` (its
+    progress), the latest first."""
+    return (
+        SurveyRound.objects.filter(area_id__in=assistance_areas(user).values("pk"))
+        .select_related("area")
+        .annotate(seen=Count("households", filter=Q(households__seen_on__isnull=False)), listed=Count("households"))
+    )
+
+
+def visible_campaigns(user: User) -> QuerySet[PairingCampaign]:
+    """The pairing campaigns over the areas the user keeps, each with `current` (its current
+    pairs), the latest first."""
+    return (
+        PairingCampaign.objects.filter(area_id__in=assistance_areas(user).values("pk"))
+        .select_related("area")
+        .annotate(current=Count("pairs", filter=Q(pairs__ended_on__isnull=True)))
+    )
 
 
 def survey_progress(survey: SurveyRound) -> tuple[int, int]:
@@ -256,3 +401,16 @@ def survey_progress(survey: SurveyRound) -> tuple[int, int]:
         seen=Count("pk", filter=Q(seen_on__isnull=False)), listed=Count("pk")
     )
     return counts["seen"], counts["listed"]
+
+
+def campaign_pairs(campaign: PairingCampaign) -> QuerySet[Pair]:
+    """Every pair made in a campaign (current and ended), the latest first, with its household."""
+    return campaign.pairs.select_related("dossier__household").order_by("-started_on", "-pk")
+
+
+def helper_district(user: User) -> AreaNode | None:
+    """The district a user declares helpers' skills in: that of their first role assignment, or
+    of their own person in the registry."""
+    district_id = RoleAssignment.objects.filter(user_id=user.pk).order_by("pk").values_list("district_id", flat=True)
+    found = district_id.first() or own_persons(user).values_list("district_id", flat=True).first()
+    return AreaNode.objects.filter(pk=found).first() if found else None

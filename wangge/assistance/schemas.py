@@ -3,6 +3,7 @@ start with `Assistance` to stay unique across the API."""
 
 import datetime as dt
 import uuid as uuidlib
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -45,6 +46,7 @@ class AssistancePairOut(Schema):
     dossier: int
     helper_kind: HelperKind
     helper_id: int
+    campaign: int | None
     started_on: dt.date
     ended_on: dt.date | None
 
@@ -79,6 +81,7 @@ class AssistanceHelperIn(Schema):
 class AssistancePairingIn(Schema):
     dossier: Id
     helper: AssistanceHelperIn
+    campaign: Id | None = Field(None, description="A pairing campaign (千帮千) the pair is made in.")
 
 
 class AssistanceHelpIn(Schema):
@@ -113,3 +116,92 @@ class AssistanceCoverageOut(Schema):
     paired: int
     visited_30d: int
     need_met: int
+
+
+class AssistanceRoundIn(Schema):
+    area: Id = Field(..., description="A district, community or grid you keep.")
+    name: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
+    starts_on: dt.date = Field(..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), json_schema_extra=DATE_1900_2199)
+    ends_on: dt.date = Field(..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), json_schema_extra=DATE_1900_2199)
+    only_flagged: bool = Field(
+        False,
+        description="List only the households flagged by a visit in the last year or with a dossier in the "
+        "database, instead of every household of the area.",
+    )
+
+
+class AssistanceRoundOut(Schema):
+    """A survey round and its progress: `listed` households to see, `seen` of them seen,
+    `to_see` not yet."""
+
+    id: int
+    area: AssistanceRef
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    only_flagged: bool
+    listed: int
+    seen: int
+    to_see: int
+
+
+class AssistanceRoundHouseholdOut(Schema):
+    household: AssistanceRef
+    grid: AssistanceRef
+    seen_on: dt.date | None
+    dossier: int | None
+
+    @staticmethod
+    def resolve_household(row: Any) -> dict[str, Any]:
+        return {"id": row.household_id, "name": row.household.name}
+
+    @staticmethod
+    def resolve_grid(row: Any) -> dict[str, Any]:
+        return {"id": row.household.grid_id, "name": row.household.grid.name}
+
+    @staticmethod
+    def resolve_dossier(row: Any) -> int | None:
+        return row.dossier_id  # type: ignore[no-any-return]
+
+
+class AssistanceRoundHouseholdFilter(Schema):
+    seen: bool | None = Field(None, description="true: the households seen; false: those still to see.")
+
+
+class AssistanceCampaignIn(Schema):
+    area: Id = Field(..., description="A district, community or grid you keep.")
+    name: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
+    starts_on: dt.date = Field(..., ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), json_schema_extra=DATE_1900_2199)
+    ends_on: dt.date | None = Field(
+        None, ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31), json_schema_extra=DATE_1900_2199
+    )
+
+
+class AssistanceCampaignListOut(Schema):
+    id: int
+    area: AssistanceRef
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    current_pairs: int
+
+
+class AssistanceCampaignPairOut(AssistancePairOut):
+    helper_name: str
+    household: AssistanceRef
+
+
+class AssistanceCampaignOut(AssistanceCampaignListOut):
+    """A campaign with every pair made in it (current and ended), the latest first."""
+
+    pairs: list[AssistanceCampaignPairOut]
+
+
+class AssistanceSkillsIn(Schema):
+    kinds: list[NeedKind] = Field(default_factory=list, max_length=len(NeedKind))
+
+
+class AssistanceSkillsOut(Schema):
+    helper_kind: HelperKind
+    helper_id: int
+    kinds: list[NeedKind]

@@ -3,14 +3,17 @@
 About `SHARE` of the households of every community get a dossier opened some time in the last
 year (from a survey round, a visit or a self-report), with one or two causes, a family situation
 and one to three needs of every priority class; most are paired (点对点): with a member of the
-district for `MEMBER_PAIR_SHARE` of the pairs, otherwise with a resident unit (驻区单位) of the
-household's community (or of the district), and the pairs gave helps over the year, about every
-month. A help given by a member's pair is a practical thing done (`team.practical`): the share of
-member pairs keeps the district's year near the reference's 2,107 together with the members'
-wishes and tasks (`demo/team.py`). Gaps are planted in the
-records so that the worklist finds them: some needs are left open for months (`WAITING_SHARE`),
-some pairs have had no help for more than 60 days (`IDLE_SHARE`), and some dossiers are past
-their re-assessment date.
+district for `MEMBER_PAIR_SHARE` of the pairs, with a social organisation (社会组织) of the
+household's community for `SOCIAL_ORG_PAIR_SHARE`, with the district's volunteer (the person whose
+account holds the volunteer role) for up to `VOLUNTEER_PAIRS` households of their community,
+otherwise with a resident unit (驻区单位) of the household's community (or of the district), and
+the pairs gave helps over the year, about every month. The volunteer and each social organisation
+declare one or two skills (kinds of need they can meet), which pairing suggestions read. A help
+given by a member's pair is a practical thing done (`team.practical`): the share of member pairs
+keeps the district's year near the reference's 2,107 together with the members' wishes and tasks
+(`demo/team.py`). Gaps are planted in the records so that the worklist finds them: some needs
+are left open for months (`WAITING_SHARE`), some pairs have had no help for more than 60 days
+(`IDLE_SHARE`), and some dossiers are past their re-assessment date.
 
 Every sensitive value is encrypted and bound to its row as the actions would do it (keys
 reserved first, `lib.rowids.reserve_ids`); the rows are written with `bulk_create` in the build's
@@ -38,6 +41,7 @@ from wangge.assistance.models import (
     EventKind,
     Help,
     HelperKind,
+    HelperSkill,
     Need,
     NeedKind,
     NeedState,
@@ -49,13 +53,16 @@ from wangge.demo.blueprint import DistrictPlan
 from wangge.lib.crypto import bound_to, encrypt
 from wangge.lib.rowids import reserve_ids
 from wangge.orgs.models import ResidentUnit
-from wangge.people.models import MemberProfile
+from wangge.people.models import MemberProfile, Person
+from wangge.resources.models import SocialOrg
 
 SHARE = 0.03  # of the households of every community
 PAIRED_SHARE = 0.85
 # Of the pairs: with a member (the rest with a resident unit). About 40 % of the reference's
 # practical things done in a year come from members' helps at this share.
 MEMBER_PAIR_SHARE = 0.06
+SOCIAL_ORG_PAIR_SHARE = 0.15  # of the pairs: with a social organisation of the household's community
+VOLUNTEER_PAIRS = 6  # households paired with the district's volunteer (in their community)
 WAITING_SHARE = 0.15  # of the needs: open since long ago
 IDLE_SHARE = 0.1  # of the pairs: no help for more than 60 days
 DAYS = 365
@@ -105,6 +112,20 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
         row for rows in by_community.values() for row in sorted(rng.sample(rows, max(1, round(len(rows) * SHARE))))
     ]
     members = list(MemberProfile.objects.filter(district=district).order_by("pk").values_list("pk", flat=True))
+    orgs: dict[int, list[int]] = {}
+    for org, org_community in (
+        SocialOrg.objects.filter(district=district).order_by("pk").values_list("pk", "community_id")
+    ):
+        orgs.setdefault(org_community, []).append(org)
+    volunteer_users = RoleAssignment.objects.filter(district=district, role=Role.VOLUNTEER).values("user_id")
+    volunteers = list(
+        Person.objects.filter(district=district, user_id__in=volunteer_users)
+        .order_by("pk")
+        .values_list("pk", "community_id")
+    )
+    volunteer_load = dict.fromkeys((pk for pk, _c in volunteers), 0)
+    any_member = False
+    long_ago = today - dt.timedelta(days=150)
     units: dict[int | None, list[int]] = {}
     for unit, unit_community in (
         ResidentUnit.objects.filter(district=district).order_by("pk").values_list("pk", "community_id")
@@ -148,10 +169,22 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
         if paired:
             started = opened + dt.timedelta(days=rng.randint(0, 10))
             nearby = units.get(community) or units.get(None)
-            if nearby and rng.random() >= MEMBER_PAIR_SHARE:
-                planned_pairs.append((pk, HelperKind.RESIDENT_UNIT, rng.choice(nearby), started))
-            else:
+            volunteer = next(
+                (v for v, at in volunteers if at == community and volunteer_load[v] < VOLUNTEER_PAIRS), None
+            )
+            draw = rng.random()
+            if volunteer is not None:
+                volunteer_load[volunteer] += 1
+                planned_pairs.append((pk, HelperKind.VOLUNTEER, volunteer, started))
+            elif draw < MEMBER_PAIR_SHARE or not nearby or (not any_member and opened <= long_ago):
+                # At least one member's pair, old enough to have given helps however small the
+                # district (a member's help is a practical thing done).
+                any_member = True
                 planned_pairs.append((pk, HelperKind.MEMBER, rng.choice(members), started))
+            elif draw < MEMBER_PAIR_SHARE + SOCIAL_ORG_PAIR_SHARE and orgs.get(community):
+                planned_pairs.append((pk, HelperKind.SOCIAL_ORG, rng.choice(orgs[community]), started))
+            else:
+                planned_pairs.append((pk, HelperKind.RESIDENT_UNIT, rng.choice(nearby), started))
 
     need_ids = reserve_ids(Need, len(planned_needs))
     for pk, (dossier, kind, priority, state, at, source) in zip(need_ids, planned_needs, strict=True):
@@ -210,4 +243,21 @@ def write_assistance(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> di
     Need.objects.bulk_create(needs, batch_size=500)
     Help.objects.bulk_create(helps, batch_size=500)
     DossierEvent.objects.bulk_create(events, batch_size=500)
-    return {"dossiers": len(dossiers), "needs": len(needs), "pairs": len(pairs), "helps": len(helps)}
+    skills = [
+        HelperSkill(district=district, helper_kind=kind, helper_id=helper, kind=need_kind)
+        for kind, helpers in (
+            (HelperKind.VOLUNTEER, [v for v, _c in volunteers]),
+            (HelperKind.SOCIAL_ORG, [o for found in orgs.values() for o in found]),
+        )
+        for helper in helpers
+        for need_kind in rng.sample(list(NeedKind.values), rng.choice((1, 2)))
+    ]
+    HelperSkill.objects.bulk_create(skills, batch_size=500)
+    by_kind = {kind: sum(1 for p in pairs if p.helper_kind == kind) for kind in HelperKind.values}
+    return {
+        "dossiers": len(dossiers),
+        "needs": len(needs),
+        "pairs": len(pairs),
+        "helps": len(helps),
+        **{f"pairs_{kind}": n for kind, n in by_kind.items()},
+    }

@@ -136,10 +136,10 @@ def build_reference_district(
         lap("cases")
         fieldwork = write_fieldwork(plan, areas)
         lap("fieldwork")
-        assistance = write_assistance(plan, areas)
-        lap("assistance")
         resources = write_resources(plan, areas)
         lap("resources")
+        assistance = write_assistance(plan, areas)  # pairs social organisations: after resources
+        lap("assistance")
         team = write_team(plan, areas)
         lap("team")
     district = areas[Level.DISTRICT][0]
@@ -221,6 +221,7 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 def _write_persons(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> dict[int, Person]:
     """Create every resident with their household membership; keep only those given a role."""
     needed = {m.person for m in plan.members} | {w.person for w in plan.workers}
+    needed |= {a.person for a in plan.accounts if a.person is not None}  # the volunteer's own
     district = areas[Level.DISTRICT][0]
     households = areas[Level.HOUSEHOLD]
     kept: dict[int, Person] = {}

@@ -495,7 +495,14 @@ def _plan_accounts(plan: DistrictPlan) -> None:
         if plan.groups[plan.buildings[household.parent].parent].parent == 0 and h not in plan.gap_households
     )
     head = next(p for p in plan.persons if p.household == resident_household)
-    volunteer = next(p for p in plan.persons if p.grid == 0 and 25 <= p.age <= 60 and p.relation == Relation.SPOUSE)
+    # The volunteer's account is a person's own: one who is not a worker or member already.
+    taken = {w.person for w in plan.workers} | {m.person for m in plan.members}
+    volunteer_index = next(
+        i
+        for i, p in enumerate(plan.persons)
+        if p.grid == 0 and 25 <= p.age <= 60 and p.relation == Relation.SPOUSE and i not in taken
+    )
+    volunteer = plan.persons[volunteer_index]
     community = plan.communities[0]
     unit = next(u for u in plan.resident_units if u.grid == 0)
     plan.accounts = [
@@ -542,7 +549,7 @@ def _plan_accounts(plan: DistrictPlan) -> None:
             member_person.name,
             person=plan.members[zone.member].person,
         ),
-        AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name),
+        AccountPlan("volunteer", Role.VOLUNTEER, Level.COMMUNITY, 0, volunteer.name, person=volunteer_index),
         *(
             AccountPlan(username, Role.DEPARTMENT, Level.DISTRICT, 0, f"{plan.name}{unit.removeprefix('区级')}", unit)
             for username, unit in UNIT_ACCOUNTS.items()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,14 +38,17 @@ from wangge.assistance.models import (
     Need,
     NeedKind,
     Priority,
+    SheetState,
     Source,
     SurveyHousehold,
     SurveyRound,
+    SurveySheetImport,
 )
 from wangge.assistance.queries import can_keep
 from wangge.ledgers.areas import AreaResolver
 from wangge.ledgers.cleaning import parse_date
 from wangge.ledgers.errors import LedgerError
+from wangge.ledgers.files import media_path
 from wangge.lib.errors import DomainError, Invalid
 from wangge.lib.matching import norm
 from wangge.onboarding.common import limited, read_into, record_import
@@ -286,3 +290,59 @@ def import_survey(
         report.committed = True
         record_import(acting_user, district, report)
     return report
+
+
+# --- the commit in the background ---------------------------------------------------------------
+
+
+def queue_commit(acting_user: User, *, survey: SurveyRound, stored_file: str, file_name: str) -> SurveySheetImport:
+    """Commit a checked sheet in the background (`wangge worker`): the import is recorded, queued,
+    and takes over the stored file (deleted once it has run). A sheet of thousands of rows takes
+    longer than a request should (docs/assistance.md, "Importing a survey round's sheet")."""
+    area = AreaNode.objects.get(pk=survey.area_id)
+    if not can_keep(acting_user, area):
+        raise not_found()
+    with transaction.atomic():
+        sheet = SurveySheetImport.objects.create(
+            round=survey,
+            district_id=survey.district_id,
+            file_name=file_name[:255],
+            stored_file=stored_file,
+            created_by=acting_user,
+        )
+        transaction.on_commit(lambda: commit_survey_sheet.enqueue(sheet.pk))
+    return sheet
+
+
+@task()
+def commit_survey_sheet(sheet_id: int) -> str:
+    """Run a queued survey sheet's commit (`run_commit`)."""
+    return run_commit(sheet_id)
+
+
+def run_commit(sheet_id: int) -> str:
+    """The body of the task: claim the queued import (a second delivery finds it claimed), commit
+    the sheet as its uploader (all or none), record the counts or the problems by row and code,
+    delete the file. Answers the import's final state."""
+    claimed = SurveySheetImport.objects.filter(pk=sheet_id, state=SheetState.QUEUED).update(
+        state=SheetState.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+    )
+    sheet = SurveySheetImport.objects.select_related("round", "created_by").get(pk=sheet_id)
+    if not claimed:
+        return str(sheet.state)
+    path = media_path(sheet.stored_file)
+    try:
+        if sheet.created_by is None:
+            raise not_found()
+        report = import_survey(sheet.created_by, survey=sheet.round, path=path, commit=True)
+    except DomainError as error:
+        sheet.state, sheet.problems = SheetState.FAILED, [[None, error.code]]
+    else:
+        sheet.state = SheetState.SUCCEEDED if report.committed else SheetState.FAILED
+        sheet.counts = dict(report.created) | {"unchanged": report.unchanged}
+        sheet.problems = [[p.row, p.code] for p in report.problems]
+    finally:
+        path.unlink(missing_ok=True)
+    sheet.stored_file, sheet.finished_at = "", timezone.now()
+    sheet.save()
+    return str(sheet.state)

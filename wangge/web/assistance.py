@@ -354,11 +354,11 @@ def dossier_change(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def my_pairs(request: HttpRequest) -> HttpResponse:
-    """The households the user helps as a paired member: the address and the open needs
+    """The households the user helps as a paired member or volunteer: the address and the open needs
     assigned to the pair, and a form to record a help. Audited as a reading of each dossier."""
     user = _user(request)
     pairs = list(queries.helper_pairs(user).select_related("dossier__household__building").order_by("started_on"))
-    if not pairs and not queries.own_members(user).exists():
+    if not pairs and not queries.own_members(user).exists() and not queries.own_persons(user).exists():
         raise Http404
     needs: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in pairs}
     for need in queries.open_needs().filter(pair__in=[p.pk for p in pairs]).order_by("opened_at"):

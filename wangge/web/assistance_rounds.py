@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,10 +28,11 @@ from django.views.decorators.http import require_GET, require_POST
 from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
 from wangge.assistance import actions, queries
-from wangge.assistance.models import ACTIVE_STATES, Dossier, HelperKind, Pair, PairingCampaign, SurveyRound
+from wangge.assistance.models import ACTIVE_STATES, Dossier, HelperKind, Pair, PairingCampaign, SheetState, SurveyRound
 from wangge.ledgers.files import media_path, save_upload
 from wangge.lib.errors import DomainError
 from wangge.lib.text import is_ascii_number
+from wangge.onboarding import survey as actions_survey
 from wangge.onboarding.survey import import_survey
 from wangge.people.models import MemberProfile
 from wangge.web.views import page_for
@@ -73,15 +74,15 @@ def _areas(user: User) -> list[AreaNode]:
 
 
 def _kept_round(user: User, pk: int) -> SurveyRound:
-    found = SurveyRound.objects.select_related("area").filter(pk=pk).first()
-    if found is None or not queries.can_keep(user, found.area):
+    found = queries.visible_rounds(user).filter(pk=pk).first()
+    if found is None:
         raise Http404
     return found
 
 
 def _kept_campaign(user: User, pk: int) -> PairingCampaign:
-    found = PairingCampaign.objects.select_related("area").filter(pk=pk).first()
-    if found is None or not queries.can_keep(user, found.area):
+    found = queries.visible_campaigns(user).filter(pk=pk).first()
+    if found is None:
         raise Http404
     return found
 
@@ -104,21 +105,10 @@ def rounds(request: HttpRequest) -> HttpResponse:
     areas = _areas(user)
     if not areas:
         raise Http404
-    ids = queries.assistance_areas(user).values("pk")
-    survey_rounds = (
-        SurveyRound.objects.filter(area_id__in=ids)
-        .select_related("area")
-        .annotate(seen=Count("households", filter=Q(households__seen_on__isnull=False)), listed=Count("households"))
-    )
-    campaigns = (
-        PairingCampaign.objects.filter(area_id__in=ids)
-        .select_related("area")
-        .annotate(current=Count("pairs", filter=Q(pairs__ended_on__isnull=True)))
-    )
     context = {
         "areas": areas,
-        "rounds": survey_rounds,
-        "campaigns": campaigns,
+        "rounds": queries.visible_rounds(user),
+        "campaigns": queries.visible_campaigns(user),
         "today": timezone.localdate(),
     }
     return render(request, "web/assistance/rounds.html", context)
@@ -133,14 +123,21 @@ def create(request: HttpRequest, what: str) -> HttpResponse:
     area = get_object_or_404(queries.assistance_areas(user), pk=_int(request.POST.get("area")))
     starts_on = _date(request.POST.get("starts_on"))
     ends_on = _date(request.POST.get("ends_on"))
-    name = request.POST.get("name", "").strip()
-    if starts_on is None or not name or (what == "round" and (ends_on is None or ends_on < starts_on)):
+    name = request.POST.get("name", "")
+    if starts_on is None or (what == "round" and ends_on is None):
         messages.error(request, _("Give a name and the days it runs."), extra_tags="dates")
         return redirect("assistance_rounds")
     try:
         if what == "round":
             assert ends_on is not None
-            survey = actions.create_survey_round(user, area=area, name=name, starts_on=starts_on, ends_on=ends_on)
+            survey = actions.create_survey_round(
+                user,
+                area=area,
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                only_flagged=request.POST.get("only_flagged") == "1",
+            )
             return redirect("assistance_round", survey.pk)
         campaign = actions.create_campaign(user, area=area, name=name, starts_on=starts_on)
         return redirect("assistance_campaign", campaign.pk)
@@ -156,10 +153,10 @@ def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
     return dict(request.session.get(SESSION_KEY, {}))
 
 
-def _forget(request: HttpRequest, survey: SurveyRound) -> None:
+def _forget(request: HttpRequest, survey: SurveyRound, *, delete: bool = True) -> None:
     pending = _pending(request)
     entry = pending.pop(str(survey.pk), None)
-    if entry is not None:
+    if entry is not None and delete:
         media_path(entry["file"]).unlink(missing_ok=True)
     request.session[SESSION_KEY] = pending
 
@@ -189,7 +186,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A round: progress, the households not yet seen first, and the pending sheet's dry run."""
     user = _user(request)
     survey = _kept_round(user, pk)
-    seen, listed = queries.survey_progress(survey)
+    seen, listed = survey.seen, survey.listed  # type: ignore[attr-defined]
     households = survey.households.select_related("household", "household__grid").order_by(
         F("seen_on").desc(nulls_first=True), "household__code"
     )[:LISTED]  # not yet seen first
@@ -200,6 +197,15 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         "households": households,
         "percent": round(100 * seen / listed) if listed else 0,
     }
+    sheet = survey.sheet_imports.order_by("-created_at", "-pk").first()
+    if sheet is not None:
+        context |= {
+            "sheet": sheet,
+            "sheet_running": sheet.state in (SheetState.QUEUED, SheetState.RUNNING),
+            "sheet_counts": [
+                (CREATED_LABELS.get(k, k), n) for k, n in sorted(sheet.counts.items()) if k in CREATED_LABELS
+            ],
+        }
     entry = _pending(request).get(str(survey.pk))
     if entry is not None and not media_path(entry["file"]).is_file():
         _forget(request, survey)  # deleted as stale
@@ -246,16 +252,12 @@ def round_commit(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404
     try:
-        report = import_survey(user, survey=survey, path=media_path(entry["file"]), commit=True)
+        actions_survey.queue_commit(user, survey=survey, stored_file=entry["file"], file_name=entry["name"])
     except DomainError as error:
         _failed(request, error)
         return redirect("assistance_round", survey.pk)
-    if not report.committed:
-        messages.error(request, _("The sheet has problems: nothing was written."), extra_tags="problems")
-        return redirect("assistance_round", survey.pk)
-    _forget(request, survey)
-    counts = "，".join(f"{label} {n}" for label, n in _report_context(report)["created"]) or _("nothing new")
-    messages.success(request, _("The sheet was imported: %(counts)s.") % {"counts": counts})
+    _forget(request, survey, delete=False)  # the import deletes the file once it has run
+    messages.success(request, _("The import has started; this page shows how it went."))
     return redirect("assistance_round", survey.pk)
 
 
@@ -279,8 +281,7 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     campaign = _kept_campaign(user, pk)
     area = campaign.area
-    fields: dict[str, str] = {Level.DISTRICT: "district_id", Level.COMMUNITY: "community_id", Level.GRID: "grid_id"}
-    field = fields[area.level]
+    field = queries.AREA_FIELDS[area.level]
     unpaired = (
         Dossier.objects.filter(state__in=ACTIVE_STATES, **{field: area.pk})
         .exclude(Exists(Pair.objects.filter(dossier_id=OuterRef("pk"), ended_on__isnull=True)))
@@ -292,7 +293,7 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     ).select_related("person")
     context = {
         "campaign": campaign,
-        "pairs": campaign.pairs.select_related("dossier__household").order_by("-started_on", "-pk"),
+        "pairs": queries.campaign_pairs(campaign),
         "unpaired": unpaired,
         "members": members.order_by("person__name", "pk")[:500],
     }

@@ -55,9 +55,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "assistance": frozenset(
         {Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),
-    # The paired member's own page (wangge.web.assistance.my_pairs) in the menu of members; the
-    # page itself needs only a login and answers the user's own pairs.
-    "assistance_mine": frozenset({Role.MEMBER}),
+    # The paired helper's own page (wangge.web.assistance.my_pairs) in the menu of members and
+    # volunteers; the page itself needs only a login and answers the user's own pairs.
+    "assistance_mine": frozenset({Role.MEMBER, Role.VOLUNTEER}),
     # The team's roster and star-rated assessment (wangge.web.team): the grid team reads its own
     # grid's roster and scores, community staff and the district theirs.
     "team": frozenset(

@@ -66,7 +66,7 @@ def test_a_dossier_for_an_area_that_is_not_a_household_is_refused(small, worker_
     assert_error(_open(bearer_client(worker_a), small.buildings[0]), 400, "dossier_not_a_household")
 
 
-def test_pairing_a_member_answers_201_and_a_volunteer_400_twice_409(small, worker_a):
+def test_pairing_a_member_answers_201_twice_409_and_a_person_without_the_volunteer_role_400(small, worker_a):
     client = bearer_client(worker_a)
     d = dossier(worker_a, small.households[0])
     profile, _user = member_with_account(small, "李党员")
@@ -75,9 +75,7 @@ def test_pairing_a_member_answers_201_and_a_volunteer_400_twice_409(small, worke
     assert created["helper_kind"] == "member" and created["helper_id"] == profile.pk
     assert_error(client.post("/api/v1/assistance/pairings", body, content_type=JSON), 409, "already_paired")
     volunteer = {"dossier": d.pk, "helper": {"kind": "volunteer", "id": 1}}
-    assert_error(
-        client.post("/api/v1/assistance/pairings", volunteer, content_type=JSON), 400, "helper_kind_not_available"
-    )
+    assert_error(client.post("/api/v1/assistance/pairings", volunteer, content_type=JSON), 400, "helper_unknown")
 
 
 def test_the_paired_member_sees_only_the_address_and_open_needs_assigned_to_the_pair_never_the_causes(small, worker_a):

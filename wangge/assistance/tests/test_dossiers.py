@@ -25,7 +25,16 @@ from wangge.assistance.models import (
     Priority,
     Source,
 )
-from wangge.assistance.tests.factories import SENTENCE, URGENT, dossier, help_, member_with_account, pair
+from wangge.assistance.tests.factories import (
+    SENTENCE,
+    URGENT,
+    dossier,
+    help_,
+    member_with_account,
+    pair,
+    social_org,
+    volunteer_with_account,
+)
 from wangge.fieldwork.queries import visit_plan
 from wangge.fieldwork.tests.factories import visit
 from wangge.lib.errors import DomainError
@@ -165,11 +174,21 @@ def test_a_member_is_paired_and_a_new_dossier_becomes_being_helped(small, worker
     assert twice.value.code == AssistanceError.ALREADY_PAIRED
 
 
-def test_a_volunteer_cannot_be_paired_yet_and_an_unknown_member_is_refused(small, worker_a):
+def test_a_volunteer_and_a_social_organisation_are_paired_and_an_unknown_helper_is_refused(
+    small, worker_a, community_staff
+):
     d = dossier(worker_a, small.households[0])
-    with pytest.raises(DomainError) as volunteer:
-        actions.pair_helper(worker_a, d, kind=HelperKind.VOLUNTEER, helper_id=1)
-    assert volunteer.value.code == AssistanceError.HELPER_KIND_NOT_AVAILABLE
+    person, volunteer_user = volunteer_with_account(small, "王志愿")
+    org = social_org(community_staff, small.communities[0])
+    by_volunteer = actions.pair_helper(worker_a, d, kind=HelperKind.VOLUNTEER, helper_id=person.pk)
+    actions.pair_helper(worker_a, d, kind=HelperKind.SOCIAL_ORG, helper_id=org.pk)
+    assert list(queries.helper_pairs(volunteer_user)) == [by_volunteer]
+    names = queries.helper_names(list(d.pairs.all()))
+    assert names == {(HelperKind.VOLUNTEER, person.pk): "王志愿", (HelperKind.SOCIAL_ORG, org.pk): org.name}
+    plain, _plain_user = member_with_account(small, "普通人")  # a person without the volunteer role
+    with pytest.raises(DomainError) as not_a_volunteer:
+        actions.pair_helper(worker_a, d, kind=HelperKind.VOLUNTEER, helper_id=plain.person_id)
+    assert not_a_volunteer.value.code == AssistanceError.HELPER_UNKNOWN
     with pytest.raises(DomainError) as unknown:
         actions.pair_helper(worker_a, d, kind=HelperKind.MEMBER, helper_id=999999)
     assert unknown.value.code == AssistanceError.HELPER_UNKNOWN
@@ -217,6 +236,65 @@ def test_suggestions_put_the_member_of_the_households_own_building_first_then_th
     pair(worker_a, dossier(worker_a, small.households[3]), busy)
     found = queries.suggestions(d)
     assert [(s.name, s.distance, s.load) for s in found][:3] == [("近党员", 0, 0), ("忙党员", 0, 1), ("远党员", 3, 0)]
+
+
+def test_suggestions_move_a_helper_whose_skills_meet_a_need_up_and_a_loaded_helper_down(
+    small, worker_a, community_staff
+):
+    household = small.households[0]
+    d = dossier(worker_a, household, ("medical", URGENT))
+    grid_mate, _u1 = member_with_account(small, "同网格", home=small.households[5])  # same grid, distance 1
+    doctor, doctor_user = member_with_account(small, "医生党员", home=small.households[-1])  # distance 3
+    volunteer, _u2 = volunteer_with_account(small, "护理志愿者", home=small.households[4])  # same grid
+    assert [(s.name, s.distance, s.skilled) for s in queries.suggestions(d)][:2] == [
+        ("同网格", 1, False),
+        ("护理志愿者", 1, False),
+    ]
+    # A skill that meets the household's need moves the doctor (3) two steps up, level with the
+    # volunteer (the nearer first) and before the grid mate with two pairs.
+    actions.set_helper_skills(
+        doctor_user, district=small.district, kind=HelperKind.MEMBER, helper_id=doctor.pk, kinds=["medical"]
+    )
+    # The volunteer's skill is one the household does not need: no step.
+    actions.set_helper_skills(
+        community_staff, district=small.district, kind=HelperKind.VOLUNTEER, helper_id=volunteer.pk, kinds=["legal"]
+    )
+    for other in small.households[1:3]:  # two current pairs: two steps down
+        pair(worker_a, dossier(worker_a, other), grid_mate)
+    found = [(s.kind, s.name, s.skilled, s.load, s.score) for s in queries.suggestions(d)][:3]
+    assert found == [
+        (HelperKind.VOLUNTEER, "护理志愿者", False, 0, 1),
+        (HelperKind.MEMBER, "医生党员", True, 0, 1),
+        (HelperKind.MEMBER, "同网格", False, 2, 3),
+    ]
+
+
+def test_skills_are_declared_by_the_helper_or_the_keepers_of_their_place_only(small, worker_a, worker_b):
+    member, member_user = member_with_account(small, "李党员", home=small.households[0])
+    other, _other_user = member_with_account(small, "张党员")
+    kinds = actions.set_helper_skills(
+        worker_a, district=small.district, kind=HelperKind.MEMBER, helper_id=member.pk, kinds=["care", "care", "legal"]
+    )
+    assert kinds == ["care", "legal"] and queries.helper_skills(HelperKind.MEMBER, member.pk) == ["care", "legal"]
+    actions.set_helper_skills(
+        member_user, district=small.district, kind=HelperKind.MEMBER, helper_id=member.pk, kinds=["jobs"]
+    )
+    assert queries.helper_skills(HelperKind.MEMBER, member.pk) == ["jobs"]
+    with pytest.raises(DomainError) as outside:  # worker B keeps another grid
+        actions.set_helper_skills(
+            worker_b, district=small.district, kind=HelperKind.MEMBER, helper_id=member.pk, kinds=[]
+        )
+    assert outside.value.code == "not_found"
+    with pytest.raises(DomainError) as not_theirs:
+        actions.set_helper_skills(
+            member_user, district=small.district, kind=HelperKind.MEMBER, helper_id=other.pk, kinds=[]
+        )
+    assert not_theirs.value.code == "not_found"
+    with pytest.raises(DomainError) as unknown:
+        actions.set_helper_skills(
+            worker_a, district=small.district, kind=HelperKind.MEMBER, helper_id=member.pk, kinds=["x"]
+        )
+    assert unknown.value.code == AssistanceError.UNKNOWN_CHOICE
 
 
 def test_the_worklist_orders_needs_by_priority_class_then_waiting_time(small, worker_a):

@@ -8,8 +8,8 @@ from django.utils import timezone
 from wangge.accounts.models import Role
 from wangge.areas.models import AreaNode
 from wangge.assistance import actions, benefited, figures
-from wangge.assistance.models import Dossier, DossierState, Help, Need, NeedState, Priority
-from wangge.assistance.tests.factories import SENTENCE, URGENT, dossier, help_
+from wangge.assistance.models import Dossier, DossierState, Help, HelperKind, HelperSkill, Need, NeedState, Priority
+from wangge.assistance.tests.factories import SENTENCE, URGENT, dossier, help_, volunteer_with_account
 from wangge.cases.models import Case
 from wangge.cases.tests.factories import file
 from wangge.conftest import make_persona
@@ -125,3 +125,19 @@ def test_anonymising_the_last_member_of_a_household_clears_its_dossier_but_keeps
     assert (need.kind_encrypted, need.priority) == (None, Priority.MOST_URGENT)
     assert Help.objects.get(dossier=d).what_encrypted is None
     assert actions.dossier_text(Dossier.objects.get(pk=other.pk))["situation"] == "别家的情况"
+
+
+def test_a_volunteers_declared_skills_are_in_their_access_report_and_deleted_when_anonymised(
+    small, community_staff, settings
+):
+    settings.RETENTION_DAYS = 365
+    person, _user = volunteer_with_account(small, "王志愿", home=small.households[0])
+    actions.set_helper_skills(
+        community_staff, district=small.district, kind=HelperKind.VOLUNTEER, helper_id=person.pk, kinds=["legal"]
+    )
+    data = access_report(community_staff, person, reason="居民本人书面申请")
+    (section,) = [r for r in data["other_records"] if r["key"] == "assistance"]
+    assert [(row["record"], row["detail"]) for row in section["rows"]] == [("作为帮扶人的专长", "法律")]
+    Person.objects.filter(pk=person.pk).update(status=PersonStatus.MOVED_AWAY, status_changed_on=dt.date(2020, 1, 5))
+    anonymise_person(community_staff, person)
+    assert not HelperSkill.objects.exists()

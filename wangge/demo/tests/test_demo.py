@@ -28,7 +28,7 @@ from wangge.areas.actions import import_grids
 from wangge.areas.models import AreaNode, GridBoundary, Level
 from wangge.assistance import queries as assistance_queries
 from wangge.assistance.figures import coverage
-from wangge.assistance.models import Dossier, Help, Need, NeedState
+from wangge.assistance.models import Dossier, Help, HelperKind, Need, NeedState
 from wangge.cases.catalogue import DEFAULT_CATALOGUE
 from wangge.cases.models import (
     Case,
@@ -615,6 +615,11 @@ def test_households_in_difficulty_in_every_community_with_pairs_helps_and_needs_
     assert Need.objects.filter(dossier__district=demo.district, state=NeedState.OPEN, opened_at__lt=long_ago).exists()
     work = assistance_queries.worklist(demo.district)
     assert work.needs and work.idle_pairs
+    # Helpers of every kind: members, the volunteer (the demo account's own person), resident
+    # units and social organisations.
+    assert all(demo.assistance[f"pairs_{kind}"] > 0 for kind in HelperKind.values), demo.assistance
+    volunteer = User.objects.get(username="volunteer")
+    assert assistance_queries.helper_pairs(volunteer).count() == demo.assistance["pairs_volunteer"]
 
 
 def test_shared_facilities_are_used_near_95_percent_and_a_few_less_and_organisations_are_registered(demo):

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from wangge.accounts.models import AuditAction, AuditEvent
 from wangge.assistance import actions, queries
-from wangge.assistance.models import Dossier, Pair, SurveyRound
+from wangge.assistance.models import Dossier, Pair, SheetState, SurveyRound, SurveySheetImport
 from wangge.assistance.tests.factories import URGENT, dossier, member_with_account
 from wangge.ledgers.files import media_path
 from wangge.lib.testing import assert_flat, count_queries
+from wangge.onboarding.survey import commit_survey_sheet, run_commit
 from wangge.onboarding.tests.factories import write_table
 
 HEADER = ["户编码", "困难原因", "需求", "优先级", "家庭情况"]
@@ -42,8 +43,8 @@ def _upload(client, survey, path):
     return client.post(reverse("assistance_round_upload", args=[survey.pk]), {"file": file})
 
 
-def test_community_staff_upload_a_sheet_see_the_dry_run_then_commit_and_the_file_is_gone(
-    client, small, survey, community_staff, tmp_path, settings
+def test_community_staff_upload_a_sheet_see_the_dry_run_then_commit_in_the_background_and_the_file_is_gone(
+    client, small, survey, community_staff, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     rows = [[small.households[0].code, "疾病", "医疗", "最急", "透析"], [small.households[1].code, "", "", "", ""]]
@@ -57,14 +58,27 @@ def test_community_staff_upload_a_sheet_see_the_dry_run_then_commit_and_the_file
     page = client.get(reverse("assistance_round", args=[survey.pk])).content.decode()
     assert 'data-testid="commit"' in page and not Dossier.objects.exists()
 
-    client.post(reverse("assistance_round_commit", args=[survey.pk]))
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(reverse("assistance_round_commit", args=[survey.pk]))
+
+    # The commit is queued for the worker: nothing written yet, the page refreshes while it waits.
+    sheet = SurveySheetImport.objects.get()
+    assert sheet.state == SheetState.QUEUED and len(queued) == 1 and not Dossier.objects.exists()
+    assert str(survey.pk) not in client.session["survey_uploads"] and media_path(stored).is_file()
+    page = client.get(reverse("assistance_round", args=[survey.pk])).content.decode()
+    assert 'data-state="queued"' in page and 'http-equiv="refresh"' in page
+
+    assert commit_survey_sheet.call(sheet.pk) == SheetState.SUCCEEDED  # what `wangge worker` does
 
     assert Dossier.objects.get().household_id == small.households[0].pk
     assert queries.survey_progress(survey) == (2, 12)
-    assert not media_path(stored).exists() and str(survey.pk) not in client.session["survey_uploads"]
+    assert not media_path(stored).exists()
     assert AuditEvent.objects.filter(action=AuditAction.ONBOARDING_IMPORTED).count() == 1
     page = client.get(reverse("assistance_round", args=[survey.pk])).content.decode()
     assert page.count('data-seen="1"') == 2 and page.count('data-seen="0"') == 10
+    assert 'data-state="succeeded"' in page and 'http-equiv="refresh"' not in page
+    assert commit_survey_sheet.call(sheet.pk) == SheetState.SUCCEEDED  # delivered twice: runs once
+    assert AuditEvent.objects.filter(action=AuditAction.ONBOARDING_IMPORTED).count() == 1
 
 
 def test_a_sheet_with_problems_lists_them_and_cannot_be_committed_and_discard_deletes_it(
@@ -80,10 +94,18 @@ def test_a_sheet_with_problems_lists_them_and_cannot_be_committed_and_discard_de
     page = client.get(reverse("assistance_round", args=[survey.pk])).content.decode()
     assert 'data-code="unknown_household"' in page and 'data-code="household_not_in_round"' in page
     assert 'data-testid="commit"' not in page
-    client.post(reverse("assistance_round_commit", args=[survey.pk]))
-    assert queries.survey_progress(survey) == (0, 12)
     client.post(reverse("assistance_round_discard", args=[survey.pk]))
     assert not media_path(stored).exists()
+    # Committed anyway (a form posted by hand): the background run writes nothing, says why by
+    # row and code, and deletes the file.
+    _upload(client, survey, path)
+    stored = client.session["survey_uploads"][str(survey.pk)]["file"]
+    client.post(reverse("assistance_round_commit", args=[survey.pk]))
+    sheet = SurveySheetImport.objects.get()
+    assert run_commit(sheet.pk) == SheetState.FAILED
+    sheet.refresh_from_db()
+    assert sorted(code for _row, code in sheet.problems) == ["household_not_in_round", "unknown_household"]
+    assert queries.survey_progress(survey) == (0, 12) and not media_path(stored).exists()
 
 
 def test_a_sheet_left_for_a_day_is_deleted_at_the_next_upload(
@@ -156,6 +178,29 @@ def test_rounds_and_campaigns_are_created_from_the_list_and_listed_with_progress
         {"area": small.communities[0].pk, "name": "x", "starts_on": today, "ends_on": today},
     )
     assert refused.status_code == 404 and SurveyRound.objects.count() == 1
+
+
+def test_a_round_of_flagged_households_only_is_created_from_the_list(client, small, community_staff, worker_a):
+    in_database = dossier(worker_a, small.households[0], ("medical", URGENT))
+    client.force_login(community_staff)
+    today = timezone.localdate().isoformat()
+    client.post(
+        reverse("assistance_rounds_create", args=["round"]),
+        {"area": small.grids[0].pk, "name": "重点户回访", "starts_on": today, "ends_on": today, "only_flagged": "1"},
+    )
+    survey = SurveyRound.objects.get()
+    assert survey.only_flagged and queries.survey_progress(survey) == (0, 1)
+    assert list(survey.households.values_list("household_id", flat=True)) == [in_database.household_id]
+    page = client.get(reverse("assistance_rounds")).content.decode()
+    assert 'data-progress="0/1"' in page and "仅重点户" in page
+    # A name but the end before the start: said, nothing created.
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    refused = client.post(
+        reverse("assistance_rounds_create", args=["round"]),
+        {"area": small.grids[0].pk, "name": "x", "starts_on": today, "ends_on": yesterday},
+        follow=True,
+    )
+    assert "assistance_dates_invalid" in refused.content.decode() and SurveyRound.objects.count() == 1
 
 
 def test_a_campaign_pairs_many_members_with_many_households_at_once(client, small, campaign, community_staff, worker_a):

@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from wangge.assistance import queries
-from wangge.assistance.models import Dossier, Pair, SurveyRound
+from wangge.assistance.models import Dossier, Pair, SurveyRound, SurveySheetImport
 from wangge.assistance.tests.factories import member_with_account
+from wangge.onboarding.survey import run_commit
 from wangge.onboarding.tests.factories import write_table
 from wangge.web.tests.browser import PHONE_390, SCREENSHOTS, log_in, no_horizontal_scroll
 
@@ -54,6 +55,10 @@ def test_staff_create_a_round_import_its_sheet_and_pair_in_a_campaign(
     assert not Dossier.objects.exists()
     with page.expect_navigation():
         page.get_by_test_id("commit").tap()
+    expect(page.get_by_test_id("sheet-import")).to_have_attribute("data-state", "queued")
+    run_commit(SurveySheetImport.objects.get().pk)  # what `wangge worker` does
+    page.reload()
+    expect(page.get_by_test_id("sheet-import")).to_have_attribute("data-state", "succeeded")
     expect(page.get_by_test_id("progress")).to_contain_text("2 / 12")
     shot(page, "imported")
     assert queries.survey_progress(survey) == (2, 12)
