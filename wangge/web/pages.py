@@ -21,6 +21,7 @@ from wangge.lib.geo import from_wgs84
 from wangge.orgs.models import HORIZONTAL_KINDS, DemonstrationHousehold, OrgUnit, UnitKind, ZoneArea
 from wangge.orgs.queries import kind_labels
 from wangge.people.models import HouseholdMember, WorkerKind
+from wangge.resources.cobuilding import OWNER_ROLES
 
 # Community colours on the maps (colour-blind-safe, readable on a light base map).
 PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
@@ -87,6 +88,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
         {Role.RESIDENT, Role.SOCIAL_ORG, Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),
     "resources_manage": frozenset({Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
+    # Co-building (wangge.web.cobuilding): the keepers, the resident units' accounts, and whoever
+    # may be given a meeting's decision (wangge.resources.cobuilding decides what each reads).
+    "cobuilding": frozenset({*OWNER_ROLES, Role.DISTRICT_ADMIN}),
 }
 
 
