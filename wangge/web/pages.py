@@ -88,6 +88,11 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
         {Role.RESIDENT, Role.SOCIAL_ORG, Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),
     "resources_manage": frozenset({Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
+    # The social organisations registry and their projects (wangge.web.resources, .social_orgs):
+    # the community's staff keep it, an organisation's own account records its projects.
+    "social_orgs": frozenset(
+        {Role.RESIDENT_UNIT, Role.SOCIAL_ORG, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN, Role.SUPERVISOR}
+    ),
     # Co-building (wangge.web.cobuilding): the keepers, the resident units' accounts, and whoever
     # may be given a meeting's decision (wangge.resources.cobuilding decides what each reads).
     "cobuilding": frozenset({*OWNER_ROLES, Role.DISTRICT_ADMIN}),

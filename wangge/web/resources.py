@@ -28,7 +28,7 @@ from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.resources import actions, cobuilding, queries, social
 from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
-from wangge.resources.models import BookableBy, BookingStatus, Facility, FacilityKind, Project
+from wangge.resources.models import BookableBy, BookingStatus, Facility, FacilityKind, Project, SocialOrgAccount
 from wangge.web.views import page_for
 
 WEEK = 7
@@ -208,7 +208,7 @@ def utilisation_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@page_for("resources_manage")
+@page_for("social_orgs")
 def social_orgs(request: HttpRequest) -> HttpResponse:
     """The social organisations registry of what the user keeps, with each one's projects."""
     projects = Project.objects.prefetch_related("beneficiary_persons")
@@ -217,7 +217,13 @@ def social_orgs(request: HttpRequest) -> HttpResponse:
         .select_related("community", "party_unit")
         .prefetch_related("service_areas", "contacts", Prefetch("projects", queryset=projects))
     )
-    return render(request, "web/resources/social_orgs.html", {"orgs": orgs})
+    user = _user(request)
+    context = {
+        "orgs": orgs,
+        "registers": cobuilding.kept_communities(user).exists(),
+        "own": set(SocialOrgAccount.objects.filter(user_id=user.pk).values_list("org_id", flat=True)),
+    }
+    return render(request, "web/resources/social_orgs.html", context)
 
 
 @require_GET

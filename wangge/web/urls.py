@@ -16,6 +16,7 @@ from wangge.web import (
     password,
     people,
     resources,
+    social_orgs,
     team,
     units,
     views,
@@ -102,6 +103,8 @@ urlpatterns += [
     path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),
     path("resources/social-orgs/", resources.social_orgs, name="resources_social_orgs"),
     path("resources/ledgers.xlsx", resources.ledgers_xlsx, name="resources_ledgers_xlsx"),
+    path("resources/social-orgs/new/", social_orgs.org_new, name="social_org_new"),
+    path("resources/social-orgs/<int:pk>/projects/new/", social_orgs.project_new, name="social_org_project_new"),
     # Co-building agreements, joint meetings and their decisions (wangge.web.cobuilding).
     path("resources/cobuilding/", cobuilding.home, name="cobuilding"),
     path("resources/cobuilding/agreements/new/", cobuilding.agreement_new, name="cobuilding_agreement_new"),
