@@ -23,18 +23,35 @@ from wangge.api.api import register_router
 from wangge.api.errors import ApiError, answers
 from wangge.api.schemas import Pagination, errors
 from wangge.areas.models import AreaNode, Level
+from wangge.cases.errors import CaseError
+from wangge.cases.models import Category, Channel
 from wangge.lib.errors import DomainError
-from wangge.resources import actions, figures, queries, social
+from wangge.orgs.models import ResidentUnit
+from wangge.resources import actions, cobuilding, figures, queries, social
 from wangge.resources.errors import ResourceError
-from wangge.resources.models import Booking, Facility, Project, SocialOrg
+from wangge.resources.models import Agreement, Booking, Decision, Facility, Meeting, Project, SocialOrg
 from wangge.resources.queries import READING_ROLES, managed_q, visible_bookings, visible_facilities
 from wangge.resources.schemas import (
+    AgreementIn,
+    AgreementOut,
+    AgreementTermsIn,
     AvailabilityIn,
     AvailabilityOut,
     BookingIn,
     BookingOut,
+    CobuildingFilter,
+    DecisionCaseIn,
+    DecisionCaseOut,
+    DecisionDoneIn,
+    DecisionFilter,
+    DecisionIn,
+    DecisionOut,
     FacilityFilter,
     FacilityOut,
+    MeetingDetailOut,
+    MeetingIn,
+    MeetingOut,
+    MeetingRecordIn,
     SocialOrgDetailOut,
     SocialOrgFilter,
     SocialOrgOut,
@@ -45,6 +62,9 @@ from wangge.resources.schemas import (
 facilities_router = Router(tags=["resources"])
 bookings_router = Router(tags=["resources"])
 social_orgs_router = Router(tags=["resources"])
+agreements_router = Router(tags=["resources"])
+meetings_router = Router(tags=["resources"])
+decisions_router = Router(tags=["resources"])
 STEPS = (ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.BOOKING_STATE)
 
 
@@ -238,6 +258,229 @@ def get_social_org(request: HttpRequest, org_id: int) -> Any:
     return get_object_or_404(found, pk=org_id)
 
 
+# --- co-building: agreements, meetings, decisions -------------------------------------------------
+
+
+def _kept_community(user: User, community_id: int) -> AreaNode:
+    """A community whose co-building records the user keeps; any other answers 404."""
+    return get_object_or_404(cobuilding.kept_communities(user), pk=community_id)
+
+
+def _agreements(user: User) -> QuerySet[Agreement]:
+    return cobuilding.visible_agreements(user).select_related("community", "unit")
+
+
+@agreements_router.get("", response={200: list[AgreementOut], **errors()}, summary="List co-building agreements")
+@paginate(Pagination)
+def list_agreements(request: HttpRequest, filters: Query[CobuildingFilter]) -> Any:
+    """The agreements of the communities you keep, or your resident unit's; `area` narrows to one
+    community."""
+    found = _agreements(_user(request)).order_by("-starts_on", "pk")
+    return found.filter(community_id=filters.area) if filters.area is not None else found
+
+
+@agreements_router.post(
+    "", response={201: AgreementOut, **errors(400, 403, 404)}, summary="Sign a co-building agreement"
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.COBUILDING_INVALID)
+def create_agreement(request: HttpRequest, payload: AgreementIn) -> Any:
+    """Between a community you keep and a resident unit of its district: what each commits and the
+    term; with `renews`, the renewal of an agreement between the same two, starting later."""
+    user = _user(request)
+    community = _kept_community(user, payload.community)
+    unit = get_object_or_404(ResidentUnit, pk=payload.unit, district_id=community.district_id)
+    renews = get_object_or_404(_agreements(user), pk=payload.renews) if payload.renews is not None else None
+    agreement = cobuilding.sign_agreement(
+        user,
+        community=community,
+        unit=unit,
+        unit_commits=payload.unit_commits,
+        community_commits=payload.community_commits,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        renews=renews,
+    )
+    return 201, _agreements(user).get(pk=agreement.pk)
+
+
+@agreements_router.get(
+    "/{int:agreement_id}", response={200: AgreementOut, **errors(404)}, summary="Read a co-building agreement"
+)
+@answers(ApiError.NOT_FOUND)
+def get_agreement(request: HttpRequest, agreement_id: int) -> Any:
+    return get_object_or_404(_agreements(_user(request)), pk=agreement_id)
+
+
+@agreements_router.put(
+    "/{int:agreement_id}", response={200: AgreementOut, **errors(400, 403, 404)}, summary="Correct an agreement"
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.COBUILDING_INVALID)
+def update_agreement(request: HttpRequest, agreement_id: int, payload: AgreementTermsIn) -> Any:
+    """What each side commits and the term; only the community's keepers (a unit's account reads)."""
+    user = _user(request)
+    agreement = get_object_or_404(_agreements(user), pk=agreement_id)
+    cobuilding.amend_agreement(
+        user,
+        agreement,
+        unit_commits=payload.unit_commits,
+        community_commits=payload.community_commits,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+    )
+    return _agreements(user).get(pk=agreement.pk)
+
+
+def _meetings(user: User) -> QuerySet[Meeting]:
+    return cobuilding.visible_meetings(user).select_related("community").prefetch_related("units")
+
+
+def _units(community: AreaNode, ids: list[int]) -> list[ResidentUnit]:
+    return list(ResidentUnit.objects.filter(pk__in=ids, district_id=community.district_id))
+
+
+@meetings_router.get("", response={200: list[MeetingOut], **errors()}, summary="List joint meetings")
+@paginate(Pagination)
+def list_meetings(request: HttpRequest, filters: Query[CobuildingFilter]) -> Any:
+    """Joint meetings (联席会) and residents' consultations (民事共商) of the communities you keep,
+    those your resident unit sat in, and those with a decision you own; `area` narrows to one
+    community."""
+    found = _meetings(_user(request)).order_by("-held_on", "pk")
+    return found.filter(community_id=filters.area) if filters.area is not None else found
+
+
+@meetings_router.post("", response={201: MeetingDetailOut, **errors(400, 403, 404)}, summary="Record a meeting")
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.COBUILDING_INVALID)
+def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
+    user = _user(request)
+    community = _kept_community(user, payload.community)
+    meeting = cobuilding.record_meeting(
+        user,
+        community=community,
+        kind=payload.kind,
+        held_on=payload.held_on,
+        participants=payload.participants,
+        matters=payload.matters,
+        minutes=payload.minutes,
+        units=_units(community, payload.units),
+    )
+    return 201, _meetings(user).prefetch_related("decisions").get(pk=meeting.pk)
+
+
+@meetings_router.get(
+    "/{int:meeting_id}", response={200: MeetingDetailOut, **errors(404)}, summary="Read a meeting with its decisions"
+)
+@answers(ApiError.NOT_FOUND)
+def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
+    return get_object_or_404(_meetings(_user(request)).prefetch_related("decisions"), pk=meeting_id)
+
+
+@meetings_router.put(
+    "/{int:meeting_id}", response={200: MeetingDetailOut, **errors(400, 403, 404)}, summary="Correct a meeting"
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.COBUILDING_INVALID)
+def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingRecordIn) -> Any:
+    """Correct the record or add the minutes; only the community's keepers."""
+    user = _user(request)
+    meeting = get_object_or_404(_meetings(user), pk=meeting_id)
+    cobuilding.amend_meeting(
+        user,
+        meeting,
+        kind=payload.kind,
+        held_on=payload.held_on,
+        participants=payload.participants,
+        matters=payload.matters,
+        minutes=payload.minutes,
+        units=_units(meeting.community, payload.units),
+    )
+    return _meetings(user).prefetch_related("decisions").get(pk=meeting.pk)
+
+
+@meetings_router.post(
+    "/{int:meeting_id}/decisions",
+    response={201: DecisionOut, **errors(400, 403, 404)},
+    summary="Add a decision, a task with an owner and a due date",
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN, ResourceError.COBUILDING_INVALID)
+def create_decision(request: HttpRequest, meeting_id: int, payload: DecisionIn) -> Any:
+    """The owner is told and follows it until done (`POST /decisions/{id}/done`), unless it is
+    filed as a case (`POST /decisions/{id}/case`)."""
+    user = _user(request)
+    meeting = get_object_or_404(_meetings(user), pk=meeting_id)
+    owner = cobuilding.owner_choices(meeting.community).filter(pk=payload.owner).first()
+    if owner is None:
+        raise DomainError(
+            ResourceError.COBUILDING_INVALID,
+            _("The owner is a user of the community: its staff, grid team, or a unit's or organisation's account."),
+        )
+    return 201, cobuilding.add_decision(user, meeting, text=payload.text, owner=owner, due_on=payload.due_on)
+
+
+def _decisions(user: User) -> QuerySet[Decision]:
+    return cobuilding.visible_decisions(user).order_by("due_on", "pk")
+
+
+@decisions_router.get("", response={200: list[DecisionOut], **errors()}, summary="List meetings' decisions")
+@paginate(Pagination)
+def list_decisions(request: HttpRequest, filters: Query[DecisionFilter]) -> Any:
+    """The decisions of the meetings you read, soonest due first; `open` and `mine` narrow."""
+    user = _user(request)
+    found = _decisions(user)
+    if filters.mine:
+        found = found.filter(owner=user)
+    return found.filter(done_at__isnull=True, case__isnull=True) if filters.open else found
+
+
+@decisions_router.post(
+    "/{int:decision_id}/done", response={200: DecisionOut, **errors(400, 403, 404, 409)}, summary="Mark a decision done"
+)
+@answers(
+    ApiError.NOT_FOUND,
+    ResourceError.RESOURCE_FORBIDDEN,
+    ResourceError.COBUILDING_INVALID,
+    ResourceError.BOOKING_STATE,
+)
+def finish_decision(request: HttpRequest, decision_id: int, payload: DecisionDoneIn) -> Any:
+    """Its owner or the community's keepers, saying what was done."""
+    user = _user(request)
+    decision = get_object_or_404(_decisions(user), pk=decision_id)
+    return cobuilding.finish_decision(user, decision, payload.outcome)
+
+
+@decisions_router.post(
+    "/{int:decision_id}/case",
+    response={201: DecisionCaseOut, **errors(400, 403, 404, 409)},
+    summary="File a decision as a case",
+)
+@answers(
+    ApiError.NOT_FOUND,
+    ResourceError.RESOURCE_FORBIDDEN,
+    ResourceError.COBUILDING_INVALID,
+    ResourceError.BOOKING_STATE,
+    CaseError.UNKNOWN_CATEGORY,
+)
+def decision_case(request: HttpRequest, decision_id: int, payload: DecisionCaseIn) -> Any:
+    """A decision that is a problem to handle (挂牌销号) becomes a case at a building of the
+    meeting's community, through the case chain, and is followed there; the community's keepers
+    only."""
+    user = _user(request)
+    decision = get_object_or_404(_decisions(user).select_related("meeting"), pk=decision_id)
+    category = Category.objects.filter(
+        pk=payload.category, district_id=decision.meeting.district_id, active=True, parent__isnull=False
+    ).first()
+    if category is None:
+        raise DomainError(CaseError.UNKNOWN_CATEGORY, _("Choose one of the platform's case categories."))
+    building = AreaNode.objects.filter(pk=payload.building).first()
+    if building is None:
+        raise DomainError(ResourceError.COBUILDING_INVALID, _("Choose a building of the meeting's community."))
+    case = cobuilding.decision_to_case(
+        user, decision, category=category, building=building, description=payload.description, channel=Channel.API
+    )
+    return 201, {"decision": decision.pk, "case": case.pk, "number": case.number}
+
+
 register_router("/facilities", facilities_router)
 register_router("/bookings", bookings_router)
 register_router("/social-orgs", social_orgs_router)
+register_router("/agreements", agreements_router)
+register_router("/meetings", meetings_router)
+register_router("/decisions", decisions_router)

@@ -19,6 +19,11 @@ class ResourceError(ErrorCode):
     ATTENDANCE_TOO_EARLY = "attendance_too_early", 409, "check-in or no-show is marked only from the booking's start"
     FACILITY_INVALID = "facility_invalid", 400, "a facility's field is missing or out of range"
     SOCIAL_ORG_INVALID = "social_org_invalid", 400, "an organisation's or project's field is missing or out of range"
+    COBUILDING_INVALID = (
+        "cobuilding_invalid",
+        400,
+        "an agreement's, meeting's or decision's field is missing or out of range",
+    )
     UTILISATION_PERIOD_INVALID = (
         "utilisation_period_invalid",
         400,

@@ -401,6 +401,11 @@ class Decision(TimeStamped):
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    # When the decision is a problem to be handled (挂牌销号), the case it became: it is then
+    # followed in the case chain instead of as a task.
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("decision")

@@ -15,14 +15,15 @@ A facility or booking outside these answers 404 (docs/decisions.md).
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import EVERYTHING, assignments_of, scope_q
 from wangge.areas.models import Level
-from wangge.resources.hours import local_date, open_periods, period_bounds
-from wangge.resources.models import HELD, Booking, Facility, UnitAccount
+from wangge.calendars.queries import calendar_for
+from wangge.resources.hours import is_holiday, local_date, open_periods, period_bounds
+from wangge.resources.models import HELD, Booking, Closure, Facility, OpeningHours, UnitAccount
 
 MANAGING_ROLES = (Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN)
 READING_ROLES = (*MANAGING_ROLES, Role.GRID_SECRETARY, Role.GRID_LEADER, Role.GRID_WORKER, Role.SUPERVISOR)
@@ -55,6 +56,36 @@ def managed_facilities(user: User) -> QuerySet[Facility]:
 def visible_facilities(user: User) -> QuerySet[Facility]:
     catalogue = Q(district_id__in=booking_districts(user), active=True)
     return Facility.objects.filter(managed_q(user) | scope_q(user, _READ_LEVELS, roles=READING_ROLES) | catalogue)
+
+
+def home_communities(user: User) -> list[int]:
+    """The communities the user lives or works in (their assignments' communities)."""
+    return sorted({a.area.community_id for a in assignments_of(user) if a.area.community_id is not None})
+
+
+def own_community_first(user: User, facilities: QuerySet[Facility]) -> QuerySet[Facility]:
+    """The facilities of the user's own communities first, then the others, each by community
+    and name."""
+    own = home_communities(user)
+    first = Case(When(community_id__in=own, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return facilities.annotate(own_first=first).order_by("own_first", "community_id", "name", "pk")
+
+
+def open_on(facilities: QuerySet[Facility], day: dt.date) -> QuerySet[Facility]:
+    """The facilities with an opening period on `day`: hours on its weekday, no closure over it,
+    and not a statutory holiday of its district for those closed on holidays (`hours`)."""
+    holiday_districts = [
+        district
+        for district in facilities.order_by().values_list("district_id", flat=True).distinct()
+        if is_holiday(calendar_for(district), day)
+    ]
+    weekday = OpeningHours.objects.filter(facility_id=OuterRef("pk"), weekday=day.weekday())
+    closed = Closure.objects.filter(facility_id=OuterRef("pk"), starts_on__lte=day, ends_on__gte=day)
+    return (
+        facilities.filter(Exists(weekday))
+        .exclude(Exists(closed))
+        .exclude(closed_on_holidays=True, district_id__in=holiday_districts)
+    )
 
 
 def can_manage(user: User, facility: Facility) -> bool:

@@ -174,3 +174,102 @@ class SocialOrgOut(Schema):
 class SocialOrgDetailOut(SocialOrgOut):
     contacts: list[SocialOrgContactOut]
     projects: list[ProjectOut]
+
+
+# --- co-building ---------------------------------------------------------------------------------
+
+
+class CobuildingFilter(Schema):
+    area: Id | None = Field(None, description="A community: its agreements or meetings only.")
+
+
+class AgreementTermsIn(Schema):
+    unit_commits: str = Field(
+        ..., max_length=2000, description="What the unit commits: facilities, volunteers, funds, posts."
+    )
+    community_commits: str = Field("", max_length=2000)
+    starts_on: dt.date = _date(..., "First day of the term.")
+    ends_on: dt.date = _date(..., "Last day of the term.")
+
+
+class AgreementIn(AgreementTermsIn):
+    community: Id = Field(..., description="A community you keep.")
+    unit: Id = Field(..., description="A resident unit of the community's district.")
+    renews: Id | None = Field(None, description="The agreement this one renews (same community and unit).")
+
+
+class AgreementOut(Schema):
+    id: int
+    community: SocialOrgAreaOut
+    unit: SocialOrgAreaOut
+    unit_commits: str
+    community_commits: str
+    starts_on: dt.date
+    ends_on: dt.date
+    renews: int | None = Field(None, alias="renews_id")
+
+
+class MeetingRecordIn(Schema):
+    kind: str = Field(..., max_length=20, description="`joint_meeting` (联席会) or `consultation` (民事共商).")
+    held_on: dt.date = _date(..., "The day it was held.")
+    participants: str = Field(..., max_length=2000)
+    matters: str = Field(..., max_length=2000)
+    minutes: str = Field("", max_length=2000)
+    units: list[Id] = Field([], max_length=100, description="Resident units of the district that sat in.")
+
+
+class MeetingIn(MeetingRecordIn):
+    community: Id = Field(..., description="A community you keep.")
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: int = Field(..., alias="meeting_id")
+    text: str
+    owner: int = Field(..., alias="owner_id")
+    due_on: dt.date
+    done_at: dt.datetime | None
+    outcome: str
+    case: int | None = Field(None, alias="case_id", description="The case it became, if it is followed as one.")
+
+
+class MeetingOut(Schema):
+    id: int
+    community: SocialOrgAreaOut
+    kind: str
+    held_on: dt.date
+    participants: str
+    matters: str
+    minutes: str
+    units: list[SocialOrgAreaOut]
+
+
+class MeetingDetailOut(MeetingOut):
+    decisions: list[DecisionOut]
+
+
+class DecisionIn(Schema):
+    text: str = Field(..., max_length=2000)
+    owner: Id = Field(..., description="A user of the community (staff, grid team, unit or organisation account).")
+    due_on: dt.date = _date(..., "The day it is due.")
+
+
+class DecisionFilter(Schema):
+    open: bool = Field(False, description="Only those neither done nor turned into a case.")
+    mine: bool = Field(False, description="Only those you own.")
+
+
+class DecisionDoneIn(Schema):
+    outcome: str = Field("", max_length=2000, description="What was done.")
+
+
+class DecisionCaseIn(Schema):
+    category: Id = Field(..., description="A case category of the district.")
+    building: Id = Field(..., description="A building of the meeting's community.")
+    description: str = Field("", max_length=4000, description="The decision's words when empty.")
+
+
+class DecisionCaseOut(Schema):
+    decision: int
+    case: int
+    number: str

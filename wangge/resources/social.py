@@ -47,7 +47,7 @@ def visible_orgs(user: User) -> QuerySet[SocialOrg]:
     return SocialOrg.objects.filter(scope_q(user, _LEVELS, roles=(*REGISTRY_ROLES, Role.SUPERVISOR)) | Q(pk__in=own))
 
 
-def _may_keep(user: User, org: SocialOrg) -> bool:
+def may_keep(user: User, org: SocialOrg) -> bool:
     """Whether the user may record the organisation's projects."""
     return (
         has_role_over(user, org.community, *REGISTRY_ROLES)
@@ -155,7 +155,7 @@ def record_project(
     activities: str = "",
     outcomes: str = "",
 ) -> Project:
-    if not _may_keep(acting_user, org):
+    if not may_keep(acting_user, org):
         raise _forbidden()
     if not name.strip() or len(name) > 200 or ends_on < starts_on or budget < 0 or beneficiaries < 0:
         raise _invalid(_("A project has a name, ends on or after it starts, and no negative budget or count."))

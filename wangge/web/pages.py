@@ -21,6 +21,7 @@ from wangge.lib.geo import from_wgs84
 from wangge.orgs.models import HORIZONTAL_KINDS, DemonstrationHousehold, OrgUnit, UnitKind, ZoneArea
 from wangge.orgs.queries import kind_labels
 from wangge.people.models import HouseholdMember, WorkerKind
+from wangge.resources.cobuilding import OWNER_ROLES
 
 # Community colours on the maps (colour-blind-safe, readable on a light base map).
 PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
@@ -95,6 +96,14 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     # 数据看板 (wangge.web.dashboard): the results and operations figures of an area
     # (wangge.dashboard.queries decides which areas).
     "dashboard": frozenset({Role.DISTRICT_ADMIN, Role.COMMUNITY_STAFF, Role.SUPERVISOR}),
+    # The social organisations registry and their projects (wangge.web.resources, .social_orgs):
+    # the community's staff keep it, an organisation's own account records its projects.
+    "social_orgs": frozenset(
+        {Role.RESIDENT_UNIT, Role.SOCIAL_ORG, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN, Role.SUPERVISOR}
+    ),
+    # Co-building (wangge.web.cobuilding): the keepers, the resident units' accounts, and whoever
+    # may be given a meeting's decision (wangge.resources.cobuilding decides what each reads).
+    "cobuilding": frozenset({*OWNER_ROLES, Role.DISTRICT_ADMIN}),
 }
 
 

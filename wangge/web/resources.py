@@ -9,8 +9,10 @@ user does not see answers 404.
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,15 +22,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.accounts import audit
 from wangge.accounts.models import AuditAction, User
+from wangge.areas.models import AreaNode
 from wangge.lib.errors import DomainError
 from wangge.lib.replicas import replica_view
+from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.resources import actions, cobuilding, queries, social
 from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
-from wangge.resources.models import BookableBy, BookingStatus, Facility, Project
+from wangge.resources.models import BookableBy, BookingStatus, Facility, FacilityKind, Project, SocialOrgAccount
 from wangge.web.views import page_for
 
 WEEK = 7
+CATALOGUE_PAGE = 20
 UPCOMING_DAYS = 30
 DEFAULT_PERIOD_DAYS = 30
 
@@ -47,15 +52,38 @@ def _date(value: str | None, default: dt.date) -> dt.date:
 @require_GET
 @page_for("resources")
 def catalogue(request: HttpRequest) -> HttpResponse:
+    """The facilities the user sees, those of their own community first; filtered by kind,
+    community and "open today", a page at a time."""
     user = _user(request)
-    facilities = (
-        queries.visible_facilities(user).filter(active=True).select_related("community", "owner_unit", "building")
-    )
-    return render(
-        request,
-        "web/resources/catalogue.html",
-        {"facilities": facilities, "manages": bool(queries.managed_facilities(user).exists())},
-    )
+    visible = queries.visible_facilities(user).filter(active=True)
+    chosen = {
+        "kind": request.GET.get("kind", "") if request.GET.get("kind", "") in FacilityKind.values else "",
+        "community": request.GET.get("community", ""),
+        "open_today": "1" if request.GET.get("open_today") else "",
+    }
+    communities = AreaNode.objects.filter(pk__in=visible.values("community_id")).order_by("code")
+    facilities = visible
+    if chosen["kind"]:
+        facilities = facilities.filter(kind=chosen["kind"])
+    if is_ascii_number(chosen["community"]) and len(chosen["community"]) <= 18:
+        facilities = facilities.filter(community_id=int(chosen["community"]))
+    else:
+        chosen["community"] = ""
+    if chosen["open_today"]:
+        facilities = queries.open_on(facilities, timezone.localdate())
+    ordered = queries.own_community_first(user, facilities).select_related("community", "owner_unit", "building")
+    page = Paginator(ordered, CATALOGUE_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "facilities": page.object_list,
+        "chosen": chosen,
+        "query": urlencode({k: v for k, v in chosen.items() if v}),
+        "kinds": FacilityKind.choices,
+        "communities": communities,
+        "own": set(queries.home_communities(user)),
+        "manages": bool(queries.managed_facilities(user).exists()),
+    }
+    return render(request, "web/resources/catalogue.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,7 +209,7 @@ def utilisation_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@page_for("resources_manage")
+@page_for("social_orgs")
 def social_orgs(request: HttpRequest) -> HttpResponse:
     """The social organisations registry of what the user keeps, with each one's projects."""
     projects = Project.objects.prefetch_related("beneficiary_persons")
@@ -190,7 +218,13 @@ def social_orgs(request: HttpRequest) -> HttpResponse:
         .select_related("community", "party_unit")
         .prefetch_related("service_areas", "contacts", Prefetch("projects", queryset=projects))
     )
-    return render(request, "web/resources/social_orgs.html", {"orgs": orgs})
+    user = _user(request)
+    context = {
+        "orgs": orgs,
+        "registers": cobuilding.kept_communities(user).exists(),
+        "own": set(SocialOrgAccount.objects.filter(user_id=user.pk).values_list("org_id", flat=True)),
+    }
+    return render(request, "web/resources/social_orgs.html", context)
 
 
 @require_GET

@@ -7,6 +7,7 @@ from wangge.web import (
     assistance,
     assistance_rounds,
     cases,
+    cobuilding,
     dashboard,
     fieldwork,
     fieldwork_team,
@@ -18,6 +19,7 @@ from wangge.web import (
     people,
     resources,
     second_factor,
+    social_orgs,
     team,
     units,
     views,
@@ -105,6 +107,17 @@ urlpatterns += [
     path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),
     path("resources/social-orgs/", resources.social_orgs, name="resources_social_orgs"),
     path("resources/ledgers.xlsx", resources.ledgers_xlsx, name="resources_ledgers_xlsx"),
+    path("resources/social-orgs/new/", social_orgs.org_new, name="social_org_new"),
+    path("resources/social-orgs/<int:pk>/projects/new/", social_orgs.project_new, name="social_org_project_new"),
+    # Co-building agreements, joint meetings and their decisions (wangge.web.cobuilding).
+    path("resources/cobuilding/", cobuilding.home, name="cobuilding"),
+    path("resources/cobuilding/agreements/new/", cobuilding.agreement_new, name="cobuilding_agreement_new"),
+    path("resources/cobuilding/agreements/<int:pk>/", cobuilding.agreement, name="cobuilding_agreement"),
+    path("resources/cobuilding/meetings/new/", cobuilding.meeting_new, name="cobuilding_meeting_new"),
+    path("resources/cobuilding/meetings/<int:pk>/", cobuilding.meeting, name="cobuilding_meeting"),
+    path("resources/cobuilding/meetings/<int:pk>/decisions/", cobuilding.decision_add, name="cobuilding_decision_add"),
+    path("resources/cobuilding/decisions/<int:pk>/done/", cobuilding.decision_done, name="cobuilding_decision_done"),
+    path("resources/cobuilding/decisions/<int:pk>/case/", cobuilding.decision_case, name="cobuilding_decision_case"),
 ]
 # The team's roster and assessment (wangge.web.team).
 urlpatterns += [

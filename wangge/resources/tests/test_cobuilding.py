@@ -41,7 +41,7 @@ def test_an_agreement_is_signed_and_renewed_and_read_by_the_units_account_only(
         community_staff, small, school, starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 12, 31), renews=first
     )
     assert first.renewal == renewal
-    assert code_of(sign, community_staff, small, school, renews=first) == ResourceError.SOCIAL_ORG_INVALID
+    assert code_of(sign, community_staff, small, school, renews=first) == ResourceError.COBUILDING_INVALID
     assert code_of(sign, staff_b, small, school) == ResourceError.RESOURCE_FORBIDDEN
     assert set(cobuilding.visible_agreements(school_account)) == {first, renewal}
     assert list(cobuilding.visible_agreements(hospital_account)) == []
@@ -88,5 +88,5 @@ def test_a_meeting_needs_its_kind_participants_and_matters(small, community_staf
             participants="",
             matters="",
         )
-        == ResourceError.SOCIAL_ORG_INVALID
+        == ResourceError.COBUILDING_INVALID
     )

@@ -78,6 +78,10 @@ PAGES = {
         lambda small: reverse("members_community"),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "cobuilding": (
+        lambda small: reverse("cobuilding"),
+        {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
 MENU = {
