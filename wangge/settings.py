@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "wangge.fieldwork",
     "wangge.assistance",
     "wangge.resources",
+    "wangge.volunteers",
     "wangge.team",
     "wangge.ledgers",
     "wangge.onboarding",

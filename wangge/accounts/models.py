@@ -139,6 +139,13 @@ class AuditAction(models.TextChoices):
     SCORE_APPEALED = "score_appealed", _("Assessment appealed")
     APPEAL_DECIDED = "appeal_decided", _("Assessment appeal decided")
     MEMBER_REGISTERED = "member_registered", _("Member registered with the community")
+    VOLUNTEER_CHANGED = "volunteer_changed", _("Volunteer station, team or registration changed")
+    ACTIVITY_CHANGED = "activity_changed", _("Volunteer activity created or changed")
+    ACTIVITY_SIGNUP = "activity_signup", _("Volunteer activity signed up for, cancelled or joined")
+    ACTIVITY_ATTENDANCE = "activity_attendance", _("Volunteer checked in or out of an activity")
+    HOURS_LOGGED = "hours_logged", _("Volunteer hours logged")
+    HOURS_DECIDED = "hours_decided", _("Volunteer hours approved or rejected")
+    CERTIFICATE_ISSUED = "certificate_issued", _("Certificate of volunteer hours issued")
 
 
 class AppendOnlyError(Exception):

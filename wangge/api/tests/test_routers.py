@@ -40,6 +40,8 @@ def test_the_routers_are_mounted_in_the_order_of_installed_apps_and_the_apis_own
             "/facilities",
             "/bookings",
             "/social-orgs",
+            "/activities",
+            "/volunteers",
             "/roster",
             "/assessment",
             "/wishes",
