@@ -87,6 +87,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
         {Role.RESIDENT, Role.SOCIAL_ORG, Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}
     ),
     "resources_manage": frozenset({Role.RESIDENT_UNIT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
+    # 志愿服务 (wangge.web.volunteers): volunteers sign up and log hours, the station's staff keep
+    # it, residents join activities (wangge.volunteers.queries decides what each sees).
+    "volunteers": frozenset({Role.VOLUNTEER, Role.RESIDENT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
 }
 
 

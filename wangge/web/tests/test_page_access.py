@@ -50,9 +50,24 @@ PAGES = {
         lambda small: reverse("resources_utilisation"),
         {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "volunteers": (
+        lambda small: reverse("volunteers"),
+        {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+    "volunteers_hours": (
+        lambda small: reverse("volunteers_hours"),
+        {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
-MENU = {"coverage": "coverage", "people": "people", "imports": "imports", "units": "units", "resources": "resources"}
+MENU = {
+    "coverage": "coverage",
+    "people": "people",
+    "imports": "imports",
+    "units": "units",
+    "resources": "resources",
+    "volunteers": "volunteers",
+}
 
 
 @pytest.mark.parametrize(("page", "persona", "status"), CASES)
