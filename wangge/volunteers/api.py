@@ -106,13 +106,13 @@ def _activity(request: HttpRequest, activity_id: int) -> tuple[User, Activity]:
     VolunteerError.ALREADY_SIGNED_UP,
     VolunteerError.SIGNUP_STATE,
 )
-def create_signup(request: HttpRequest, activity_id: int, payload: SignUpIn | None = None) -> Any:
+def create_signup(request: HttpRequest, activity_id: int, payload: SignUpIn) -> Any:
     """Sign yourself up (a registered volunteer) or, as the station's staff, the volunteer named.
     `status` is `confirmed` while a place is free, else `waiting`: a cancellation gives the place
-    to the first waiting."""
+    to the first waiting. Send `{}` to sign yourself up."""
     user, activity = _activity(request, activity_id)
     volunteer = None
-    if payload is not None and payload.volunteer is not None:
+    if payload.volunteer is not None:
         volunteer = get_object_or_404(queries.visible_volunteers(user), pk=payload.volunteer)
     return 201, actions.sign_up(user, activity, volunteer)
 

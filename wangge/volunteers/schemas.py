@@ -90,7 +90,7 @@ class HoursOut(Schema):
 
 class HoursLogIn(Schema):
     day: dt.date = _date(..., "The day of the service.")
-    hours: Decimal = Field(..., gt=0, le=24, description="0.25 to 24, in quarter hours.")
+    hours: float = Field(..., gt=0, le=24, description="0.25 to 24, in quarter hours (a number).")
     what: str = Field(..., min_length=1, max_length=200)
 
 
