@@ -77,8 +77,8 @@ def test_the_access_report_holds_everything_about_the_person(small, catalogue, p
     assert json.loads(report.report_json(data))["person"]["id_number"] == ID_NUMBER
     book = openpyxl.load_workbook(io.BytesIO(report.report_xlsx(data)))
     # person, sensitive, households, member, work, corrections, cases, visits, households in
-    # difficulty, social organisations' projects, imported rows, merges, audit
-    assert len(book.sheetnames) == 13
+    # difficulty, social organisations' projects, volunteer service records, imported rows, merges, audit
+    assert len(book.sheetnames) == 14
     cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert ID_NUMBER in cells and ILLNESS in cells and mine.number in cells
 
