@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "wangge.fieldwork",
     "wangge.assistance",
     "wangge.resources",
+    "wangge.volunteers",
     "wangge.team",
     "wangge.ledgers",
     "wangge.onboarding",
@@ -406,6 +407,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("WANGGE_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports each rendering step (even its own stylesheets at import) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "wangge.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }

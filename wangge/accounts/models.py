@@ -144,6 +144,13 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
     RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+    VOLUNTEER_CHANGED = "volunteer_changed", _("Volunteer station, team or registration changed")
+    ACTIVITY_CHANGED = "activity_changed", _("Volunteer activity created or changed")
+    ACTIVITY_SIGNUP = "activity_signup", _("Volunteer activity signed up for, cancelled or joined")
+    ACTIVITY_ATTENDANCE = "activity_attendance", _("Volunteer checked in or out of an activity")
+    HOURS_LOGGED = "hours_logged", _("Volunteer hours logged")
+    HOURS_DECIDED = "hours_decided", _("Volunteer hours approved or rejected")
+    CERTIFICATE_ISSUED = "certificate_issued", _("Certificate of volunteer hours issued")
 
 
 class AppendOnlyError(Exception):

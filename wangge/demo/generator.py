@@ -54,6 +54,7 @@ from wangge.demo.fieldwork import FieldworkResult, write_fieldwork
 from wangge.demo.plan import plan_district
 from wangge.demo.resources import ResourcesResult, write_resources
 from wangge.demo.team import TeamResult, write_team
+from wangge.demo.volunteers import VolunteersResult, write_volunteers
 from wangge.lib.errors import DomainError
 from wangge.lib.geo import polygon_from_geojson
 from wangge.orgs import actions as org_actions
@@ -89,6 +90,7 @@ class DemoResult:
     assistance: dict[str, int] | None = None
     resources: ResourcesResult | None = None
     team: TeamResult | None = None
+    volunteers: VolunteersResult | None = None
 
 
 def demo_district() -> AreaNode | None:
@@ -140,6 +142,8 @@ def build_reference_district(
         lap("resources")
         assistance = write_assistance(plan, areas)  # pairs social organisations: after resources
         lap("assistance")
+        volunteers = write_volunteers(plan, areas)
+        lap("volunteers")
         team = write_team(plan, areas)
         lap("team")
     district = areas[Level.DISTRICT][0]
@@ -157,6 +161,7 @@ def build_reference_district(
         assistance=assistance,
         resources=resources,
         team=team,
+        volunteers=volunteers,
     )
 
 

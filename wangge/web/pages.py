@@ -104,6 +104,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     # Co-building (wangge.web.cobuilding): the keepers, the resident units' accounts, and whoever
     # may be given a meeting's decision (wangge.resources.cobuilding decides what each reads).
     "cobuilding": frozenset({*OWNER_ROLES, Role.DISTRICT_ADMIN}),
+    # 志愿服务 (wangge.web.volunteers): volunteers sign up and log hours, the station's staff keep
+    # it, residents join activities (wangge.volunteers.queries decides what each sees).
+    "volunteers": frozenset({Role.VOLUNTEER, Role.RESIDENT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
 }
 
 

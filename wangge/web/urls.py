@@ -23,6 +23,7 @@ from wangge.web import (
     team,
     units,
     views,
+    volunteers,
     wishes,
 )
 
@@ -135,6 +136,18 @@ urlpatterns += [
     path("wishes/", wishes.wish_list, name="wishes"),
     path("wishes/post/", wishes.wish_post, name="wish_post"),
     path("wishes/<int:pk>/<str:step>/", wishes.wish_step, name="wish_step"),
+]
+
+# Volunteers (wangge.web.volunteers).
+urlpatterns += [
+    path("volunteers/", volunteers.station_page, name="volunteers"),
+    path("volunteers/activities/<int:pk>/", volunteers.activity_page, name="volunteers_activity"),
+    path("volunteers/activities/<int:pk>/<slug:step>/", volunteers.activity_step, name="volunteers_activity_step"),
+    path("volunteers/scan/<int:pk>/", volunteers.scan, name="volunteers_scan"),
+    path("volunteers/hours/", volunteers.my_hours, name="volunteers_hours"),
+    path("volunteers/hours/log/", volunteers.log_hours, name="volunteers_log_hours"),
+    path("volunteers/hours/<int:pk>/<slug:step>/", volunteers.decide_hours, name="volunteers_decide_hours"),
+    path("volunteers/certificate.pdf", volunteers.certificate, name="volunteers_certificate"),
 ]
 
 # The grid team's field work on a phone (wangge.web.fieldwork).

@@ -16,6 +16,7 @@ from wangge.fieldwork.errors import FieldworkError
 from wangge.open311.errors import Open311Code, Open311Error
 from wangge.resources.errors import ResourceError
 from wangge.team.errors import TeamError
+from wangge.volunteers.errors import VolunteerError
 
 
 def test_an_open311_error_carries_the_plain_string():
@@ -36,7 +37,16 @@ def test_a_code_is_declared_once_per_operation():
 _LISTED = re.compile(r"^- (\d{3}) `([a-z0-9_]+)`: (.+)$", re.MULTILINE)
 _MEMBERS = {
     member.value: member
-    for enum in (ApiError, CaseError, FieldworkError, AssistanceError, ResourceError, TeamError, DashboardError)
+    for enum in (
+        ApiError,
+        CaseError,
+        FieldworkError,
+        AssistanceError,
+        ResourceError,
+        TeamError,
+        VolunteerError,
+        DashboardError,
+    )
     for member in enum
 }
 

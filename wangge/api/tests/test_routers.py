@@ -44,6 +44,8 @@ def test_the_routers_are_mounted_in_the_order_of_installed_apps_and_the_apis_own
             "/agreements",
             "/meetings",
             "/decisions",
+            "/activities",
+            "/volunteers",
             "/roster",
             "/assessment",
             "/wishes",

@@ -17,7 +17,7 @@ import pytest
 import shapely
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.test import override_settings
 from django.utils import timezone
 from shapely.geometry import Point
@@ -65,6 +65,9 @@ from wangge.resources.figures import facilities_in, utilisation_by_facility
 from wangge.resources.models import SocialOrg
 from wangge.team import practical
 from wangge.team.models import Commitment, Registration, RegistrationStatus, Score, StarRule, Wish, WishStatus
+from wangge.volunteers import figures as volunteer_figures
+from wangge.volunteers.models import Activity, HoursLog, HoursStatus, SignUp, SignUpStatus, Station
+from wangge.volunteers.queries import volunteer_of
 
 # The demo's passwords are hashed once with Django's PBKDF2 (seconds on a small machine); the
 # tests do not need that strength.
@@ -683,3 +686,16 @@ def test_the_demo_year_is_assessed_month_by_month_with_stars_moving_and_members_
     assert Commitment.objects.filter(district=demo.district).count() == demo.team.commitments > 0
     services = Wish.objects.filter(district=demo.district).exclude(service="")
     assert services.count() == demo.team.services > 0 and not services.filter(hours=None).exists()
+
+
+def test_a_station_in_every_community_with_teams_and_a_year_of_volunteer_hours(demo):
+    stations = Station.objects.filter(district=demo.district).annotate(team_count=Count("teams"))
+    assert stations.count() == demo.counts["communities"] and all(3 <= s.team_count <= 6 for s in stations)
+    assert demo.volunteers is not None and demo.volunteers.activities > demo.counts["communities"] * 30
+    capacity = dict(Activity.objects.filter(district=demo.district).values_list("pk", "capacity"))
+    confirmed = SignUp.objects.filter(district=demo.district, status=SignUpStatus.CONFIRMED)
+    assert all(n <= capacity[a] for a, n in Counter(confirmed.values_list("activity_id", flat=True)).items())
+    assert HoursLog.objects.filter(district=demo.district, status=HoursStatus.APPROVED).exists()
+    today = timezone.localdate()
+    own = volunteer_of(User.objects.get(username="volunteer"))
+    assert own is not None and volunteer_figures.hours(own.pk, today - dt.timedelta(days=364), today) > 0

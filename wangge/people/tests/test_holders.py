@@ -41,11 +41,12 @@ def notebook():
 
 def test_the_apps_of_the_platform_are_registered():
     keys = [holder.key for holder in holders.registered()]
-    assert keys[:7] == [
+    assert keys[:8] == [
         "cases_reported",
         "fieldwork_visits",
         "assistance",
         "resources_projects",
+        "volunteers",
         "team_members",
         "imported_ledger_rows",
         "ledger_row_merges",

@@ -77,9 +77,9 @@ def test_the_access_report_holds_everything_about_the_person(small, catalogue, p
     assert json.loads(report.report_json(data))["person"]["id_number"] == ID_NUMBER
     book = openpyxl.load_workbook(io.BytesIO(report.report_xlsx(data)))
     # person, sensitive, households, member, work, corrections, cases, visits, households in
-    # difficulty, social organisations' projects, members' registrations and commitments,
-    # imported rows, merges, audit
-    assert len(book.sheetnames) == 14
+    # difficulty, social organisations' projects, volunteer service records, members' registrations
+    # and commitments, imported rows, merges, audit
+    assert len(book.sheetnames) == 15
     cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert ID_NUMBER in cells and ILLNESS in cells and mine.number in cells
 

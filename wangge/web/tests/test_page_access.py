@@ -82,6 +82,14 @@ PAGES = {
         lambda small: reverse("cobuilding"),
         {"resident": 404, "worker_a": 200, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "volunteers": (
+        lambda small: reverse("volunteers"),
+        {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+    "volunteers_hours": (
+        lambda small: reverse("volunteers_hours"),
+        {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
 MENU = {
@@ -92,6 +100,7 @@ MENU = {
     "resources": "resources",
     "dashboard": "dashboard",
     "members_community": "members_community",
+    "volunteers": "volunteers",
 }
 
 
