@@ -26,6 +26,7 @@ from wangge.dashboard.operations import grid_values, operations
 from wangge.dashboard.periods import Period, period
 from wangge.dashboard.queries import area_for, dashboard_areas
 from wangge.lib.errors import DomainError
+from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.web import pages
@@ -119,6 +120,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 @page_for("dashboard")
+@replica_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The area's figures for the period (`?area=&year=&quarter=|month=`)."""
     context = _context(request)
@@ -128,6 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("dashboard")
+@replica_view
 def screen(request: HttpRequest) -> HttpResponse:
     """The big screen (大屏, 1920 × 1080, dark): the same figures, refreshing itself."""
     return render(request, "web/dashboard/screen.html", _context(request))
@@ -135,6 +138,7 @@ def screen(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("dashboard")
+@replica_view
 def figure_records(request: HttpRequest, key: str) -> HttpResponse:
     """The records a headline figure counted, paged; their number equals the figure's count."""
     if key not in headline.DEFINITIONS:
@@ -164,6 +168,7 @@ def _value(value: float | None) -> float | str:
 
 @require_GET
 @page_for("dashboard")
+@replica_view
 def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
     """The dashboard as a spreadsheet: the figures, then a sheet of records per figure (no
     personal data). The export is audited."""
@@ -224,6 +229,7 @@ def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @page_for("dashboard")
+@replica_view
 def dashboard_pdf(request: HttpRequest) -> HttpResponse:
     """The period's report as a PDF (WeasyPrint over a Django template; the Chinese font, Noto
     Sans CJK, embedded), as a district sends it upward. The export is audited."""
