@@ -53,7 +53,12 @@ def test_residents_benefited_counts_households_helped_or_with_a_case_of_theirs_c
     found = benefited.benefited(small.grids[0], first, today)
     assert (found.households, found.benefited) == (6, 3)  # households 0 (help), 2 and 3 (cases)
     assert round(found.share, 2) == 0.5
-    assert [str(k) for k in found.kinds] == ["A help recorded", "A case of theirs closed", "A facility booking used"]
+    assert [str(k) for k in found.kinds] == [
+        "A help recorded",
+        "A case of theirs closed",
+        "A facility booking used",
+        "A volunteer activity joined",
+    ]
     assert benefited.benefited(small.grids[2], first, today).benefited == 0
 
 

@@ -8,6 +8,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import brotli
 import pytest
 import sentry_sdk
 from django.core.signals import got_request_exception
@@ -21,8 +22,11 @@ class Collector(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # sentry-sdk compresses with Brotli when the package is installed
+            body = brotli.decompress(body)
         Collector.received.append(body)
         self.send_response(200)
         self.end_headers()
