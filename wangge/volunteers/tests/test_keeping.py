@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from wangge.accounts.models import Role
 from wangge.conftest import make_persona
+from wangge.lib.errors import DomainError
 from wangge.lib.testing import assert_flat, count_queries
 from wangge.people.actions import create_person
 from wangge.people.actions.registry import PersonInput
@@ -132,6 +133,9 @@ def test_staff_create_edit_and_cancel_an_activity(client, community_staff, stati
     created.refresh_from_db()
     assert created.cancelled_at is not None
     assert set(SignUp.objects.values_list("status", flat=True)) == {SignUpStatus.CANCELLED}
+    with pytest.raises(DomainError) as refused:
+        actions.sign_up(zhang[1], created)
+    assert refused.value.code == "signup_state"
     assert "义诊" not in client.get(reverse("volunteers") + f"?station={station_a.pk}").content.decode()
 
 
