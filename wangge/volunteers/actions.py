@@ -133,6 +133,42 @@ def register_volunteer(
     return volunteer
 
 
+def edit_team(acting_user: User, team: ServiceTeam, *, name: str, kind: str) -> ServiceTeam:
+    """Rename a team or change its kind."""
+    if not has_role_over(acting_user, team.community, *queries.MANAGING_ROLES):
+        raise _forbidden()
+    name = _name(name, _("team's name"))
+    if kind not in TeamKind.values:
+        raise _station_invalid(_("Choose the team's kind from the list."))
+    with transaction.atomic():
+        team = ServiceTeam.objects.select_for_update().get(pk=team.pk)
+        team.name, team.kind = name, kind
+        team.save(update_fields=["name", "kind", "updated_at"])
+        audit.record(
+            acting_user,
+            AuditAction.VOLUNTEER_CHANGED,
+            obj=team,
+            district_id=team.district_id,
+            detail={"kind": kind, "edited": True},
+        )
+    return team
+
+
+def remove_from_team(acting_user: User, team: ServiceTeam, volunteer: Volunteer) -> None:
+    """Take a volunteer off a team (their registration, sign-ups and hours stay)."""
+    if not has_role_over(acting_user, team.community, *queries.MANAGING_ROLES):
+        raise _forbidden()
+    with transaction.atomic():
+        team.members.remove(volunteer)
+        audit.record(
+            acting_user,
+            AuditAction.VOLUNTEER_CHANGED,
+            obj=team,
+            district_id=team.district_id,
+            detail={"member": volunteer.pk, "removed": True},
+        )
+
+
 def add_to_team(acting_user: User, team: ServiceTeam, volunteer: Volunteer) -> None:
     if not has_role_over(acting_user, team.community, *queries.MANAGING_ROLES):
         raise _forbidden()
@@ -172,16 +208,7 @@ def create_activity(
     if not queries.can_manage(acting_user, station):
         raise _forbidden()
     title = title.strip()
-    if not title or len(title) > 200 or len(place) > 200:
-        raise _activity_invalid(_("The title is 1 to 200 characters, the place at most 200."))
-    if ends_at <= starts_at or ends_at - starts_at > MAX_ACTIVITY:
-        raise _activity_invalid(_("An activity ends after it starts and lasts 24 hours at most."))
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise _activity_invalid(_("The capacity is 1 to 10,000 volunteers."))
-    if team is not None and team.station_id != station.pk:
-        raise _activity_invalid(_("The team is one of the station's."))
-    if place_area is not None and place_area.district_id != station.district_id:
-        raise _activity_invalid(_("The place is an area of the station's district."))
+    _check_activity(station, title, place, starts_at, ends_at, capacity, team, place_area)
     with transaction.atomic():
         activity = Activity.objects.create(
             district_id=station.district_id,
@@ -202,8 +229,102 @@ def create_activity(
     return activity
 
 
+def _check_activity(
+    station: Station,
+    title: str,
+    place: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    team: ServiceTeam | None,
+    place_area: AreaNode | None,
+) -> None:
+    if not title or len(title) > 200 or len(place) > 200:
+        raise _activity_invalid(_("The title is 1 to 200 characters, the place at most 200."))
+    if ends_at <= starts_at or ends_at - starts_at > MAX_ACTIVITY:
+        raise _activity_invalid(_("An activity ends after it starts and lasts 24 hours at most."))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise _activity_invalid(_("The capacity is 1 to 10,000 volunteers."))
+    if team is not None and team.station_id != station.pk:
+        raise _activity_invalid(_("The team is one of the station's."))
+    if place_area is not None and place_area.district_id != station.district_id:
+        raise _activity_invalid(_("The place is an area of the station's district."))
+
+
+def edit_activity(
+    acting_user: User,
+    activity: Activity,
+    *,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    team: ServiceTeam | None = None,
+    place: str = "",
+) -> Activity:
+    """Change an activity that has not started and is not cancelled. The capacity may not fall
+    below the places already confirmed; a larger one confirms the first waiting sign-ups."""
+    if not queries.can_manage(acting_user, activity):
+        raise _forbidden()
+    title = title.strip()
+    with transaction.atomic():
+        activity = _locked_activity(activity)
+        if activity.cancelled_at is not None or activity.starts_at <= timezone.now():
+            raise _signup_state(_("Only an activity that has not started and is not cancelled is changed."))
+        _check_activity(activity.station, title, place, starts_at, ends_at, capacity, team, None)
+        holding = SignUp.objects.filter(activity=activity)
+        confirmed = holding.filter(status=SignUpStatus.CONFIRMED).count()
+        if capacity < confirmed:
+            raise _activity_invalid(
+                _("%(n)s volunteers hold a place: the capacity is at least that.") % {"n": confirmed}
+            )
+        activity.title, activity.place, activity.team = title, place.strip(), team
+        activity.starts_at, activity.ends_at, activity.capacity = starts_at, ends_at, capacity
+        activity.save(update_fields=["title", "place", "team", "starts_at", "ends_at", "capacity", "updated_at"])
+        promoted = list(
+            holding.filter(status=SignUpStatus.WAITING)
+            .order_by("created_at", "id")
+            .values_list("pk", flat=True)[: capacity - confirmed]
+        )
+        if promoted:
+            SignUp.objects.filter(pk__in=promoted).update(status=SignUpStatus.CONFIRMED, updated_at=timezone.now())
+        audit.record(
+            acting_user,
+            AuditAction.ACTIVITY_CHANGED,
+            obj=activity,
+            district_id=activity.district_id,
+            detail={"edited": True, "promoted": promoted},
+        )
+    return activity
+
+
+def cancel_activity(acting_user: User, activity: Activity) -> Activity:
+    """The station's staff cancel an activity before it starts; its sign-ups are cancelled."""
+    if not queries.can_manage(acting_user, activity):
+        raise _forbidden()
+    with transaction.atomic():
+        activity = _locked_activity(activity)
+        if activity.cancelled_at is not None:
+            raise _signup_state(_("The activity is cancelled already."))
+        if activity.starts_at <= timezone.now():
+            raise _signup_state(_("The activity has started: it is too late to cancel."))
+        activity.cancelled_at = timezone.now()
+        activity.save(update_fields=["cancelled_at", "updated_at"])
+        cancelled = SignUp.objects.filter(
+            activity=activity, status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
+        ).update(status=SignUpStatus.CANCELLED, updated_at=timezone.now())
+        audit.record(
+            acting_user,
+            AuditAction.ACTIVITY_CHANGED,
+            obj=activity,
+            district_id=activity.district_id,
+            detail={"cancelled": True, "signups": cancelled},
+        )
+    return activity
+
+
 def _locked_activity(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("community").get(pk=activity.pk)
+    return Activity.objects.select_for_update().select_related("community", "station").get(pk=activity.pk)
 
 
 def _signup_state(message: str) -> DomainError:
@@ -233,6 +354,8 @@ def sign_up(acting_user: User, activity: Activity, volunteer: Volunteer | None =
     volunteer = _acting_for(acting_user, activity, volunteer)
     with transaction.atomic():
         activity = _locked_activity(activity)
+        if activity.cancelled_at is not None:
+            raise _signup_state(_("The activity is cancelled."))
         if activity.ends_at <= timezone.now():
             raise _signup_state(_("The activity has ended."))
         holding = SignUp.objects.filter(activity=activity, status__in=(SignUpStatus.CONFIRMED, SignUpStatus.WAITING))

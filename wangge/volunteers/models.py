@@ -121,6 +121,8 @@ class Activity(TimeStamped):
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the station's staff cancel it before it starts; its sign-ups are cancelled with it.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("volunteer activity")

@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet
 
 from wangge.accounts.models import Role, User
 from wangge.accounts.scope import EVERYTHING, assignments_of, has_role_over, scope_q
-from wangge.areas.models import Level
-from wangge.volunteers.models import Activity, HoursLog, ServiceTeam, Station, Volunteer
+from wangge.areas.models import AreaNode, Level
+from wangge.volunteers.models import Activity, Certificate, HoursLog, ServiceTeam, Station, Volunteer
 
 MANAGING_ROLES = (Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN)
 _MANAGED: dict[str, str] = {Level.DISTRICT: "district", Level.COMMUNITY: "community"}
@@ -81,3 +81,30 @@ def can_manage(user: User, community_node_holder: Station | Activity | Volunteer
 def can_run(user: User, activity: Activity) -> bool:
     """Whether the user checks the activity's volunteers in and out: its organiser or a keeper."""
     return activity.organiser_id == user.pk or can_manage(user, activity)
+
+
+def masked_name(name: str) -> str:
+    """A name as a public page shows it: the family name, the rest as asterisks (张**)."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate of a verification code (anyone may check one), with its station."""
+    code = code.strip().upper()
+    if not code or len(code) > 20 or not code.isalnum():
+        return None
+    return Certificate.objects.filter(code=code).select_related("volunteer__station", "volunteer__person").first()
+
+
+def keepable_communities(user: User) -> QuerySet[AreaNode]:
+    """The communities whose station the user keeps (to open one)."""
+    found = AreaNode.objects.filter(level=Level.COMMUNITY)
+    if user.is_authenticated and user.is_superuser:
+        return found
+    match = Q(pk__in=[])
+    for a in assignments_of(user):
+        if a.role in MANAGING_ROLES and a.area.level == Level.DISTRICT:
+            match |= Q(district_id=a.area_id)
+        elif a.role in MANAGING_ROLES and a.area.level == Level.COMMUNITY:
+            match |= Q(pk=a.area_id)
+    return found.filter(match)

@@ -105,8 +105,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     # may be given a meeting's decision (wangge.resources.cobuilding decides what each reads).
     "cobuilding": frozenset({*OWNER_ROLES, Role.DISTRICT_ADMIN}),
     # 志愿服务 (wangge.web.volunteers): volunteers sign up and log hours, the station's staff keep
-    # it, residents join activities (wangge.volunteers.queries decides what each sees).
-    "volunteers": frozenset({Role.VOLUNTEER, Role.RESIDENT, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
+    # it, residents join activities, members (who may volunteer too) see their community's
+    # (wangge.volunteers.queries decides what each sees).
+    "volunteers": frozenset({Role.VOLUNTEER, Role.RESIDENT, Role.MEMBER, Role.COMMUNITY_STAFF, Role.DISTRICT_ADMIN}),
 }
 
 

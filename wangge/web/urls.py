@@ -24,6 +24,7 @@ from wangge.web import (
     units,
     views,
     volunteers,
+    volunteers_keep,
     wishes,
 )
 
@@ -148,6 +149,27 @@ urlpatterns += [
     path("volunteers/hours/log/", volunteers.log_hours, name="volunteers_log_hours"),
     path("volunteers/hours/<int:pk>/<slug:step>/", volunteers.decide_hours, name="volunteers_decide_hours"),
     path("volunteers/certificate.pdf", volunteers.certificate, name="volunteers_certificate"),
+    path("volunteers/station/new/", volunteers_keep.station_open, name="volunteers_station_open"),
+    path("volunteers/stations/<int:station_pk>/teams/new/", volunteers_keep.team_new, name="volunteers_team_new"),
+    path("volunteers/teams/<int:pk>/", volunteers_keep.team_page, name="volunteers_team"),
+    path(
+        "volunteers/stations/<int:station_pk>/register/",
+        volunteers_keep.volunteer_register,
+        name="volunteers_register",
+    ),
+    path(
+        "volunteers/stations/<int:station_pk>/activities/new/",
+        volunteers_keep.activity_new,
+        name="volunteers_activity_new",
+    ),
+    path("volunteers/keep/activities/<int:pk>/edit/", volunteers_keep.activity_edit, name="volunteers_activity_edit"),
+    path(
+        "volunteers/keep/activities/<int:pk>/cancel/",
+        volunteers_keep.activity_cancel,
+        name="volunteers_activity_cancel",
+    ),
+    path("volunteers/approvals/", volunteers_keep.approvals, name="volunteers_approvals"),
+    path("volunteers/certificates/verify/", volunteers_keep.certificate_verify, name="volunteers_verify"),
 ]
 
 # The grid team's field work on a phone (wangge.web.fieldwork).

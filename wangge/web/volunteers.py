@@ -62,7 +62,9 @@ def station_page(request: HttpRequest) -> HttpResponse:
             ServiceTeam.objects.filter(station=chosen).annotate(size=Count("members")).order_by("kind", "name")
         )
         upcoming = list(
-            _counted(Activity.objects.filter(station=chosen, ends_at__gt=timezone.now())).order_by("starts_at")[:SHOWN]
+            _counted(
+                Activity.objects.filter(station=chosen, ends_at__gt=timezone.now(), cancelled_at__isnull=True)
+            ).order_by("starts_at")[:SHOWN]
         )
         if queries.can_manage(user, chosen):
             pending = list(
@@ -70,7 +72,15 @@ def station_page(request: HttpRequest) -> HttpResponse:
                 .filter(community_id=chosen.community_id, status=HoursStatus.PENDING)
                 .select_related("volunteer__person")[:SHOWN]
             )
-    context = {"stations": stations, "station": chosen, "teams": teams, "upcoming": upcoming, "pending": pending}
+    context = {
+        "stations": stations,
+        "station": chosen,
+        "teams": teams,
+        "upcoming": upcoming,
+        "pending": pending,
+        "keeps": chosen is not None and queries.can_manage(user, chosen),
+        "may_open": queries.keepable_communities(user).filter(volunteer_station__isnull=True).exists(),
+    }
     return render(request, "web/volunteers/station.html", context)
 
 
@@ -84,7 +94,14 @@ def activity_page(request: HttpRequest, pk: int) -> HttpResponse:
     if own is not None:
         mine = SignUp.objects.filter(activity=activity, volunteer=own, status__in=("confirmed", "waiting")).first()
     runs = queries.can_run(user, activity)
-    context = {"activity": activity, "mine": mine, "runs": runs, "own": own}
+    context = {
+        "activity": activity,
+        "mine": mine,
+        "runs": runs,
+        "own": own,
+        "keeps": queries.can_manage(user, activity),
+        "started": activity.starts_at <= timezone.now(),
+    }
     if runs:
         context["signups"] = list(
             SignUp.objects.filter(activity=activity)
@@ -232,6 +249,8 @@ def decide_hours(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         messages.success(request, _("The hours are approved.") if step == "approve" else _("The hours are rejected."))
     except DomainError as error:
         _failed(request, error)
+    if request.POST.get("back") == "approvals":
+        return redirect("volunteers_approvals")
     return redirect(reverse("volunteers") + f"?station={log.volunteer.station_id}")
 
 

@@ -90,6 +90,19 @@ PAGES = {
         lambda small: reverse("volunteers_hours"),
         {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
+    "volunteers_approvals": (
+        lambda small: reverse("volunteers_approvals"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+    "volunteers_station_open": (
+        lambda small: reverse("volunteers_station_open"),
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+    # Public: anyone checks a certificate's verification code.
+    "volunteers_verify": (
+        lambda small: reverse("volunteers_verify"),
+        {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200, "district_admin": 200},
+    ),
 }
 CASES = [(page, persona, status) for page, (_url, table) in PAGES.items() for persona, status in table.items()]
 MENU = {
