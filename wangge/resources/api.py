@@ -48,6 +48,7 @@ from wangge.resources.schemas import (
     DecisionOut,
     FacilityFilter,
     FacilityOut,
+    FacilityUpdateIn,
     MeetingDetailOut,
     MeetingIn,
     MeetingOut,
@@ -133,6 +134,48 @@ def get_utilisation(request: HttpRequest, filters: Query[UtilisationIn]) -> Any:
 @answers(ApiError.NOT_FOUND)
 def get_facility(request: HttpRequest, facility_id: int) -> Any:
     return get_object_or_404(_facilities(_user(request)), pk=facility_id)
+
+
+@facilities_router.put(
+    "/{int:facility_id}", response={200: FacilityOut, **errors(400, 403, 404, 409)}, summary="Edit a facility"
+)
+@answers(
+    ApiError.NOT_FOUND,
+    ResourceError.RESOURCE_FORBIDDEN,
+    ResourceError.FACILITY_INVALID,
+    ResourceError.HOURS_STRAND_BOOKINGS,
+)
+def update_facility(request: HttpRequest, facility_id: int, payload: FacilityUpdateIn) -> Any:
+    """Edit a facility you manage (its owner unit's accounts, the community's staff, the
+    district's administrators): every field, with its weekly hours and closures replaced by the
+    lists sent. A facility you do not manage is not found. 409 `hours_strand_bookings` when a
+    requested or approved booking not yet started would fall outside the new hours: cancel it
+    first."""
+    user = _user(request)
+    facility = get_object_or_404(queries.managed_facilities(user), pk=facility_id)
+    building = None
+    if payload.building is not None:
+        building = AreaNode.objects.filter(pk=payload.building).first()
+        if building is None:
+            raise DomainError(
+                ResourceError.FACILITY_INVALID, _("The facility's building is a building of its community.")
+            )
+    actions.update_facility(
+        user,
+        facility,
+        name=payload.name,
+        kind=payload.kind,
+        hours=[actions.Hours(h.weekday, h.opens, h.closes) for h in payload.hours],
+        closures=[actions.ClosureDays(c.starts_on, c.ends_on, c.reason) for c in payload.closures],
+        building=building,
+        capacity=payload.capacity,
+        rules=payload.rules,
+        bookable_by=payload.bookable_by,
+        needs_approval=payload.needs_approval,
+        cancel_hours=payload.cancel_hours,
+        closed_on_holidays=payload.closed_on_holidays,
+    )
+    return _facilities(user).get(pk=facility.pk)
 
 
 @facilities_router.get(
