@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import File, Query, Router, UploadedFile
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
@@ -29,7 +29,16 @@ from wangge.lib.errors import DomainError
 from wangge.orgs.models import ResidentUnit
 from wangge.resources import actions, cobuilding, figures, queries, social
 from wangge.resources.errors import ResourceError
-from wangge.resources.models import Agreement, Booking, Decision, Facility, Meeting, Project, SocialOrg
+from wangge.resources.models import (
+    Agreement,
+    Booking,
+    Decision,
+    Facility,
+    FacilityPhoto,
+    Meeting,
+    Project,
+    SocialOrg,
+)
 from wangge.resources.queries import READING_ROLES, managed_q, visible_bookings, visible_facilities
 from wangge.resources.schemas import (
     AgreementIn,
@@ -48,6 +57,7 @@ from wangge.resources.schemas import (
     DecisionOut,
     FacilityFilter,
     FacilityOut,
+    FacilityPhotoOut,
     FacilityUpdateIn,
     MeetingDetailOut,
     MeetingIn,
@@ -176,6 +186,41 @@ def update_facility(request: HttpRequest, facility_id: int, payload: FacilityUpd
         closed_on_holidays=payload.closed_on_holidays,
     )
     return _facilities(user).get(pk=facility.pk)
+
+
+@facilities_router.post(
+    "/{int:facility_id}/photos",
+    response={201: FacilityPhotoOut, **errors(400, 403, 404, 409)},
+    summary="Add a photo to a facility",
+)
+@answers(
+    ApiError.NOT_FOUND,
+    ApiError.NOT_AN_IMAGE,
+    ApiError.IMAGE_TOO_LARGE,
+    ResourceError.RESOURCE_FORBIDDEN,
+    ResourceError.TOO_MANY_PHOTOS,
+)
+def add_facility_photo(request: HttpRequest, facility_id: int, file: File[UploadedFile]) -> Any:
+    """Multipart `file` (JPEG, PNG, WebP, GIF; at most 10 MB), re-encoded as JPEG without its
+    metadata, on a facility you manage (else not found); at most 8 a facility (409
+    `too_many_photos`)."""
+    user = _user(request)
+    facility = get_object_or_404(queries.managed_facilities(user), pk=facility_id)
+    return 201, actions.add_photo(user, facility, file)
+
+
+@facilities_router.delete(
+    "/{int:facility_id}/photos/{int:photo_id}",
+    response={204: None, **errors(403, 404)},
+    summary="Remove a photo of a facility",
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN)
+def remove_facility_photo(request: HttpRequest, facility_id: int, photo_id: int) -> Any:
+    """Remove a photo of a facility you manage (else not found)."""
+    user = _user(request)
+    facility = get_object_or_404(queries.managed_facilities(user), pk=facility_id)
+    actions.remove_photo(user, get_object_or_404(FacilityPhoto.objects.filter(facility=facility), pk=photo_id))
+    return 204, None
 
 
 @facilities_router.get(

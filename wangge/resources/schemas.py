@@ -88,6 +88,13 @@ class FacilityUpdateIn(Schema):
     closures: list[ClosureIn] = Field(default_factory=list, max_length=200)
 
 
+class FacilityPhotoOut(Schema):
+    id: int
+    width: int
+    height: int
+    size: int = Field(..., description="Bytes of the stored JPEG.")
+
+
 class AvailabilityIn(Schema):
     date: dt.date = _date(..., "The first day.")
     days: int = Field(1, ge=1, le=MAX_DAYS, description=f"How many days from `date` (1 to {MAX_DAYS}).")

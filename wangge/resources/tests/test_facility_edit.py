@@ -246,3 +246,17 @@ def test_the_api_refuses_hours_that_strand_a_booking(small, ground, school_accou
         f"/api/v1/facilities/{ground.pk}", body(ground, hours=hours), content_type="application/json"
     )
     assert_error(response, 409, "hours_strand_bookings")
+
+
+def test_the_api_adds_and_removes_photos_of_a_facility_one_manages(small, ground, school_account, hospital_account):
+    url = f"/api/v1/facilities/{ground.pk}/photos"
+    response = bearer_client(school_account).post(url, {"file": jpeg_with_gps()})
+    assert response.status_code == 201, response.content
+    photo = FacilityPhoto.objects.get()
+    assert response.json()["id"] == photo.pk and b"PhoneMaker" not in photo.file.read()
+    photo.file.close()
+    assert_error(bearer_client(school_account).post(url, {"file": io.BytesIO(b"%PDF-1.4")}), 400, "not_an_image")
+    assert_error(bearer_client(hospital_account).post(url, {"file": jpeg_with_gps()}), 404, "not_found")
+    assert_error(bearer_client(hospital_account).delete(f"{url}/{photo.pk}"), 404, "not_found")
+    assert bearer_client(school_account).delete(f"{url}/{photo.pk}").status_code == 204
+    assert not FacilityPhoto.objects.exists()
