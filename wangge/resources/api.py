@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import File, Query, Router, UploadedFile
 from ninja.pagination import paginate
 
 from wangge.accounts.models import User
@@ -29,7 +29,16 @@ from wangge.lib.errors import DomainError
 from wangge.orgs.models import ResidentUnit
 from wangge.resources import actions, cobuilding, figures, queries, social
 from wangge.resources.errors import ResourceError
-from wangge.resources.models import Agreement, Booking, Decision, Facility, Meeting, Project, SocialOrg
+from wangge.resources.models import (
+    Agreement,
+    Booking,
+    Decision,
+    Facility,
+    FacilityPhoto,
+    Meeting,
+    Project,
+    SocialOrg,
+)
 from wangge.resources.queries import READING_ROLES, managed_q, visible_bookings, visible_facilities
 from wangge.resources.schemas import (
     AgreementIn,
@@ -48,6 +57,8 @@ from wangge.resources.schemas import (
     DecisionOut,
     FacilityFilter,
     FacilityOut,
+    FacilityPhotoOut,
+    FacilityUpdateIn,
     MeetingDetailOut,
     MeetingIn,
     MeetingOut,
@@ -133,6 +144,83 @@ def get_utilisation(request: HttpRequest, filters: Query[UtilisationIn]) -> Any:
 @answers(ApiError.NOT_FOUND)
 def get_facility(request: HttpRequest, facility_id: int) -> Any:
     return get_object_or_404(_facilities(_user(request)), pk=facility_id)
+
+
+@facilities_router.put(
+    "/{int:facility_id}", response={200: FacilityOut, **errors(400, 403, 404, 409)}, summary="Edit a facility"
+)
+@answers(
+    ApiError.NOT_FOUND,
+    ResourceError.RESOURCE_FORBIDDEN,
+    ResourceError.FACILITY_INVALID,
+    ResourceError.HOURS_STRAND_BOOKINGS,
+)
+def update_facility(request: HttpRequest, facility_id: int, payload: FacilityUpdateIn) -> Any:
+    """Edit a facility you manage (its owner unit's accounts, the community's staff, the
+    district's administrators): every field, with its weekly hours and closures replaced by the
+    lists sent. A facility you do not manage is not found. 409 `hours_strand_bookings` when a
+    requested or approved booking not yet started would fall outside the new hours: cancel it
+    first."""
+    user = _user(request)
+    facility = get_object_or_404(queries.managed_facilities(user), pk=facility_id)
+    building = None
+    if payload.building is not None:
+        building = AreaNode.objects.filter(pk=payload.building).first()
+        if building is None:
+            raise DomainError(
+                ResourceError.FACILITY_INVALID, _("The facility's building is a building of its community.")
+            )
+    actions.update_facility(
+        user,
+        facility,
+        name=payload.name,
+        kind=payload.kind,
+        hours=[actions.Hours(h.weekday, h.opens, h.closes) for h in payload.hours],
+        closures=[actions.ClosureDays(c.starts_on, c.ends_on, c.reason) for c in payload.closures],
+        building=building,
+        capacity=payload.capacity,
+        rules=payload.rules,
+        bookable_by=payload.bookable_by,
+        needs_approval=payload.needs_approval,
+        cancel_hours=payload.cancel_hours,
+        closed_on_holidays=payload.closed_on_holidays,
+    )
+    return _facilities(user).get(pk=facility.pk)
+
+
+@facilities_router.post(
+    "/{int:facility_id}/photos",
+    response={201: FacilityPhotoOut, **errors(400, 403, 404, 409)},
+    summary="Add a photo to a facility",
+)
+@answers(
+    ApiError.NOT_FOUND,
+    ApiError.NOT_AN_IMAGE,
+    ApiError.IMAGE_TOO_LARGE,
+    ResourceError.RESOURCE_FORBIDDEN,
+    ResourceError.TOO_MANY_PHOTOS,
+)
+def add_facility_photo(request: HttpRequest, facility_id: int, file: File[UploadedFile]) -> Any:
+    """Multipart `file` (JPEG, PNG, WebP, GIF; at most 10 MB), re-encoded as JPEG without its
+    metadata, on a facility you manage (else not found); at most 8 a facility (409
+    `too_many_photos`)."""
+    user = _user(request)
+    facility = get_object_or_404(queries.managed_facilities(user), pk=facility_id)
+    return 201, actions.add_photo(user, facility, file)
+
+
+@facilities_router.delete(
+    "/{int:facility_id}/photos/{int:photo_id}",
+    response={204: None, **errors(403, 404)},
+    summary="Remove a photo of a facility",
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN)
+def remove_facility_photo(request: HttpRequest, facility_id: int, photo_id: int) -> Any:
+    """Remove a photo of a facility you manage (else not found)."""
+    user = _user(request)
+    facility = get_object_or_404(queries.managed_facilities(user), pk=facility_id)
+    actions.remove_photo(user, get_object_or_404(FacilityPhoto.objects.filter(facility=facility), pk=photo_id))
+    return 204, None
 
 
 @facilities_router.get(

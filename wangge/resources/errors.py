@@ -18,6 +18,12 @@ class ResourceError(ErrorCode):
     CANCEL_TOO_LATE = "cancel_too_late", 409, "the facility's cancellation limit before the start has passed"
     ATTENDANCE_TOO_EARLY = "attendance_too_early", 409, "check-in or no-show is marked only from the booking's start"
     FACILITY_INVALID = "facility_invalid", 400, "a facility's field is missing or out of range"
+    HOURS_STRAND_BOOKINGS = (
+        "hours_strand_bookings",
+        409,
+        "a held future booking would fall outside the facility's new hours or closures: cancel it first",
+    )
+    TOO_MANY_PHOTOS = "too_many_photos", 409, "the facility already has the most photos it may have"
     SOCIAL_ORG_INVALID = "social_org_invalid", 400, "an organisation's or project's field is missing or out of range"
     COBUILDING_INVALID = (
         "cobuilding_invalid",

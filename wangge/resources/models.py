@@ -127,6 +127,36 @@ class Closure(TimeStamped):
         ]
 
 
+MAX_PHOTOS = 8
+
+
+class FacilityPhoto(TimeStamped):
+    """A photo of a facility, shown to those who see it: checked by content, re-encoded as JPEG
+    without metadata (no GPS), like a case's photos (`wangge.lib.images`)."""
+
+    facility = models.ForeignKey(Facility, verbose_name=_("facility"), on_delete=models.CASCADE, related_name="photos")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="facilities/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+
+    class Meta:
+        verbose_name = _("facility photo")
+        verbose_name_plural = _("facility photos")
+        ordering = ["facility_id", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
 class UnitAccount(TimeStamped):
     """A user who acts for a resident unit (holds `Role.RESIDENT_UNIT`): manages its facilities
     and their bookings."""

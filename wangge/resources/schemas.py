@@ -58,6 +58,43 @@ class FacilityOut(Schema):
     hours: list[OpeningPeriodOut]
 
 
+class OpeningPeriodIn(Schema):
+    weekday: int = Field(..., ge=0, le=6, description="0 Monday … 6 Sunday.")
+    opens: dt.time
+    closes: dt.time = Field(..., description="After `opens`; periods of one weekday do not overlap.")
+
+
+class ClosureIn(Schema):
+    starts_on: dt.date = _date(..., "The first day closed.")
+    ends_on: dt.date = _date(..., "The last day closed (on or after `starts_on`).")
+    reason: str = Field("", max_length=200)
+
+
+class FacilityUpdateIn(Schema):
+    """The whole facility: its weekly hours and closures replace the stored ones."""
+
+    name: str = Field(..., max_length=200)
+    kind: str = Field(
+        ..., max_length=20, description="`sports_ground`, `library`, `canteen`, … (the catalogue's kinds)."
+    )
+    building: Id | None = Field(None, description="A building of the facility's community, or none.")
+    capacity: int = Field(1, ge=1, le=100_000)
+    rules: str = Field("", max_length=2000)
+    bookable_by: str = Field("residents", max_length=20, description="`residents`, `organisations` or `both`.")
+    needs_approval: bool = False
+    cancel_hours: int = Field(2, ge=0, le=168)
+    closed_on_holidays: bool = True
+    hours: list[OpeningPeriodIn] = Field(..., max_length=70)
+    closures: list[ClosureIn] = Field(default_factory=list, max_length=200)
+
+
+class FacilityPhotoOut(Schema):
+    id: int
+    width: int
+    height: int
+    size: int = Field(..., description="Bytes of the stored JPEG.")
+
+
 class AvailabilityIn(Schema):
     date: dt.date = _date(..., "The first day.")
     days: int = Field(1, ge=1, le=MAX_DAYS, description=f"How many days from `date` (1 to {MAX_DAYS}).")

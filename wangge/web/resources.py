@@ -9,33 +9,55 @@ user does not see answers 404.
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts import audit
 from wangge.accounts.models import AuditAction, User
-from wangge.areas.models import AreaNode
+from wangge.api.errors import ApiError
+from wangge.areas.models import AreaNode, Level
 from wangge.lib.errors import DomainError
 from wangge.lib.replicas import replica_view
 from wangge.lib.text import is_ascii_number
 from wangge.lib.xlsx import Workbook
 from wangge.resources import actions, cobuilding, queries, social
+from wangge.resources.errors import ResourceError
 from wangge.resources.figures import MAX_PERIOD_DAYS, utilisation, utilisation_by_facility
-from wangge.resources.models import BookableBy, BookingStatus, Facility, FacilityKind, Project, SocialOrgAccount
+from wangge.resources.models import (
+    MAX_PHOTOS,
+    BookableBy,
+    BookingStatus,
+    Facility,
+    FacilityKind,
+    FacilityPhoto,
+    Project,
+    SocialOrgAccount,
+)
 from wangge.web.views import page_for
 
 WEEK = 7
 CATALOGUE_PAGE = 20
 UPCOMING_DAYS = 30
 DEFAULT_PERIOD_DAYS = 30
+WEEKDAY_NAMES = (
+    _lazy("Monday"),
+    _lazy("Tuesday"),
+    _lazy("Wednesday"),
+    _lazy("Thursday"),
+    _lazy("Friday"),
+    _lazy("Saturday"),
+    _lazy("Sunday"),
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -140,8 +162,192 @@ def facility(request: HttpRequest, pk: int) -> HttpResponse:
             "may_book": place.district_id in queries.booking_districts(user),
             "may_book_as_org": place.bookable_by != BookableBy.RESIDENTS,
             "cancellable": (BookingStatus.REQUESTED, BookingStatus.APPROVED),
+            "photos": place.photos.all(),
+            "may_edit": queries.can_manage(user, place),
         },
     )
+
+
+def _periods(text: str) -> list[tuple[dt.time, dt.time]]:
+    """Opening periods written as `08:00-12:00, 14:00-20:00` (empty: closed that weekday)."""
+    periods = []
+    for part in text.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            opens, closes = (dt.time.fromisoformat(t.strip()) for t in part.replace("–", "-").split("-"))
+        except ValueError:
+            raise DomainError(
+                ResourceError.FACILITY_INVALID, _("Write the opening hours of a day as 08:00-12:00, 14:00-20:00.")
+            ) from None
+        periods.append((opens, closes))
+    return periods
+
+
+def _edit_form(place: Facility, data: dict[str, Any] | None) -> dict[str, Any]:
+    """The edit form's values: those posted (after an error) or the facility's own."""
+    if data is not None:
+        return data
+    by_day: dict[int, list[str]] = {d: [] for d in range(WEEK)}
+    for h in place.hours.all():
+        by_day[h.weekday].append(f"{h.opens:%H:%M}-{h.closes:%H:%M}")
+    return {
+        "name": place.name,
+        "kind": place.kind,
+        "building": str(place.building_id or ""),
+        "capacity": str(place.capacity),
+        "rules": place.rules,
+        "bookable_by": place.bookable_by,
+        "needs_approval": place.needs_approval,
+        "cancel_hours": str(place.cancel_hours),
+        "closed_on_holidays": place.closed_on_holidays,
+        "hours": [", ".join(by_day[d]) for d in range(WEEK)],
+        "keep": {c.pk for c in place.closures.all()},
+        "new_from": "",
+        "new_to": "",
+        "new_reason": "",
+    }
+
+
+def _posted(request: HttpRequest) -> dict[str, Any]:
+    post = request.POST
+    return {
+        "name": post.get("name", ""),
+        "kind": post.get("kind", ""),
+        "building": post.get("building", ""),
+        "capacity": post.get("capacity", ""),
+        "rules": post.get("rules", ""),
+        "bookable_by": post.get("bookable_by", ""),
+        "needs_approval": bool(post.get("needs_approval")),
+        "cancel_hours": post.get("cancel_hours", ""),
+        "closed_on_holidays": bool(post.get("closed_on_holidays")),
+        "hours": [post.get(f"hours_{d}", "") for d in range(WEEK)],
+        "keep": {int(v) for v in post.getlist("keep") if is_ascii_number(v) and len(v) <= 18},
+        "new_from": post.get("new_from", ""),
+        "new_to": post.get("new_to", ""),
+        "new_reason": post.get("new_reason", ""),
+    }
+
+
+def _save_edit(user: User, place: Facility, data: dict[str, Any]) -> None:
+    invalid = DomainError(ResourceError.FACILITY_INVALID, _("Capacity and the cancellation limit are whole numbers."))
+    if not (is_ascii_number(data["capacity"]) and is_ascii_number(data["cancel_hours"])):
+        raise invalid
+    if len(data["capacity"]) > 6 or len(data["cancel_hours"]) > 6:
+        raise invalid
+    building = None
+    if data["building"]:
+        if not is_ascii_number(data["building"]) or len(data["building"]) > 18:
+            raise DomainError(ResourceError.FACILITY_INVALID, _("Choose the building from the list."))
+        building = AreaNode.objects.filter(pk=int(data["building"])).first()
+        if building is None:
+            raise DomainError(ResourceError.FACILITY_INVALID, _("Choose the building from the list."))
+    hours = [actions.Hours(d, a, b) for d in range(WEEK) for a, b in _periods(data["hours"][d])]
+    closures = [
+        actions.ClosureDays(c.starts_on, c.ends_on, c.reason) for c in place.closures.all() if c.pk in data["keep"]
+    ]
+    if data["new_from"] or data["new_to"]:
+        try:
+            first = dt.date.fromisoformat(data["new_from"])
+            last = dt.date.fromisoformat(data["new_to"] or data["new_from"])
+        except ValueError:
+            raise DomainError(ResourceError.FACILITY_INVALID, _("Give the closure's days as dates.")) from None
+        closures.append(actions.ClosureDays(first, last, data["new_reason"].strip()))
+    actions.update_facility(
+        user,
+        place,
+        name=data["name"],
+        kind=data["kind"],
+        hours=hours,
+        closures=closures,
+        building=building,
+        capacity=int(data["capacity"]),
+        rules=data["rules"],
+        bookable_by=data["bookable_by"],
+        needs_approval=data["needs_approval"],
+        cancel_hours=int(data["cancel_hours"]),
+        closed_on_holidays=data["closed_on_holidays"],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@page_for("resources_manage")
+def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a facility the user manages (its owner's accounts, the community's staff, the
+    district's administrators): fields, weekly hours, closures, and its photos. Any other user
+    gets 404."""
+    user = _user(request)
+    place = get_object_or_404(queries.managed_facilities(user), pk=pk)
+    data = None
+    if request.method == "POST":
+        data = _posted(request)
+        try:
+            _save_edit(user, place, data)
+        except DomainError as error:
+            messages.error(request, error.message, extra_tags=error.code)
+        else:
+            messages.success(request, _("The facility is saved."))
+            return redirect("resources_facility_edit", pk=place.pk)
+    form = _edit_form(place, data)
+    buildings = AreaNode.objects.filter(level=Level.BUILDING, community_id=place.community_id).order_by("code")
+    return render(
+        request,
+        "web/resources/facility_edit.html",
+        {
+            "facility": place,
+            "form": form,
+            "weekdays": list(zip(range(WEEK), WEEKDAY_NAMES, form["hours"], strict=True)),
+            "closures": place.closures.all(),
+            "kinds": FacilityKind.choices,
+            "bookable": BookableBy.choices,
+            "buildings": buildings.only("pk", "name"),
+            "photos": place.photos.all(),
+            "max_photos": MAX_PHOTOS,
+        },
+    )
+
+
+@require_POST
+@page_for("resources_manage")
+def facility_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    place = get_object_or_404(queries.managed_facilities(user), pk=pk)
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise DomainError(ApiError.NOT_AN_IMAGE, _("Choose a photo to upload."))
+        actions.add_photo(user, place, upload)
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=error.code)
+    else:
+        messages.success(request, _("The photo is added."))
+    return redirect("resources_facility_edit", pk=place.pk)
+
+
+@require_POST
+@page_for("resources_manage")
+def facility_photo_remove(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    user = _user(request)
+    place = get_object_or_404(queries.managed_facilities(user), pk=pk)
+    found = get_object_or_404(FacilityPhoto.objects.filter(facility=place), pk=photo)
+    try:
+        actions.remove_photo(user, found)
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=error.code)
+    else:
+        messages.success(request, _("The photo is removed."))
+    return redirect("resources_facility_edit", pk=place.pk)
+
+
+@require_GET
+@page_for("resources")
+def facility_photo(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    """A facility's photo (the re-encoded JPEG), for those who see the facility."""
+    place = get_object_or_404(queries.visible_facilities(_user(request)), pk=pk)
+    found = get_object_or_404(FacilityPhoto.objects.filter(facility=place), pk=photo)
+    response = FileResponse(found.file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response  # type: ignore[return-value]
 
 
 @require_GET

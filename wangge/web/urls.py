@@ -104,6 +104,18 @@ urlpatterns += [
 urlpatterns += [
     path("resources/", resources.catalogue, name="resources"),
     path("resources/facilities/<int:pk>/", resources.facility, name="resources_facility"),
+    path("resources/facilities/<int:pk>/edit/", resources.facility_edit, name="resources_facility_edit"),
+    path("resources/facilities/<int:pk>/photos/", resources.facility_photo_add, name="resources_facility_photo_add"),
+    path(
+        "resources/facilities/<int:pk>/photos/<int:photo>/",
+        resources.facility_photo,
+        name="resources_facility_photo",
+    ),
+    path(
+        "resources/facilities/<int:pk>/photos/<int:photo>/remove/",
+        resources.facility_photo_remove,
+        name="resources_facility_photo_remove",
+    ),
     path("resources/bookings/", resources.owner_bookings, name="resources_bookings"),
     path("resources/bookings/<int:pk>/<slug:step>/", resources.booking_step, name="resources_booking_step"),
     path("resources/utilisation/", resources.utilisation_page, name="resources_utilisation"),

@@ -4,6 +4,17 @@ menu and answers 404; the pages every role uses answer 200."""
 import pytest
 from django.urls import reverse
 
+from wangge.accounts.models import Role
+from wangge.conftest import make_persona
+from wangge.resources.tests.factories import facility
+
+
+def _facility_edit(small) -> str:
+    """The edit page of a facility of community 1, made by its staff."""
+    staff = make_persona("page_access_staff", Role.COMMUNITY_STAFF, small.communities[0])
+    return reverse("resources_facility_edit", args=[facility(staff, small.grids[0]).pk])
+
+
 # page → (url builder, {persona: expected status}); the menu shows the page exactly when 200.
 PAGES = {
     "home": (lambda small: reverse("home"), {"resident": 200, "worker_a": 200, "dept_a": 200, "supervisor": 200}),
@@ -49,6 +60,10 @@ PAGES = {
     "resources": (
         lambda small: reverse("resources"),
         {"resident": 200, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
+    ),
+    "resources_facility_edit": (
+        _facility_edit,
+        {"resident": 404, "worker_a": 404, "dept_a": 404, "supervisor": 404, "district_admin": 200},
     ),
     "resources_utilisation": (
         lambda small: reverse("resources_utilisation"),
