@@ -27,6 +27,7 @@ from wangge.cases.errors import CaseError
 from wangge.cases.models import Category, Channel
 from wangge.lib.errors import DomainError
 from wangge.orgs.models import ResidentUnit
+from wangge.people.queries import visible_persons
 from wangge.resources import actions, cobuilding, figures, queries, social
 from wangge.resources.errors import ResourceError
 from wangge.resources.models import (
@@ -46,6 +47,8 @@ from wangge.resources.schemas import (
     AgreementTermsIn,
     AvailabilityIn,
     AvailabilityOut,
+    BeneficiaryIn,
+    BeneficiaryOut,
     BookingIn,
     BookingOut,
     CobuildingFilter,
@@ -344,6 +347,25 @@ def get_social_org(request: HttpRequest, org_id: int) -> Any:
     projects = Project.objects.prefetch_related("beneficiary_persons")
     found = _orgs(_user(request)).prefetch_related("contacts", Prefetch("projects", queryset=projects))
     return get_object_or_404(found, pk=org_id)
+
+
+@social_orgs_router.post(
+    "/projects/{int:project_id}/beneficiaries",
+    response={201: BeneficiaryOut, **errors(403, 404)},
+    summary="Record a person a project served",
+)
+@answers(ApiError.NOT_FOUND, ResourceError.RESOURCE_FORBIDDEN)
+def add_project_beneficiary(request: HttpRequest, project_id: int, payload: BeneficiaryIn) -> Any:
+    """Record that the project served a person of the registry (personal data): the community's
+    staff over the organisation's community. A project of an organisation you do not read, or a
+    person outside your scope, is not found. Recording the same person again changes nothing."""
+    user = _user(request)
+    project = get_object_or_404(
+        Project.objects.select_related("org__community"), pk=project_id, org__in=social.visible_orgs(user)
+    )
+    person = get_object_or_404(visible_persons(user), pk=payload.person)
+    social.add_beneficiary(user, project, person)
+    return 201, {"project": project.pk, "person": person.pk, "recorded_persons": project.beneficiary_persons.count()}
 
 
 # --- co-building: agreements, meetings, decisions -------------------------------------------------

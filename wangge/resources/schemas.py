@@ -197,6 +197,16 @@ class ProjectOut(Schema):
         return len(obj.beneficiary_persons.all())  # type: ignore[attr-defined]
 
 
+class BeneficiaryIn(Schema):
+    person: Id = Field(..., description="A person of the registry in your scope whom the project served.")
+
+
+class BeneficiaryOut(Schema):
+    project: int
+    person: int
+    recorded_persons: int = Field(..., description="How many persons the project now has recorded.")
+
+
 class SocialOrgOut(Schema):
     id: int
     name: str

@@ -127,3 +127,24 @@ def test_a_beneficiary_is_in_the_persons_access_report_and_forgotten_on_anonymis
     assert not ProjectBeneficiary.objects.exists()
     section = next(s for s in held_about(person) if s["key"] == "resources_projects")
     assert section["rows"] == []
+
+
+def test_the_communitys_staff_record_a_projects_beneficiary_through_the_api_in_their_scope_only(
+    small, centre, community_staff, community_b_staff
+):
+    project = centre.projects.get()
+    served = registry_person(small, 1, name="赵大妈")
+    elsewhere = registry_person(small, 12, name="钱大爷")  # the other community's
+    url = f"/api/v1/social-orgs/projects/{project.pk}/beneficiaries"
+    staff = bearer_client(community_staff)
+    made = staff.post(url, {"person": served.pk}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json() == {"project": project.pk, "person": served.pk, "recorded_persons": 2}
+    again = staff.post(url, {"person": served.pk}, content_type="application/json")
+    assert again.json()["recorded_persons"] == 2  # recorded once
+    assert ProjectBeneficiary.objects.filter(project=project, person=served).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.PROJECT_CHANGED, detail__beneficiary=served.pk).exists()
+    assert_error(staff.post(url, {"person": elsewhere.pk}, content_type="application/json"), 404, "not_found")
+    other = bearer_client(community_b_staff)
+    assert_error(other.post(url, {"person": elsewhere.pk}, content_type="application/json"), 404, "not_found")
+    assert not ProjectBeneficiary.objects.filter(person=elsewhere).exists()
