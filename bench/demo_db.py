@@ -30,6 +30,7 @@ def add_database_arguments(parser: argparse.ArgumentParser, database: str) -> No
     parser.add_argument("--pg", default="", help="PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--database", default=database)
     parser.add_argument("--keep", action="store_true", help="keep the database and the var directory")
+    parser.add_argument("--reuse", default="", help="DATABASE_URL of a database already built (left as it is)")
 
 
 def _drop(server: str, database: str, create: bool = False) -> None:
@@ -43,13 +44,16 @@ def _drop(server: str, database: str, create: bool = False) -> None:
 
 @contextlib.contextmanager
 def fresh_database(args: argparse.Namespace, name: str) -> Iterator[None]:
-    """Django set up on a new, empty database (not yet migrated); the machine and the database
-    printed first; everything removed at the end unless `args.keep`."""
+    """Django set up on a new, empty database (not yet migrated), or with `args.reuse` on one
+    already built (never dropped); the machine and the database printed first; everything made
+    here removed at the end unless `args.keep`."""
     var_dir = tempfile.mkdtemp(prefix=f"wangge-bench-{name}-")
     os.environ["WANGGE_VAR_DIR"] = var_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "wangge.settings"
     os.environ["WANGGE_LOG_LEVEL"] = "WARNING"
-    if args.pg:
+    if args.reuse:
+        os.environ["DATABASE_URL"] = args.reuse
+    elif args.pg:
         _drop(args.pg, args.database, create=True)
         os.environ["DATABASE_URL"] = f"{args.pg}/{args.database}"
     else:
@@ -75,7 +79,7 @@ def fresh_database(args: argparse.Namespace, name: str) -> Iterator[None]:
         if args.keep:
             print(f"kept: DATABASE_URL={os.environ.get('DATABASE_URL', '')} WANGGE_VAR_DIR={var_dir}")
         else:
-            if args.pg:
+            if args.pg and not args.reuse:
                 _drop(args.pg, args.database)
             shutil.rmtree(var_dir, ignore_errors=True)
 

@@ -21,16 +21,11 @@ Asserts nothing about time.
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_db import add_database_arguments, fresh_database, load, measure
+
 SIZES = (("quarter", 10, 25, 72), ("full", 38, 100, 287))
 STEADY_BOOKED, QUIET_BOOKED, USED, QUIET_EVERY = 0.985, 0.5, 0.97, 7
 
@@ -38,61 +33,12 @@ STEADY_BOOKED, QUIET_BOOKED, USED, QUIET_EVERY = 0.985, 0.5, 0.97, 7
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="runs per question, best kept (3)")
-    parser.add_argument("--pg", default="", help="PostgreSQL server URL (default: SQLite)")
-    parser.add_argument("--database", default="wangge_bench_resources")
+    add_database_arguments(parser, "wangge_bench_resources")
     args = parser.parse_args()
-    var_dir = tempfile.mkdtemp(prefix="wangge-bench-resources-")
-    os.environ["WANGGE_VAR_DIR"] = var_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wangge.settings"
-    os.environ["WANGGE_LOG_LEVEL"] = "WARNING"
-    if args.pg:
-        import psycopg
-
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {args.database}")
-        os.environ["DATABASE_URL"] = f"{args.pg}/{args.database}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    try:
-        print(
-            f"{os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.__version__}, "
-            f"{connection.vendor}; load average before: {load()}",
-            flush=True,
-        )
+    if args.reuse:
+        parser.error("--reuse: this bench builds districts of its own")
+    with fresh_database(args, "resources"):
         run(args)
-    finally:
-        connection.close()
-        if args.pg:
-            import psycopg
-
-            with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
-        shutil.rmtree(var_dir, ignore_errors=True)
-
-
-def load() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
-
-
-def measure(repeat: int, call):  # type: ignore[no-untyped-def]
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            result = call()
-            best = min(best, time.perf_counter() - started)
-    return best, len(queries), result
 
 
 def build(code: str, communities: int, facilities: int, orgs: int, clerk, resident):  # type: ignore[no-untyped-def]
