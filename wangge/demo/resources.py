@@ -27,9 +27,9 @@ from wangge.accounts.models import User
 from wangge.areas.models import AreaNode, Level
 from wangge.demo.blueprint import DistrictPlan
 from wangge.orgs.models import ResidentUnit
-from wangge.resources import actions, social
+from wangge.resources import actions, cobuilding, social
 from wangge.resources.hours import open_periods
-from wangge.resources.models import Booking, BookingStatus, FacilityKind, FilingStatus, SocialOrgKind
+from wangge.resources.models import Booking, BookingStatus, FacilityKind, FilingStatus, MeetingKind, SocialOrgKind
 
 DAYS = 28
 STEADY_BOOKED = 0.985
@@ -58,6 +58,8 @@ class ResourcesResult:
     facilities: int
     bookings: int
     organisations: int
+    agreements: int = 0
+    meetings: int = 0
 
 
 def write_resources(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> ResourcesResult:
@@ -135,4 +137,67 @@ def write_resources(plan: DistrictPlan, areas: dict[str, list[AreaNode]]) -> Res
             budget=Decimal(rng.randint(1, 20) * 5000),
             beneficiaries=rng.randint(10, 200),
         )
-    return ResourcesResult(facilities=len(facilities), bookings=len(rows), organisations=organisations)
+    agreements, meetings = _co_building(clerk, communities, today)
+    return ResourcesResult(
+        facilities=len(facilities),
+        bookings=len(rows),
+        organisations=organisations,
+        agreements=agreements,
+        meetings=meetings,
+    )
+
+
+def _co_building(clerk: User, communities: list[AreaNode], today: dt.date) -> tuple[int, int]:
+    """Co-building in each community with a resident unit: an agreement for the year with its
+    first unit, a joint meeting six weeks ago whose two decisions are done, and a residents'
+    consultation last week whose decision is still open (given to the community's demo staff
+    account in community 0, to the district's administrator elsewhere)."""
+    staff = User.objects.filter(username="community_staff").first()
+    first_units: dict[int, ResidentUnit] = {}
+    for found in ResidentUnit.objects.filter(community__in=communities, closed_on__isnull=True).order_by("pk"):
+        first_units.setdefault(found.community_id or 0, found)
+    agreements = meetings = 0
+    for n, community in enumerate(communities):
+        if community.pk not in first_units:
+            continue
+        unit = first_units[community.pk]
+        owner = staff if n == 0 and staff is not None else clerk
+        cobuilding.sign_agreement(
+            clerk,
+            community=community,
+            unit=unit,
+            unit_commits="开放场地供居民活动；每季度组织职工志愿者进社区服务一次",
+            community_commits="协助做好场地开放期间的秩序维护和安全提示",
+            starts_on=today.replace(month=1, day=1),
+            ends_on=today.replace(month=12, day=31),
+        )
+        joint = cobuilding.record_meeting(
+            clerk,
+            community=community,
+            kind=MeetingKind.JOINT_MEETING,
+            held_on=today - dt.timedelta(days=42),
+            participants=f"社区党委、{unit.name}、网格长代表",
+            matters="共享场地开放时段；停车难问题",
+            minutes="议定延长周末开放时间，增设临时停车位。",
+            units=[unit],
+        )
+        for text in ("周末场地开放延长至20:00", "在单位内部增设20个居民临时停车位"):
+            decision = cobuilding.add_decision(
+                clerk, joint, text=text, owner=owner, due_on=today - dt.timedelta(days=14)
+            )
+            cobuilding.finish_decision(clerk, decision, "已落实")
+        consultation = cobuilding.record_meeting(
+            clerk,
+            community=community,
+            kind=MeetingKind.CONSULTATION,
+            held_on=today - dt.timedelta(days=7),
+            participants="居民代表、楼栋长、网格员",
+            matters="小区加装电梯意见征集",
+            minutes="多数居民同意先行试点一个单元。",
+        )
+        cobuilding.add_decision(
+            clerk, consultation, text="完成试点单元住户意见书面确认", owner=owner, due_on=today + dt.timedelta(days=21)
+        )
+        agreements += 1
+        meetings += 2
+    return agreements, meetings

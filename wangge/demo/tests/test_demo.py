@@ -62,7 +62,7 @@ from wangge.orgs.coverage import GapKind, coverage_report
 from wangge.orgs.models import DemonstrationHousehold, OrgUnit, ResidentUnit, UnitKind
 from wangge.people.models import Gender, MemberKind, MemberProfile, Person, WorkerKind, WorkerProfile
 from wangge.resources.figures import facilities_in, utilisation_by_facility
-from wangge.resources.models import SocialOrg
+from wangge.resources.models import Agreement, Decision, Meeting, SocialOrg
 from wangge.team import practical
 from wangge.team.models import Commitment, Registration, RegistrationStatus, Score, StarRule, Wish, WishStatus
 from wangge.volunteers import figures as volunteer_figures
@@ -636,6 +636,16 @@ def test_shared_facilities_are_used_near_95_percent_and_a_few_less_and_organisat
     assert steady and all(0.9 <= rate <= 0.99 for rate in steady), rates
     assert any(rate < 0.7 for rate in rates), rates
     assert SocialOrg.objects.filter(district=demo.district).count() == demo.resources.organisations >= 2
+
+
+def test_communities_with_a_resident_unit_have_an_agreement_and_meetings_with_decisions(demo):
+    assert demo.resources is not None and demo.resources.agreements > 0
+    assert Agreement.objects.filter(district=demo.district).count() == demo.resources.agreements
+    assert Meeting.objects.filter(district=demo.district).count() == demo.resources.meetings
+    decisions = Decision.objects.filter(meeting__district=demo.district)
+    assert decisions.filter(done_at__isnull=False).count() == 2 * demo.resources.agreements
+    staff = User.objects.get(username="community_staff")
+    assert decisions.filter(owner=staff, done_at__isnull=True).count() == 1  # on the staff's task list
 
 
 def test_practical_things_done_in_the_last_year_land_near_the_reference_and_the_last_month_is_rated(demo):
