@@ -8,6 +8,7 @@ is staff of (404 otherwise).
 """
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -175,10 +176,18 @@ def community(request: HttpRequest) -> HttpResponse:
     the services its members offered that wait for confirmation."""
     chosen, communities = _staffed(request)
     lines = members.community_members(chosen)
+    by_state: dict[str, list[Any]] = {}
+    for line in lines:
+        by_state.setdefault(line.state, []).append(line)
     context = {
         "community": chosen,
         "communities": communities,
         "lines": lines,
+        # What the staff act on comes first; the rest folds away (hundreds of members at scale).
+        "waiting": by_state.get("registered", []) + by_state.get("imported", []),
+        "confirmed": by_state.get("confirmed", []),
+        "unregistered": by_state.get("none", []),
+        "left": by_state.get("left", []),
         "registered": sum(1 for line in lines if line.state in ("confirmed", "registered", "imported")),
         "commitments": Commitment.objects.filter(community=chosen).select_related("member__person")[:SHOWN],
         "to_confirm": Wish.objects.filter(community=chosen, status=WishStatus.FULFILLED)
